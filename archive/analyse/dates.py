@@ -1,0 +1,423 @@
+"""Dates written in English, Russian and Azerbaijani evidence documents.
+
+:func:`find_dates` finds every date expression in a text and reads it with
+python-dateutil, taught the Russian and Azerbaijani month names with their
+case endings ("23 апреля 2022 г.", "aprelin 23-ü", "2022-ci il 23 aprel").
+Numeric dates ("23.04.2022", "23/04/22", "2022-04-23") are read day first
+unless the caller says otherwise.
+
+Rules where a text is vague:
+
+* Nothing is invented. A mention without a year is skipped. A month and a
+  year ("April 2022", "в апреле 2022 года") is kept with ``precision="month"``
+  and the first day of that month as its value; a year alone is kept with
+  ``precision="year"`` only when it is marked as a year: after an English
+  temporal preposition ("in 2022", "since 1991"; not "by", which is mostly
+  arithmetic), followed by a Russian year word ("2022 г.", "в 2022 году") or by
+  the Azerbaijani year suffix ("2022-ci il", "1991-ci ildən"). Bare numbers
+  ("1991", "208 people", "3,159") are never dates.
+* Impossible dates ("31.02.2022") are skipped.
+* Two-digit years ("23.04.22") need a two-digit day and month and are put in
+  the century dateutil chooses (within 50 years of today).
+* An ambiguous numeric date follows ``dayfirst``; one with only one valid
+  reading ("04/23/2022") is read that way whatever ``dayfirst`` says.
+  ISO dates ("2022-04-23") are always year-month-day.
+
+:func:`find_dateline` picks the date a document gives itself ("Shusha,
+23 April 2022" at the end or the top), and :func:`parse_pdf_date` reads PDF
+metadata dates. Which date becomes the document's date is left to the caller.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from dateutil import parser as dateutil_parser
+
+__all__ = [
+    "DateMention",
+    "find_dateline",
+    "find_dates",
+    "is_dateline",
+    "parse_date",
+    "parse_pdf_date",
+]
+
+DAY, MONTH, YEAR = "day", "month", "year"
+
+# -- month names ------------------------------------------------------------------
+
+_SOFT_ENDINGS = ("ь", "я", "е", "ю")  # январь, января, январе, январю
+_HARD_ENDINGS = ("", "а", "е", "у")  # март, марта, марте, марту
+_RUSSIAN_MONTH_STEMS = (
+    ("январ", _SOFT_ENDINGS), ("феврал", _SOFT_ENDINGS), ("март", _HARD_ENDINGS), ("апрел", _SOFT_ENDINGS),
+    ("ма", ("й", "я", "е", "ю")), ("июн", _SOFT_ENDINGS), ("июл", _SOFT_ENDINGS), ("август", _HARD_ENDINGS),
+    ("сентябр", _SOFT_ENDINGS), ("октябр", _SOFT_ENDINGS), ("ноябр", _SOFT_ENDINGS), ("декабр", _SOFT_ENDINGS),
+)
+_RUSSIAN_MONTH_ABBREVIATIONS = (
+    ("янв",), ("фев", "февр"), ("мар",), ("апр",), (), ("июн",), ("июл",), ("авг",),
+    ("сен", "сент"), ("окт",), ("ноя", "нояб"), ("дек",),
+)
+_AZERBAIJANI_MONTHS = (
+    "yanvar", "fevral", "mart", "aprel", "may", "iyun",
+    "iyul", "avqust", "sentyabr", "oktyabr", "noyabr", "dekabr",
+)
+# Genitive ("aprelin 23-ü"), locative ("apreldə"), ablative, dative; "ı" is folded to "i".
+_AZERBAIJANI_MONTH_SUFFIXES = ("", "in", "un", "ün", "da", "də", "dan", "dən", "a", "ə")
+_ENGLISH_MONTHS = (
+    ("jan", "january"), ("feb", "febr", "february"), ("mar", "march"), ("apr", "april"),
+    ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+    ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"), ("dec", "december"),
+)
+
+
+def _fold(word: str) -> str:
+    """Lower-case a word the same way for every language (Turkic dotted/dotless i → i, ё → е)."""
+    return word.replace("İ", "i").replace("I", "i").lower().replace("ı", "i").replace("ё", "е")
+
+
+@cache
+def _month_forms() -> tuple[tuple[str, ...], ...]:
+    """Every spelling of each month this module reads, folded, January first."""
+    months = []
+    for index in range(12):
+        stem, endings = _RUSSIAN_MONTH_STEMS[index]
+        forms = {*_ENGLISH_MONTHS[index], *_RUSSIAN_MONTH_ABBREVIATIONS[index]}
+        forms.update(stem + ending for ending in endings)
+        forms.update(_AZERBAIJANI_MONTHS[index] + suffix for suffix in _AZERBAIJANI_MONTH_SUFFIXES)
+        months.append(tuple(sorted(forms, key=len, reverse=True)))
+    return tuple(months)
+
+
+class _MultilingualParserInfo(dateutil_parser.parserinfo):
+    """dateutil's English vocabulary plus the Russian and Azerbaijani month names."""
+
+    MONTHS = list(_month_forms())
+
+    def month(self, name: str) -> int | None:
+        return super().month(_fold(name))
+
+
+_PARSER = dateutil_parser.parser(_MultilingualParserInfo())
+
+# -- patterns -----------------------------------------------------------------------
+
+
+def _trie_pattern(words: list[str]) -> str:
+    """A regex matching exactly ``words``, factored by common prefixes so it is tried quickly."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _node_pattern(trie)
+
+
+def _node_pattern(node: dict) -> str:
+    ends_here = "" in node
+    branches = [_char_pattern(char) + _node_pattern(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if ends_here:
+        return f"(?:{body})?"
+    return body
+
+
+def _char_pattern(char: str) -> str:
+    # Folded forms meet unfolded text: "i" also stands for "ı"/"İ"/"I", "е" for "ё".
+    return {"i": "[iıİI]", "е": "[еёЕЁ]"}.get(char, re.escape(char))
+
+
+def _month_alternation() -> str:
+    return _trie_pattern(sorted({form for forms in _month_forms() for form in forms}))
+
+
+_MONTH = rf"(?P<month>{_month_alternation()})\.?"
+_B = r"(?<![\w.,])"  # nothing word-like or numeric glued on the left
+_E = r"(?!\w)"
+_DAY = r"(?P<day>[0-3]?\d)"
+_YEAR = r"(?P<year>[12]\d{3})(?![\d])(?![.,]\d)"
+_EN_ORDINAL = r"(?:st|nd|rd|th)?"
+_RU_DAY_SUFFIX = r"(?:-?го|-е)?"
+_AZ_NUMBER_SUFFIX = r"(?:-?(?:nci|ncı|ncu|ncü|ci|cı|cu|cü|si|sı|su|sü|i|ı|u|ü|də|da|dən|dan)(?!\w))"
+_RU_YEAR_WORD = r"(?:\s*(?:г\.|гг\.|г(?!\w)|год(?:а|у|ом)?(?!\w)))"
+_AZ_YEAR_SUFFIX = r"(?:-?(?:ci|cı|cu|cü)(?!\w))"
+_AZ_YEAR_WORD = rf"(?:{_AZ_YEAR_SUFFIX}(?:\s+il\w*)?)"
+_YEAR_TAIL = rf"(?:{_RU_YEAR_WORD}|{_AZ_YEAR_WORD})?"
+_SEP = r"[\s\xa0]+"
+_COMMA_SEP = r",?[\s\xa0]+"
+_NUMERIC_END = rf"(?![./-]\d)(?:{_RU_YEAR_WORD}|{_AZ_YEAR_WORD})?(?!\w)"
+
+
+@dataclass(frozen=True)
+class _DatePattern:
+    """One written form of a date; the mention's span is the ``span`` group, or the whole match."""
+
+    regex: re.Pattern[str]
+    precision: str
+    span: str | None = None
+
+
+def _pattern(pattern: str, precision: str, span: str | None = None) -> _DatePattern:
+    return _DatePattern(re.compile(pattern, re.IGNORECASE), precision, span)
+
+
+# Order does not matter: where mentions overlap, the longest wins.
+_DATE_PATTERNS = (
+    # 23 April 2022 · 23rd of April, 2022 · 23 апреля 2022 г. · 23 aprel 2022-ci il · 23-го мая 2022
+    _pattern(rf"{_B}{_DAY}(?:{_EN_ORDINAL}|{_RU_DAY_SUFFIX}){_SEP}(?:day{_SEP})?(?:of{_SEP})?"
+             rf"{_MONTH}{_COMMA_SEP}{_YEAR}{_YEAR_TAIL}{_E}", DAY),
+    # April 23, 2022 · Apr. 23rd 2022 · mayın 9-u, 2022-ci il
+    _pattern(rf"{_B}{_MONTH}{_SEP}{_DAY}(?:{_AZ_NUMBER_SUFFIX}|{_EN_ORDINAL}){_COMMA_SEP}{_YEAR}"
+             rf"{_YEAR_TAIL}{_E}", DAY),
+    # 2022-ci il 23 aprel · 2022-ci ilin 23 aprelində
+    _pattern(rf"{_B}{_YEAR}{_AZ_YEAR_WORD}{_COMMA_SEP}{_DAY}{_AZ_NUMBER_SUFFIX}?{_SEP}{_MONTH}{_E}",
+             DAY),
+    # 2022-ci il aprelin 23-ü
+    _pattern(rf"{_B}{_YEAR}{_AZ_YEAR_WORD}{_COMMA_SEP}{_MONTH}{_SEP}{_DAY}{_AZ_NUMBER_SUFFIX}?{_E}",
+             DAY),
+    # April 2022 · апреле 2022 года · aprel 2022-ci il
+    _pattern(rf"{_B}{_MONTH}{_COMMA_SEP}{_YEAR}{_YEAR_TAIL}{_E}", MONTH),
+    # 2022-ci ilin aprel ayı · 2022-ci ilin aprelində
+    _pattern(rf"{_B}{_YEAR}{_AZ_YEAR_WORD}{_SEP}{_MONTH}{_E}", MONTH),
+    # 23.04.2022 · 23/04/2022 · 23-04-2022 · 23.04.2022 г.
+    _pattern(rf"(?<![\w.,/-])(?P<numeric>[0-3]?\d([./-])[0-3]?\d\2[12]\d{{3}}){_NUMERIC_END}", DAY),
+    # 23.04.22 · 23/04/22: a two-digit year needs a two-digit day and month
+    _pattern(rf"(?<![\w.,/-])(?P<numeric>[0-3]\d([./])[0-3]\d\2\d{{2}}){_NUMERIC_END}", DAY),
+    # 2022-04-23 · 2022/04/23 · 2022.04.23
+    _pattern(rf"(?<![\w.,/-])(?P<iso>[12]\d{{3}}([./-])[01]?\d\2[0-3]?\d){_NUMERIC_END}", DAY),
+    # in 2022 · since 1991: the mention is the year alone
+    _pattern(rf"(?<![\w-])(?:in|since|from|until|till|during|before|after|through|throughout|circa)"
+             rf"{_SEP}(?:the{_SEP}year{_SEP})?{_YEAR}{_E}", YEAR, span="year"),
+    # 2022 году · с 1991 г. · 2022-ci ildə
+    _pattern(rf"{_B}{_YEAR}(?:{_RU_YEAR_WORD}|{_AZ_YEAR_SUFFIX}\s+il\w*)", YEAR),
+)
+
+# -- values -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A date written in a text: ``text == source[start:end]``.
+
+    ``precision`` is ``"day"``, ``"month"`` or ``"year"``; for the coarser
+    precisions ``value`` is the first day of the month or year.
+    """
+
+    start: int
+    end: int
+    text: str
+    value: dt.date
+    precision: str
+
+
+def find_dates(text: str, *, dayfirst: bool = True) -> list[DateMention]:
+    """Every readable date in ``text``, in order, without overlaps."""
+    candidates = sorted(_candidates(text, dayfirst), key=lambda m: (m.start, m.start - m.end))
+    mentions: list[DateMention] = []
+    for mention in candidates:
+        if mentions and mention.start < mentions[-1].end:
+            continue
+        mentions.append(mention)
+    return mentions
+
+
+def parse_date(text: str, *, dayfirst: bool = True) -> dt.date | None:
+    """The date of one date expression ("23 апреля 2022 г.", "2022-04-23"), or ``None``.
+
+    Only a full date (day, month and year) is returned; "April 2022" gives ``None``.
+    A compact "20220423" is read as year-month-day.
+    """
+    for mention in find_dates(text, dayfirst=dayfirst):
+        if mention.precision == DAY:
+            return mention.value
+    compact = _COMPACT_DATE.fullmatch(text.strip())
+    if compact:
+        return _safe_date(int(compact[1]), int(compact[2]), int(compact[3]))
+    return None
+
+
+_COMPACT_DATE = re.compile(r"([12]\d{3})([01]\d)([0-3]\d)")
+
+
+def _candidates(text: str, dayfirst: bool) -> Iterator[DateMention]:
+    for pattern in _DATE_PATTERNS:
+        for match in pattern.regex.finditer(text):
+            value = _read(match, pattern.precision, dayfirst)
+            if value is not None:
+                start, end = match.span(pattern.span or 0)
+                yield DateMention(start, end, text[start:end], value, pattern.precision)
+
+
+def _read(match: re.Match[str], precision: str, dayfirst: bool) -> dt.date | None:
+    groups = match.groupdict()
+    if groups.get("iso"):
+        return _read_numeric(groups["iso"], dayfirst=False, yearfirst=True)
+    if groups.get("numeric"):
+        return _read_numeric(groups["numeric"], dayfirst=dayfirst, yearfirst=False)
+    year = int(groups["year"])
+    if precision == YEAR:
+        return dt.date(year, 1, 1)
+    month = _fold(groups["month"])
+    if precision == MONTH:
+        parsed = _parse_with_dateutil(f"1 {month} {year}", dayfirst=True, yearfirst=False)
+        return parsed if parsed is not None and parsed.year == year else None
+    day = int(groups["day"])
+    parsed = _parse_with_dateutil(f"{day} {month} {year}", dayfirst=True, yearfirst=False)
+    return parsed if parsed is not None and (parsed.year, parsed.day) == (year, day) else None
+
+
+def _read_numeric(expression: str, *, dayfirst: bool, yearfirst: bool) -> dt.date | None:
+    """A numeric date, if dateutil's reading uses the written numbers (and no default)."""
+    numbers = [int(part) for part in _NUMBER.findall(expression)]
+    parsed = _parse_with_dateutil(expression, dayfirst=dayfirst, yearfirst=yearfirst)
+    if parsed is None:
+        return None
+    year = numbers.pop(0) if yearfirst else numbers.pop()
+    if parsed.year % (100 if year < 100 else 10_000) != year:
+        return None
+    return parsed if sorted(numbers) == sorted((parsed.month, parsed.day)) else None
+
+
+_NUMBER = re.compile(r"\d+")
+_DEFAULT = dt.datetime(1904, 1, 1)
+
+
+@lru_cache(maxsize=4096)
+def _parse_with_dateutil(expression: str, *, dayfirst: bool, yearfirst: bool) -> dt.date | None:
+    """Read a complete date expression (day, month and year written) with dateutil."""
+    try:
+        parsed = _PARSER.parse(expression, default=_DEFAULT, dayfirst=dayfirst,
+                               yearfirst=yearfirst, ignoretz=True)
+    except (ValueError, OverflowError):
+        return None
+    return parsed.date()
+
+
+def _safe_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+# -- datelines ----------------------------------------------------------------------
+
+_DATELINE_WINDOW = 12  # non-empty lines examined at the end and at the top
+_DATELINE_MAX_LENGTH = 160
+_DATELINE_CHARACTERS = 20_000  # of the text's head and tail looked at
+_DATELINE_PREFIX = re.compile(
+    r"""^(?:
+        [^\W\d][\w'’.\- ]*(?:,\s*[^\W\d][\w'’.\- ]*){0,4}\s*[,–—-]\s*   # place, place, …,
+      | (?:date|dated|дата|от|tarix)\s*[:.]?\s*                     # Date: / от / Tarix:
+    )?$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_DATELINE_SUFFIX = re.compile(r"^[\s.,;:)\]–—-]*(?:№\s*\S+|no\.?\s*\S+)?[\s.]*$", re.IGNORECASE)
+
+
+def is_dateline(line: str) -> bool:
+    """Whether a line is a dateline: an optional place ("Shusha, ") and a full date, nothing else."""
+    return _dateline_value(line) is not None
+
+
+def _dateline_value(line: str) -> dt.date | None:
+    line = line.strip()
+    if not line or len(line) > _DATELINE_MAX_LENGTH:
+        return None
+    for mention in find_dates(line):
+        if mention.precision != DAY:
+            continue
+        prefix, suffix = line[: mention.start], line[mention.end:]
+        if len(prefix.split()) <= 12 and _DATELINE_PREFIX.match(prefix) and _DATELINE_SUFFIX.match(suffix):
+            return mention.value
+    return None
+
+
+def find_dateline(text: str) -> dt.date | None:
+    """The document's own date: the last dateline near the end, else the first near the top."""
+    tail = text[-_DATELINE_CHARACTERS:]
+    tail_lines = tail.splitlines()
+    if len(tail) < len(text):
+        tail_lines = tail_lines[1:]  # the first line of a cut tail may be cut too
+    for line in reversed([line for line in tail_lines if line.strip()][-_DATELINE_WINDOW:]):
+        value = _dateline_value(line)
+        if value is not None:
+            return value
+    head_lines = text[:_DATELINE_CHARACTERS].splitlines()
+    if len(text) > _DATELINE_CHARACTERS:
+        head_lines = head_lines[:-1]  # so may the last line of a cut head
+    head_lines = [line for line in head_lines if line.strip()]
+    for line in head_lines[:_DATELINE_WINDOW]:
+        value = _dateline_value(line)
+        if value is not None:
+            return value
+    return None
+
+
+# -- PDF metadata -------------------------------------------------------------------
+
+_PDF_DATE = re.compile(
+    r"""^(?:D:)?\s*
+    (?P<year>\d{4})(?P<month>\d{2})?(?P<day>\d{2})?
+    (?P<hour>\d{2})?(?P<minute>\d{2})?(?P<second>\d{2})?
+    (?:\.\d+)?
+    (?P<tz>[Zz](?:00'?00'?)?|(?P<sign>[+-])(?P<tzhour>\d{2})(?:'?(?P<tzminute>\d{2}))?'?)?
+    \s*$""",
+    re.VERBOSE,
+)
+
+
+def parse_pdf_date(value: str) -> dt.datetime | None:
+    """A PDF metadata date ("D:20220414132421+05'24'") as a datetime, or ``None``.
+
+    Fields the PDF leaves out take their PDF-standard defaults (January, the
+    1st, midnight). With a time zone the result is aware, without one naive.
+    Producers that ignore the standard and write ISO 8601 or a C ``asctime``
+    ("Thu Apr 14 13:24:21 2022") are read too, when day, month and year are all there.
+    """
+    if not isinstance(value, str):
+        return None
+    match = _PDF_DATE.match(value.strip())
+    if match is None:
+        return _parse_other_timestamp(value.strip())
+    parts = {name: int(match[name] or default) for name, default in (
+        ("year", 0), ("month", 1), ("day", 1), ("hour", 0), ("minute", 0), ("second", 0))}
+    tzinfo: dt.tzinfo | None = None
+    if match["tz"]:
+        if match["sign"]:
+            hours, minutes = int(match["tzhour"]), int(match["tzminute"] or 0)
+            if hours > 23 or minutes > 59:
+                return None
+            offset = dt.timedelta(hours=hours, minutes=minutes)
+            tzinfo = dt.timezone(-offset if match["sign"] == "-" else offset)
+        else:
+            tzinfo = dt.UTC
+    try:
+        return dt.datetime(tzinfo=tzinfo, **parts)
+    except ValueError:
+        return None
+
+
+def _parse_other_timestamp(value: str) -> dt.datetime | None:
+    if not value or len(value) > 64:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        pass
+    parsed = []
+    # Two defaults that differ in every field: a field dateutil fills from them was not written.
+    for default in (dt.datetime(1904, 1, 1), dt.datetime(1908, 2, 2)):
+        try:
+            parsed.append(_PARSER.parse(value, default=default, ignoretz=True))
+        except (ValueError, OverflowError):
+            return None
+    first, second = parsed
+    return first if first.date() == second.date() else None

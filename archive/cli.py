@@ -1,0 +1,297 @@
+"""The ``evidence`` command line: thin click commands that parse, call and print.
+
+Every command takes ``--home`` (or ``ARCHIVE_HOME``); commands that print
+data take ``--json``. Errors the archive raises on purpose become
+``click.ClickException`` with their message; long work shows a progress bar
+on standard error.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from archive.errors import ArchiveError
+from archive.settings import Settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def translate_errors(func: F) -> F:
+    """Turn an :class:`ArchiveError` into a click error with the same message."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ArchiveError as error:
+            raise click.ClickException(str(error)) from error
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--home", type=click.Path(file_okay=False, path_type=Path), envvar="ARCHIVE_HOME",
+              help="Archive home (catalog, originals, index). Default: ./archive-home.")
+@click.version_option(package_name="evidence-archive")
+@click.pass_context
+def main(ctx: click.Context, home: Path | None) -> None:
+    """Keep legal evidence documents safe and find them by the treaty articles they invoke."""
+    ctx.obj = Settings.from_env(home=home)
+
+
+def settings_of(ctx: click.Context) -> Settings:
+    return ctx.find_root().obj
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--workers", type=click.IntRange(min=1), envvar="ARCHIVE_WORKERS",
+              help="Extraction processes (default: one per core).")
+@click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV with a 'path' column and metadata columns.")
+@click.option("--password", "passwords", multiple=True, help="A password to try on encrypted PDFs (repeatable).")
+@click.option("--passwords-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A file of passwords to try on encrypted PDFs, one a line.")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write every file's outcome to this JSON file.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the archive already holds documents.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.pass_context
+@translate_errors
+def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, manifest: Path | None,
+           passwords: tuple[str, ...], passwords_file: Path | None, report: Path | None, if_empty: bool,
+           as_json: bool, quiet: bool) -> None:
+    """Ingest files and folders (PDF, TXT, MD, HTML with NAME.meta.json sidecars)."""
+    from archive.ingest import discover, write_report
+    from archive.ingest import ingest as run_ingest
+    from archive.store import Archive
+
+    settings = settings_of(ctx)
+    if if_empty and settings.catalog_path.exists():
+        with Archive(settings) as archive:
+            if archive.count_documents():
+                click.echo(f"{settings.home} already holds {archive.count_documents()} documents; nothing to do")
+                return
+    all_passwords = list(passwords)
+    if passwords_file:
+        all_passwords += [line.strip() for line in passwords_file.read_text("utf-8").splitlines() if line.strip()]
+    total = sum(1 for _ in discover(paths))
+    with _progress_bar(total, disable=quiet or as_json) as bar:
+        result = run_ingest(list(paths), settings, manifest=manifest, passwords=all_passwords,
+                            progress=bar.step, workers=workers)
+    if report:
+        with Archive(settings) as archive:
+            write_report(archive, result, report)
+    if as_json:
+        click.echo(json.dumps({**vars(result), "files": result.files}, ensure_ascii=False, indent=1))
+        return
+    _echo_failures(settings, result.run_id)
+    click.echo(result.summary())
+
+
+def _echo_failures(settings: Settings, run_id: str) -> None:
+    from archive.store import Archive
+
+    with Archive(settings) as archive:
+        for row in archive.outcomes(run_id):
+            if row["outcome"] == "failed":
+                click.echo(f"failed: {row['path']}: {row['reason']} ({row['detail']})", err=True)
+            elif row["outcome"] == "duplicate":
+                click.echo(f"skipped: {row['path']}: already in the archive ({row['detail']})", err=True)
+
+
+class _ProgressBar:
+    def __init__(self, total: int, disable: bool) -> None:
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=total, unit="file", disable=disable, file=sys.stderr, dynamic_ncols=True)
+        self.pages = 0
+
+    def step(self, outcome: Any) -> None:
+        self.pages += outcome.pages
+        self.bar.set_postfix(pages=self.pages, refresh=False)
+        self.bar.update(1)
+
+    def __enter__(self) -> _ProgressBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.close()
+
+
+def _progress_bar(total: int, disable: bool) -> _ProgressBar:
+    return _ProgressBar(total, disable)
+
+
+FILTER = re.compile(r"^(\w+)=(.+)$")
+
+
+@main.command()
+@click.argument("query", default="")
+@click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--filter", "filters", multiple=True, metavar="FIELD=VALUE",
+              help="Keep only documents with this facet value (repeatable).")
+@click.pass_context
+@translate_errors
+def search(ctx: click.Context, query: str, as_json: bool, limit: int, offset: int, sort: str,
+           filters: tuple[str, ...]) -> None:
+    """Search the archive. QUERY uses Whoosh syntax, e.g. 'landmines AND type:appeal'."""
+    from archive.service import search_archive
+
+    selected: dict[str, list[str]] = {}
+    for item in filters:
+        match = FILTER.match(item)
+        if not match:
+            raise click.BadParameter(f"{item!r} is not FIELD=VALUE, e.g. type=appeal", param_hint="--filter")
+        selected.setdefault(match[1], []).append(match[2])
+    results = search_archive(settings_of(ctx), query, selected=selected, limit=limit, offset=offset, sort=sort)
+    if as_json:
+        click.echo(json.dumps(results_as_dict(results), ensure_ascii=False, indent=1))
+        return
+    click.echo(f"{results.total} documents")
+    for hit in results.hits:
+        click.echo(f"{hit.control_number}  {hit.date or '----------'}  {hit.type:<12} {hit.title}")
+        for page in hit.pages:
+            click.echo(f"    p. {page.page}: {_plain(page.snippet)}")
+
+
+def _plain(snippet: str) -> str:
+    import html
+
+    return html.unescape(re.sub(r"</?mark[^>]*>", "*", snippet)).replace("\n", " ")
+
+
+def results_as_dict(results: Any) -> dict[str, Any]:
+    """The JSON shape of search results, shared by the CLI and the API."""
+    return {
+        "query": results.request.query,
+        "total": results.total,
+        "offset": results.request.offset,
+        "limit": results.request.limit,
+        "hits": [
+            {"id": h.doc_id, "control_number": h.control_number, "title": h.title, "date": h.date,
+             "type": h.type, "issuer": h.issuer, "score": h.score,
+             "pages": [{"page": p.page, "snippet": p.snippet} for p in h.pages]}
+            for h in results.hits
+        ],
+        "facets": {name: [{"value": v, "count": n} for v, n in counts] for name, counts in results.facets.items()},
+    }
+
+
+@main.command()
+@click.argument("key")
+@click.option("--json", "as_json", is_flag=True, help="Print the document as JSON.")
+@click.option("--text", "with_text", is_flag=True, help="Also print the text, page by page.")
+@click.pass_context
+@translate_errors
+def show(ctx: click.Context, key: str, as_json: bool, with_text: bool) -> None:
+    """Show one document by id, control number or SHA-256."""
+    from archive.service import document_as_dict
+    from archive.store import Archive
+
+    with Archive(settings_of(ctx), create=False) as archive:
+        data = document_as_dict(archive, archive.get_document(key), with_text=with_text or as_json)
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+        return
+    for name in ("control_number", "title", "type", "date", "issuer", "source", "languages", "places",
+                 "access", "original_name", "media_type", "size", "page_count", "sha256", "id"):
+        value = data[name]
+        click.echo(f"{name:>15}: {', '.join(value) if isinstance(value, list) else value}")
+    for ref in data["references"]:
+        click.echo(f"{'reference':>15}: {ref['id']} (p. {ref['page']}: {ref['text']})")
+    for page in data.get("pages", []) if with_text else []:
+        click.echo(f"\n--- page {page['number']} ---\n{page['text']}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--debug", is_flag=True, help="Flask's development server with reloading.")
+@click.pass_context
+@translate_errors
+def serve(ctx: click.Context, host: str, port: int, debug: bool) -> None:
+    """Serve the web app (waitress; --debug for Flask's server)."""
+    from webapp import create_app
+
+    settings = settings_of(ctx)
+    app = create_app({"ARCHIVE_SETTINGS": settings})
+    click.echo(f"Serving {settings.home} on http://{host}:{port}/", err=True)
+    if debug:
+        app.run(host=host, port=port, debug=True)
+        return
+    import waitress
+
+    waitress.serve(app, host=host, port=port, threads=8)
+
+
+@main.command()
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.pass_context
+@translate_errors
+def reindex(ctx: click.Context, quiet: bool) -> None:
+    """Rebuild the search index from the catalog."""
+    from tqdm import tqdm
+
+    from archive.store import Archive
+    from index import rebuild
+
+    settings = settings_of(ctx)
+    with Archive(settings, create=False) as archive:
+        total = archive.count_documents()
+        with tqdm(total=total, unit="doc", disable=quiet, file=sys.stderr) as bar:
+            count = rebuild(archive, batch=settings.index_batch, progress=bar.update)
+    click.echo(f"indexed {count} documents")
+
+
+@main.command()
+@click.option("--jsonl", is_flag=True, required=True, help="Read one text a line, write one JSON object a line.")
+def refs(jsonl: bool) -> None:
+    """Find treaty references in text read from standard input."""
+    from archive.treaties import refs_record
+
+    stdout = sys.stdout.buffer
+    for raw in sys.stdin.buffer:  # bytes, so the encoding is UTF-8 whatever the locale says
+        text = raw.decode("utf-8", errors="replace").removesuffix("\n").removesuffix("\r")
+        stdout.write(json.dumps(refs_record(text), ensure_ascii=False).encode("utf-8") + b"\n")
+    stdout.flush()
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.pass_context
+@translate_errors
+def verify(ctx: click.Context, as_json: bool, quiet: bool) -> None:
+    """Re-hash every original and check the custody chain; exit 1 on any mismatch."""
+    from tqdm import tqdm
+
+    from archive.store import Archive
+    from archive.verify import verify as run_verify
+
+    with Archive(settings_of(ctx), create=False) as archive:
+        total = archive.count_documents()
+        with tqdm(total=total, unit="doc", disable=quiet or as_json, file=sys.stderr) as bar:
+            report = run_verify(archive, progress=bar.update)
+    if as_json:
+        click.echo(json.dumps({"ok": report.ok, "documents": report.documents, "events": report.events,
+                               "problems": [vars(p) for p in report.problems]}, ensure_ascii=False, indent=1))
+    else:
+        for problem in report.problems:
+            click.echo(f"{problem.kind}: {problem.message}", err=True)
+        state = "OK" if report.ok else f"{len(report.problems)} problem(s)"
+        click.echo(f"{report.documents} originals and {report.events} custody events checked: {state}")
+    if not report.ok:
+        ctx.exit(1)

@@ -1,0 +1,110 @@
+"""The archive's one error tree.
+
+Every error the archive raises on purpose is an :class:`ArchiveError`. Each
+subclass carries the data a caller needs (a path, a reason, an id) and a
+message that names the object and says what to do next. The edges translate
+them: the CLI into ``click.ClickException``, the web app into its one JSON
+error shape or an HTML page, the ingest pipeline into a per-file failure
+recorded in the catalog.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ArchiveError(Exception):
+    """Base for every error the archive raises on purpose."""
+
+    status = 500
+
+
+class ConfigurationError(ArchiveError):
+    """A setting has a value the archive cannot use."""
+
+    status = 500
+
+    def __init__(self, name: str, value: object, expected: str) -> None:
+        super().__init__(f"setting {name}={value!r} is not valid: expected {expected}")
+        self.name, self.value, self.expected = name, value, expected
+
+
+class ExtractionError(ArchiveError):
+    """A file could not be read into text.
+
+    ``reason`` is a short machine-readable word (``encrypted``, ``corrupt``,
+    ``empty``, ``unsupported``, ``timeout``…) that ingest reports record.
+    """
+
+    status = 422
+
+    def __init__(self, path: Path | str, reason: str, detail: str = "") -> None:
+        message = f"{path}: could not extract text ({reason})"
+        if detail:
+            message += f": {detail}"
+        super().__init__(message)
+        self.path, self.reason, self.detail = Path(path), reason, detail
+
+
+class MetadataError(ArchiveError):
+    """A sidecar or manifest holds metadata the archive cannot accept."""
+
+    status = 422
+
+    def __init__(self, source: Path | str, problem: str) -> None:
+        super().__init__(f"{source}: {problem}")
+        self.source, self.problem = source, problem
+
+
+class DocumentNotFoundError(ArchiveError):
+    """No document with that id or control number is in the catalog."""
+
+    status = 404
+
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            f"no document {key!r} in this archive; "
+            "search for it with `evidence search` or check the archive home"
+        )
+        self.key = key
+
+
+class CatalogError(ArchiveError):
+    """The catalog is missing, newer than this program, or inconsistent."""
+
+    status = 500
+
+
+class IntegrityError(ArchiveError):
+    """An original or a custody event no longer matches its recorded hash."""
+
+    status = 500
+
+
+class QueryError(ArchiveError):
+    """A search query could not be understood.
+
+    ``suggestion`` is a query the archive would run instead, when it has one.
+    """
+
+    status = 400
+
+    def __init__(self, query: str, problem: str, suggestion: str | None = None) -> None:
+        message = f"could not understand the query {query!r}: {problem}"
+        if suggestion:
+            message += f"; try: {suggestion}"
+        super().__init__(message)
+        self.query, self.problem, self.suggestion = query, problem, suggestion
+
+
+class IndexOutOfDateError(ArchiveError):
+    """The search index was built by another schema version."""
+
+    status = 503
+
+    def __init__(self, found: int | None, expected: int) -> None:
+        super().__init__(
+            f"the search index has schema version {found}, this program needs {expected}: "
+            "run `evidence reindex` to rebuild it from the catalog"
+        )
+        self.found, self.expected = found, expected

@@ -1,0 +1,150 @@
+"""Bytes to pages of text: the only module that imports pypdf.
+
+:func:`extract` takes the bytes of one file and its name and returns the
+pages of text, the media type and what the file says about itself (PDF
+information dictionary, HTML title and meta tags). It raises
+:class:`~archive.errors.ExtractionError` with a short reason word
+(``empty``, ``encrypted``, ``corrupt``, ``mislabelled``, ``unsupported``,
+``binary``) when a file cannot be read. Deciding what the text means is left
+to :mod:`archive.analyse`.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+import pypdf
+from pypdf.errors import FileNotDecryptedError, PyPdfError, WrongPasswordError
+
+from archive.decode import decode_html, decode_text, html_meta, html_title, html_to_text
+from archive.errors import ArchiveError, ExtractionError
+from archive.models import Page
+
+#: File name endings the archive reads, and the media type each one claims.
+MEDIA_TYPES = {
+    ".pdf": "application/pdf",
+    ".txt": "text/plain",
+    ".md": "text/markdown",
+    ".html": "text/html",
+    ".htm": "text/html",
+}
+
+EXTRACTOR = f"pypdf {pypdf.__version__}"
+
+# pypdf reports recoverable damage through logging; keep it out of the batch's output.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+
+@dataclass(frozen=True)
+class ExtractedText:
+    """The pages of one file and what the file says about itself."""
+
+    media_type: str
+    pages: tuple[Page, ...]
+    info: dict[str, Any] = field(default_factory=dict)
+    extractor: str = ""
+
+
+def is_supported(name: str) -> bool:
+    """Whether the archive reads files with this name's ending."""
+    return PurePath(name).suffix.lower() in MEDIA_TYPES
+
+
+def extract(data: bytes, name: str, passwords: Sequence[str] = ()) -> ExtractedText:
+    """Read the text of one file. ``passwords`` are tried on encrypted PDFs."""
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in MEDIA_TYPES:
+        raise ExtractionError(name, "unsupported", f"files ending in {suffix or '(nothing)'!r} are not read")
+    if not data:
+        raise ExtractionError(name, "empty", "the file has no bytes")
+    looks_pdf = data[:1024].lstrip().startswith(b"%PDF-")
+    if suffix == ".pdf":
+        if not looks_pdf:
+            raise ExtractionError(name, "mislabelled", "named .pdf but does not start with %PDF-")
+        return _extract_pdf(data, name, passwords)
+    if looks_pdf:
+        raise ExtractionError(name, "mislabelled", f"named {suffix} but is a PDF; rename it to .pdf")
+    return _extract_text(data, name, MEDIA_TYPES[suffix])
+
+
+def _extract_text(data: bytes, name: str, media_type: str) -> ExtractedText:
+    try:
+        decoded = decode_html(data) if media_type == "text/html" else decode_text(data)
+    except ArchiveError as error:
+        raise ExtractionError(name, "binary", str(error)) from error
+    info: dict[str, Any] = {"encoding": decoded.encoding}
+    text = decoded.text
+    if media_type == "text/html":
+        info["title"] = html_title(text) or ""
+        info["meta"] = html_meta(text)
+        text = html_to_text(text)
+        method = "html"
+    else:
+        method = "plain-text"
+    if not text.strip():
+        raise ExtractionError(name, "empty", "the file holds no text")
+    pages = tuple(Page(number=i, text=chunk, method=method) for i, chunk in enumerate(_split_form_feeds(text), 1))
+    return ExtractedText(media_type=media_type, pages=pages, info=info, extractor=f"text {decoded.encoding}")
+
+
+def _split_form_feeds(text: str) -> list[str]:
+    """Plain text is one page, unless it carries form feeds between pages."""
+    chunks = text.split("\f")
+    return chunks if len(chunks) > 1 else [text]
+
+
+def _extract_pdf(data: bytes, name: str, passwords: Sequence[str]) -> ExtractedText:
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            _decrypt(reader, name, passwords)
+        pages = tuple(_read_pdf_page(page, number) for number, page in enumerate(reader.pages, 1))
+        info = _pdf_info(reader)
+    except ExtractionError:
+        raise
+    except (PyPdfError, ValueError, TypeError, KeyError, AttributeError, IndexError, AssertionError,
+            RecursionError, OSError, ZeroDivisionError) as error:
+        raise ExtractionError(name, "corrupt", f"{type(error).__name__}: {error}") from error
+    if not pages:
+        raise ExtractionError(name, "empty", "the PDF has no pages")
+    return ExtractedText(media_type="application/pdf", pages=pages, info=info, extractor=EXTRACTOR)
+
+
+def _decrypt(reader: pypdf.PdfReader, name: str, passwords: Sequence[str]) -> None:
+    for password in ("", *passwords):
+        try:
+            if reader.decrypt(password):
+                return
+        except WrongPasswordError:
+            continue
+        except (PyPdfError, NotImplementedError) as error:  # e.g. AES without a crypto library
+            raise ExtractionError(name, "encrypted", f"cannot decrypt: {error}") from error
+    raise ExtractionError(
+        name, "encrypted", "no password given opens it; pass --password or --passwords-file"
+    )
+
+
+def _read_pdf_page(page: Any, number: int) -> Page:
+    try:
+        text = page.extract_text() or ""
+    except FileNotDecryptedError:
+        raise
+    except (PyPdfError, ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError,
+            ZeroDivisionError):
+        return Page(number=number, text="", method="failed")
+    return Page(number=number, text=text, method="text-layer")
+
+
+def _pdf_info(reader: pypdf.PdfReader) -> dict[str, Any]:
+    raw = reader.metadata or {}
+    info: dict[str, Any] = {}
+    for key in ("/Title", "/Author", "/Subject", "/Keywords", "/Creator", "/Producer", "/CreationDate", "/ModDate"):
+        value = raw.get(key)
+        if value is not None:
+            info[key.lstrip("/").lower()] = str(value)
+    return info

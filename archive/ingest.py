@@ -1,0 +1,446 @@
+"""The ingest pipeline: discover → fingerprint → extract → analyse → record.
+
+Workers (a process pool) run :func:`process_file`, a pure function from a
+path to an :class:`~archive.models.Extraction`, a :class:`Duplicate` or a
+:class:`Failure`; they never touch the catalog or the index. One writer, in
+the calling process, takes their results in discovery order, stores each
+original and its catalog rows and custody events in one transaction, and
+feeds the search index in batches. Every file gets an outcome in the catalog.
+A crash between documents leaves nothing half-written, and running the same
+batch again picks up where it stopped.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import datetime as dt
+import fnmatch
+import hashlib
+import json
+import multiprocessing
+import os
+import signal
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from archive import analyse as analysis
+from archive.errors import ArchiveError, ExtractionError, MetadataError
+from archive.extract import ExtractedText, extract, is_supported
+from archive.metadata import is_sidecar, read_manifest, read_sidecar
+from archive.models import DateFound, Extraction, Metadata, Page, PlaceFound, Reference
+from archive.settings import Settings
+from archive.store import Archive, Outcome, utc_now
+from archive.treaties.resolve import find_references_in_pages
+
+IGNORE_FILE = ".evidenceignore"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A file that could not be ingested, and why."""
+
+    path: str
+    reason: str
+    error_class: str
+    detail: str = ""
+    sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """A file whose bytes the archive already holds."""
+
+    path: str
+    sha256: str
+
+
+Result = Extraction | Failure | Duplicate
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    """What every worker needs to know; sent once, when the worker starts."""
+
+    passwords: tuple[str, ...] = ()
+    dayfirst: bool = True
+    default_access: str = "public"
+    file_timeout: float = 120.0
+    known_hashes: frozenset[str] = frozenset()
+    manifest: Mapping[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass
+class IngestReport:
+    """Counts of one run; the per-file outcomes are in the catalog under ``run_id``."""
+
+    run_id: str
+    started: str
+    finished: str = ""
+    ingested: int = 0
+    duplicate: int = 0
+    failed: int = 0
+    pages: int = 0
+    seconds: float = 0.0
+    failures: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def files(self) -> int:
+        return self.ingested + self.duplicate + self.failed
+
+    def count(self, outcome: Outcome) -> None:
+        setattr(self, outcome.outcome, getattr(self, outcome.outcome) + 1)
+        self.pages += outcome.pages
+        if outcome.outcome == "failed":
+            self.failures[outcome.reason] = self.failures.get(outcome.reason, 0) + 1
+
+    def summary(self) -> str:
+        text = (f"{self.files} files: {self.ingested} ingested ({self.pages} pages), "
+                f"{self.duplicate} already in the archive, {self.failed} failed")
+        if self.failures:
+            text += " (" + ", ".join(f"{n} {reason}" for reason, n in sorted(self.failures.items())) + ")"
+        return text + f" in {self.seconds:.1f} s"
+
+
+# -- discover ---------------------------------------------------------------------
+
+
+def discover(paths: Iterable[Path]) -> Iterator[Path]:
+    """Every candidate file under ``paths``, in a stable order.
+
+    Sidecars, hidden files and names matched by an ``.evidenceignore`` file
+    (glob patterns, one a line, in the folder given) are left out. Files the
+    archive cannot read are yielded too, so that they get an outcome.
+    """
+    for root in paths:
+        root = Path(root)
+        if root.is_file():
+            yield root.resolve()
+            continue
+        if not root.is_dir():
+            raise ArchiveError(f"{root}: no such file or folder")
+        ignored = _ignore_patterns(root)
+        for folder, dirnames, filenames in os.walk(root):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                path = Path(folder, name)
+                relative = path.relative_to(root).as_posix()
+                if name.startswith(".") or is_sidecar(path) or any(fnmatch.fnmatch(relative, p) for p in ignored):
+                    continue
+                yield path.resolve()
+
+
+def _ignore_patterns(root: Path) -> tuple[str, ...]:
+    ignore = root / IGNORE_FILE
+    if not ignore.is_file():
+        return ()
+    lines = ignore.read_text(encoding="utf-8").splitlines()
+    return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+# -- the worker -------------------------------------------------------------------
+
+_options = WorkerOptions()
+
+
+class FileTimeoutError(Exception):
+    """Raised inside a worker when one file takes longer than allowed."""
+
+
+def init_worker(options: WorkerOptions) -> None:
+    """Pool initializer: keep the batch's options in this worker process."""
+    global _options
+    _options = options
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the writer decides when a batch stops
+
+
+def process_file(path: str, options: WorkerOptions | None = None) -> Result:
+    """Fingerprint, extract and analyse one file. Never raises."""
+    options = options or _options
+    sha256: str | None = None
+    previous = signal.signal(signal.SIGALRM, _raise_timeout)
+    signal.setitimer(signal.ITIMER_REAL, options.file_timeout)
+    try:
+        data = Path(path).read_bytes()
+        sha256 = hashlib.sha256(data).hexdigest()
+        if sha256 in options.known_hashes:
+            return Duplicate(path, sha256)
+        given = dict(options.manifest.get(path, {}))
+        given.update(read_sidecar(Path(path)))
+        if not is_supported(path):
+            raise ExtractionError(path, "unsupported", f"files ending in {Path(path).suffix!r} are not read")
+        extracted = extract(data, path, options.passwords)
+        return build_extraction(path, sha256, len(data), extracted, given, options)
+    except FileTimeoutError:
+        return Failure(path, "timeout", "FileTimeoutError", f"took longer than {options.file_timeout:g} s", sha256)
+    except ExtractionError as error:
+        return Failure(path, error.reason, type(error).__name__, error.detail or str(error), sha256)
+    except MetadataError as error:
+        return Failure(path, "metadata", type(error).__name__, str(error), sha256)
+    except OSError as error:
+        return Failure(path, "unreadable", type(error).__name__, str(error), sha256)
+    except Exception as error:  # noqa: BLE001 - one bad file must never stop the batch
+        return Failure(path, "error", type(error).__name__, str(error)[:500], sha256)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _raise_timeout(signum: int, frame: object) -> None:
+    raise FileTimeoutError()
+
+
+# -- analyse ----------------------------------------------------------------------
+
+
+def build_extraction(path: str, sha256: str, size: int, extracted: ExtractedText,
+                     given: Mapping[str, Any], options: WorkerOptions) -> Extraction:
+    """Turn extracted pages and given metadata into the writer's record."""
+    pages = tuple(
+        Page(p.number, p.text, p.method, analysis.detect_language(p.text)) for p in extracted.pages
+    )
+    texts = [p.text for p in pages]
+    references = tuple(
+        Reference(ref_id=m.id, page=pages[i].number, start=m.start, end=m.end, text=m.text)
+        for i, m in find_references_in_pages(texts)
+    )
+    dates = tuple(
+        DateFound(page.number, d.start, d.end, d.text, d.value, d.precision)
+        for page in pages for d in analysis.find_dates(page.text, dayfirst=options.dayfirst)
+    )
+    places = tuple(
+        PlaceFound(page.number, m.start, m.end, m.text, m.name)
+        for page in pages for m in analysis.find_places(page.text)
+    )
+    metadata = _metadata(given, extracted, pages, places, options)
+    return Extraction(
+        path=path, sha256=sha256, size=size, media_type=extracted.media_type, pages=pages,
+        metadata=metadata, references=references, dates=dates, places=places,
+        extractor=extracted.extractor,
+    )
+
+
+def _metadata(given: Mapping[str, Any], extracted: ExtractedText, pages: Sequence[Page],
+              places: Sequence[PlaceFound], options: WorkerOptions) -> Metadata:
+    text = "\n".join(p.text for p in pages)
+    title = given.get("title") or extracted.info.get("title", "").strip() or analysis.guess_title(text) or ""
+    date, date_source = _document_date(given, extracted, text)
+    languages = given.get("language") or _languages(pages)
+    named = list(given.get("places", []))
+    found = [p.name for p in places if p.name not in named]
+    return Metadata(
+        title=title,
+        type=given.get("type") or analysis.guess_type(title, text),
+        date=date,
+        date_source=date_source,
+        issuer=given.get("issuer") or extracted.info.get("author", "").strip(),
+        source=given.get("source", ""),
+        languages=tuple(languages),
+        places=tuple(dict.fromkeys(named + found)),
+        access=given.get("access", options.default_access),
+        synthetic=bool(given.get("synthetic", False)),
+        extra=dict(given.get("extra", {})),
+    )
+
+
+def _document_date(given: Mapping[str, Any], extracted: ExtractedText, text: str) -> tuple[str, str]:
+    if given.get("date"):
+        return given["date"], "metadata"
+    dateline = analysis.find_dateline(text)
+    if dateline is not None:
+        return dateline.isoformat(), "dateline"
+    for key in ("creationdate", "moddate"):
+        value = extracted.info.get(key)
+        parsed = analysis.parse_pdf_date(value) if value else None
+        if parsed is not None:
+            return parsed.date().isoformat(), "pdf-info"
+    return "", ""
+
+
+def _languages(pages: Sequence[Page]) -> list[str]:
+    weight: dict[str, int] = {}
+    for page in pages:
+        if page.language and page.language not in ("other", "und"):
+            weight[page.language] = weight.get(page.language, 0) + len(page.text)
+    return sorted(weight, key=lambda lang: -weight[lang])
+
+
+# -- the pool ---------------------------------------------------------------------
+
+
+def run_workers(paths: Iterable[Path], options: WorkerOptions, workers: int) -> Iterator[Result]:
+    """Results in discovery order, at most a few files per worker in flight.
+
+    A worker that dies takes down the pool; the files in flight are then run
+    again one at a time, so that only the file that kills a worker fails
+    (``worker-crashed``). A file that hangs past the time limit in code the
+    worker's alarm cannot interrupt has its pool killed and fails ``timeout``.
+    """
+    source = iter(str(p) for p in paths)
+    window = max(2, workers * 4)
+    hard_limit = options.file_timeout * 2 + 10
+    executor = _new_pool(options, workers)
+    pending: deque[tuple[str, cf.Future[Result]]] = deque()
+    try:
+        while True:
+            while len(pending) < window and (path := next(source, None)) is not None:
+                pending.append((path, executor.submit(process_file, path)))
+            if not pending:
+                return
+            path, future = pending[0]
+            try:
+                result = future.result(timeout=hard_limit)
+            except (BrokenProcessPool, cf.TimeoutError) as error:
+                hung = path if isinstance(error, cf.TimeoutError) else None
+                _kill(executor)
+                yield from _recover(pending, options, hung)
+                executor = _new_pool(options, workers)
+                continue
+            pending.popleft()
+            yield result
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _recover(pending: deque[tuple[str, cf.Future[Result]]], options: WorkerOptions,
+             hung: str | None) -> Iterator[Result]:
+    while pending:
+        path, future = pending.popleft()
+        if path == hung:
+            yield Failure(path, "timeout", "FileTimeoutError", "the worker stopped answering; it was killed")
+        elif future.done() and not future.cancelled() and future.exception() is None:
+            yield future.result()
+        else:
+            yield _run_alone(path, options)
+
+
+def _run_alone(path: str, options: WorkerOptions) -> Result:
+    executor = _new_pool(options, 1)
+    try:
+        return executor.submit(process_file, path).result(timeout=options.file_timeout * 2 + 10)
+    except BrokenProcessPool:
+        return Failure(path, "worker-crashed", "BrokenProcessPool", "the file made its worker process die")
+    except cf.TimeoutError:
+        _kill(executor)
+        return Failure(path, "timeout", "FileTimeoutError", "the worker stopped answering; it was killed")
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _new_pool(options: WorkerOptions, workers: int) -> cf.ProcessPoolExecutor:
+    context = multiprocessing.get_context("forkserver")
+    return cf.ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=init_worker, initargs=(options,)
+    )
+
+
+def _kill(executor: cf.ProcessPoolExecutor) -> None:
+    for process in list((executor._processes or {}).values()):  # no public way to stop a hung worker
+        process.kill()
+
+
+# -- the writer -------------------------------------------------------------------
+
+Progress = Callable[[Outcome], None]
+
+
+def ingest(
+    paths: Sequence[Path],
+    settings: Settings,
+    *,
+    manifest: Path | None = None,
+    passwords: Sequence[str] = (),
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> IngestReport:
+    """Ingest every file under ``paths`` into the archive at ``settings.home``."""
+    from index import open_index  # the index is derived: imported only where it is fed
+
+    report = IngestReport(run_id=_new_run_id(), started=utc_now())
+    clock = time.perf_counter()
+    files = list(discover(paths))
+    with Archive(settings) as archive, archive.writer_lock(), open_index(settings.index_dir) as search_index:
+        _index_leftovers(archive, search_index)
+        options = WorkerOptions(
+            passwords=tuple(passwords), dayfirst=settings.dayfirst, default_access=settings.default_access,
+            file_timeout=settings.file_timeout, known_hashes=archive.known_hashes(),
+            manifest=read_manifest(manifest) if manifest else {},
+        )
+        batch: list[str] = []
+        for result in run_workers(files, options, workers or settings.worker_count):
+            outcome = _record(archive, report.run_id, result)
+            if outcome.outcome == "ingested" and outcome.doc_id:
+                batch.append(outcome.doc_id)
+                if len(batch) >= settings.index_batch:
+                    _index_documents(archive, search_index, batch)
+                    batch = []
+            report.count(outcome)
+            if progress:
+                progress(outcome)
+        _index_documents(archive, search_index, batch)
+    report.finished = utc_now()
+    report.seconds = time.perf_counter() - clock
+    return report
+
+
+def _record(archive: Archive, run_id: str, result: Result) -> Outcome:
+    if isinstance(result, Extraction):
+        existing = archive.find_by_sha256(result.sha256)
+        if existing is None:
+            try:
+                document = archive.add_document(result, run_id)
+            except OSError as error:
+                result = Failure(result.path, "unreadable", type(error).__name__, str(error), result.sha256)
+            else:
+                return Outcome(result.path, "ingested", result.sha256, document.id,
+                               document.control_number, pages=result.page_count)
+        else:
+            result = Duplicate(result.path, result.sha256)
+    if isinstance(result, Duplicate):
+        existing = archive.find_by_sha256(result.sha256)
+        outcome = Outcome(result.path, "duplicate", result.sha256, existing["id"], existing["control_number"],
+                          detail=f"same bytes as {existing['control_number']}")
+    else:
+        outcome = Outcome(result.path, "failed", result.sha256, reason=result.reason,
+                          error_class=result.error_class, detail=result.detail)
+    archive.record_outcome(run_id, outcome)
+    return outcome
+
+
+def _index_documents(archive: Archive, search_index: Any, doc_ids: Sequence[str]) -> None:
+    if not doc_ids:
+        return
+    with search_index.writer() as writer:
+        for doc_id in doc_ids:
+            writer.add(archive.get_document(doc_id), archive.pages(doc_id), archive.references(doc_id))
+    archive.mark_indexed(doc_ids)
+
+
+def _index_leftovers(archive: Archive, search_index: Any) -> None:
+    """Index documents a previous, interrupted run stored but did not index."""
+    leftovers = archive.unindexed_ids()
+    for start in range(0, len(leftovers), archive.settings.index_batch):
+        _index_documents(archive, search_index, leftovers[start:start + archive.settings.index_batch])
+
+
+def _new_run_id() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
+
+
+def write_report(archive: Archive, report: IngestReport, target: Path) -> None:
+    """Write the run's counts and every file's outcome as JSON, streaming the outcomes from the catalog."""
+    head = {**vars(report), "files": report.files}
+    with open(target, "w", encoding="utf-8") as out:
+        out.write("{\n")
+        for key, value in head.items():
+            out.write(f" {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n")
+        out.write(' "outcomes": [')
+        for i, row in enumerate(archive.outcomes(report.run_id)):
+            item = {k: row[k] for k in row.keys() if k not in ("id", "run_id") and row[k] not in (None, "")}  # noqa: SIM118
+            out.write(("," if i else "") + "\n  " + json.dumps(item, ensure_ascii=False))
+        out.write("\n ]\n}\n")

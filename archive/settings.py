@@ -1,0 +1,125 @@
+"""Configuration, read in one place.
+
+:class:`Settings` holds every knob the archive has. Each one is declared once
+in :data:`SETTINGS` as ``(name, default, help)``, can be overridden by an
+``ARCHIVE_<NAME>`` environment variable, and is passed explicitly from there
+on (``ingest(paths, settings)``, ``create_app({"ARCHIVE_HOME": ...})``).
+Nothing else in the project reads the environment.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from archive.errors import ConfigurationError
+
+ACCESS_LEVELS = ("public", "restricted", "confidential")
+DOCUMENT_TYPES = (
+    "appeal",
+    "mine_map_submission",
+    "testimony",
+    "report",
+    "treaty",
+    "correspondence",
+    "other",
+)
+
+#: Every setting: (name, default, help). README.md documents each; a test checks it.
+SETTINGS: tuple[tuple[str, Any, str], ...] = (
+    ("home", "archive-home", "Directory holding all archive state (catalog, originals, index)."),
+    ("control_prefix", "EVA", "Prefix of control numbers, as in EVA-000001."),
+    ("actor", "", "Name recorded as the actor of custody events (default: the OS user)."),
+    ("dayfirst", True, "Read ambiguous numeric dates such as 03/04/2022 day first."),
+    ("workers", 0, "Extraction worker processes for ingest (0: one per CPU core)."),
+    ("file_timeout", 120.0, "Seconds one file may take to extract before it is failed."),
+    ("default_access", "public", "Access level of a document whose metadata names none."),
+    ("index_batch", 500, "Documents written to the search index between commits."),
+)
+
+
+def _default_actor() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry in some containers
+        return "unknown"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The archive's configuration; build it with :meth:`from_env`."""
+
+    home: Path = field(default_factory=lambda: Path("archive-home").resolve())
+    control_prefix: str = "EVA"
+    actor: str = field(default_factory=_default_actor)
+    dayfirst: bool = True
+    workers: int = 0
+    file_timeout: float = 120.0
+    default_access: str = "public"
+    index_batch: int = 500
+
+    def __post_init__(self) -> None:
+        if self.default_access not in ACCESS_LEVELS:
+            raise ConfigurationError("default_access", self.default_access, " or ".join(ACCESS_LEVELS))
+        if not self.control_prefix or not self.control_prefix.replace("-", "").isalnum():
+            raise ConfigurationError("control_prefix", self.control_prefix, "letters and digits")
+        if self.workers < 0:
+            raise ConfigurationError("workers", self.workers, "0 (one per core) or more")
+        if self.file_timeout <= 0:
+            raise ConfigurationError("file_timeout", self.file_timeout, "a positive number of seconds")
+
+    @property
+    def worker_count(self) -> int:
+        """The number of extraction processes to start."""
+        return self.workers or max(1, os.cpu_count() or 1)
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.home / "catalog.sqlite3"
+
+    @property
+    def objects_dir(self) -> Path:
+        return self.home / "objects"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.home / "whoosh"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then ``ARCHIVE_*`` variables, then explicit ``overrides`` (``None`` ignored)."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for spec in fields(cls):
+            raw = environ.get(f"ARCHIVE_{spec.name.upper()}")
+            if raw is not None and raw != "":
+                values[spec.name] = _coerce(spec.name, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if "home" in values:
+            values["home"] = Path(values["home"]).expanduser().resolve()
+        return cls(**values)
+
+    def with_changes(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+
+def _coerce(name: str, raw: str) -> Any:
+    default = next(d for n, d, _ in SETTINGS if n == name)
+    if isinstance(default, bool):
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.lower() in ("0", "false", "no", "off"):
+            return False
+        raise ConfigurationError(name, raw, "true or false")
+    try:
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+    except ValueError:
+        raise ConfigurationError(name, raw, f"a {type(default).__name__}") from None
+    return raw

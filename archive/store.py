@@ -1,0 +1,476 @@
+"""The system of record: originals by SHA-256, the SQLite catalog, the custody ledger.
+
+:class:`Archive` owns one archive home. It stores each original once,
+read-only, under ``objects/ab/<sha256>``; keeps documents, pages, references,
+dates, places and ingest outcomes in ``catalog.sqlite3`` (WAL mode, schema
+versioned by ``PRAGMA user_version`` with forward migrations); and appends
+custody events whose hashes chain each to the one before. It does no
+extraction and no searching: the ingest pipeline feeds it, the index reads it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from archive.errors import CatalogError, DocumentNotFoundError
+from archive.models import CustodyEvent, Document, Extraction, Metadata, Page, Reference
+from archive.settings import Settings
+
+GENESIS_HASH = "0" * 64
+
+#: Forward migrations; ``PRAGMA user_version`` is the number applied.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE documents (
+        id TEXT PRIMARY KEY,
+        sha256 TEXT NOT NULL UNIQUE,
+        seq INTEGER NOT NULL UNIQUE,
+        control_number TEXT NOT NULL UNIQUE,
+        original_name TEXT NOT NULL,
+        original_path TEXT NOT NULL,
+        media_type TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        page_count INTEGER NOT NULL,
+        title TEXT NOT NULL DEFAULT '',
+        type TEXT NOT NULL DEFAULT 'other',
+        doc_date TEXT NOT NULL DEFAULT '',
+        date_source TEXT NOT NULL DEFAULT '',
+        issuer TEXT NOT NULL DEFAULT '',
+        source TEXT NOT NULL DEFAULT '',
+        languages TEXT NOT NULL DEFAULT '[]',
+        places TEXT NOT NULL DEFAULT '[]',
+        access TEXT NOT NULL DEFAULT 'public',
+        synthetic INTEGER NOT NULL DEFAULT 0,
+        extra TEXT NOT NULL DEFAULT '{}',
+        extractor TEXT NOT NULL DEFAULT '',
+        ingested_at TEXT NOT NULL,
+        indexed INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE pages (
+        doc_id TEXT NOT NULL REFERENCES documents(id),
+        number INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        method TEXT NOT NULL,
+        language TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (doc_id, number)
+    ) WITHOUT ROWID;
+    CREATE TABLE refs (
+        doc_id TEXT NOT NULL REFERENCES documents(id),
+        page INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        ref_id TEXT NOT NULL,
+        text TEXT NOT NULL
+    );
+    CREATE INDEX refs_by_id ON refs(ref_id);
+    CREATE INDEX refs_by_doc ON refs(doc_id, page);
+    CREATE TABLE dates (
+        doc_id TEXT NOT NULL REFERENCES documents(id),
+        page INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        value TEXT NOT NULL,
+        precision TEXT NOT NULL
+    );
+    CREATE INDEX dates_by_doc ON dates(doc_id);
+    CREATE TABLE places (
+        doc_id TEXT NOT NULL REFERENCES documents(id),
+        page INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        name TEXT NOT NULL
+    );
+    CREATE INDEX places_by_doc ON places(doc_id);
+    CREATE TABLE outcomes (
+        id INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL,
+        path TEXT NOT NULL,
+        sha256 TEXT,
+        outcome TEXT NOT NULL,
+        doc_id TEXT,
+        reason TEXT NOT NULL DEFAULT '',
+        error_class TEXT NOT NULL DEFAULT '',
+        detail TEXT NOT NULL DEFAULT '',
+        at TEXT NOT NULL
+    );
+    CREATE INDEX outcomes_by_path ON outcomes(path);
+    CREATE TABLE custody (
+        seq INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        doc_id TEXT,
+        details TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL UNIQUE
+    );
+    CREATE INDEX custody_by_doc ON custody(doc_id);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def utc_now() -> str:
+    """The current time as an ISO 8601 UTC string with microseconds."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+
+
+def document_id(sha256: str) -> str:
+    """The stable id of a document: the first 16 hex digits of its original's SHA-256."""
+    return sha256[:16]
+
+
+def event_hash(seq: int, at: str, actor: str, action: str, doc_id: str | None,
+               details: dict[str, Any], prev_hash: str) -> str:
+    """The SHA-256 that seals one custody event and its link to the one before."""
+    payload = json.dumps(
+        [seq, at, actor, action, doc_id, details, prev_hash],
+        ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one file of a batch."""
+
+    path: str
+    outcome: str  # ingested | duplicate | failed
+    sha256: str | None = None
+    doc_id: str | None = None
+    control_number: str | None = None
+    reason: str = ""
+    error_class: str = ""
+    detail: str = ""
+    pages: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v not in (None, "")}
+
+
+class Archive:
+    """One archive home: originals, catalog and custody ledger.
+
+    Use as a context manager, or call :meth:`close`.
+    """
+
+    def __init__(self, settings: Settings, *, create: bool = True) -> None:
+        self.settings = settings
+        self.home = settings.home
+        if not create and not settings.catalog_path.exists():
+            raise CatalogError(
+                f"no archive at {self.home}: ingest something first (`evidence ingest PATH`) "
+                "or point --home / ARCHIVE_HOME at an existing archive"
+            )
+        self.home.mkdir(parents=True, exist_ok=True)
+        settings.objects_dir.mkdir(exist_ok=True)
+        self.db = sqlite3.connect(settings.catalog_path, isolation_level=None, check_same_thread=False)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.execute("PRAGMA busy_timeout=10000")
+        self._migrate()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- schema ---------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise CatalogError(
+                f"{self.settings.catalog_path} has schema version {version}, newer than this "
+                f"program's {SCHEMA_VERSION}: upgrade the evidence archive package"
+            )
+        for number in range(version, SCHEMA_VERSION):
+            with self.transaction():
+                for statement in _statements(MIGRATIONS[number]):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {number + 1}")
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One SQLite transaction: committed on success, rolled back on any error."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- the one writer -------------------------------------------------------
+
+    @contextlib.contextmanager
+    def writer_lock(self) -> Iterator[None]:
+        """Hold the archive's writer lock: one batch writes at a time.
+
+        The lock is an ``flock`` on ``writer.lock`` in the home, released by
+        the operating system even when the writer is killed. Holding it, the
+        writer removes partial copies a killed writer left in the object store.
+        """
+        handle = open(self.home / "writer.lock", "a+")  # noqa: SIM115 - held for the whole block
+        try:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise CatalogError(
+                    f"another process is writing to {self.home}; wait for it to finish, then run this again"
+                ) from None
+            self._remove_partial_objects()
+            yield
+        finally:
+            handle.close()
+
+    def _remove_partial_objects(self) -> None:
+        for partial in self.settings.objects_dir.glob("*/.incoming-*"):
+            partial.unlink(missing_ok=True)
+
+    # -- originals ------------------------------------------------------------
+
+    def object_path(self, sha256: str) -> Path:
+        """Where the original with this SHA-256 lives (whether or not it is there)."""
+        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+            raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
+        return self.settings.objects_dir / sha256[:2] / sha256[2:]
+
+    def store_original(self, source: Path, sha256: str) -> Path:
+        """Copy ``source`` into the object store once, read-only, checking its hash on the way."""
+        target = self.object_path(sha256)
+        if target.exists() and _file_sha256(target) == sha256:
+            return target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        try:
+            with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+                while chunk := src.read(1 << 20):
+                    digest.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            if digest.hexdigest() != sha256:
+                raise CatalogError(f"{source} changed while it was being ingested; ingest it again")
+            os.chmod(tmp_name, 0o444)
+            if target.exists():
+                os.chmod(target, 0o644)
+            os.replace(tmp_name, target)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp_name)
+            raise
+        return target
+
+    # -- writing a document ---------------------------------------------------
+
+    def find_by_sha256(self, sha256: str) -> sqlite3.Row | None:
+        return self.db.execute(
+            "SELECT id, control_number FROM documents WHERE sha256 = ?", (sha256,)
+        ).fetchone()
+
+    def known_hashes(self) -> frozenset[str]:
+        return frozenset(row[0] for row in self.db.execute("SELECT sha256 FROM documents"))
+
+    def add_document(self, extraction: Extraction, run_id: str) -> Document:
+        """Store the original and write every row of one document in one transaction."""
+        self.store_original(Path(extraction.path), extraction.sha256)
+        meta = extraction.metadata
+        doc_id = document_id(extraction.sha256)
+        now = utc_now()
+        with self.transaction() as db:
+            seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM documents").fetchone()[0]
+            control = f"{self.settings.control_prefix}-{seq:06d}"
+            db.execute(
+                """INSERT INTO documents (id, sha256, seq, control_number, original_name, original_path,
+                   media_type, size, page_count, title, type, doc_date, date_source, issuer, source,
+                   languages, places, access, synthetic, extra, extractor, ingested_at)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                (doc_id, extraction.sha256, seq, control, Path(extraction.path).name, extraction.path,
+                 extraction.media_type, extraction.size, extraction.page_count, meta.title, meta.type,
+                 meta.date, meta.date_source, meta.issuer, meta.source, json.dumps(list(meta.languages)),
+                 json.dumps(list(meta.places), ensure_ascii=False), meta.access, int(meta.synthetic),
+                 json.dumps(meta.extra, ensure_ascii=False, sort_keys=True), extraction.extractor, now),
+            )
+            db.executemany(
+                "INSERT INTO pages (doc_id, number, text, method, language) VALUES (?,?,?,?,?)",
+                [(doc_id, p.number, p.text, p.method, p.language) for p in extraction.pages],
+            )
+            db.executemany(
+                "INSERT INTO refs (doc_id, page, start, end, ref_id, text) VALUES (?,?,?,?,?,?)",
+                [(doc_id, r.page, r.start, r.end, r.ref_id, r.text) for r in extraction.references],
+            )
+            db.executemany(
+                "INSERT INTO dates (doc_id, page, start, end, text, value, precision) VALUES (?,?,?,?,?,?,?)",
+                [(doc_id, d.page, d.start, d.end, d.text, d.value.isoformat(), d.precision)
+                 for d in extraction.dates],
+            )
+            db.executemany(
+                "INSERT INTO places (doc_id, page, start, end, text, name) VALUES (?,?,?,?,?,?)",
+                [(doc_id, p.page, p.start, p.end, p.text, p.name) for p in extraction.places],
+            )
+            self._append_event(db, "received", doc_id, {
+                "path": extraction.path, "sha256": extraction.sha256, "size": extraction.size,
+                "run": run_id,
+            })
+            self._append_event(db, "ingested", doc_id, {
+                "control_number": control, "pages": extraction.page_count,
+                "extractor": extraction.extractor, "run": run_id,
+            })
+            self._record_outcome(db, run_id, Outcome(
+                path=extraction.path, outcome="ingested", sha256=extraction.sha256, doc_id=doc_id,
+                control_number=control, pages=extraction.page_count,
+            ))
+        return self.get_document(doc_id)
+
+    def record_outcome(self, run_id: str, outcome: Outcome) -> None:
+        with self.transaction() as db:
+            self._record_outcome(db, run_id, outcome)
+
+    def _record_outcome(self, db: sqlite3.Connection, run_id: str, outcome: Outcome) -> None:
+        db.execute(
+            """INSERT INTO outcomes (run_id, path, sha256, outcome, doc_id, reason, error_class, detail, at)
+               VALUES (?,?,?,?,?,?,?,?,?)""",
+            (run_id, outcome.path, outcome.sha256, outcome.outcome, outcome.doc_id, outcome.reason,
+             outcome.error_class, outcome.detail, utc_now()),
+        )
+
+    def mark_indexed(self, doc_ids: Sequence[str]) -> None:
+        with self.transaction() as db:
+            db.executemany("UPDATE documents SET indexed = 1 WHERE id = ?", [(i,) for i in doc_ids])
+
+    def unindexed_ids(self) -> list[str]:
+        return [row[0] for row in self.db.execute("SELECT id FROM documents WHERE indexed = 0 ORDER BY seq")]
+
+    # -- custody --------------------------------------------------------------
+
+    def record_event(self, action: str, doc_id: str | None, details: dict[str, Any]) -> CustodyEvent:
+        """Append one custody event in its own transaction."""
+        with self.transaction() as db:
+            return self._append_event(db, action, doc_id, details)
+
+    def _append_event(self, db: sqlite3.Connection, action: str, doc_id: str | None,
+                      details: dict[str, Any]) -> CustodyEvent:
+        last = db.execute("SELECT seq, hash FROM custody ORDER BY seq DESC LIMIT 1").fetchone()
+        seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
+        at, actor = utc_now(), self.settings.actor
+        digest = event_hash(seq, at, actor, action, doc_id, details, prev)
+        db.execute(
+            "INSERT INTO custody (seq, at, actor, action, doc_id, details, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)",
+            (seq, at, actor, action, doc_id, json.dumps(details, ensure_ascii=False, sort_keys=True), prev, digest),
+        )
+        return CustodyEvent(seq, at, actor, action, doc_id, details, prev, digest)
+
+    def events(self, doc_id: str | None = None) -> list[CustodyEvent]:
+        sql = "SELECT * FROM custody" + (" WHERE doc_id = ?" if doc_id else "") + " ORDER BY seq"
+        return [_event(row) for row in self.db.execute(sql, (doc_id,) if doc_id else ())]
+
+    # -- reading --------------------------------------------------------------
+
+    def count_documents(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+
+    def get_document(self, key: str) -> Document:
+        """A document by id, control number or full SHA-256."""
+        row = self.db.execute(
+            "SELECT * FROM documents WHERE id = ? OR control_number = ? OR sha256 = ?",
+            (key, key.upper(), key.lower()),
+        ).fetchone()
+        if row is None:
+            raise DocumentNotFoundError(key)
+        return _document(row)
+
+    def iter_documents(self, *, batch: int = 500) -> Iterator[Document]:
+        """Every document in control-number order, read in batches."""
+        last = 0
+        while True:
+            rows = self.db.execute(
+                "SELECT * FROM documents WHERE seq > ? ORDER BY seq LIMIT ?", (last, batch)
+            ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield _document(row)
+            last = rows[-1]["seq"]
+
+    def pages(self, doc_id: str) -> list[Page]:
+        return [
+            Page(number=r["number"], text=r["text"], method=r["method"], language=r["language"])
+            for r in self.db.execute("SELECT * FROM pages WHERE doc_id = ? ORDER BY number", (doc_id,))
+        ]
+
+    def page_text(self, doc_id: str, number: int) -> str | None:
+        row = self.db.execute(
+            "SELECT text FROM pages WHERE doc_id = ? AND number = ?", (doc_id, number)
+        ).fetchone()
+        return None if row is None else row[0]
+
+    def references(self, doc_id: str) -> list[Reference]:
+        return [
+            Reference(ref_id=r["ref_id"], page=r["page"], start=r["start"], end=r["end"], text=r["text"])
+            for r in self.db.execute("SELECT * FROM refs WHERE doc_id = ? ORDER BY page, start", (doc_id,))
+        ]
+
+    def outcomes(self, run_id: str | None = None) -> list[sqlite3.Row]:
+        if run_id:
+            return self.db.execute("SELECT * FROM outcomes WHERE run_id = ? ORDER BY id", (run_id,)).fetchall()
+        return self.db.execute("SELECT * FROM outcomes ORDER BY id").fetchall()
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 hex digest of a file, read in 1 MiB chunks."""
+    return _file_sha256(path)
+
+
+def _document(row: sqlite3.Row) -> Document:
+    meta = Metadata(
+        title=row["title"], type=row["type"], date=row["doc_date"], date_source=row["date_source"],
+        issuer=row["issuer"], source=row["source"], languages=tuple(json.loads(row["languages"])),
+        places=tuple(json.loads(row["places"])), access=row["access"], synthetic=bool(row["synthetic"]),
+        extra=json.loads(row["extra"]),
+    )
+    return Document(
+        id=row["id"], sha256=row["sha256"], control_number=row["control_number"],
+        original_name=row["original_name"], media_type=row["media_type"], size=row["size"],
+        page_count=row["page_count"], metadata=meta, ingested_at=row["ingested_at"],
+        extractor=row["extractor"],
+    )
+
+
+def _event(row: sqlite3.Row) -> CustodyEvent:
+    return CustodyEvent(
+        seq=row["seq"], at=row["at"], actor=row["actor"], action=row["action"], document_id=row["doc_id"],
+        details=json.loads(row["details"]), prev_hash=row["prev_hash"], hash=row["hash"],
+    )

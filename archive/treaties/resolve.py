@@ -1,0 +1,436 @@
+"""Decide what each found piece refers to (last pipeline stage) and the public API.
+
+Takes the mentions and citations of :mod:`archive.treaties.find` and binds
+every citation to an instrument: the one named right after it ("Article 147 of
+the Fourth Geneva Convention", "статья 147 Уголовного кодекса"), else the one
+named right before it ("GC IV, art. 49(6)", "Ottava Konvensiyasının 5-ci
+maddəsi"), else the instrument last named in the text (the context, which also
+serves "the Convention", "ibid." and "the same Convention"). A citation whose
+target is a national law, code or another treaty yields nothing. Articles,
+paragraphs and sub-paragraphs are checked against the catalogue; what does not
+exist becomes a :class:`Diagnostic`, never a reference.
+
+Decisions worth knowing:
+
+* "Protocol II" / "AP II" is Additional Protocol II unless the text around it
+  speaks of the CCW (amended, 1996, booby-traps, CCW, Protocol III...);
+  ties go to the family last named, then to APII.
+* "the Geneva Convention" without a number is the Geneva Convention last
+  named, else GCIV; "the Geneva Conventions" with Article 1-3 is GC-COMMON,
+  otherwise it names no single instrument and yields nothing.
+* An article whose paragraph structure is not recorded (most Geneva
+  Convention articles) accepts any paragraph; a recorded structure rejects a
+  missing paragraph. A lettered item cited without a paragraph number
+  ("Article 8(a)") counts as the article.
+* Mentions of an instrument without an article are references to the
+  instrument; risky abbreviations (API, PI, MBT) count only inside citations.
+
+Storage, indexing and the CLI are left to their own modules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+from archive.treaties import patterns as p
+from archive.treaties.catalogue import (
+    UnknownReferenceError,
+    load_catalogue,
+    make_id,
+    split_id,
+)
+from archive.treaties.find import (
+    Citation,
+    CitationItem,
+    Mention,
+    find_citations,
+    find_mentions,
+    trigger_windows,
+)
+
+FOREIGN_TARGET = "<foreign>"
+PLURAL_GENEVA = "<geneva-conventions>"
+CONVENTIONS = {"GCI", "GCII", "GCIII", "GCIV", "APMBC", "CCM"}
+PROTOCOLS = {"API", "APII", "CCW-APII-1996", "CCW-PIII"}
+GENEVA = {"GCI", "GCII", "GCIII", "GCIV"}
+CCW_PROTOCOLS = {"CCW-APII-1996", "CCW-PIII"}
+SPECIFIC_KINDS = {p.INSTRUMENT, p.PROTOCOL_TWO, p.GENEVA_SINGLE, p.PROTOCOL_LIST}
+
+
+@dataclass(frozen=True)
+class ReferenceMatch:
+    """A reference found in text: canonical id, span (code points, end exclusive), exact text."""
+
+    id: str
+    start: int
+    end: int
+    text: str
+
+    @property
+    def instrument(self) -> str:
+        return split_id(self.id)[0]
+
+    @property
+    def article(self) -> int | None:
+        return split_id(self.id)[1]
+
+    @property
+    def paragraph(self) -> str | None:
+        return split_id(self.id)[2]
+
+    @property
+    def subparagraph(self) -> str | None:
+        return split_id(self.id)[3]
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """Something that looked like a reference but was not emitted, and why."""
+
+    kind: str
+    start: int
+    end: int
+    text: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Detection:
+    """Everything the detector found in one text."""
+
+    matches: tuple[ReferenceMatch, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass
+class DetectionContext:
+    """What has been named so far; carried across the pages of one document."""
+
+    last_any: str | None = None
+    last_convention: str | None = None
+    last_protocol: str | None = None
+    last_geneva: str | None = None
+    last_protocol_two: str | None = None
+    ccw_seen: bool = False
+
+    def note(self, instrument_id: str) -> None:
+        self.last_any = instrument_id
+        if instrument_id in CONVENTIONS:
+            self.last_convention = instrument_id
+        if instrument_id in GENEVA:
+            self.last_geneva = instrument_id
+        if instrument_id in PROTOCOLS:
+            self.last_protocol = instrument_id
+        if instrument_id in ("APII", "CCW-APII-1996"):
+            self.last_protocol_two = instrument_id
+        if instrument_id in CCW_PROTOCOLS:
+            self.ccw_seen = True
+
+    def note_foreign(self, mention_text: str) -> None:
+        self.last_any = FOREIGN_TARGET
+        lowered = mention_text.lower()
+        if re.search(r"conven|treat|конвенц|договор|konvens|müqavil", lowered):
+            self.last_convention = FOREIGN_TARGET
+        if re.search(r"protoc|протокол|protokol", lowered):
+            self.last_protocol = FOREIGN_TARGET
+
+
+@dataclass(frozen=True)
+class Binding:
+    """The mention a citation is attached to, and how ('follow', 'precede', 'group')."""
+
+    mention: Mention | None
+    how: str
+    foreign: bool = False
+
+
+@dataclass
+class _Output:
+    matches: list[ReferenceMatch] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+# -- binding (positional, no context) ------------------------------------------
+
+
+def _following_binding(text: str, citation: Citation, by_start: dict[int, Mention]) -> Binding | None:
+    connector = p.FOLLOW_CONNECTOR.match(text, citation.end)
+    position = connector.end()
+    positions = [position]
+    determiner = p.FOLLOW_DETERMINER.match(text, position)
+    if determiner:
+        positions.append(determiner.end())
+    year = p.FOLLOW_YEAR.match(text, positions[-1])
+    if year:
+        positions.append(year.end())
+    for candidate in positions:
+        if candidate in by_start:
+            return Binding(by_start[candidate], "follow")
+    phrase = p.FOLLOW_NOUN_PHRASE.match(text, citation.end)
+    if phrase and phrase.end() in by_start and by_start[phrase.end()].kind in SPECIFIC_KINDS:
+        return Binding(by_start[phrase.end()], "follow")
+    if connector["of"] and "of" in connector["of"].lower() and p.FOLLOW_WORD.match(text, positions[-1]):
+        return Binding(None, "follow", foreign=True)
+    gap = text[citation.end:position]
+    if gap.strip() == "" and position < len(text) and re.match(r"[А-ЯЁ]", text[position]):
+        return Binding(None, "follow", foreign=True)
+    return None
+
+
+def _preceding_binding(text: str, citation: Citation, by_end: dict[int, Mention]) -> Binding | None:
+    lookback = text[max(0, citation.start - 40):citation.start]
+    gap = p.PRECEDING_GAP.search(lookback)
+    position = citation.start - (len(gap.group()) if gap else 0)
+    mention = by_end.get(position)
+    if mention is None:
+        return None
+    return Binding(mention, "precede", foreign=mention.kind in (p.FOREIGN, p.CCW_FRAME))
+
+
+def bind_citations(text: str, citations: list[Citation], mentions: list[Mention]) -> list[Binding | None]:
+    """Attach each citation to the mention after it, before it, or its list neighbour's."""
+    by_start = {m.start: m for m in mentions}
+    by_end = {m.end: m for m in mentions}
+    bindings: list[Binding | None] = []
+    for citation in citations:
+        binding = None
+        if citation.style != "az":
+            binding = _following_binding(text, citation, by_start)
+        binding = binding or _preceding_binding(text, citation, by_end)
+        if binding and binding.mention and binding.mention.kind in (p.FOREIGN, p.CCW_FRAME):
+            binding = Binding(binding.mention, binding.how, foreign=True)
+        bindings.append(binding)
+    for index in range(len(citations) - 2, -1, -1):
+        following = bindings[index + 1]
+        if bindings[index] is None and following is not None and following.how in ("follow", "group"):
+            gap = text[citations[index].end:citations[index + 1].start]
+            if p.GROUP_GAP.fullmatch(gap):
+                bindings[index] = Binding(following.mention, "group", following.foreign)
+    return bindings
+
+
+# -- meaning (needs context) ------------------------------------------------------
+
+
+def _protocol_two(text: str, mention: Mention, context: DetectionContext) -> str:
+    own = text[mention.start:mention.end]
+    if p.CCW_SIGNALS.search(own):
+        return "CCW-APII-1996"
+    if p.ADDITIONAL_SIGNALS.search(own):
+        return "APII"
+    around = text[max(0, mention.start - 300):mention.start] + " " + text[mention.end:mention.end + 300]
+    ccw = len(p.CCW_SIGNALS.findall(around)) + (1 if context.ccw_seen else 0)
+    additional = len(p.ADDITIONAL_SIGNALS.findall(around))
+    if ccw != additional:
+        return "CCW-APII-1996" if ccw > additional else "APII"
+    if context.last_protocol_two:
+        return context.last_protocol_two
+    return "CCW-APII-1996" if context.last_protocol in CCW_PROTOCOLS else "APII"
+
+
+def _list_members(mention: Mention) -> list[str]:
+    additional = "I" in mention.numerals or mention.value == "additional"
+    ids = {"I": "API", "II": "APII"} if additional else {"II": "CCW-APII-1996", "III": "CCW-PIII"}
+    return [ids[n] for n in mention.numerals if n in ids]
+
+
+def mention_instrument(text: str, mention: Mention, context: DetectionContext) -> str | None:
+    """The instrument id a mention stands for here (or FOREIGN_TARGET / PLURAL_GENEVA / None)."""
+    kind = mention.kind
+    if kind == p.INSTRUMENT:
+        return mention.value
+    if kind == p.PROTOCOL_TWO:
+        return _protocol_two(text, mention, context)
+    if kind == p.PROTOCOL_LIST:
+        members = _list_members(mention)
+        return members[0] if members else None
+    if kind == p.GENEVA_SINGLE:
+        return context.last_geneva or "GCIV"
+    if kind == p.GENEVA_PLURAL:
+        return PLURAL_GENEVA
+    if kind == p.GENERIC_CONVENTION:
+        return context.last_convention
+    if kind == p.GENERIC_PROTOCOL:
+        return context.last_protocol
+    if kind == p.GENERIC_ANY:
+        return context.last_any
+    return FOREIGN_TARGET
+
+
+def _update_context(text: str, mention: Mention, context: DetectionContext) -> None:
+    if mention.kind in (p.FOREIGN, p.CCW_FRAME):
+        context.note_foreign(text[mention.start:mention.end])
+        context.ccw_seen = context.ccw_seen or mention.kind == p.CCW_FRAME
+    elif mention.kind == p.GENEVA_PLURAL:
+        context.last_any = context.last_convention = PLURAL_GENEVA
+    elif mention.kind == p.PROTOCOL_LIST:
+        for member in _list_members(mention):
+            context.note(member)
+    elif mention.kind in SPECIFIC_KINDS:
+        instrument = mention_instrument(text, mention, context)
+        if instrument:
+            context.note(instrument)
+
+
+def _emit_mention(text: str, mention: Mention, context: DetectionContext, out: _Output) -> None:
+    if mention.kind not in SPECIFIC_KINDS or not mention.standalone:
+        return
+    members = (
+        _list_members(mention) if mention.kind == p.PROTOCOL_LIST
+        else [mention_instrument(text, mention, context)]
+    )
+    for member in members:
+        if member and member not in (FOREIGN_TARGET, PLURAL_GENEVA):
+            out.matches.append(ReferenceMatch(member, mention.start, mention.end, text[mention.start:mention.end]))
+
+
+def _citation_instrument(
+    text: str, citation: Citation, binding: Binding | None, context: DetectionContext
+) -> str | None:
+    if citation.common:
+        return "GC-COMMON"
+    if binding is not None and binding.foreign:
+        return FOREIGN_TARGET
+    if binding is not None and binding.mention is not None:
+        return mention_instrument(text, binding.mention, context)
+    return context.last_any
+
+
+def _item_id(
+    instrument_id: str, item: CitationItem, text: str, out: _Output, span: tuple[int, int]
+) -> str | None:
+    """Canonical id of one item, or None with a diagnostic when it does not exist."""
+    if instrument_id == PLURAL_GENEVA:
+        if 1 <= item.article <= 3:
+            instrument_id = "GC-COMMON"
+        else:
+            return None
+    instrument = load_catalogue().instrument(instrument_id)
+    article = instrument.article(item.article)
+    label = f"{instrument_id} Article {item.article}"
+    if article is None:
+        return _diagnose(out, "nonexistent_article", span, text, f"{label} does not exist")
+    if item.paragraph is None:
+        return make_id(instrument_id, item.article)
+    if not article.has_paragraph(item.paragraph):
+        return _diagnose(
+            out, "nonexistent_paragraph", span, text, f"{label} has no paragraph {item.paragraph}"
+        )
+    if item.sub is None:
+        return make_id(instrument_id, item.article, item.paragraph)
+    if not article.has_subparagraph(item.paragraph, item.sub):
+        return _diagnose(
+            out, "nonexistent_subparagraph", span, text,
+            f"{label}({item.paragraph}) has no sub-paragraph ({item.sub})",
+        )
+    return make_id(instrument_id, item.article, item.paragraph, item.sub)
+
+
+def _diagnose(out: _Output, kind: str, span: tuple[int, int], text: str, message: str) -> None:
+    out.diagnostics.append(Diagnostic(kind, span[0], span[1], text[span[0]:span[1]], message))
+    return None
+
+
+def _citation_span(citation: Citation, binding: Binding | None) -> tuple[int, int]:
+    start, end = citation.start, citation.end
+    if binding and binding.mention and binding.how == "follow":
+        end = max(end, binding.mention.end)
+    if binding and binding.mention and binding.how == "precede":
+        start = min(start, binding.mention.start)
+    return start, end
+
+
+def _emit_citation(
+    text: str, citation: Citation, binding: Binding | None, context: DetectionContext, out: _Output
+) -> None:
+    instrument_id = _citation_instrument(text, citation, binding, context)
+    if instrument_id is None or instrument_id == FOREIGN_TARGET:
+        return
+    whole = _citation_span(citation, binding)
+    single = len(citation.items) == 1
+    for item in citation.items:
+        span = whole if single else (min(item.start, whole[0]) if item is citation.items[0] else item.start, item.end)
+        reference_id = _item_id(instrument_id, item, text, out, span)
+        if reference_id:
+            out.matches.append(ReferenceMatch(reference_id, span[0], span[1], text[span[0]:span[1]]))
+    if instrument_id in load_catalogue_ids():
+        context.note(instrument_id)
+
+
+def load_catalogue_ids() -> set[str]:
+    return {instrument.id for instrument in load_catalogue().instruments} - {"GC-COMMON"}
+
+
+def _process(text: str, context: DetectionContext) -> Detection:
+    windows = trigger_windows(text)
+    mentions = find_mentions(text, windows)
+    citations = find_citations(text, windows)
+    mentions = [m for m in mentions if not any(c.start <= m.start and m.end <= c.end for c in citations)]
+    bindings = bind_citations(text, citations, mentions)
+    consumed = {id(b.mention) for b in bindings if b is not None and b.mention is not None}
+    events: list[tuple[int, int, object]] = [(m.start, 1, m) for m in mentions]
+    events += [(c.start, 0, (c, b)) for c, b in zip(citations, bindings)]
+    events.sort(key=lambda e: (e[0], e[1]))
+    out = _Output()
+    for _, _, event in events:
+        if isinstance(event, Mention):
+            if id(event) not in consumed:
+                _emit_mention(text, event, context, out)
+            _update_context(text, event, context)
+        else:
+            citation, binding = event
+            _emit_citation(text, citation, binding, context, out)
+    matches = sorted(out.matches, key=lambda m: (m.start, m.end))
+    return Detection(tuple(matches), tuple(out.diagnostics))
+
+
+# -- public API ------------------------------------------------------------------
+
+
+def detect(text: str, context: DetectionContext | None = None) -> Detection:
+    """Find treaty references and diagnostics in ``text`` (context: carried state, optional)."""
+    return _process(text, context if context is not None else DetectionContext())
+
+
+def find_references(text: str) -> list[ReferenceMatch]:
+    """References in ``text`` in order of position."""
+    return list(detect(text).matches)
+
+
+def find_references_in_pages(pages: Sequence[str]) -> list[tuple[int, ReferenceMatch]]:
+    """References page by page (offsets relative to each page), context carried across pages."""
+    context = DetectionContext()
+    found: list[tuple[int, ReferenceMatch]] = []
+    for index, page in enumerate(pages):
+        found.extend((index, match) for match in detect(page, context).matches)
+    return found
+
+
+def refs_record(text: str) -> dict:
+    """The stable JSON record: {"refs": [...], "matches": [...], "diagnostics": [...]}."""
+    detection = detect(text)
+    refs = list(dict.fromkeys(match.id for match in detection.matches))
+    return {
+        "refs": refs,
+        "matches": [
+            {"id": m.id, "start": m.start, "end": m.end, "text": m.text} for m in detection.matches
+        ],
+        "diagnostics": [asdict(d) for d in detection.diagnostics],
+    }
+
+
+def parse_article_query(value: str) -> tuple[str, ...]:
+    """Canonical ids for a search value: 'GCIV-147', 'gciv-147' or 'Art. 147 GC IV'."""
+    cleaned = value.strip().strip("\"'").strip()
+    if not cleaned:
+        return ()
+    try:
+        instrument_id, article, paragraph, sub = split_id(cleaned)
+    except UnknownReferenceError:
+        pass
+    else:
+        if load_catalogue().exists(instrument_id, article, paragraph, sub):
+            return (make_id(instrument_id, article, paragraph, sub),)
+    return tuple(dict.fromkeys(match.id for match in detect(cleaned).matches))

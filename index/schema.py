@@ -1,0 +1,48 @@
+"""The index schema, and its version.
+
+One Whoosh index holds two kinds of entries: one per document (``kind:doc``),
+which results, counts and facets come from, and one per page
+(``kind:page``), which page-level hits and snippets come from. Facet
+counts therefore count documents, never pages. Bump :data:`SCHEMA_VERSION`
+whenever a field changes; an index of another version must be rebuilt with
+``evidence reindex``.
+"""
+
+from __future__ import annotations
+
+from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from index.analysis import text_analyzer
+
+SCHEMA_VERSION = 1
+
+#: Facet fields the search page and API offer, in display order.
+FACET_FIELDS = ("type", "instrument", "article", "year", "lang", "place", "issuer_facet")
+#: Facet fields that hold several values per document.
+MULTI_VALUED = frozenset({"instrument", "article", "lang", "place"})
+
+
+def build_schema() -> Schema:
+    analyzer = text_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        kind=ID(stored=True),
+        doc_id=ID(stored=True),
+        page=NUMERIC(int, stored=True),
+        control=ID(stored=True),
+        title=TEXT(analyzer=analyzer, stored=True, field_boost=3.0),
+        issuer=TEXT(analyzer=analyzer, stored=True, field_boost=2.0),
+        body=TEXT(analyzer=analyzer, phrase=True),
+        type=ID(stored=True, sortable=True),
+        date=DATETIME(stored=True, sortable=True),
+        date_text=STORED(),
+        year=ID(stored=True, sortable=True),
+        lang=KEYWORD(stored=True, commas=True, vector=True),
+        place=KEYWORD(stored=True, commas=True, vector=True),
+        instrument=KEYWORD(commas=True, vector=True),
+        article=KEYWORD(commas=True, vector=True),
+        issuer_facet=ID(sortable=True),
+        source=ID(stored=True),
+        access=ID(stored=True),
+        synthetic=BOOLEAN(stored=True),
+    )

@@ -1,0 +1,112 @@
+"""Turning catalog documents into index entries, and writing them.
+
+:class:`IndexWriter` is a context manager around one Whoosh writer: it
+commits when the block ends normally and cancels when it raises, so a failed
+batch never leaves half a batch in the index. Each document becomes one
+``kind:doc`` entry and one ``kind:page`` entry per page; adding a document
+first removes whatever the index held for it, so writing is idempotent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Any
+
+from whoosh.writing import SegmentWriter
+
+from archive.models import Document, Page, Reference
+
+
+def expand_reference(ref_id: str) -> tuple[str, ...]:
+    """The reference and every level above it: GCIV-49-6 → GCIV, GCIV-49, GCIV-49-6."""
+    from archive.treaties.catalogue import expand_id
+
+    return tuple(expand_id(ref_id))
+
+
+def document_fields(document: Document, pages: Sequence[Page], references: Sequence[Reference]) -> dict[str, Any]:
+    """The ``kind:doc`` entry of a document."""
+    meta = document.metadata
+    articles: dict[str, None] = {}
+    instruments: dict[str, None] = {}
+    for reference in references:
+        levels = expand_reference(reference.ref_id)
+        instruments[levels[0]] = None
+        articles.update(dict.fromkeys(levels[1:]))
+    fields: dict[str, Any] = {
+        "id": document.id,
+        "kind": "doc",
+        "doc_id": document.id,
+        "control": document.control_number,
+        "title": document.title,
+        "issuer": meta.issuer,
+        "body": "\n".join(p.text for p in pages),
+        "type": meta.type,
+        "date_text": meta.date,
+        "year": meta.date[:4],
+        "lang": ",".join(meta.languages),
+        "place": ",".join(p.replace(",", " ") for p in meta.places),
+        "instrument": ",".join(instruments),
+        "article": ",".join(articles),
+        "issuer_facet": meta.issuer,
+        "source": meta.source,
+        "access": meta.access,
+        "synthetic": meta.synthetic,
+    }
+    when = parse_partial_date(meta.date)
+    if when is not None:
+        fields["date"] = when
+    return {k: v for k, v in fields.items() if v not in ("", None)}
+
+
+def page_fields(document: Document, page: Page) -> dict[str, Any]:
+    """The ``kind:page`` entry of one page."""
+    return {
+        "id": f"{document.id}/{page.number}",
+        "kind": "page",
+        "doc_id": document.id,
+        "page": page.number,
+        "body": page.text,
+        "access": document.metadata.access,
+    }
+
+
+def parse_partial_date(value: str) -> dt.datetime | None:
+    """``2022-04-23``, ``2022-04`` or ``2022`` as the first moment it can mean."""
+    if not value:
+        return None
+    parts = [int(p) for p in value.split("-")] + [1, 1]
+    try:
+        return dt.datetime(parts[0], parts[1], parts[2])
+    except ValueError:
+        return None
+
+
+class IndexWriter:
+    """One batch of index writes; commits on success, cancels on error."""
+
+    def __init__(self, writer: SegmentWriter) -> None:
+        self._writer = writer
+        self.added = 0
+
+    def add(self, document: Document, pages: Sequence[Page], references: Sequence[Reference]) -> None:
+        self._writer.delete_by_term("doc_id", document.id)
+        self._writer.add_document(**document_fields(document, pages, references))
+        for page in pages:
+            self._writer.add_document(**page_fields(document, page))
+        self.added += 1
+
+    def delete(self, doc_id: str) -> None:
+        self._writer.delete_by_term("doc_id", doc_id)
+
+    def __enter__(self) -> IndexWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        if kind is None:
+            self._writer.commit()
+        else:
+            self._writer.cancel()

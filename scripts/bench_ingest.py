@@ -1,0 +1,126 @@
+"""Benchmark: end-to-end ingest against plain pypdf extraction of the same files, in the same run.
+
+    python scripts/bench_ingest.py --docs 1000 --workers 2 [--corpus DIR] [--keep DIR]
+
+Generates a synthetic corpus (or uses ``--corpus``), then measures, with the
+same number of worker processes:
+
+* baseline: read each file and extract its text (pypdf for PDFs, decoding for
+  text files) in a process pool, nothing else;
+* end to end: ``evidence ingest`` (hash, extract, analyse, store, catalog,
+  custody, index) into a fresh archive home, run in a child process so its
+  peak RSS (writer and workers) is its own.
+
+Prints pages per second for both and their ratio, peak RSS and archive size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+import json
+import multiprocessing
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+
+def raw_extract(path: str) -> int:
+    """The baseline's work for one file: its text, page by page; returns the page count."""
+    from archive.extract import extract
+
+    data = Path(path).read_bytes()
+    try:
+        return len(extract(data, path).pages)
+    except Exception:  # noqa: BLE001 - the baseline counts what it can read, like ingest does
+        return 0
+
+
+def baseline(files: list[str], workers: int) -> tuple[int, float]:
+    began = time.perf_counter()
+    context = multiprocessing.get_context("forkserver")
+    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pages = sum(pool.map(raw_extract, files, chunksize=8))
+    return pages, time.perf_counter() - began
+
+
+def end_to_end(corpus: Path, home: Path, workers: int) -> dict[str, float]:
+    code = (
+        "import json, resource, sys, time\n"
+        "from pathlib import Path\n"
+        "from archive.ingest import ingest\n"
+        "from archive.settings import Settings\n"
+        f"settings = Settings(home=Path({str(home)!r}), workers={workers}, actor='bench')\n"
+        "began = time.perf_counter()\n"
+        f"report = ingest([Path({str(corpus)!r})], settings)\n"
+        "seconds = time.perf_counter() - began\n"
+        "self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+        "print(json.dumps({'pages': report.pages, 'ingested': report.ingested, 'failed': report.failed,"
+        " 'seconds': seconds, 'writer_rss_mb': self_kb / 1024, 'worker_rss_mb': child_kb / 1024}))\n"
+    )
+    output = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=REPO)
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def folder_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--pdf-share", type=float, default=0.6)
+    parser.add_argument("--corpus", type=Path, help="use this folder instead of generating one")
+    parser.add_argument("--keep", type=Path, help="keep the archive home here")
+    args = parser.parse_args()
+
+    scratch = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+    try:
+        corpus = args.corpus
+        if corpus is None:
+            from archive.synthetic import write_corpus
+
+            corpus = scratch / "corpus"
+            summary = write_corpus(corpus, args.docs, args.seed, pdf_share=args.pdf_share, jobs=args.workers)
+            print(f"corpus: {summary.documents} documents, {summary.pages} pages, "
+                  f"{summary.bytes / 1e6:.1f} MB, generated in {summary.seconds:.1f} s")
+        from archive.ingest import discover
+
+        files = [str(p) for p in discover([corpus])]
+        base_pages, base_seconds = baseline(files, args.workers)
+        home = args.keep or scratch / "home"
+        if home.exists():
+            shutil.rmtree(home)
+        run = end_to_end(corpus, home, args.workers)
+        base_rate = base_pages / base_seconds
+        rate = run["pages"] / run["seconds"]
+        print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, workers={args.workers}")
+        print(f"{'':26}{'pages':>8}{'seconds':>10}{'pages/s':>10}")
+        print(f"{'baseline (extract only)':26}{base_pages:>8}{base_seconds:>10.1f}{base_rate:>10.1f}")
+        print(f"{'ingest end to end':26}{run['pages']:>8}{run['seconds']:>10.1f}{rate:>10.1f}")
+        print(f"ratio end-to-end / baseline: {rate / base_rate:.2f}")
+        print(f"ingested {run['ingested']}, failed {run['failed']}")
+        print(f"peak RSS: writer {run['writer_rss_mb']:.0f} MB, largest worker {run['worker_rss_mb']:.0f} MB")
+        print(f"archive home {folder_mb(home):.1f} MB (index {folder_mb(home / 'whoosh'):.1f} MB, "
+              f"originals {folder_mb(home / 'objects'):.1f} MB, corpus {folder_mb(corpus):.1f} MB)")
+        _ = resource  # the child reports its own RSS
+    finally:
+        if args.keep is None:
+            shutil.rmtree(scratch, ignore_errors=True)
+        else:
+            shutil.rmtree(scratch / "corpus", ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

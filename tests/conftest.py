@@ -1,0 +1,74 @@
+"""Shared fixtures: a real archive home in tmp_path, real PDFs written with fpdf2."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from archive.settings import Settings
+
+FONT_DIR = Path(os.environ.get("ARCHIVE_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
+
+
+def write_pdf(path: Path, pages: Sequence[str], *, title: str = "", author: str = "",
+              created: dt.datetime | None = None, password: str | None = None) -> Path:
+    """Write a real PDF with one text page per item of ``pages`` (DejaVu Sans, so Cyrillic works)."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_font("DejaVu", fname=str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.set_font("DejaVu", size=11)
+    pdf.set_creation_date(created or dt.datetime(2022, 4, 14, 13, 24, 21, tzinfo=dt.UTC))
+    if title:
+        pdf.set_title(title)
+    if author:
+        pdf.set_author(author)
+    if password:
+        pdf.set_encryption(owner_password="owner-" + password, user_password=password)
+    for text in pages:
+        pdf.add_page()
+        pdf.multi_cell(0, 6, text)
+    pdf.output(str(path))
+    return path
+
+
+def write_sidecar(path: Path, **metadata: object) -> Path:
+    sidecar = path.with_suffix(".meta.json")
+    sidecar.write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
+    return sidecar
+
+
+REPORT_PAGES = (
+    "Field report on mine clearance near Aghdam.\nThe team surveyed farmland and roads.",
+    "Civilians were killed by landmines while returning home. Such conduct is a grave breach "
+    "under Article 147 of the Fourth Geneva Convention.",
+)
+APPEAL_TEXT = (
+    "Appeal on the landmine problem\n"
+    "We call on the world community to support demining in Shusha and Fuzuli.\n"
+    "Shusha, 23 April 2022\n"
+)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(home=tmp_path / "home", actor="tester", workers=1, file_timeout=30.0, index_batch=50)
+
+
+@pytest.fixture
+def sample_folder(tmp_path: Path) -> Path:
+    """A folder with a two-page PDF report, a text appeal and a corrupt PDF."""
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    report = write_pdf(folder / "report.pdf", REPORT_PAGES, title="Clearance report", author="Demining NGO")
+    write_sidecar(report, type="report", date="2021-06-01", issuer="Demining NGO", places=["Aghdam"])
+    appeal = folder / "appeal.txt"
+    appeal.write_text(APPEAL_TEXT, encoding="utf-8")
+    write_sidecar(appeal, title="Appeal on landmines", type="appeal", language="en")
+    (folder / "broken.pdf").write_bytes(report.read_bytes()[:300])
+    return folder

@@ -1,0 +1,110 @@
+"""The `evidence` command line through click's CliRunner, on a real archive home."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from archive.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run(home: Path, *args: str, stdin: str | None = None):
+    return CliRunner().invoke(main, ["--home", str(home), *args], input=stdin, catch_exceptions=False)
+
+
+def test_ingest_then_search_as_text_and_json(tmp_path: Path, sample_folder: Path) -> None:
+    home = tmp_path / "home"
+    result = run(home, "ingest", "--quiet", str(sample_folder))
+    assert result.exit_code == 0
+    assert "3 files: 2 ingested (3 pages), 0 already in the archive, 1 failed (1 corrupt)" in result.output
+    assert "broken.pdf: corrupt" in result.output
+    found = run(home, "search", "landmines")
+    assert found.exit_code == 0 and "2 documents" in found.output and "EVA-00000" in found.output
+    data = json.loads(run(home, "search", "landmines", "--json").output)
+    assert data["total"] == 2
+    hit = next(h for h in data["hits"] if h["title"] == "Clearance report")
+    assert set(hit) >= {"id", "control_number", "title", "date", "type", "score", "pages"}
+    assert hit["pages"][0]["page"] == 2 and "<mark" in hit["pages"][0]["snippet"]
+    assert {f["value"] for f in data["facets"]["type"]} == {"report", "appeal"}
+
+
+def test_second_ingest_reports_skipped_files(tmp_path: Path, sample_folder: Path) -> None:
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    again = run(home, "ingest", "--quiet", str(sample_folder))
+    assert "0 ingested" in again.output and "2 already in the archive" in again.output
+    assert "skipped:" in again.output and "same bytes as EVA-00000" in again.output
+
+
+def test_ingest_if_empty_does_nothing_the_second_time(tmp_path: Path, sample_folder: Path) -> None:
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", "--if-empty", str(sample_folder))
+    second = run(home, "ingest", "--quiet", "--if-empty", str(sample_folder))
+    assert "already holds 2 documents" in second.output
+
+
+def test_report_file_lists_every_outcome(tmp_path: Path, sample_folder: Path) -> None:
+    home = tmp_path / "home"
+    report = tmp_path / "report.json"
+    run(home, "ingest", "--quiet", "--report", str(report), str(sample_folder))
+    data = json.loads(report.read_text(encoding="utf-8"))
+    outcomes = {Path(o["path"]).name: o for o in data["outcomes"]}
+    assert set(outcomes) == {"report.pdf", "appeal.txt", "broken.pdf"}
+    assert outcomes["broken.pdf"]["outcome"] == "failed" and outcomes["broken.pdf"]["reason"] == "corrupt"
+    assert outcomes["report.pdf"]["outcome"] == "ingested" and outcomes["report.pdf"]["doc_id"]
+    assert data["files"] == 3 and data["failed"] == 1
+
+
+def test_show_prints_a_document(tmp_path: Path, sample_folder: Path) -> None:
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    shown = run(home, "show", "EVA-000001", "--json")
+    data = json.loads(shown.output)
+    assert data["control_number"] == "EVA-000001" and len(data["sha256"]) == 64
+    assert data["pages"][0]["bates"] == "EVA-000001-0001"
+
+
+def test_show_unknown_document_is_a_clear_error(tmp_path: Path, sample_folder: Path) -> None:
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    result = CliRunner().invoke(main, ["--home", str(home), "show", "EVA-999999"])
+    assert result.exit_code == 1 and "no document 'EVA-999999'" in result.output
+
+
+def test_search_without_an_archive_says_how_to_start(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["--home", str(tmp_path / "nothing"), "search", "x"])
+    assert result.exit_code == 1 and "evidence ingest" in result.output
+
+
+def test_reindex_rebuilds_the_same_results(tmp_path: Path, sample_folder: Path) -> None:
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    before = json.loads(run(home, "search", "landmines", "--json").output)
+    assert run(home, "reindex", "--quiet").output.strip() == "indexed 2 documents"
+    after = json.loads(run(home, "search", "landmines", "--json").output)
+    assert before == after
+
+
+def test_home_comes_from_the_environment(tmp_path: Path, sample_folder: Path) -> None:
+    home = tmp_path / "env-home"
+    result = CliRunner().invoke(main, ["ingest", "--quiet", str(sample_folder)], env={"ARCHIVE_HOME": str(home)})
+    assert result.exit_code == 0 and (home / "catalog.sqlite3").exists()
+
+
+def test_refs_jsonl_reads_lines_and_writes_json_lines(tmp_path: Path) -> None:
+    text = "Article 147 of the Fourth Geneva Convention\nNothing here\n"
+    result = run(tmp_path / "home", "refs", "--jsonl", stdin=text)
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert lines[0]["refs"] == ["GCIV-147"] and lines[1]["refs"] == []
+    assert set(lines[0]) == {"refs", "matches", "diagnostics"}
+
+
+def test_python_dash_m_archive_runs_the_cli(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "archive", "--help"], capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 0 and "ingest" in result.stdout

@@ -1,0 +1,278 @@
+"""Dates in English, Russian and Azerbaijani: mentions, datelines, PDF metadata dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from archive.analyse.dates import DateMention, find_dateline, find_dates, is_dateline, parse_date, parse_pdf_date
+
+D = dt.date
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # numeric
+        ("23.04.2022", D(2022, 4, 23)),
+        ("23/04/2022", D(2022, 4, 23)),
+        ("23-04-2022", D(2022, 4, 23)),
+        ("2022-04-23", D(2022, 4, 23)),
+        ("2022/04/23", D(2022, 4, 23)),
+        ("23.04.22", D(2022, 4, 23)),
+        ("3.4.2022", D(2022, 4, 3)),
+        ("23.04.2022 г.", D(2022, 4, 23)),
+        ("23.04.2022г.", D(2022, 4, 23)),
+        ("20220423", D(2022, 4, 23)),
+        # English
+        ("April 23, 2022", D(2022, 4, 23)),
+        ("Apr. 23, 2022", D(2022, 4, 23)),
+        ("23 April 2022", D(2022, 4, 23)),
+        ("23rd of April 2022", D(2022, 4, 23)),
+        ("the 10th day of November, 2020", D(2020, 11, 10)),
+        ("November 10, 2020", D(2020, 11, 10)),
+        ("Tuesday, 10 November 2020", D(2020, 11, 10)),
+        ("1 Sept 2021", D(2021, 9, 1)),
+        # Russian, every case ending
+        ("23 апреля 2022 г.", D(2022, 4, 23)),
+        ("23 апреля 2022 года", D(2022, 4, 23)),
+        ("1 января 2021", D(2021, 1, 1)),
+        ("9 мая 2020 г.", D(2020, 5, 9)),
+        ("1-го сентября 2020 года", D(2020, 9, 1)),
+        ("10 ноября 2020", D(2020, 11, 10)),
+        ("27 сент. 2020 г.", D(2020, 9, 27)),
+        ("3 марта 2021 г.", D(2021, 3, 3)),
+        ("20 августа 2021", D(2021, 8, 20)),
+        ("17 ОКТЯБРЯ 2020 Г.", D(2020, 10, 17)),
+        ("31 декабря 2022", D(2022, 12, 31)),
+        # Azerbaijani, with suffixes
+        ("23 aprel 2022", D(2022, 4, 23)),
+        ("23 aprel 2022-ci il", D(2022, 4, 23)),
+        ("2022-ci il 23 aprel", D(2022, 4, 23)),
+        ("2022-ci il aprelin 23-ü", D(2022, 4, 23)),
+        ("2022-ci il mayın 9-da", D(2022, 5, 9)),
+        ("Mayın 9-u, 2022-ci il", D(2022, 5, 9)),
+        ("27 sentyabr 2020-ci il", D(2020, 9, 27)),
+        ("10 noyabr 2020-cü il", D(2020, 11, 10)),
+        ("1 İyun 2021", D(2021, 6, 1)),
+        ("1 IYUN 2021", D(2021, 6, 1)),
+        ("15 fevral 2021-ci ildə", D(2021, 2, 15)),
+        ("5 avqust 2021", D(2021, 8, 5)),
+        ("5 yanvar 2021", D(2021, 1, 5)),
+        ("5 dekabr 2021", D(2021, 12, 5)),
+    ],
+)
+def test_parse_date_reads_every_form(text: str, expected: dt.date) -> None:
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "31.02.2022",  # no such day
+        "30.02.2021",
+        "32.01.2022",
+        "2022-13-01",
+        "23 April",  # no year: never filled in from today
+        "aprelin 23-ü",
+        "23 апреля",
+        "April 2022",  # month precision only: not a full date
+        "1991",
+        "208 people",
+        "3,159 mines",
+        "version 3.1.12",
+        "12-34-56",
+        "room 12.10",
+        "no date here at all",
+    ],
+)
+def test_parse_date_refuses_what_it_cannot_read(text: str) -> None:
+    assert parse_date(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "dayfirst", "expected"),
+    [
+        ("04/05/2022", True, D(2022, 5, 4)),
+        ("04/05/2022", False, D(2022, 4, 5)),
+        ("04.05.22", False, D(2022, 4, 5)),
+        ("04/23/2022", True, D(2022, 4, 23)),  # only one reading is a date
+        ("23/04/2022", False, D(2022, 4, 23)),
+        ("2022-04-05", True, D(2022, 4, 5)),  # ISO is always year-month-day
+        ("2022-04-05", False, D(2022, 4, 5)),
+    ],
+)
+def test_dayfirst_decides_only_ambiguous_numeric_dates(text: str, dayfirst: bool, expected: dt.date) -> None:
+    assert parse_date(text, dayfirst=dayfirst) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The mine maps were handed over on 23 April 2022.", [("23 April 2022", D(2022, 4, 23), "day")]),
+        ("в январе 2021 года", [("январе 2021 года", D(2021, 1, 1), "month")]),
+        ("in April 2022", [("April 2022", D(2022, 4, 1), "month")]),
+        ("Aprel 2022-ci il", [("Aprel 2022-ci il", D(2022, 4, 1), "month")]),
+        ("2022-ci ilin aprel", [("2022-ci ilin aprel", D(2022, 4, 1), "month")]),
+        ("since 1991", [("1991", D(1991, 1, 1), "year")]),
+        ("Mines laid in 1993 are still there", [("1993", D(1993, 1, 1), "year")]),
+        ("в 2022 году", [("2022 году", D(2022, 1, 1), "year")]),
+        ("с 1991 г. по 1994 г.", [("1991 г.", D(1991, 1, 1), "year"), ("1994 г.", D(1994, 1, 1), "year")]),
+        ("1991-ci ildən", [("1991-ci ildən", D(1991, 1, 1), "year")]),
+        ("From 23.04.2022 to 25.04.2022",
+         [("23.04.2022", D(2022, 4, 23), "day"), ("25.04.2022", D(2022, 4, 25), "day")]),
+        ("Shusha, 23 April 2022; Баку, 14 апреля 2022 г.",
+         [("23 April 2022", D(2022, 4, 23), "day"), ("14 апреля 2022 г.", D(2022, 4, 14), "day")]),
+    ],
+)
+def test_find_dates_reports_span_value_and_precision(text: str, expected: list[tuple[str, dt.date, str]]) -> None:
+    assert [(m.text, m.value, m.precision) for m in find_dates(text)] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "208 people were killed",
+        "3,159 mines and 1,991 shells",
+        "The year 1991 alone",  # a bare year without a temporal preposition
+        "increased by 2020 units",
+        "in 3,159 cases",
+        "In 208 villages",
+        "Document 2022/123",
+        "phone 12-34-56",
+        "31.02.2022",
+        "99.99.2022",
+        "23 April",
+        "ISBN 978-3-16-148410-0",
+        "coordinates 40.12.2020.5",
+    ],
+)
+def test_find_dates_finds_nothing_in_numbers_that_are_not_dates(text: str) -> None:
+    assert find_dates(text) == []
+
+
+def test_date_mention_is_frozen() -> None:
+    mention = find_dates("23 April 2022")[0]
+    with pytest.raises(AttributeError):
+        mention.start = 3  # type: ignore[misc]
+
+
+@given(st.text(alphabet=st.sampled_from(list("0123456789 ./-,:апреляaprilAPRILГг.ci il-ü\n")), max_size=80))
+def test_every_mention_span_reproduces_its_text(text: str) -> None:
+    mentions = find_dates(text)
+    for mention in mentions:
+        assert isinstance(mention, DateMention)
+        assert text[mention.start:mention.end] == mention.text
+        assert mention.precision in ("day", "month", "year")
+    assert all(a.end <= b.start for a, b in zip(mentions, mentions[1:], strict=False))
+
+
+@given(st.dates(min_value=D(1900, 1, 1), max_value=D(2099, 12, 31)))
+def test_written_dates_read_back(day: dt.date) -> None:
+    months_ru = ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
+                 "октября", "ноября", "декабря"]
+    months_az = ["yanvar", "fevral", "mart", "aprel", "may", "iyun", "iyul", "avqust", "sentyabr", "oktyabr",
+                 "noyabr", "dekabr"]
+    assert parse_date(day.strftime("%d.%m.%Y")) == day
+    assert parse_date(day.isoformat()) == day
+    assert parse_date(f"{day:%B} {day.day}, {day.year}") == day
+    assert parse_date(f"{day.day} {months_ru[day.month - 1]} {day.year} г.") == day
+    assert parse_date(f"{day.day} {months_az[day.month - 1]} {day.year}-ci il") == day
+
+
+# -- datelines -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("The Republic of Azerbaijan, city of Shusha, 23 April 2022", True),
+        ("Shusha, 23 April 2022", True),
+        ("Баку, 14 апреля 2022 г.", True),
+        ("Bakı, 23 aprel 2022-ci il", True),
+        ("Bakı şəhəri, 2022-ci il 23 aprel", True),
+        ("Date: 23.04.2022", True),
+        ("23 April 2022", True),
+        ("Baku – 14.04.2022", True),
+        ("The attack happened on 23 April 2022.", False),
+        ("Shusha, April 2022", False),  # not a full date
+        ("Page 3 of 12", False),
+        ("", False),
+    ],
+)
+def test_is_dateline(line: str, expected: bool) -> None:
+    assert is_dateline(line) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("APPEAL\nWe ask for the maps.\n\nThe Republic of Azerbaijan, city of Shusha, 23 April 2022\n",
+         D(2022, 4, 23)),
+        ("Баку, 14 апреля 2022 г.\nОБРАЩЕНИЕ\nТекст обращения от 1 марта 2021 г.\n", D(2022, 4, 14)),
+        ("Bakı, 23 aprel 2022-ci il\nMÜRACİƏT\nMətn.", D(2022, 4, 23)),
+        # the last dateline at the end wins over one at the top
+        ("Shusha, 1 May 2022\nAppeal\nText.\nShusha, 23 April 2022", D(2022, 4, 23)),
+        # dates inside sentences are not datelines
+        ("Report\nOn 5 May 2021 a mine exploded.\nSince 1991 the area was mined.", None),
+        ("", None),
+    ],
+)
+def test_find_dateline(text: str, expected: dt.date | None) -> None:
+    assert find_dateline(text) == expected
+
+
+def test_find_dateline_looks_only_near_the_top_and_the_end() -> None:
+    body = "\n".join(f"Paragraph {n} of the appeal." for n in range(60))
+    middle = body.replace("Paragraph 30 of the appeal.", "Shusha, 23 April 2022")
+    assert find_dateline(middle) is None
+    assert find_dateline("Shusha, 23 April 2022\n" + body) == D(2022, 4, 23)
+
+
+def test_find_dateline_in_a_long_document() -> None:
+    long_line = "Testimony given on 1 May 2021 about the mines. " * 3000
+    assert find_dateline("Shusha, 23 April 2022\n" + long_line) == D(2022, 4, 23)
+    assert find_dateline(long_line + "\nBaku, 14 April 2022") == D(2022, 4, 14)
+    assert find_dateline(long_line) is None
+
+
+# -- PDF dates -------------------------------------------------------------------------
+
+UTC = dt.UTC
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("D:20220414132421+05'24'",
+         dt.datetime(2022, 4, 14, 13, 24, 21, tzinfo=dt.timezone(dt.timedelta(hours=5, minutes=24)))),
+        ("D:20220414132421-07'00'",
+         dt.datetime(2022, 4, 14, 13, 24, 21, tzinfo=dt.timezone(-dt.timedelta(hours=7)))),
+        ("D:20220414132421+04'00", dt.datetime(2022, 4, 14, 13, 24, 21, tzinfo=dt.timezone(dt.timedelta(hours=4)))),
+        ("D:20220414132421Z", dt.datetime(2022, 4, 14, 13, 24, 21, tzinfo=UTC)),
+        ("D:20220414132421Z00'00'", dt.datetime(2022, 4, 14, 13, 24, 21, tzinfo=UTC)),
+        ("D:20220414132421", dt.datetime(2022, 4, 14, 13, 24, 21)),
+        ("D:20220414", dt.datetime(2022, 4, 14)),
+        ("D:2022", dt.datetime(2022, 1, 1)),
+        ("20220414132421", dt.datetime(2022, 4, 14, 13, 24, 21)),
+        ("2022-04-14T13:24:21+05:00", dt.datetime(2022, 4, 14, 13, 24, 21, tzinfo=dt.timezone(dt.timedelta(hours=5)))),
+        ("Thu Apr 14 13:24:21 2022", dt.datetime(2022, 4, 14, 13, 24, 21)),
+    ],
+)
+def test_parse_pdf_date(value: str, expected: dt.datetime) -> None:
+    parsed = parse_pdf_date(value)
+    assert parsed == expected
+    assert (parsed.tzinfo is None) == (expected.tzinfo is None)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["", "garbage", "D:", "D:20221314", "D:20220230", "D:20220414256000", "D:20220414132421+25'00'",
+     "Apr 2022", "Thu Apr 14 13:24:21 PDT", None, 20220414],
+)
+def test_parse_pdf_date_refuses_garbage(value: object) -> None:
+    assert parse_pdf_date(value) is None  # type: ignore[arg-type]

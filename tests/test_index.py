@@ -1,0 +1,152 @@
+"""The search layer on a real Whoosh index in tmp_path."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from archive.errors import IndexOutOfDateError, QueryError
+from archive.models import Document, Metadata, Page, Reference
+from index import SearchRequest, open_index
+from index.search import VERSION_FILE
+
+
+def _document(n: int, **meta: object) -> Document:
+    return Document(
+        id=f"{n:016x}", sha256=f"{n:064x}", control_number=f"EVA-{n:06d}", original_name=f"d{n}.txt",
+        media_type="text/plain", size=1, page_count=1, metadata=Metadata(**meta), ingested_at="2026-01-01",
+    )
+
+
+PAGES = {
+    1: ["Mines were laid near the school.", "Landmines killed two shepherds. <script>alert(1)</script>"],
+    2: ["A report on landmines and unexploded ordnance.", "Nothing more."],
+    3: ["Shelling damaged the hospital."],
+    4: ["Confidential statement: landmines near the river."],
+}
+META = {
+    1: dict(title="Witness statement", type="testimony", date="2021-03-02", languages=("en",)),
+    2: dict(title="Annual report", type="report", date="2023-01-15", languages=("en",)),
+    3: dict(title="Shelling report", type="report", date="2020", languages=("en",)),
+    4: dict(title="Sealed", type="testimony", date="2022-05-05", access="confidential"),
+}
+REFS = {1: [Reference("GCIV-147", 2, 0, 5, "x")], 2: [Reference("APMBC-5-1", 1, 0, 5, "x")]}
+
+
+@pytest.fixture
+def search_index(tmp_path: Path):
+    texts = {(f"{n:016x}", i): t for n, pages in PAGES.items() for i, t in enumerate(pages, 1)}
+    with open_index(tmp_path / "ix") as ix:
+        ix.page_text = lambda doc_id, page: texts.get((doc_id, page))
+        with ix.writer() as writer:
+            for n, pages in PAGES.items():
+                writer.add(_document(n, **META[n]), [Page(i, t) for i, t in enumerate(pages, 1)], REFS.get(n, []))
+        yield ix
+
+
+def test_results_count_documents_and_show_matching_pages(search_index) -> None:
+    results = search_index.search(SearchRequest(query="landmines"))
+    assert results.total == 2
+    by_title = {h.title: h for h in results.hits}
+    assert [p.page for p in by_title["Witness statement"].pages] == [2]
+    assert [p.page for p in by_title["Annual report"].pages] == [1]
+
+
+def test_facet_counts_count_documents_not_pages(search_index) -> None:
+    results = search_index.search(SearchRequest(query="mines OR landmines OR shelling OR nothing"))
+    assert dict(results.facets["type"]) == {"testimony": 1, "report": 2}
+    assert dict(results.facets["year"]) == {"2021": 1, "2023": 1, "2020": 1}
+
+
+def test_article_facet_counts_each_level_of_a_pinpoint(search_index) -> None:
+    results = search_index.search(SearchRequest(query=""))
+    assert dict(results.facets["instrument"]) == {"GCIV": 1, "APMBC": 1}
+    assert dict(results.facets["article"]) == {"GCIV-147": 1, "APMBC-5": 1, "APMBC-5-1": 1}
+
+
+def test_selected_facets_filter_and_combine(search_index) -> None:
+    reports = search_index.search(SearchRequest(query="", selected={"type": ["report"]}))
+    assert reports.total == 2
+    both = search_index.search(SearchRequest(query="", selected={"type": ["report", "testimony"]}))
+    assert both.total == 3
+    narrowed = search_index.search(SearchRequest(query="", selected={"type": ["report"], "year": ["2020"]}))
+    assert [h.title for h in narrowed.hits] == ["Shelling report"]
+
+
+def test_article_filter_matches_paragraph_through_its_article(search_index) -> None:
+    results = search_index.search(SearchRequest(query="article:APMBC-5"))
+    assert [h.title for h in results.hits] == ["Annual report"]
+
+
+def test_restricted_documents_never_reach_counts_or_snippets(search_index) -> None:
+    public = search_index.search(SearchRequest(query="river"))
+    assert public.total == 0 and public.hits == ()
+    everything = search_index.search(SearchRequest(query="", facets=("type",)))
+    assert dict(everything.facets["type"]) == {"testimony": 1, "report": 2}
+    allowed = search_index.search(SearchRequest(query="river", access=("public", "confidential")))
+    assert allowed.total == 1
+
+
+def test_snippets_escape_document_text(search_index) -> None:
+    results = search_index.search(SearchRequest(query="shepherds"))
+    snippet = results.hits[0].pages[0].snippet
+    assert "<script>" not in snippet and "&lt;script&gt;" in snippet
+    assert '<mark class="hit' in snippet
+
+
+def test_sort_by_date_puts_newest_first(search_index) -> None:
+    results = search_index.search(SearchRequest(query="", sort="date"))
+    assert [h.date for h in results.hits] == ["2023-01-15", "2021-03-02", "2020"]
+
+
+def test_date_range_filters(search_index) -> None:
+    results = search_index.search(SearchRequest(query="", date_from=dt.date(2021, 1, 1), date_to=dt.date(2022, 12, 31)))
+    assert [h.title for h in results.hits] == ["Witness statement"]
+
+
+def test_pagination_keeps_the_total(search_index) -> None:
+    first = search_index.search(SearchRequest(query="", sort="date", limit=2))
+    second = search_index.search(SearchRequest(query="", sort="date", limit=2, offset=2))
+    assert first.total == second.total == 3
+    assert len(first.hits) == 2 and len(second.hits) == 1
+    assert {h.doc_id for h in first.hits}.isdisjoint(h.doc_id for h in second.hits)
+
+
+def test_searcher_sees_new_commits(search_index) -> None:
+    assert search_index.search(SearchRequest(query="ordnance")).total == 1
+    with search_index.writer() as writer:
+        writer.add(_document(9, title="More ordnance"), [Page(1, "ordnance everywhere")], [])
+    assert search_index.search(SearchRequest(query="ordnance")).total == 2
+
+
+def test_a_failed_batch_writes_nothing(search_index) -> None:
+    with pytest.raises(RuntimeError), search_index.writer() as writer:
+        writer.add(_document(10, title="Half"), [Page(1, "halfwritten")], [])
+        raise RuntimeError("crash mid-batch")
+    assert search_index.search(SearchRequest(query="halfwritten")).total == 0
+
+
+@pytest.mark.parametrize("query, problem, suggestion", [
+    ('"unclosed phrase', "phrase is not closed", '"unclosed phrase"'),
+    ("(mines OR shelling", "group '(' is not closed", "(mines OR shelling)"),
+    ("mines)", "never opened", "mines"),
+    ("landmines AND", "AND needs a search term", "landmines"),
+    ("colour:red", "no field 'colour'", "colour red"),
+    ("date:[2020 TO", "could not be read", None),
+])
+def test_malformed_query_says_what_is_wrong_and_what_to_run(search_index, query, problem, suggestion) -> None:
+    with pytest.raises(QueryError, match=re.escape(problem)) as caught:
+        search_index.search(SearchRequest(query=query))
+    if suggestion:
+        assert caught.value.suggestion == suggestion
+
+
+def test_index_of_another_schema_version_asks_for_reindex(tmp_path: Path) -> None:
+    open_index(tmp_path / "ix").close()
+    (tmp_path / "ix" / VERSION_FILE).write_text(json.dumps({"schema_version": 0}), encoding="utf-8")
+    with pytest.raises(IndexOutOfDateError, match="evidence reindex"):
+        open_index(tmp_path / "ix")

@@ -1,0 +1,148 @@
+"""Ingest end to end on real files: a generated PDF, a text file, a corrupt PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from archive.ingest import WorkerOptions, discover, ingest, process_file
+from archive.settings import Settings
+from archive.store import Archive
+from index import SearchRequest, open_index
+from tests.conftest import write_pdf, write_sidecar
+
+
+def test_ingest_stores_catalogs_and_indexes_every_readable_file(settings: Settings, sample_folder: Path) -> None:
+    report = ingest([sample_folder], settings)
+    assert (report.ingested, report.duplicate, report.failed) == (2, 0, 1)
+    assert report.failures == {"corrupt": 1}
+    with Archive(settings) as archive:
+        documents = {d.original_name: d for d in archive.iter_documents()}
+        pdf = documents["report.pdf"]
+        assert pdf.page_count == 2
+        assert pdf.metadata.type == "report"
+        assert pdf.metadata.date == "2021-06-01"
+        assert pdf.metadata.issuer == "Demining NGO"
+        assert archive.object_path(pdf.sha256).read_bytes() == (sample_folder / "report.pdf").read_bytes()
+        pages = archive.pages(pdf.id)
+        assert "landmines" in pages[1].text
+        assert [(r.ref_id, r.page) for r in archive.references(pdf.id)] == [("GCIV-147", 2)]
+        appeal = documents["appeal.txt"]
+        assert appeal.metadata.title == "Appeal on landmines"
+        assert appeal.metadata.date == "2022-04-23"
+        assert appeal.metadata.date_source == "dateline"
+        failed = [row for row in archive.outcomes(report.run_id) if row["outcome"] == "failed"]
+        assert [(Path(r["path"]).name, r["reason"]) for r in failed] == [("broken.pdf", "corrupt")]
+    with open_index(settings.index_dir) as search_index:
+        assert search_index.doc_count() == 2
+
+
+def test_reingesting_the_same_folder_adds_nothing(settings: Settings, sample_folder: Path) -> None:
+    ingest([sample_folder], settings)
+    with Archive(settings) as archive:
+        before = (archive.count_documents(), len(archive.events()))
+    again = ingest([sample_folder], settings)
+    assert (again.ingested, again.duplicate, again.failed) == (0, 2, 1)
+    with Archive(settings) as archive:
+        assert (archive.count_documents(), len(archive.events())) == before
+        duplicates = [r for r in archive.outcomes(again.run_id) if r["outcome"] == "duplicate"]
+        assert {r["doc_id"] for r in duplicates} == {d.id for d in archive.iter_documents()}
+    with open_index(settings.index_dir) as search_index:
+        assert search_index.doc_count() == 2
+
+
+def test_same_bytes_twice_in_one_batch_is_stored_once(settings: Settings, tmp_path: Path) -> None:
+    folder = tmp_path / "twins"
+    folder.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (folder / name).write_text("The same testimony about landmines.", encoding="utf-8")
+    report = ingest([folder], settings)
+    assert (report.ingested, report.duplicate) == (1, 1)
+
+
+def test_a_bad_sidecar_fails_its_file_only(settings: Settings, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    good = folder / "good.txt"
+    good.write_text("Mine clearance in Tartar.", encoding="utf-8")
+    bad = folder / "bad.txt"
+    bad.write_text("A letter.", encoding="utf-8")
+    write_sidecar(bad, type="memo")
+    report = ingest([folder], settings)
+    assert (report.ingested, report.failed) == (1, 1)
+    with Archive(settings) as archive:
+        failed = [r for r in archive.outcomes(report.run_id) if r["outcome"] == "failed"]
+    assert failed[0]["reason"] == "metadata" and "memo" in failed[0]["detail"]
+
+
+def test_empty_mislabelled_and_unsupported_files_are_failed_with_reasons(settings: Settings, tmp_path: Path) -> None:
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "fake.pdf").write_text("just text, not a PDF", encoding="utf-8")
+    (folder / "sheet.xlsx").write_bytes(b"PK\x03\x04")
+    report = ingest([folder], settings)
+    assert report.failures == {"empty": 1, "mislabelled": 1, "unsupported": 1}
+
+
+def test_encrypted_pdf_needs_its_password(settings: Settings, tmp_path: Path) -> None:
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    write_pdf(folder / "sealed.pdf", ["Sealed statement about landmines."], password="s3cret")
+    first = ingest([folder], settings)
+    assert first.failures == {"encrypted": 1}
+    second = ingest([folder], settings, passwords=["wrong", "s3cret"])
+    assert second.ingested == 1
+    with Archive(settings) as archive:
+        document = next(archive.iter_documents())
+        assert "Sealed statement" in archive.pages(document.id)[0].text
+
+
+def test_discover_skips_sidecars_hidden_files_and_ignored_names(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("a", encoding="utf-8")
+    write_sidecar(tmp_path / "a.txt", type="report")
+    (tmp_path / ".hidden.txt").write_text("h", encoding="utf-8")
+    (tmp_path / "README.md").write_text("r", encoding="utf-8")
+    (tmp_path / ".evidenceignore").write_text("README.md\n", encoding="utf-8")
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "b.md").write_text("b", encoding="utf-8")
+    assert [p.name for p in discover([tmp_path])] == ["a.txt", "b.md"]
+
+
+def test_worker_reports_a_known_hash_as_duplicate_without_extracting(tmp_path: Path) -> None:
+    import hashlib
+
+    path = tmp_path / "a.pdf"
+    path.write_bytes(b"not even a pdf")
+    digest = hashlib.sha256(b"not even a pdf").hexdigest()
+    result = process_file(str(path), WorkerOptions(known_hashes=frozenset({digest})))
+    assert type(result).__name__ == "Duplicate"
+
+
+def test_worker_gives_up_on_a_file_past_the_time_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    import archive.ingest as pipeline
+
+    def slow_extract(*args: object, **kwargs: object) -> None:
+        time.sleep(5)
+
+    monkeypatch.setattr(pipeline, "extract", slow_extract)
+    path = tmp_path / "slow.txt"
+    path.write_text("slow", encoding="utf-8")
+    result = process_file(str(path), WorkerOptions(file_timeout=0.2))
+    assert type(result).__name__ == "Failure" and result.reason == "timeout"
+
+
+def test_search_finds_ingested_pdf_on_its_page(settings: Settings, sample_folder: Path) -> None:
+    ingest([sample_folder], settings)
+    with Archive(settings) as archive, open_index(settings.index_dir) as search_index:
+        search_index.page_text = archive.page_text
+        results = search_index.search(SearchRequest(query="landmines"))
+        titles = {h.title for h in results.hits}
+        assert titles == {"Clearance report", "Appeal on landmines"}
+        report_hit = next(h for h in results.hits if h.title == "Clearance report")
+        assert [p.page for p in report_hit.pages] == [2]
+        assert "<mark" in report_hit.pages[0].snippet

@@ -1,0 +1,101 @@
+"""A batch killed with SIGKILL and run again ends identical to an uninterrupted run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from archive.settings import Settings
+from archive.store import Archive
+from archive.verify import verify
+from index import SearchRequest, open_index
+from tests.conftest import write_pdf, write_sidecar
+
+pytestmark = pytest.mark.slow
+FILES = 60
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("batch")
+    for i in range(FILES):
+        words = f"Statement {i} about landmines near Aghdam, see Article {100 + i % 50} of the Fourth Geneva Convention."
+        if i % 3 == 0:
+            write_pdf(folder / f"doc-{i:03d}.pdf", [words, f"Second page of statement {i}.", "Third page."])
+        else:
+            (folder / f"doc-{i:03d}.txt").write_text(words + f"\nBaku, {1 + i % 28} March 2021\n", encoding="utf-8")
+        if i % 5 == 0:
+            write_sidecar(folder / f"doc-{i:03d}.{'pdf' if i % 3 == 0 else 'txt'}", type="testimony", date="2020-01-02")
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4 truncated")
+    return folder
+
+
+def _ingest_command(home: Path, folder: Path) -> list[str]:
+    return [sys.executable, "-m", "archive", "--home", str(home), "ingest", "--quiet", "--workers", "2", str(folder)]
+
+
+def _count(home: Path) -> int:
+    try:
+        db = sqlite3.connect(f"file:{home / 'catalog.sqlite3'}?mode=ro", uri=True, timeout=1)
+        try:
+            return db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return 0
+
+
+def snapshot(home: Path) -> dict[str, object]:
+    """Everything that must match between two archives, without times and run ids."""
+    settings = Settings(home=home, actor="x")
+    with Archive(settings) as archive:
+        db = archive.db
+        tables = {
+            "documents": db.execute(
+                "SELECT id, sha256, seq, control_number, original_name, media_type, size, page_count, title, type,"
+                " doc_date, date_source, issuer, languages, places, access, indexed FROM documents ORDER BY seq"
+            ).fetchall(),
+            "pages": db.execute("SELECT * FROM pages ORDER BY doc_id, number").fetchall(),
+            "refs": db.execute("SELECT * FROM refs ORDER BY doc_id, page, start").fetchall(),
+            "dates": db.execute("SELECT * FROM dates ORDER BY doc_id, page, start").fetchall(),
+            "places": db.execute("SELECT * FROM places ORDER BY doc_id, page, start").fetchall(),
+            "events": db.execute("SELECT action, doc_id FROM custody ORDER BY seq").fetchall(),
+            "failed": db.execute(
+                "SELECT DISTINCT path, reason FROM outcomes WHERE outcome = 'failed' ORDER BY path"
+            ).fetchall(),
+        }
+        snapshot = {name: [tuple(row) for row in rows] for name, rows in tables.items()}
+    snapshot["objects"] = sorted(p.name for p in (home / "objects").rglob("*") if p.is_file())
+    with open_index(home / "whoosh") as search_index:
+        results = search_index.search(SearchRequest(query="", limit=1000, facets=("type", "article")))
+        snapshot["index"] = (results.total, sorted(h.doc_id for h in results.hits), dict(results.facets))
+    return snapshot
+
+
+def test_sigkill_mid_batch_then_rerun_equals_an_uninterrupted_run(batch: Path, tmp_path: Path) -> None:
+    whole = tmp_path / "whole"
+    subprocess.run(_ingest_command(whole, batch), check=True, capture_output=True)
+
+    killed = tmp_path / "killed"
+    process = subprocess.Popen(_ingest_command(killed, batch), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    deadline = time.monotonic() + 60
+    while _count(killed) < 5 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert process.poll() is None, "the batch finished before it could be killed; make it larger"
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    stored = _count(killed)
+    assert 0 < stored < FILES, f"killed after {stored} documents"
+
+    subprocess.run(_ingest_command(killed, batch), check=True, capture_output=True)
+    assert snapshot(killed) == snapshot(whole)
+    with Archive(Settings(home=killed, actor="x")) as archive:
+        assert verify(archive).ok

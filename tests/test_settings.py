@@ -1,0 +1,38 @@
+"""Settings: declared once, overridable from the environment, documented in the README."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from archive.errors import ConfigurationError
+from archive.settings import SETTINGS, Settings
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def test_environment_overrides_defaults(tmp_path: Path) -> None:
+    settings = Settings.from_env({"ARCHIVE_HOME": str(tmp_path), "ARCHIVE_CONTROL_PREFIX": "KRB",
+                                  "ARCHIVE_DAYFIRST": "no", "ARCHIVE_WORKERS": "3"})
+    assert (settings.home, settings.control_prefix, settings.dayfirst, settings.workers) == (tmp_path, "KRB", False, 3)
+
+
+def test_explicit_overrides_beat_the_environment(tmp_path: Path) -> None:
+    settings = Settings.from_env({"ARCHIVE_HOME": "/elsewhere"}, home=tmp_path)
+    assert settings.home == tmp_path
+
+
+@pytest.mark.parametrize("name, value", [("ARCHIVE_WORKERS", "many"), ("ARCHIVE_DAYFIRST", "perhaps"),
+                                         ("ARCHIVE_DEFAULT_ACCESS", "secret"), ("ARCHIVE_CONTROL_PREFIX", "a b")])
+def test_bad_values_say_what_is_expected(name: str, value: str) -> None:
+    with pytest.raises(ConfigurationError, match="expected"):
+        Settings.from_env({name: value})
+
+
+def test_every_setting_is_declared_and_documented() -> None:
+    declared = [name for name, _, _ in SETTINGS]
+    assert declared == [f for f in Settings.__dataclass_fields__]
+    readme = README.read_text(encoding="utf-8")
+    for name in declared:
+        assert f"ARCHIVE_{name.upper()}" in readme, f"README.md does not document ARCHIVE_{name.upper()}"

@@ -1,0 +1,135 @@
+"""The catalog, the object store and the custody chain, on a real SQLite file."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from archive.errors import CatalogError, DocumentNotFoundError
+from archive.models import Extraction, Metadata, Page, Reference
+from archive.settings import Settings
+from archive.store import GENESIS_HASH, SCHEMA_VERSION, Archive, event_hash, file_sha256
+
+
+def _extraction(path: Path, text: str = "Article 147 of the Fourth Geneva Convention") -> Extraction:
+    path.write_text(text, encoding="utf-8")
+    return Extraction(
+        path=str(path), sha256=file_sha256(path), size=path.stat().st_size, media_type="text/plain",
+        pages=(Page(1, text, "plain-text", "en"),), metadata=Metadata(title="T", type="report", date="2022-04"),
+        references=(Reference("GCIV-147", 1, 0, len(text), text),),
+    )
+
+
+def test_new_catalog_is_at_the_current_schema_version_in_wal_mode(settings: Settings) -> None:
+    with Archive(settings) as archive:
+        assert archive.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert archive.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_catalog_from_a_newer_program_is_refused(settings: Settings) -> None:
+    Archive(settings).close()
+    db = sqlite3.connect(settings.catalog_path)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    with pytest.raises(CatalogError, match="newer than this program"):
+        Archive(settings)
+
+
+def test_opening_a_missing_archive_without_create_says_what_to_do(settings: Settings) -> None:
+    with pytest.raises(CatalogError, match="evidence ingest"):
+        Archive(settings, create=False)
+
+
+def test_add_document_stores_original_read_only_and_numbers_it(settings: Settings, tmp_path: Path) -> None:
+    with Archive(settings) as archive:
+        first = archive.add_document(_extraction(tmp_path / "a.txt"), "run")
+        second = archive.add_document(_extraction(tmp_path / "b.txt", "other text"), "run")
+        stored = archive.object_path(first.sha256)
+        assert stored.read_bytes() == (tmp_path / "a.txt").read_bytes()
+        assert not stored.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+        assert stored.parent.name == first.sha256[:2]
+        assert (first.control_number, second.control_number) == ("EVA-000001", "EVA-000002")
+        assert first.bates(3) == "EVA-000001-0003"
+        assert archive.references(first.id)[0].ref_id == "GCIV-147"
+        assert archive.get_document("EVA-000002").id == second.id
+        assert archive.get_document(first.sha256).id == first.id
+
+
+def test_control_number_prefix_is_configurable(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path / "h", control_prefix="CASE7", actor="t")
+    with Archive(settings) as archive:
+        document = archive.add_document(_extraction(tmp_path / "a.txt"), "run")
+    assert document.control_number == "CASE7-000001"
+
+
+def test_unknown_document_is_a_not_found_error(settings: Settings) -> None:
+    with Archive(settings) as archive, pytest.raises(DocumentNotFoundError):
+        archive.get_document("EVA-999999")
+
+
+def test_custody_events_chain_by_hash(settings: Settings, tmp_path: Path) -> None:
+    with Archive(settings) as archive:
+        document = archive.add_document(_extraction(tmp_path / "a.txt"), "run-1")
+        archive.record_event("exported", document.id, {"format": "csv"})
+        events = archive.events()
+    assert [e.action for e in events] == ["received", "ingested", "exported"]
+    assert events[0].prev_hash == GENESIS_HASH
+    for before, after in zip(events, events[1:], strict=False):
+        assert after.prev_hash == before.hash
+    for event in events:
+        assert event.hash == event_hash(event.seq, event.at, event.actor, event.action, event.document_id,
+                                        event.details, event.prev_hash)
+    assert events[0].actor == "tester"
+
+
+def test_a_failed_transaction_leaves_no_rows(settings: Settings, tmp_path: Path) -> None:
+    extraction = _extraction(tmp_path / "a.txt")
+    with Archive(settings) as archive:
+        archive.add_document(extraction, "run")
+        with pytest.raises(sqlite3.IntegrityError):
+            archive.add_document(extraction, "run")  # same sha256: the UNIQUE constraint refuses it
+        assert archive.count_documents() == 1
+        assert len(archive.events()) == 2
+
+
+def test_store_original_refuses_a_file_that_changed(settings: Settings, tmp_path: Path) -> None:
+    extraction = _extraction(tmp_path / "a.txt")
+    (tmp_path / "a.txt").write_text("changed after hashing", encoding="utf-8")
+    with Archive(settings) as archive:
+        with pytest.raises(CatalogError, match="changed while it was being ingested"):
+            archive.add_document(extraction, "run")
+        assert archive.count_documents() == 0
+        assert not archive.object_path(extraction.sha256).exists()
+        leftovers = [p for p in settings.objects_dir.rglob("*") if p.is_file()]
+        assert leftovers == []
+
+
+def test_object_path_accepts_only_hex_digests(settings: Settings) -> None:
+    with Archive(settings) as archive, pytest.raises(ValueError):
+        archive.object_path("../../etc/passwd" + "0" * 48)
+
+
+def test_nothing_is_written_outside_the_home(settings: Settings, tmp_path: Path) -> None:
+    before = set(os.listdir(tmp_path))
+    with Archive(settings) as archive:
+        archive.record_event("note", None, {})
+    assert set(os.listdir(tmp_path)) - before == {"home"}
+
+
+def test_one_writer_at_a_time(settings: Settings) -> None:
+    with Archive(settings) as first, Archive(settings) as second, first.writer_lock():
+        with pytest.raises(CatalogError, match="another process is writing"), second.writer_lock():
+            pass
+
+
+def test_taking_the_writer_lock_removes_partial_copies_of_a_killed_writer(settings: Settings) -> None:
+    with Archive(settings) as archive:
+        partial = settings.objects_dir / "ab" / ".incoming-x1y2"
+        partial.parent.mkdir(parents=True)
+        partial.write_bytes(b"half an original")
+        with archive.writer_lock():
+            assert not partial.exists()

@@ -1,0 +1,58 @@
+"""The web front end: a Flask app factory.
+
+``create_app(config)`` builds the app around one archive home. The catalog
+and the search index are opened once per app and shared by requests (the
+index keeps one searcher per thread and refreshes it after commits).
+Configuration comes from ``config`` (``ARCHIVE_SETTINGS`` or
+``ARCHIVE_HOME``) or else from the environment, through
+:class:`archive.settings.Settings`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from archive.service import open_search
+from archive.settings import Settings
+from archive.store import Archive
+
+FACET_LABELS = {
+    "type": "Type", "instrument": "Instrument", "article": "Article", "year": "Year", "lang": "Language",
+    "place": "Place", "issuer_facet": "Issuer",
+}
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app. ``config`` may set ``ARCHIVE_SETTINGS``, ``ARCHIVE_HOME`` and Flask keys."""
+    app = Flask(__name__)
+    app.config.from_mapping(JSON_AS_ASCII=False)
+    if config:
+        app.config.update(config)
+    settings = app.config.get("ARCHIVE_SETTINGS") or Settings.from_env(home=app.config.get("ARCHIVE_HOME"))
+    app.config["ARCHIVE_SETTINGS"] = settings
+    archive = Archive(settings)
+    app.extensions["archive"] = archive
+    app.extensions["search_index"] = open_search(settings, archive)
+
+    from webapp import documents, errors, search
+
+    app.register_blueprint(search.bp)
+    app.register_blueprint(documents.bp)
+    errors.register(app)
+    app.after_request(_security_headers)
+    app.jinja_env.globals["facet_labels"] = FACET_LABELS
+    return app
+
+
+def _security_headers(response: Any) -> Any:
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'",
+    )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
