@@ -1,0 +1,114 @@
+"""Ingest of every format and metadata source: encodings, HTML, manifests, PDF information."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from archive.ingest import ingest
+from archive.settings import Settings
+from archive.store import Archive
+from tests.conftest import write_pdf, write_sidecar
+
+RUSSIAN = "Обращение о минной опасности\nВ Агдаме и Физули мины убили мирных жителей.\nБаку, 14 апреля 2022 г.\n"
+
+
+def _only_document(settings: Settings):
+    with Archive(settings) as archive:
+        documents = list(archive.iter_documents())
+        assert len(documents) == 1
+        return documents[0], archive.pages(documents[0].id)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1251", "koi8-r"])
+def test_russian_text_in_any_common_encoding_reads_the_same(settings: Settings, tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "in" / "appeal.txt"
+    path.parent.mkdir()
+    path.write_bytes(RUSSIAN.encode(encoding))
+    assert ingest([path.parent], settings).ingested == 1
+    document, pages = _only_document(settings)
+    assert pages[0].text.replace("\r\n", "\n") == RUSSIAN
+    assert document.metadata.languages == ("ru",)
+    assert document.metadata.date == "2022-04-14" and document.metadata.date_source == "dateline"
+    assert {"Aghdam", "Fuzuli"} <= set(document.metadata.places)
+
+
+def test_html_keeps_visible_text_only(settings: Settings, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "page.html").write_text(
+        "<html><head><title>Mine action update</title><style>p{color:red}</style>"
+        "<script>var secret = 'landmines';</script></head>"
+        "<body><h1>Update</h1><p>Clearance in Tartar &amp; Barda continues.</p></body></html>",
+        encoding="utf-8",
+    )
+    ingest([folder], settings)
+    document, pages = _only_document(settings)
+    assert document.title == "Mine action update"
+    assert "Clearance in Tartar & Barda continues." in pages[0].text
+    assert "secret" not in pages[0].text and "color" not in pages[0].text
+    assert pages[0].method == "html"
+
+
+def test_manifest_supplies_metadata_and_a_sidecar_wins(settings: Settings, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("First statement on mines.", encoding="utf-8")
+    (folder / "b.txt").write_text("Second statement on mines.", encoding="utf-8")
+    write_sidecar(folder / "b.txt", title="From the sidecar")
+    manifest = tmp_path / "batch.csv"
+    manifest.write_text(
+        "path,title,type,date,places,access\n"
+        "in/a.txt,Statement A,testimony,2021-05,Shusha;Lachin,restricted\n"
+        "in/b.txt,Statement B,testimony,2021,,\n",
+        encoding="utf-8",
+    )
+    ingest([folder], settings, manifest=manifest)
+    with Archive(settings) as archive:
+        by_name = {d.original_name: d.metadata for d in archive.iter_documents()}
+    assert by_name["a.txt"].title == "Statement A" and by_name["a.txt"].type == "testimony"
+    assert by_name["a.txt"].date == "2021-05" and by_name["a.txt"].places[:2] == ("Shusha", "Lachin")
+    assert by_name["a.txt"].access == "restricted"
+    assert by_name["b.txt"].title == "From the sidecar" and by_name["b.txt"].date == "2021"
+
+
+def test_manifest_with_a_bad_value_names_its_line(settings: Settings, tmp_path: Path) -> None:
+    from archive.errors import MetadataError
+
+    (tmp_path / "a.txt").write_text("x", encoding="utf-8")
+    manifest = tmp_path / "batch.csv"
+    manifest.write_text("path,date\na.txt,23/04/2022\n", encoding="utf-8")
+    with pytest.raises(MetadataError, match="line 2: date '23/04/2022' must be YYYY-MM-DD"):
+        ingest([tmp_path / "a.txt"], settings, manifest=manifest)
+
+
+def test_pdf_without_metadata_or_dateline_takes_its_creation_date(settings: Settings, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_pdf(folder / "scan.pdf", ["Mine clearance notes without a date line."],
+              title="Clearance notes", author="Field team", created=dt.datetime(2019, 7, 3, 10, 0, tzinfo=dt.UTC))
+    ingest([folder], settings)
+    document, _ = _only_document(settings)
+    assert (document.metadata.date, document.metadata.date_source) == ("2019-07-03", "pdf-info")
+    assert document.title == "Clearance notes" and document.metadata.issuer == "Field team"
+
+
+def test_dates_mentioned_in_the_text_are_kept(settings: Settings, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "r.txt").write_text("After November 10, 2020, and until 23.04.2022, 208 people were hurt.",
+                                  encoding="utf-8")
+    ingest([folder], settings)
+    with Archive(settings) as archive:
+        values = [row["value"] for row in archive.db.execute("SELECT value FROM dates ORDER BY start")]
+    assert values == ["2020-11-10", "2022-04-23"]
+
+
+def test_default_access_applies_when_metadata_names_none(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path / "home", actor="t", workers=1, default_access="restricted")
+    (tmp_path / "a.txt").write_text("Testimony.", encoding="utf-8")
+    ingest([tmp_path / "a.txt"], settings)
+    document, _ = _only_document(settings)
+    assert document.metadata.access == "restricted"
