@@ -109,7 +109,7 @@ def decode_text(data: bytes) -> DecodedText:
     if not data:
         raise DecodeError("file is empty")
     for bom, encoding in _BOMS:
-        if data.startswith(bom):
+        if data.startswith(bom) and _bom_is_plausible(data[len(bom):], encoding):
             return _decode(data[len(bom):], encoding)
     _refuse_known_binary(data)
     sample = data[:_SAMPLE]
@@ -123,6 +123,34 @@ def decode_text(data: bytes) -> DecodedText:
     if utf8 is not None:
         return utf8
     return _decode(data, _guess_8bit(sample))
+
+
+_NOT_LOW_CONTROL = bytes(b for b in range(256) if b >= 0x20 or b in b"\t\n\r")
+
+
+def _bom_is_plausible(rest: bytes, encoding: str) -> bool:
+    """Whether a UTF-16/32 byte-order mark really is one.
+
+    ``FE FF`` and ``FF FE`` are also "юя" and "яю" in Windows-1251. 8-bit text
+    never holds bytes below 0x20 other than tab, line feed and carriage
+    return; UTF-16 and UTF-32 text almost always does (every character below
+    U+2000 has such a byte). Without that evidence, the mark is believed only
+    if the text decodes cleanly into mostly alphabetic-script letters.
+    """
+    if encoding == "utf-8-sig":
+        return True
+    unit = 4 if encoding.startswith("utf-32") else 2
+    if not rest or len(rest) % unit:
+        return False
+    sample = rest[:_SAMPLE - _SAMPLE % unit]
+    try:
+        decoded = sample.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    if sample.translate(None, _NOT_LOW_CONTROL):
+        return True
+    alphabetic = sum(1 for char in decoded if char < "\u0530" or char.isspace())
+    return alphabetic >= len(decoded) / 2
 
 
 def _refuse_known_binary(data: bytes) -> None:
