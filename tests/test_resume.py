@@ -26,7 +26,8 @@ FILES = 60
 def batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("batch")
     for i in range(FILES):
-        words = f"Statement {i} about landmines near Aghdam, see Article {100 + i % 50} of the Fourth Geneva Convention."
+        article = 100 + i % 50
+        words = f"Statement {i} about landmines near Aghdam, see Article {article} of the Fourth Geneva Convention."
         if i % 3 == 0:
             write_pdf(folder / f"doc-{i:03d}.pdf", [words, f"Second page of statement {i}.", "Third page."])
         else:

@@ -121,9 +121,9 @@ def test_nothing_is_written_outside_the_home(settings: Settings, tmp_path: Path)
 
 
 def test_one_writer_at_a_time(settings: Settings) -> None:
-    with Archive(settings) as first, Archive(settings) as second, first.writer_lock():
-        with pytest.raises(CatalogError, match="another process is writing"), second.writer_lock():
-            pass
+    with (Archive(settings) as first, Archive(settings) as second, first.writer_lock(),
+          pytest.raises(CatalogError, match="another process is writing"), second.writer_lock()):
+        pass
 
 
 def test_taking_the_writer_lock_removes_partial_copies_of_a_killed_writer(settings: Settings) -> None:
