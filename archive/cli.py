@@ -161,6 +161,8 @@ def search(ctx: click.Context, query: str, as_json: bool, limit: int, offset: in
         click.echo(json.dumps(results_as_dict(results), ensure_ascii=False, indent=1))
         return
     click.echo(f"{results.total} documents")
+    if results.suggestion:
+        click.echo(f"Did you mean: {results.suggestion}")
     for hit in results.hits:
         click.echo(f"{hit.control_number}  {hit.date or '----------'}  {hit.type:<12} {hit.title}")
         for page in hit.pages:
@@ -187,6 +189,7 @@ def results_as_dict(results: Any) -> dict[str, Any]:
             for h in results.hits
         ],
         "facets": {name: [{"value": v, "count": n} for v, n in counts] for name, counts in results.facets.items()},
+        "suggestion": results.suggestion,
     }
 
 

@@ -231,7 +231,7 @@ def _metadata(given: Mapping[str, Any], extracted: ExtractedText, pages: Sequenc
     title = given.get("title") or extracted.info.get("title", "").strip() or analysis.guess_title(text) or ""
     date, date_source = _document_date(given, extracted, text)
     languages = given.get("language") or _languages(pages)
-    named = list(given.get("places", []))
+    named = [_canonical_place(name) for name in given.get("places", [])]
     found = [p.name for p in places if p.name not in named]
     return Metadata(
         title=title,
@@ -246,6 +246,12 @@ def _metadata(given: Mapping[str, Any], extracted: ExtractedText, pages: Sequenc
         synthetic=bool(given.get("synthetic", False)),
         extra=dict(given.get("extra", {})),
     )
+
+
+def _canonical_place(name: str) -> str:
+    """The gazetteer's name for a place given in metadata, whatever its spelling."""
+    found = analysis.places_in(name)
+    return found[0] if len(found) == 1 else name
 
 
 def _document_date(given: Mapping[str, Any], extracted: ExtractedText, text: str) -> tuple[str, str]:

@@ -1,25 +1,33 @@
 """From what a user typed to a Whoosh query.
 
-Whoosh's own syntax (phrases, AND/OR/NOT, grouping, wildcards, fuzzy ``~``)
-over the title, issuer and body, with the facet fields usable by name
-(``type:appeal``, ``year:2022``). Selected facet values and the access levels
-a user may see become a filter that every search carries, so nothing outside
-it can reach a count or a snippet. A query Whoosh cannot parse becomes a
-:class:`~archive.errors.QueryError` that says what went wrong.
+Whoosh's own syntax (phrases, AND/OR/NOT, grouping, wildcards, fuzzy ``~``,
+ranges and ``>``/``<``) over the title, issuer and body, with friendly
+fields: ``article:``, ``instrument:``, ``type:``, ``date:``, ``year:``,
+``place:``, ``lang:``, ``issuer:``, ``source:``. Field values are normalised
+the way the index holds them: article values go through the treaty reference
+parser (``article:"Art. 147 GC IV"`` is ``article:GCIV-147``), places through
+the gazetteer (``place:Şuşa`` is ``place:Shusha``). Selected facet values and
+the access levels a user may see become a filter that every search carries,
+so nothing outside it reaches a count or a snippet. Whoosh's parser accepts
+almost anything and silently drops what it cannot read; here such a query
+becomes a :class:`~archive.errors.QueryError` that says what is wrong and,
+where it can, which query to run instead.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import cache
 
 from whoosh import query as wq
 from whoosh.fields import Schema
-from whoosh.qparser import MultifieldParser
+from whoosh.qparser import GtLtPlugin, MultifieldParser
 from whoosh.qparser.plugins import FieldAliasPlugin, FuzzyTermPlugin
 
 from archive.errors import QueryError
+from archive.settings import DOCUMENT_TYPES
 
 TEXT_FIELDS = ("title", "issuer", "body")
 #: Fields named in error messages: the ones worth typing.
@@ -27,11 +35,15 @@ SEARCHABLE_FIELDS = frozenset({"title", "issuer", "body", "type", "year", "date"
                                "instrument", "article", "source", "control"})
 #: Names users may type before a colon, and the index field each means.
 FIELD_ALIASES = {"language": "lang"}
+FIELD_PREFIX = re.compile(r"(?<![\w\\])([A-Za-z_]+):")
+DANGLING_START = re.compile(r"^\s*(AND|OR)\b")
+DANGLING_END = re.compile(r"\b(AND|OR|NOT)\s*$")
 
 
 def build_parser(schema: Schema) -> MultifieldParser:
     parser = MultifieldParser(list(TEXT_FIELDS), schema=schema)
     parser.add_plugin(FuzzyTermPlugin())
+    parser.add_plugin(GtLtPlugin())
     aliases: dict[str, list[str]] = {}
     for alias, field in FIELD_ALIASES.items():
         aliases.setdefault(field, []).append(alias)
@@ -39,19 +51,8 @@ def build_parser(schema: Schema) -> MultifieldParser:
     return parser
 
 
-FIELD_PREFIX = re.compile(r"(?<![\w\\])([A-Za-z_]+):")
-DANGLING_START = re.compile(r"^\s*(AND|OR)\b")
-DANGLING_END = re.compile(r"\b(AND|OR|NOT)\s*$")
-
-
 def parse_user_query(parser: MultifieldParser, text: str) -> wq.Query:
-    """The query for ``text``; every document when it is blank.
-
-    Whoosh's parser accepts almost anything and silently drops what it cannot
-    read; a lawyer must instead be told. Unknown fields, unclosed phrases or
-    groups, dangling operators and values that read as nothing become a
-    :class:`QueryError` with the query the archive would run instead.
-    """
+    """The query for ``text``; every document when it is blank."""
     text = text.strip()
     if not text:
         return wq.Every()
@@ -61,9 +62,9 @@ def parse_user_query(parser: MultifieldParser, text: str) -> wq.Query:
     except Exception as error:  # noqa: BLE001 - whoosh raises many kinds on bad input
         raise QueryError(text, f"{type(error).__name__}: {error}", _plain_words(text)) from error
     if _holds_null(parsed):
-        raise QueryError(text, "part of it could not be read as a search (check field values such as dates)",
-                         _plain_words(text))
-    return parsed
+        raise QueryError(text, "part of it could not be read as a search (check field values such as dates: "
+                               "date:2022, date:[2020 TO 2022], date:>2021-06)", _plain_words(text))
+    return normalise_values(parsed, text)
 
 
 def check_syntax(text: str, fields: set[str]) -> None:
@@ -105,6 +106,96 @@ def _plain_words(text: str) -> str | None:
     return " ".join(words) or None
 
 
+# -- field values -------------------------------------------------------------------
+
+
+def normalise_values(query: wq.Query, text: str) -> wq.Query:
+    """Rewrite field values into the form the index holds (see the module docstring)."""
+    if isinstance(query, wq.Term) and query.fieldname in NORMALISERS:
+        values = NORMALISERS[query.fieldname](str(query.text), text)
+        terms = [wq.Term(query.fieldname, value, boost=query.boost) for value in values]
+        return terms[0] if len(terms) == 1 else wq.Or(terms)
+    if query.is_leaf():
+        return query
+    return query.apply(lambda child: normalise_values(child, text))
+
+
+def article_ids(value: str, text: str = "") -> tuple[str, ...]:
+    """Canonical article ids for what a user typed after ``article:``."""
+    from archive.treaties import parse_article_query
+
+    ids = tuple(i for i in parse_article_query(value) if "-" in i and not _is_instrument(i))
+    if not ids:
+        raise QueryError(text or value, f"{value!r} does not name a treaty article; write an id such as "
+                                        "GCIV-147 or APMBC-5-1, or a citation such as \"Art. 147 GC IV\"")
+    return ids
+
+
+def instrument_ids(value: str, text: str = "") -> tuple[str, ...]:
+    """Canonical instrument ids for what a user typed after ``instrument:``."""
+    from archive.treaties import parse_article_query
+    from archive.treaties.catalogue import split_id
+
+    if _is_instrument(value.upper()):
+        return (value.upper(),)
+    ids = tuple(dict.fromkeys(split_id(i)[0] for i in parse_article_query(value)))
+    if not ids:
+        known = ", ".join(_instrument_ids())
+        raise QueryError(text or value, f"{value!r} does not name a treaty; instruments are: {known}")
+    return ids
+
+
+def place_names(value: str, text: str = "") -> tuple[str, ...]:
+    """The gazetteer's name for a place in any spelling; other names as typed."""
+    from archive.analyse import places_in
+
+    found = places_in(value)
+    return (found[0],) if found else (value,)
+
+
+def document_types(value: str, text: str = "") -> tuple[str, ...]:
+    normalised = value.lower().replace("-", "_").replace(" ", "_")
+    if normalised not in DOCUMENT_TYPES:
+        raise QueryError(text or value, f"type {value!r} is not one of: {', '.join(DOCUMENT_TYPES)}",
+                         None)
+    return (normalised,)
+
+
+def language_codes(value: str, text: str = "") -> tuple[str, ...]:
+    return (value.lower(),)
+
+
+@cache
+def _instrument_ids() -> tuple[str, ...]:
+    from archive.treaties import load_catalogue
+
+    return tuple(instrument.id for instrument in load_catalogue().instruments)
+
+
+def _is_instrument(value: str) -> bool:
+    return value in _instrument_ids()
+
+
+NORMALISERS: dict[str, Callable[[str, str], tuple[str, ...]]] = {
+    "article": article_ids,
+    "instrument": instrument_ids,
+    "place": place_names,
+    "type": document_types,
+    "lang": language_codes,
+}
+
+
+def normalise_selected(selected: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """Facet selections in index form (a ``--filter article=Art. 147 GCIV`` works too)."""
+    clean: dict[str, list[str]] = {}
+    for field, values in selected.items():
+        normaliser = NORMALISERS.get(field)
+        for value in values:
+            for normalised in normaliser(value, value) if normaliser else (value,):
+                clean.setdefault(field, []).append(normalised)
+    return clean
+
+
 def build_filter(
     kind: str,
     access: Iterable[str],
@@ -113,8 +204,8 @@ def build_filter(
     date_to: dt.date | None = None,
 ) -> wq.Query:
     """Entries of ``kind`` a user may see, within the selected facet values and dates."""
-    parts: list[wq.Query] = [wq.Term("kind", kind), wq.Or([wq.Term("access", level) for level in access])]
-    for field, values in (selected or {}).items():
+    parts: list[wq.Query] = [wq.Term("kind", kind), access_filter(access)]
+    for field, values in normalise_selected(selected or {}).items():
         if values:
             parts.append(wq.Or([wq.Term(field, value) for value in values]))
     if date_from or date_to:
@@ -123,3 +214,10 @@ def build_filter(
         parts.append(wq.DateRange("date", start, end))
     return wq.And(parts)
 
+
+def access_filter(access: Iterable[str]) -> wq.Query:
+    """Entries at one of the ``access`` levels; nothing at all when none is given."""
+    levels = list(access)
+    if not levels:
+        return wq.NullQuery
+    return wq.Or([wq.Term("access", level) for level in levels])

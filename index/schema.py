@@ -14,7 +14,7 @@ from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT,
 
 from index.analysis import text_analyzer
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Facet fields the search page and API offer, in display order.
 FACET_FIELDS = ("type", "instrument", "article", "year", "lang", "place", "issuer_facet")
@@ -45,4 +45,5 @@ def build_schema() -> Schema:
         source=ID(stored=True),
         access=ID(stored=True),
         synthetic=BOOLEAN(stored=True),
+        refs=STORED(),
     )

@@ -12,9 +12,11 @@ access filter. Page texts for snippets come from a ``page_text`` callable
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
+import re
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,11 +28,17 @@ from whoosh.searching import Searcher
 
 from archive.errors import IndexOutOfDateError
 from index.facets import facet_for
-from index.query import build_filter, build_parser, parse_user_query
+from index.query import access_filter, build_filter, build_parser, parse_user_query
 from index.schema import FACET_FIELDS, SCHEMA_VERSION, build_schema
-from index.write import IndexWriter
+from index.write import IndexWriter, expand_reference
 
 VERSION_FILE = "archive-index.json"
+#: A search with fewer documents than this gets a "did you mean" suggestion.
+SUGGEST_BELOW = 3
+SUGGEST_CANDIDATES = 5
+SUGGESTABLE_WORD = re.compile(r"(?<![\w:~*?\\])\w{3,}(?![\w:~*?(])")
+FIELD_IN_QUERY = re.compile(r"\w:")
+PAGE_FIELDS = frozenset({"body", "article", "instrument"})
 PageText = Callable[[str, int], "str | None"]
 
 
@@ -74,6 +82,7 @@ class SearchResults:
     total: int
     hits: tuple[Hit, ...]
     facets: Mapping[str, tuple[tuple[str, int], ...]]
+    suggestion: str | None = None  # a query that finds more, when this one finds little
 
 
 def open_index(directory: Path, *, create: bool = True) -> SearchIndex:
@@ -157,30 +166,97 @@ class SearchIndex:
         page_hits = self._page_hits(searcher, user_query, [h["doc_id"] for h in window], request)
         hits = tuple(_hit(h, page_hits.get(h["doc_id"], ())) for h in window)
         counts = {name: _counts(results.groups(name)) for name in facets}
-        return SearchResults(request=request, total=len(results), hits=hits, facets=counts)
+        suggestion = None
+        if len(results) < SUGGEST_BELOW and request.query.strip():
+            suggestion = self._suggest(searcher, request.query, doc_filter)
+        return SearchResults(request=request, total=len(results), hits=hits, facets=counts, suggestion=suggestion)
 
     def _page_hits(self, searcher: Searcher, user_query: wq.Query, doc_ids: Sequence[str],
                    request: SearchRequest) -> dict[str, tuple[PageHit, ...]]:
-        if not doc_ids or isinstance(user_query, wq.Every):
+        page_query = _page_query(user_query)
+        if not doc_ids or page_query is None:
             return {}
         page_filter = wq.And([
             wq.Term("kind", "page"),
-            wq.Or([wq.Term("access", level) for level in request.access]),
+            access_filter(request.access),
             wq.Or([wq.Term("doc_id", doc_id) for doc_id in doc_ids]),
         ])
-        results = searcher.search(user_query, filter=page_filter, limit=None, terms=True)
+        results = searcher.search(page_query, filter=page_filter, limit=None, terms=True)
         results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
         results.formatter = highlight.HtmlFormatter(tagname="mark", classname="hit", between=" … ")
+        wanted = _article_terms(page_query)
         found: dict[str, list[PageHit]] = {}
         for hit in sorted(results, key=lambda h: (h["doc_id"], h["page"])):
             pages = found.setdefault(hit["doc_id"], [])
-            if len(pages) >= request.snippets_per_doc:
-                continue
-            text = self.page_text(hit["doc_id"], hit["page"]) if self.page_text else None
-            snippet = hit.highlights("body", text=text, top=2) if text else ""
-            pages.append(PageHit(page=hit["page"], snippet=snippet))
+            if len(pages) < request.snippets_per_doc:
+                pages.append(PageHit(page=hit["page"], snippet=self._snippet(hit, wanted)))
         return {doc_id: tuple(pages) for doc_id, pages in found.items()}
 
+    def _snippet(self, hit: Any, wanted: frozenset[str]) -> str:
+        text = self.page_text(hit["doc_id"], hit["page"]) if self.page_text else None
+        if not text:
+            return ""
+        snippet = hit.highlights("body", text=text, top=2)
+        if snippet:
+            return snippet
+        for ref_id, start, end in hit.get("refs", ()):
+            if wanted & set(expand_reference(ref_id)):
+                return reference_snippet(text, start, end)
+        return html.escape(_excerpt(text, 0, 0, 200), quote=False)
+
+    def suggest(self, query: str, access: Sequence[str]) -> str | None:
+        """A "did you mean" query built from words of documents the user may see, or ``None``."""
+        return self._suggest(self.searcher(), query, build_filter("doc", access))
+
+    def _suggest(self, searcher: Searcher, query: str, doc_filter: wq.Query) -> str | None:
+        words = list(SUGGESTABLE_WORD.finditer(query))
+        if not words or FIELD_IN_QUERY.search(query):
+            return None
+        reader = searcher.reader()
+        analyzer = self._ix.schema["body"].analyzer
+        changed = query
+        for match in reversed(words):
+            term = _query_term(analyzer, match[0])
+            if term is None or searcher.doc_frequency("body", term) >= SUGGEST_BELOW:
+                continue
+            surface = self._better_word(searcher, reader, analyzer, term, doc_filter)
+            if surface and surface.lower() != match[0].lower():
+                changed = changed[:match.start()] + surface + changed[match.end():]
+        return changed if changed != query else None
+
+    def _better_word(self, searcher: Searcher, reader: Any, analyzer: Any, term: str,
+                     doc_filter: wq.Query) -> str | None:
+        distance = 1 if len(term) < 6 else 2
+        candidates = [c for c in reader.terms_within("body", term, distance, prefix=1) if c != term]
+        candidates.sort(key=lambda c: -searcher.doc_frequency("body", c))
+        for candidate in candidates[:SUGGEST_CANDIDATES]:
+            visible = searcher.search(wq.Term("body", candidate), filter=doc_filter, limit=1)
+            if visible.is_empty():
+                continue  # only words of documents this user may see are ever suggested
+            return self._surface_form(searcher, visible[0]["doc_id"], analyzer, candidate)
+        return None
+
+    def _surface_form(self, searcher: Searcher, doc_id: str, analyzer: Any, term: str) -> str | None:
+        pages = searcher.search(wq.And([wq.Term("kind", "page"), wq.Term("doc_id", doc_id), wq.Term("body", term)]),
+                                limit=1)
+        text = self.page_text(doc_id, pages[0]["page"]) if self.page_text and not pages.is_empty() else None
+        for match in SUGGESTABLE_WORD.finditer(text or ""):
+            if term in {token.text for token in analyzer(match[0], mode="index")}:
+                return match[0].lower()
+        return None
+
+    def more_like_this(self, doc_id: str, access: Sequence[str], limit: int = 5) -> tuple[Hit, ...]:
+        """Documents the user may see that share key terms with ``doc_id``'s text."""
+        searcher = self.searcher()
+        docnum = searcher.document_number(id=doc_id)
+        if docnum is None or searcher.stored_fields(docnum).get("access") not in access:
+            return ()
+        text = "\n".join(_page_texts(self.page_text, doc_id)) if self.page_text else ""
+        if not text.strip():
+            return ()
+        results = searcher.more_like(docnum, "body", text=text, top=limit, numterms=12, normalize=True,
+                                     filter=build_filter("doc", access))
+        return tuple(_hit(hit, ()) for hit in results)
 
 def _counts(groups: Mapping[Any, int]) -> tuple[tuple[str, int], ...]:
     items = [(str(k), v) for k, v in groups.items() if k not in (None, "", b"")]
@@ -209,3 +285,64 @@ def _check_version(directory: Path) -> None:
         found = None
     if found != SCHEMA_VERSION:
         raise IndexOutOfDateError(found, SCHEMA_VERSION)
+
+
+def _page_query(user_query: wq.Query) -> wq.Query | None:
+    """What a page must hold to be listed: any positive term of the query that pages carry.
+
+    A document matches the whole query; its pages are shown where any part of
+    it appears, so ``landmines article:GCIV-147`` lists the pages with either.
+    """
+    leaves = [leaf for leaf in _positive_leaves(user_query) if getattr(leaf, "fieldname", None) in PAGE_FIELDS]
+    if not leaves:
+        return None
+    return leaves[0] if len(leaves) == 1 else wq.Or(leaves)
+
+
+def _positive_leaves(query: wq.Query) -> Iterator[wq.Query]:
+    if isinstance(query, wq.Not):
+        return
+    if isinstance(query, wq.AndNot):
+        yield from _positive_leaves(query.a)
+        return
+    if query.is_leaf():
+        yield query
+        return
+    for child in query.children():
+        yield from _positive_leaves(child)
+
+
+def _article_terms(query: wq.Query) -> frozenset[str]:
+    return frozenset(str(leaf.text) for leaf in _positive_leaves(query)
+                     if getattr(leaf, "fieldname", None) in ("article", "instrument") and hasattr(leaf, "text"))
+
+
+def reference_snippet(text: str, start: int, end: int, surround: int = 100) -> str:
+    """HTML: the passage around a reference, escaped, with the reference marked."""
+    before = _excerpt(text, max(0, start - surround), start, 0)
+    after = _excerpt(text, end, min(len(text), end + surround), 0)
+    return (html.escape(before, quote=False) + '<mark class="hit ref">' + html.escape(text[start:end], quote=False)
+            + "</mark>" + html.escape(after, quote=False))
+
+
+def _excerpt(text: str, start: int, end: int, length: int) -> str:
+    """``text[start:end]`` (or ``length`` characters from ``start``) on word boundaries, marked where cut."""
+    end = end or min(len(text), start + length)
+    piece = text[start:end]
+    if start > 0 and " " in piece:
+        piece = "…" + piece[piece.index(" "):]
+    if end < len(text) and " " in piece:
+        piece = piece[:piece.rindex(" ")] + " …"
+    return " ".join(piece.split()) if piece.strip() else piece
+
+
+def _query_term(analyzer: Any, word: str) -> str | None:
+    tokens = [token.text for token in analyzer(word, mode="query")]
+    return tokens[0] if len(tokens) == 1 else None
+
+
+def _page_texts(page_text: PageText, doc_id: str) -> Iterator[str]:
+    number = 1
+    while (text := page_text(doc_id, number)) is not None:
+        yield text
+        number += 1

@@ -29,12 +29,7 @@ def expand_reference(ref_id: str) -> tuple[str, ...]:
 def document_fields(document: Document, pages: Sequence[Page], references: Sequence[Reference]) -> dict[str, Any]:
     """The ``kind:doc`` entry of a document."""
     meta = document.metadata
-    articles: dict[str, None] = {}
-    instruments: dict[str, None] = {}
-    for reference in references:
-        levels = expand_reference(reference.ref_id)
-        instruments[levels[0]] = None
-        articles.update(dict.fromkeys(levels[1:]))
+    instruments, articles = _reference_levels(references)
     fields: dict[str, Any] = {
         "id": document.id,
         "kind": "doc",
@@ -61,16 +56,33 @@ def document_fields(document: Document, pages: Sequence[Page], references: Seque
     return {k: v for k, v in fields.items() if v not in ("", None)}
 
 
-def page_fields(document: Document, page: Page) -> dict[str, Any]:
-    """The ``kind:page`` entry of one page."""
-    return {
+def page_fields(document: Document, page: Page, references: Sequence[Reference] = ()) -> dict[str, Any]:
+    """The ``kind:page`` entry of one page, with the references on it and their spans."""
+    on_page = [r for r in references if r.page == page.number]
+    instruments, articles = _reference_levels(on_page)
+    fields: dict[str, Any] = {
         "id": f"{document.id}/{page.number}",
         "kind": "page",
         "doc_id": document.id,
         "page": page.number,
         "body": page.text,
         "access": document.metadata.access,
+        "instrument": ",".join(instruments),
+        "article": ",".join(articles),
+        "refs": [(r.ref_id, r.start, r.end) for r in on_page],
     }
+    return {k: v for k, v in fields.items() if v not in ("", [])}
+
+
+def _reference_levels(references: Sequence[Reference]) -> tuple[list[str], list[str]]:
+    """Instrument ids and article/paragraph ids (every level) of ``references``, in order, once each."""
+    instruments: dict[str, None] = {}
+    articles: dict[str, None] = {}
+    for reference in references:
+        levels = expand_reference(reference.ref_id)
+        instruments[levels[0]] = None
+        articles.update(dict.fromkeys(levels[1:]))
+    return list(instruments), list(articles)
 
 
 def parse_partial_date(value: str) -> dt.datetime | None:
@@ -95,7 +107,7 @@ class IndexWriter:
         self._writer.delete_by_term("doc_id", document.id)
         self._writer.add_document(**document_fields(document, pages, references))
         for page in pages:
-            self._writer.add_document(**page_fields(document, page))
+            self._writer.add_document(**page_fields(document, page, references))
         self.added += 1
 
     def delete(self, doc_id: str) -> None:

@@ -108,3 +108,31 @@ def test_refs_jsonl_reads_lines_and_writes_json_lines(tmp_path: Path) -> None:
 def test_python_dash_m_archive_runs_the_cli(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "archive", "--help"], capture_output=True, text=True, cwd=REPO)
     assert result.returncode == 0 and "ingest" in result.stdout
+
+
+def test_search_options_limit_offset_sort_and_filters(tmp_path: Path, sample_folder: Path) -> None:
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    newest = json.loads(run(home, "search", "", "--sort", "date", "--limit", "1", "--json").output)
+    assert newest["total"] == 2 and [h["date"] for h in newest["hits"]] == ["2022-04-23"]
+    second = json.loads(run(home, "search", "", "--sort", "date", "--limit", "1", "--offset", "1", "--json").output)
+    assert [h["date"] for h in second["hits"]] == ["2021-06-01"]
+    cited = json.loads(run(home, "search", "", "--filter", "article=Art. 147 GC IV", "--json").output)
+    assert [h["title"] for h in cited["hits"]] == ["Clearance report"]
+    assert json.loads(run(home, "search", "article:GCIV-147", "--json").output)["total"] == 1
+
+
+def test_search_suggests_a_spelling(tmp_path: Path, sample_folder: Path) -> None:
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    result = run(home, "search", "shepards OR farmlnd")
+    assert "Did you mean: shepards OR farmland" in result.output
+
+
+def test_bad_filter_and_bad_query_are_clear_errors(tmp_path: Path, sample_folder: Path) -> None:
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    bad_filter = CliRunner().invoke(main, ["--home", str(home), "search", "x", "--filter", "typeappeal"])
+    assert bad_filter.exit_code == 2 and "FIELD=VALUE" in bad_filter.output
+    bad_query = CliRunner().invoke(main, ["--home", str(home), "search", "(landmines"])
+    assert bad_query.exit_code == 1 and "is not closed; try: (landmines)" in bad_query.output

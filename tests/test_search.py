@@ -1,0 +1,160 @@
+"""Search as lawyers use it, on a real archive: articles, instruments, dates, places, suggestions, similar documents."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from archive.errors import QueryError
+from archive.ingest import ingest
+from archive.settings import Settings
+from archive.store import Archive
+from index import SearchRequest
+from index.search import SearchIndex
+from tests.conftest import write_pdf, write_sidecar
+
+DOCUMENTS = {
+    "grave.txt": ("Killing protected persons is a grave breach under Article 147 of the Fourth Geneva Convention.",
+                  dict(type="report", date="2020-05-01", places=["Şuşa"])),
+    "ottawa.txt": ("Armenia must clear mined areas: Article 5(1) of the Ottawa Convention sets the deadline.",
+                   dict(type="appeal", date="2021-08-15", places=["Агдам"])),
+    "deport.txt": ("Transfers of population violate Article 49, paragraph 6, of GC IV. Landmines remain.",
+                   dict(type="report", date="2022-02-02")),
+    "shelling.txt": ("Shelling of Tərtər damaged the hospital and the school.", dict(type="testimony", date="2019")),
+    "sealed.txt": ("The witness Qwertyuiop saw mines being laid. Article 147 GCIV applies.",
+                   dict(type="testimony", date="2021-01-01", access="confidential")),
+}
+
+
+@pytest.fixture(scope="module")
+def archive_home(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    folder = tmp_path_factory.mktemp("docs")
+    for name, (text, meta) in DOCUMENTS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+        write_sidecar(folder / name, title=name.removesuffix(".txt").capitalize(), **meta)
+    write_pdf(folder / "long.pdf", ["Mine clearance in Fuzuli district.", "Nothing about treaties here.",
+                                    "Under Article 147 of the Fourth Geneva Convention, wilful killing is grave."],
+              title="Long")
+    write_sidecar(folder / "long.pdf", date="2018-03-03")
+    settings = Settings(home=tmp_path_factory.mktemp("home") / "h", actor="t", workers=1)
+    ingest([folder], settings)
+    return settings
+
+
+@pytest.fixture
+def search(archive_home: Settings):
+    archive = Archive(archive_home)
+    index = SearchIndex(archive_home.index_dir, page_text=archive.page_text)
+
+    def run(query: str = "", **options: object):
+        return index.search(SearchRequest(query=query, **options))
+
+    run.index = index
+    yield run
+    index.close()
+    archive.close()
+
+
+def titles(results) -> set[str]:
+    return {hit.title for hit in results.hits}
+
+
+@pytest.mark.parametrize("query", ['article:"Art. 147 GC IV"', "article:GCIV-147", "article:gciv-147",
+                                   'article:"Article 147 of the Fourth Geneva Convention"'])
+def test_article_values_mean_the_same_however_written(search, query: str) -> None:
+    assert titles(search(query)) == {"Grave", "Long"}
+
+
+def test_article_query_finds_paragraph_citations(search) -> None:
+    assert titles(search("article:APMBC-5")) == {"Ottawa"}
+    assert titles(search("article:GCIV-49")) == {"Deport"}
+    assert titles(search("article:GCIV-49-6")) == {"Deport"}
+
+
+def test_instrument_query_finds_any_article_of_it(search) -> None:
+    assert titles(search("instrument:GCIV")) == {"Grave", "Deport", "Long"}
+    assert titles(search('instrument:"Ottawa Convention"')) == {"Ottawa"}
+
+
+def test_article_hits_show_the_citing_passage_on_its_page(search) -> None:
+    results = search("article:GCIV-147")
+    long = next(h for h in results.hits if h.title == "Long")
+    assert [p.page for p in long.pages] == [3]
+    assert re.search(r'<mark class="hit ref">Article 147 of the Fourth Geneva Convention</mark>', long.pages[0].snippet)
+
+
+def test_not_a_treaty_article_is_a_clear_error(search) -> None:
+    with pytest.raises(QueryError, match="does not name a treaty article"):
+        search('article:"Law on Mine Action"')
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("date:[2020 TO 2021]", {"Grave", "Ottawa"}),
+    ("date:>2021-06", {"Ottawa", "Deport"}),
+    ("date:2019", {"Shelling"}),
+    ("year:2022", {"Deport"}),
+])
+def test_date_queries(search, query: str, expected: set[str]) -> None:
+    assert titles(search(query)) == expected
+
+
+def test_newest_first(search) -> None:
+    results = search("article:GCIV-147 OR article:GCIV-49 OR article:APMBC-5", sort="date")
+    assert [h.title for h in results.hits][:3] == ["Deport", "Ottawa", "Grave"]
+
+
+@pytest.mark.parametrize("spelling", ["Shusha", "Şuşa", "Шуша"])
+def test_place_facet_uses_the_gazetteer_name_whatever_the_spelling(search, spelling: str) -> None:
+    assert titles(search(f"place:{spelling}")) == {"Grave"}
+    assert ("Shusha", 1) in search("").facets["place"]
+    assert ("Aghdam", 1) in search("").facets["place"]
+
+
+def test_place_words_meet_across_scripts_in_the_text(search) -> None:
+    assert titles(search("Tartar")) == {"Shelling"}
+    assert titles(search("Тертер")) == {"Shelling"}
+
+
+def test_article_facet_counts_documents_at_every_level(search) -> None:
+    facets = search("").facets
+    assert dict(facets["instrument"]) == {"GCIV": 3, "APMBC": 1}
+    articles = dict(facets["article"])
+    assert articles["GCIV-147"] == 2 and articles["GCIV-49"] == 1 and articles["GCIV-49-6"] == 1
+    assert articles["APMBC-5"] == 1 and articles["APMBC-5-1"] == 1
+
+
+def test_confidential_document_leaks_through_no_channel(search) -> None:
+    assert search("Qwertyuiop").total == 0
+    assert search("Qwertyuop").suggestion is None
+    assert dict(search("").facets["type"])["testimony"] == 1
+    assert dict(search("").facets["article"])["GCIV-147"] == 2
+    assert search("Qwertyuiop", access=("public", "confidential")).total == 1
+
+
+def test_did_you_mean_offers_a_visible_word(search) -> None:
+    results = search("hospitl")
+    assert results.total == 0
+    assert results.suggestion == "hospital"
+    assert search(results.suggestion).total == 1
+
+
+def test_no_suggestion_when_the_query_finds_enough(search) -> None:
+    assert search("article:GCIV-147 OR mines").suggestion is None
+
+
+def test_more_like_this_finds_related_documents_but_not_itself(search, archive_home: Settings) -> None:
+    with Archive(archive_home) as archive:
+        grave = next(d for d in archive.iter_documents() if d.title == "Grave")
+        sealed = next(d for d in archive.iter_documents() if d.title == "Sealed")
+    similar = search.index.more_like_this(grave.id, ("public",))
+    assert similar and grave.id not in {h.doc_id for h in similar}
+    assert "Long" in {h.title for h in similar}
+    assert sealed.id not in {h.doc_id for h in similar}
+    assert search.index.more_like_this(sealed.id, ("public",)) == ()
+
+
+def test_filters_accept_citations_and_spellings(search) -> None:
+    assert titles(search("", selected={"article": ["Art. 147 GC IV"]})) == {"Grave", "Long"}
+    assert titles(search("", selected={"place": ["Агдам"]})) == {"Ottawa"}
