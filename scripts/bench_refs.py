@@ -57,10 +57,8 @@ def build_text(megabytes: float, seed: int = 1949) -> str:
     parts: list[str] = []
     size = 0
     while size < target:
-        if rng.random() < 0.03:
-            sentence = rng.choice(REFERENCES)
-        else:
-            sentence = rng.choice(PROSE).format(n=rng.randint(2, 400))
+        with_reference = rng.random() < 0.03
+        sentence = rng.choice(REFERENCES) if with_reference else rng.choice(PROSE).format(n=rng.randint(2, 400))
         parts.append(sentence)
         size += len(sentence.encode("utf-8")) + 1
     return " ".join(parts)

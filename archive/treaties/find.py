@@ -1,9 +1,11 @@
 """Find raw reference pieces in text (second pipeline stage).
 
 A fast pre-scan (:data:`patterns.TRIGGER` over a lower-cased copy of the
-text) marks windows around trigger words; only those windows are parsed in
-detail. The result is two sorted lists of values with character offsets into
-the original text:
+text) finds trigger words. Instrument names are tried only at each trigger and
+the few words before it, with the specs bucketed by their first character;
+article citations are parsed only in windows around article keywords. The
+result is two sorted lists of values with character offsets into the original
+text:
 
 * :class:`Mention` -- a name of an instrument ("Fourth Geneva Convention",
   "Оттавской конвенции", "the Convention", "Criminal Code");
@@ -16,9 +18,9 @@ article exists; that is :mod:`archive.treaties.resolve`.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from archive.treaties import patterns as p
 
@@ -57,19 +59,38 @@ class Citation:
     common: bool = False
 
 
-# -- windows -------------------------------------------------------------------
+# -- pre-scan -------------------------------------------------------------------
 
 
-def trigger_windows(text: str) -> list[tuple[int, int]]:
-    """Merged [start, end) windows around every trigger word."""
+@dataclass(frozen=True)
+class Trigger:
+    """A trigger word found by the pre-scan; ``citation`` marks article keywords."""
+
+    start: int
+    end: int
+    citation: bool
+    weak: bool = False
+
+
+def scan_triggers(text: str) -> list[Trigger]:
+    """All trigger words, found on a lower-cased copy of the text (same offsets)."""
     lowered = text.replace("\u0130", "I").lower()
     if len(lowered) != len(text):  # a length-changing lower(): scan the original instead
         lowered = text
+    return [
+        Trigger(m.start(), m.end(), m["cit"] is not None, m["weak"] is not None)
+        for m in p.TRIGGER.finditer(lowered)
+    ]
+
+
+def citation_windows(text: str, triggers: list[Trigger]) -> list[tuple[int, int]]:
+    """Merged [start, end) windows around the article keywords."""
     windows: list[tuple[int, int]] = []
-    size = len(text)
-    for match in p.TRIGGER.finditer(lowered):
-        start = max(0, match.start() - p.WINDOW_BEFORE)
-        end = min(size, match.end() + p.WINDOW_AFTER)
+    for trigger in triggers:
+        if not trigger.citation:
+            continue
+        start = max(0, trigger.start - p.WINDOW_BEFORE)
+        end = min(len(text), trigger.end + p.WINDOW_AFTER)
         if windows and start <= windows[-1][1]:
             windows[-1] = (windows[-1][0], end)
         else:
@@ -80,66 +101,139 @@ def trigger_windows(text: str) -> list[tuple[int, int]]:
 # -- mentions ------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _spec_regexes() -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(r"(?<![\w])" + spec.pattern) for spec in p.mention_specs())
+def _candidate_starts(text: str, triggers: list[Trigger]) -> list[int]:
+    """Each trigger and the few word starts before it (for 'Fourth Geneva', 'the Convention')."""
+    starts: set[int] = set()
+    for trigger in triggers:
+        lookback = max(0, trigger.start - p.LOOKBACK_CHARS)
+        before = [m.start() for m in p.WORD_START.finditer(text, lookback, trigger.start)]
+        count = p.WORDS_BEFORE_WEAK_TRIGGER if trigger.weak else p.WORDS_BEFORE_TRIGGER
+        starts.update(before[-count:])
+        starts.add(trigger.start)
+    return sorted(starts)
 
 
-def _longest_at(text: str, start: int, end: int, tier: int) -> tuple[int, int] | None:
-    """(spec index, end) of the longest spec of ``tier`` matching at ``start``."""
-    best: tuple[int, int] | None = None
-    specs = p.mention_specs()
-    for index, regex in enumerate(_spec_regexes()):
-        if specs[index].tier != tier:
+def _first_at(text: str, start: int) -> dict[int, tuple[int, int]]:
+    """Per tier, (spec index, end) of the first spec (longest source first) matching at ``start``."""
+    found: dict[int, tuple[int, int]] = {}
+    char = text[start]
+    alternations = p.bucket_alternations()
+    for tier in (p.SPECIFIC_TIER, p.GENERIC_TIER):
+        regex = alternations.get((char, tier))
+        if regex is None:
             continue
-        match = regex.match(text, start, end)
-        if match and (best is None or match.end() > best[1]):
-            best = (index, match.end())
+        match = regex.match(text, start)
+        if match is not None and match.end() > start:
+            found[tier] = (int(match.lastgroup[1:]), match.end())
+    return found
+
+
+def _longest_at(text: str, start: int) -> dict[int, tuple[int, int]]:
+    """Per tier, (spec index, end) of the longest spec matching at ``start``."""
+    best: dict[int, tuple[int, int]] = {}
+    bucket = p.bucket_filters().get(text[start])
+    if bucket is None or bucket.match(text, start) is None:
+        return best
+    by_char, _anywhere = p.specs_by_first_character()
+    specs = p.mention_specs()
+    regexes = p.compiled_specs()
+    for index in by_char.get(text[start], ()):
+        match = regexes[index].match(text, start)
+        if match is None or match.end() == start:
+            continue
+        tier = specs[index].tier
+        if tier not in best or match.end() > best[tier][1]:
+            best[tier] = (index, match.end())
     return best
 
 
 ADDITIONAL_WORD = re.compile(r"(?i:additional|дополнительн|əlavə|additionnel)")
 
 
+GENEVA_ORDINAL = re.compile(r"(?i:first|second|third|fourth|1st|2nd|3rd|4th|перв|втор|трет|четв)")
+
+
+def _geneva_ordinal(word: str) -> int:
+    word = word.lower()
+    for number, prefixes in enumerate((("fir", "1st", "пер"), ("sec", "2nd", "вто"), ("thi", "3rd", "тре")), 1):
+        if word.startswith(prefixes):
+            return number
+    return 4
+
+
 def _protocol_numerals(fragment: str) -> tuple[str, ...]:
     return tuple(re.findall(r"(?<![\w])(III|II|I)(?![\w])", fragment))
 
 
-def _mentions_in(text: str, start: int, end: int, tier: int) -> list[Mention]:
-    found: list[Mention] = []
-    regex = p.mention_regex(tier)
-    position = start
-    while True:
-        match = regex.search(text, position, end)
-        if match is None:
-            return found
-        index, stop = _longest_at(text, match.start(), end, tier) or (
-            int(match.lastgroup[1:]), match.end()
-        )
-        spec = p.mention_specs()[index]
-        value, numerals = spec.value, ()
-        if spec.kind == p.PROTOCOL_LIST:
-            fragment = text[match.start():stop]
-            numerals = _protocol_numerals(fragment)
-            value = "additional" if ADDITIONAL_WORD.search(fragment) else ""
-        found.append(Mention(match.start(), stop, spec.kind, value, spec.standalone, numerals))
-        position = max(stop, match.start() + 1)
+def _make_mention(text: str, start: int, index: int, end: int) -> Mention:
+    spec = p.mention_specs()[index]
+    value, numerals = spec.value, ()
+    if spec.kind == p.PROTOCOL_LIST:
+        fragment = text[start:end]
+        numerals = _protocol_numerals(fragment)
+        value = "additional" if ADDITIONAL_WORD.search(fragment) else ""
+    if spec.kind == p.GENEVA_LIST:
+        numerals = tuple(p.GC_BY_NUMBER[n] for n in map(_geneva_ordinal, GENEVA_ORDINAL.findall(text[start:end])))
+    return Mention(start, end, spec.kind, value, spec.standalone, numerals)
 
 
-def _overlaps(mention: Mention, taken: list[Mention]) -> bool:
-    return any(mention.start < other.end and other.start < mention.end for other in taken)
+def _without_overlaps(candidates: list[Mention], taken: list[Mention]) -> list[Mention]:
+    """Earliest, then longest, candidates that overlap nothing already taken (``taken`` sorted)."""
+    taken_starts = [m.start for m in taken]
+    kept: list[Mention] = []
+    for mention in sorted(candidates, key=lambda m: (m.start, -m.end)):
+        if kept and mention.start < kept[-1].end:
+            continue
+        index = bisect.bisect_left(taken_starts, mention.end)
+        if index and taken[index - 1].end > mention.start:
+            continue
+        kept.append(mention)
+    return kept
 
 
-def find_mentions(text: str, windows: list[tuple[int, int]]) -> list[Mention]:
-    """Instrument mentions in the windows; a generic mention never overlaps a specific one."""
-    mentions: list[Mention] = []
-    for start, end in windows:
-        specific = _mentions_in(text, start, end, p.SPECIFIC_TIER)
-        generic = [
-            m for m in _mentions_in(text, start, end, p.GENERIC_TIER) if not _overlaps(m, specific)
-        ]
-        mentions.extend(sorted(specific + generic, key=lambda m: m.start))
-    return mentions
+def find_mentions(text: str, triggers: list[Trigger], exhaustive: bool = False) -> list[Mention]:
+    """Instrument mentions near the triggers; a generic mention never overlaps a specific one.
+
+    ``exhaustive`` tries every spec at every candidate and keeps the longest
+    match (slow; the default relies on the ordering of the alternations).
+    """
+    by_tier: dict[int, list[Mention]] = {p.SPECIFIC_TIER: [], p.GENERIC_TIER: []}
+    matcher = _longest_at if exhaustive else _first_at
+    for start in _candidate_starts(text, triggers):
+        for tier, (index, end) in matcher(text, start).items():
+            by_tier[tier].append(_make_mention(text, start, index, end))
+    specific = _merge_parenthetical(text, _without_overlaps(by_tier[p.SPECIFIC_TIER], []))
+    generic = _without_overlaps(by_tier[p.GENERIC_TIER], specific)
+    return sorted(specific + generic, key=lambda m: m.start)
+
+
+PARENTHESIS_OPEN = re.compile(r"\s*\(\s*")
+PARENTHESIS_CLOSE = re.compile(r"\s*\)")
+PROTOCOL_TWO_IDS = {"APII", "CCW-APII-1996"}
+
+
+def _same_instrument(first: Mention, second: Mention) -> bool:
+    if first.kind == second.kind == p.INSTRUMENT:
+        return first.value == second.value
+    return second.kind == p.PROTOCOL_TWO and first.value in PROTOCOL_TWO_IDS
+
+
+def _merge_parenthetical(text: str, mentions: list[Mention]) -> list[Mention]:
+    """'Fourth Geneva Convention (GCIV)' is one mention, not two."""
+    merged: list[Mention] = []
+    for mention in sorted(mentions, key=lambda m: m.start):
+        if merged:
+            previous = merged[-1]
+            opening = PARENTHESIS_OPEN.match(text, previous.end)
+            closing = PARENTHESIS_CLOSE.match(text, mention.end)
+            if opening and closing and opening.end() == mention.start and _same_instrument(previous, mention):
+                merged[-1] = Mention(
+                    previous.start, closing.end(), previous.kind, previous.value,
+                    previous.standalone, previous.numerals,
+                )
+                continue
+        merged.append(mention)
+    return merged
 
 
 # -- citations -----------------------------------------------------------------
@@ -241,12 +335,14 @@ def _next_list_item(
     return after, after, True
 
 
-def _apply_prefix(text: str, window_start: int, citation: Citation) -> Citation:
+def _apply_prefix(text: str, citation: Citation) -> Citation:
     """Attach 'paragraph 2 of', 'the sixth paragraph of', 'п. 1', 'common' before the keyword."""
-    lookback_start = max(window_start, citation.start - 160)
+    lookback_start = max(0, citation.start - 160)
     lookback = text[lookback_start:citation.start]
+    if not p.PREFIX_HINT.search(lookback):
+        return citation
     match = p.PREFIX_EN.search(lookback) or p.PREFIX_RU.search(lookback)
-    if match is None or not any(match.groupdict().get(g) for g in ("sub", "ord", "paras", "ordb")):
+    if match is None or not any(match.groupdict().get(g) for g in ("sub", "sub_b", "ord", "paras", "ordb")):
         common = p.COMMON_PREFIX.search(lookback)
         if common:
             return Citation(lookback_start + common.start(), citation.end, citation.items, citation.style, True)
@@ -255,7 +351,7 @@ def _apply_prefix(text: str, window_start: int, citation: Citation) -> Citation:
     if len(citation.items) != 1 or citation.items[0].paragraph or citation.items[0].sub:
         return Citation(citation.start, citation.end, citation.items, citation.style, citation.common or is_common)
     paragraphs = _prefix_paragraphs(match)
-    sub = match["sub"]
+    sub = match["sub"] or match.groupdict().get("sub_b")
     inline_sub = re.search(r"\(\s*([a-z])\s*\)", match.groupdict().get("paras") or "")
     if inline_sub and not sub:
         sub = inline_sub.group(1)
@@ -329,7 +425,7 @@ def _keyword_citations(text: str, start: int, end: int) -> list[Citation]:
         first = items[0]
         items[0] = CitationItem(first.article, first.paragraph, first.sub, head.start(), first.end)
         citation = Citation(head.start(), stop, tuple(items), "en")
-        citation = _apply_suffix(text, end, _apply_prefix(text, start, citation))
+        citation = _apply_suffix(text, end, _apply_prefix(text, citation))
         citations.append(citation)
     return citations
 
@@ -394,11 +490,12 @@ def find_citations(text: str, windows: list[tuple[int, int]]) -> list[Citation]:
     """Article citations in the windows, sorted by start, without overlaps."""
     citations: list[Citation] = []
     for start, end in windows:
-        found = (
-            _keyword_citations(text, start, end)
-            + _az_citations(text, start, end)
-            + _common_abbreviations(text, start, end)
-        )
+        window = text[start:end]
+        found = _keyword_citations(text, start, end)
+        if "madd" in window.lower():
+            found += _az_citations(text, start, end)
+        if "CA" in window:
+            found += _common_abbreviations(text, start, end)
         found.sort(key=lambda c: (c.start, -c.end))
         for citation in found:
             if citations and citation.start < citations[-1].end:

@@ -13,6 +13,8 @@ text is :mod:`archive.treaties.find`, deciding what they mean is
 from __future__ import annotations
 
 import re
+import re._constants as _sre_constants
+import re._parser as _sre_parser
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -30,6 +32,7 @@ GENERIC_ANY = "generic_any"  # "ibid.", "там же"
 FOREIGN = "foreign"  # a named instrument outside the catalogue: laws, codes, other treaties
 CCW_FRAME = "ccw_frame"  # the CCW framework convention itself (not in the catalogue)
 PROTOCOL_LIST = "protocol_list"  # "Additional Protocols I and II"
+GENEVA_LIST = "geneva_list"  # "the Third and Fourth Geneva Conventions"
 
 SPECIFIC_TIER = 0
 GENERIC_TIER = 1
@@ -54,23 +57,56 @@ ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
 GC_BY_NUMBER = {1: "GCI", 2: "GCII", 3: "GCIII", 4: "GCIV"}
 
 ORDINALS_EN = (
-    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
-    "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth",
-    "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth",
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+    "thirteenth",
+    "fourteenth",
+    "fifteenth",
+    "sixteenth",
+    "seventeenth",
+    "eighteenth",
+    "nineteenth",
+    "twentieth",
 )
 ORDINAL_EN_VALUE = {word: n for n, word in enumerate(ORDINALS_EN, start=1)}
 ORDINAL_EN = r"(?:" + "|".join(ORDINALS_EN) + r"|1st|2nd|3rd|(?:[4-9]|1\d|20)th)"
 
 # Russian ordinal stems (any case ending follows).
 ORDINALS_RU = (
-    "перв", "втор", "трет", "четв[её]рт", "пят", "шест", "седьм", "восьм",
-    "девят", "десят",
+    "перв",
+    "втор",
+    "трет",
+    "четв[её]рт",
+    "пят",
+    "шест",
+    "седьм",
+    "восьм",
+    "девят",
+    "десят",
 )
 ORDINAL_RU = r"(?:" + "|".join(ORDINALS_RU) + r")\w*"
 
 ORDINALS_AZ = (
-    "birinci", "ikinci", "üçüncü", "dördüncü", "beşinci", "altıncı", "yeddinci",
-    "səkkizinci", "doqquzuncu", "onuncu",
+    "birinci",
+    "ikinci",
+    "üçüncü",
+    "dördüncü",
+    "beşinci",
+    "altıncı",
+    "yeddinci",
+    "səkkizinci",
+    "doqquzuncu",
+    "onuncu",
 )
 ORDINAL_AZ = r"(?:" + "|".join(ORDINALS_AZ) + r")"
 
@@ -89,9 +125,7 @@ ARTICLE_KEYWORD = (
     r"|(?i:madd(?:ə|e)(?:l[əe]r)?)"
     r")\s*(?:№\s*)?(?=\d)"
 )
-PLURAL_KEYWORDS = re.compile(
-    r"(?i:articles|arts\.?|статьи|статей|статьям\w*|статьях|ст\.\s?ст\.|стт\.|madd[əe]l[əe]r)"
-)
+PLURAL_KEYWORDS = re.compile(r"(?i:articles|arts\.?|статьи|статей|статьям\w*|статьях|ст\.\s?ст\.|стт\.|madd[əe]l[əe]r)")
 
 ARTICLE_NUMBER = r"(?P<num>\d{1,3})(?!\d)(?![.,]\d)"
 PIN = r"\s?\(\s*(?P<pin>\d{1,2}|[ivx]{1,5}|" + LETTER + r")\s*\)"
@@ -132,11 +166,14 @@ PREFIX_EN = re.compile(
     r")"
     r"(?P<common>(?i:common)\s+)?$"
 )
+# Cheap test before the prefix regexes: is there a paragraph word or "common" at all?
+PREFIX_HINT = re.compile(r"(?i:para|§|sub|letter|пункт|п\.|ч\.|част|абз|абзац|common|общ|ümumi)")
 COMMON_PREFIX = re.compile(r"(?P<common>(?i:common|общ(?:ая|ей|ую|ею|ие|их)|ümumi))\s+$")
 
 PREFIX_RU = re.compile(
     r"(?i:"
-    r"(?:(?:подпункт\w*|подп\.|пп\.)\s*[«\"“„(]?\s*(?P<sub>" + LETTER + r")\s*[»\"”)]?\s+)?"
+    r"(?:(?:подпункт\w*|подп\.|пп\.)\s*[«\"“„(]?\s*(?P<sub>" + LETTER + r")\s*[»\"”)]?\s+"
+    r"|(?:пункт\w*|п\.)\s*[«\"“„(]\s*(?P<sub_b>" + LETTER + r")\s*[»\"”)]\s+)?"
     r"(?:(?:пункт\w*|п\.|част\w*|ч\.|абзац\w*|абз\.)\s*"
     r"(?P<paras>\d{1,2}(?:\s*(?:,|и|или)\s*\d{1,2})*|" + ORDINAL_RU + r")"
     r"|(?P<ordb>" + ORDINAL_RU + r")\s+(?:абзац\w*|пункт\w*|част\w*))"
@@ -145,8 +182,7 @@ PREFIX_RU = re.compile(
 )
 
 SUFFIX_EN = re.compile(
-    r"(?i:\s*,?\s*(?:"
-    + PARA_WORD_EN + r"\s*(?P<para>\d{1,2})(?:\s*\(\s*(?P<sub>[a-z])\s*\))?"
+    r"(?i:\s*,?\s*(?:" + PARA_WORD_EN + r"\s*(?P<para>\d{1,2})(?:\s*\(\s*(?P<sub>[a-z])\s*\))?"
     r"|(?:the\s+)?(?P<ord>" + ORDINAL_EN + r")\s+paragraph"
     r")"
     r"(?:\s*,?\s*" + SUBPARA_WORD_EN + r"\s*\(?\s*(?P<sub2>[a-z])\s*\)?)?)"
@@ -163,8 +199,7 @@ COMMON_SUFFIX = re.compile(
 
 AZ_NUMBERED = r"\d{1,3}(?!\d)(?:" + AZ_SUFFIX + r")?"
 AZ_CITATION = (
-    r"(?<![\w/.\-])(?P<items>" + AZ_NUMBERED
-    + r"(?:\s*(?:,|və|ilə|[" + DASHES + r"])\s*" + AZ_NUMBERED + r")*)"
+    r"(?<![\w/.\-])(?P<items>" + AZ_NUMBERED + r"(?:\s*(?:,|və|ilə|[" + DASHES + r"])\s*" + AZ_NUMBERED + r")*)"
     r"\s+(?:saylı\s+)?(?P<kw>(?i:madd(?:ə|e)\w*))"
 )
 AZ_PARAGRAPH = re.compile(
@@ -172,29 +207,27 @@ AZ_PARAGRAPH = re.compile(
     r"|(?P<ord>(?i:" + ORDINAL_AZ + r")))"
     r"\s+(?P<word>(?i:bənd|hissə|abzas)\w*)"
 )
-AZ_SUB = re.compile(
-    r"\s+[«\"“(]?\s*(?P<sub>[a-z])\s*[»\"”)]?\s*(?i:(?:yarım)?bənd\w*)"
-)
+AZ_SUB = re.compile(r"\s+[«\"“(]?\s*(?P<sub>[a-z])\s*[»\"”)]?\s*(?i:(?:yarım)?bənd\w*)")
 COMMON_ABBREVIATION = r"(?<![\w/])CA(?P<num>[1-3])(?![\w/])"
 
 # -- binding of a citation to the instrument after it ---------------------------
 
 FOLLOW_CONNECTOR = re.compile(r"\s*,?\s*(?P<of>(?i:of|to|under|in|from|within)\s+)?")
-FOLLOW_DETERMINER = re.compile(r"(?i:the|its)\s+")
+FOLLOW_DETERMINER = re.compile(r"(?i:the|its|(?:настоящ|данн|указанн|эт|того|той)\w*)\s+")
 FOLLOW_YEAR = re.compile(r"(?:1949|1977|1980|1996|1997|2008)\s+")
-FOLLOW_WORD = re.compile(
-    r"(?!(?i:which|whom|whose|it|its|this|these|those|them|each|both|all|such|any|its)\b)[^\W\d_]"
-)
+FOLLOW_WORD = re.compile(r"(?!(?i:which|whom|whose|it|its|this|these|those|them|each|both|all|such|any|its)\b)[^\W\d_]")
 # "Article 7 report under the Ottawa Convention", "Article 5 obligations of the Treaty"
-FOLLOW_NOUN_PHRASE = re.compile(
-    r"\s+(?:[a-z][a-z\-]+\s+){1,2}(?:under|of|pursuant\s+to)\s+(?:(?:the|its)\s+)?"
-)
+FOLLOW_NOUN_PHRASE = re.compile(r"\s+(?:[a-z][a-z\-]+\s+){1,2}(?:under|of|pursuant\s+to)\s+(?:(?:the|its)\s+)?")
 PRECEDING_GAP = re.compile(
     r"(?:[-‐’'](?:n?[ıiuü]n|[ıiuü]n[ıiuü]n))?"  # Azerbaijani genitive after a numeral: "I-in"
-    r"(?:\s*,?\s*(?:of\s+)?(?:\d{1,2}\s+[A-Za-z]+\s+)?(?:19|20)\d\d)?"  # "of 1949", "of 12 August 1949"
-    r"(?:\s*,?\s*(?:in\s+)?its)?"  # "..., in its Article 147"
-    r"[\s,:;(]*$"
+    r"(?:[\s,:;()]"  # punctuation, "(GCIV), art. 5"
+    r"|(?<!\w)of\s|(?<!\w)(?:19|20)\d\d(?!\w)|(?<!\w)\d{1,2}\s+[A-Z][a-z]+\s+(?=(?:19|20)\d\d)"  # "of 12 August 1949"
+    r"|(?<!\w)(?:года|г\.)"  # "Протокол II 1977 года (ст. 13)"
+    r"|['’]s(?!\w)"  # "the Convention's Article 5"
+    r"|(?<!\w)in\s+its(?!\w)|(?<!\w)its(?!\w))*$"  # "..., in its Article 147"
 )
+# A capitalised genitive right before "5-ci maddəsi" names the instrument: "Qərarın", "Sazişin".
+AZ_GENITIVE_BEFORE = re.compile(r"[A-ZƏÜÖĞÇŞİ][^\W\d_]*(?:n[ıiuü]n|[ıiuü]n)\s+$")
 GROUP_GAP = re.compile(r"\s*(?:,|;)?\s*(?:(?i:and|or|as\s+well\s+as|и|или|və)\s+)?$")
 
 # -- context signals for "Protocol II" ------------------------------------------
@@ -204,6 +237,8 @@ CCW_SIGNALS = re.compile(
     r"booby[\s-]?traps?|other\s+devices|protocol\s+(?:III|IV|V)\b|remotely[\s-]delivered|"
     r"с\s+поправками|обычного\s+оружия|мин-ловуш|\bКОО\b|düzəliş|adi\s+silah|mina-tələ)"
 )
+# In this archive's documents "Protocol II" next to (land)mines is more often the CCW one.
+WEAK_CCW_SIGNALS = re.compile(r"(?i:\b(?:land)?mines?\b|\bмин(?:ы|ам|ами|ах)?\b|\bmina\w*)")
 ADDITIONAL_SIGNALS = re.compile(
     r"(?i:additional|\b1977\b|geneva|non-international|internal\s+armed\s+conflict|"
     r"protocol\s+I\b|\bAP\s?I\b|дополнительн|женевск|немеждународн|əlavə|cenevrə|"
@@ -214,17 +249,23 @@ ADDITIONAL_SIGNALS = re.compile(
 
 TRIGGER = re.compile(
     r"(?<![\w])(?:"
-    r"art(?:icle|s?\.|s?\s*\d)|стат|ст\.|стт\.|madd|ca[1-3]\b"
-    r"|convention|conventions|treaty|protocol|protocole|конвенц|договор|протокол|konvensiya"
-    r"|müqavilə|protokol|gc|ap[\s-]?i|ap[12]\b|apii|apmbc|aplc|mbt\b|ccm|ccw|pi{1,3}\b"
+    r"(?P<cit>art(?:icle|s?\.|s?\s*\d)|стат|ст\.|стт\.|madd|ca[1-3]\b)"
+    r"|convention|treaty|конвенц|договор|konvensiya"
+    r"|müqavilə|gc|ap[\s-]?i|ap[12]\b|apii|apmbc|aplc|mbt\b|ccm|ccw|pi{1,3}\b"
     r"|ibid|там\s+же|geneva|genève|женев|cenevrə|ottaw|оттав|ottava|дп|коо\b|кно\b"
-    r"|code|кодекс|məcəllə|constitution|конституц|konstitusiya|law\b|закон|qanun|statut"
+    r"|piyada|müharibə\s+zaman|mülki\s+şəxs|hərbi\s+əsir|kaset|silahlar|müəyyən\s+adi"
+    r"|(?P<weak>protocol|протокол|protokol|code|кодекс|məcəllə|constitution|конституц|konstitusiya|law\b|закон|qanun|statut"
     r"|статут|charter|устав|resolution|резолюц|qətnamə|regulation|decree|указ|fərman"
-    r"|covenant|пакт|declaration|декларац|act\b|постановлен|iccpr|echr|crc\b|udhr|уголовн|ук\b"
+    r"|covenant|пакт|declaration|декларац|act\b|постановлен|регламент|bəyannamə|nizamnamə"
+    r"|iccpr|icescr|echr|crc\b|crpd|udhr|npt\b|ук\b|упк\b|гк\b|коап|qərar|saziş|соглашени|решени)"
     r")"
 )
-WINDOW_BEFORE = 220
-WINDOW_AFTER = 420
+WORD_START = re.compile(r"(?<![\w])\w")
+WORDS_BEFORE_TRIGGER = 6
+WORDS_BEFORE_WEAK_TRIGGER = 3
+LOOKBACK_CHARS = 90
+WINDOW_BEFORE = 80
+WINDOW_AFTER = 320
 
 
 def _cyrillic_stem(word: str) -> str:
@@ -251,7 +292,7 @@ def name_pattern(name: str, lang: str) -> str:
     else:
         parts = [re.escape(w) for w in words]
     body = r"\s+".join(parts)
-    body = body.replace(r"\-", r"[\s\-‐‑]?").replace(r"\(", r"\(?\s*").replace(r"\)", r"\s*\)?")
+    body = body.replace(r"\-", r"[\s\-‐‑]?").replace(r"\(", r"(?:\(\s*)?").replace(r"\)", r"(?:\s*\))?")
     return r"(?i:" + body + r")(?!\w)"
 
 
@@ -270,18 +311,26 @@ def _catalogue_specs(catalogue: Catalogue) -> list[MentionSpec]:
             for name in names:
                 if name in AMBIGUOUS_PROTOCOL_TWO:
                     continue
-                specs.append(MentionSpec(
-                    name_pattern(name, lang), INSTRUMENT, instrument.id,
-                    standalone=name not in NOT_STANDALONE,
-                ))
+                specs.append(
+                    MentionSpec(
+                        name_pattern(name, lang),
+                        INSTRUMENT,
+                        instrument.id,
+                        standalone=name not in NOT_STANDALONE,
+                    )
+                )
         for abbreviation in instrument.abbreviations:
             if abbreviation in AMBIGUOUS_PROTOCOL_TWO:
                 continue
             body = re.escape(abbreviation).replace(r"\ ", r"\s?")
-            specs.append(MentionSpec(
-                r"(?<![\w/.\-])" + body + r"(?![\w/]|\.\w)", INSTRUMENT, instrument.id,
-                standalone=abbreviation not in NOT_STANDALONE,
-            ))
+            specs.append(
+                MentionSpec(
+                    r"(?<![\w/.\-])" + body + r"(?![\w/]|\.\w)",
+                    INSTRUMENT,
+                    instrument.id,
+                    standalone=abbreviation not in NOT_STANDALONE,
+                )
+            )
     return specs
 
 
@@ -302,8 +351,12 @@ PROTOCOL_TAIL_CCW_RU = (
     r"(?:\s+к\s+(?:КОО|(?i:конвенции\s+о\s+(?:запрещении\s+или\s+ограничении\s+применения\s+)?"
     r"конкретных\s+видов\s+обычного\s+оружия)))?"
 )
-AS_AMENDED = (
-    r"(?:\s*,?\s*\(?(?i:as\s+amended)(?:\s+(?i:on)\s+3\s+(?i:May)\s+1996|\s+in\s+1996)?\)?)"
+AS_AMENDED = r"(?:\s*,?\s*\(?(?i:as\s+amended)(?:\s+(?i:on)\s+3\s+(?i:May)\s+1996|\s+in\s+1996)?\)?)"
+
+
+DESCRIPTIVE_TAIL = (
+    r"(?:\s+(?i:in\s+time\s+of\s+war|in\s+armed\s+forces\s+in\s+the\s+field|members\s+of\s+armed"
+    r"\s+forces\s+at\s+sea))?(?:,?\s+(?i:of)\s+(?:12\s+(?i:August)\s+)?1949)?"
 )
 
 
@@ -317,15 +370,18 @@ def _geneva_specs() -> list[MentionSpec]:
         roman = next(r for r, n in ROMAN.items() if n == number)
         rn = _roman(roman)
         en, ru, az, fr = (
-            ordinal_en[number - 1], ordinal_ru[number - 1],
-            ordinal_az[number - 1], ordinal_fr[number - 1],
+            ordinal_en[number - 1],
+            ordinal_ru[number - 1],
+            ordinal_az[number - 1],
+            ordinal_fr[number - 1],
         )
         specs += [
             MentionSpec(r"(?:1949\s+)?(?i:(?:" + en + r")\s+Geneva\s+Convention)(?!s)", INSTRUMENT, gc),
             MentionSpec(r"(?i:(?:" + en + r")\s+Convention)(?!s)", INSTRUMENT, gc),
             MentionSpec(
-                r"(?i:Geneva\s+Convention)\s*(?:(?i:No\.?)\s*)?(?:" + rn + r"|" + str(number)
-                + r"(?![\w.,]))", INSTRUMENT, gc,
+                r"(?i:Geneva\s+Convention)\s*(?:(?i:No\.?)\s*)?(?:" + rn + r"|" + str(number) + r"(?![\w.,]))",
+                INSTRUMENT,
+                gc,
             ),
             MentionSpec(r"(?i:Convention)\s*\(\s*" + roman + r"\s*\)", INSTRUMENT, gc),
             MentionSpec(r"(?<![\w/])GC\s?-?(?:" + roman + r"|" + str(number) + r")(?![\w/])", INSTRUMENT, gc),
@@ -365,13 +421,30 @@ def _geneva_specs() -> list[MentionSpec]:
         roman = next(r for r, n in ROMAN.items() if GC_BY_NUMBER[n] == gc)
         specs += [
             MentionSpec(
-                r"(?i:(?:1949\s+)?(?:Geneva\s+)?Convention(?:\s*\(" + roman + r"\))?[\s\-–]+(?:" + en + r"))",
-                INSTRUMENT, gc,
+                r"(?i:(?:1949\s+)?(?:Geneva\s+)?Convention(?:\s*\("
+                + roman
+                + r"\))?[\s\-–]+(?:"
+                + en
+                + r"))"
+                + DESCRIPTIVE_TAIL,
+                INSTRUMENT,
+                gc,
             ),
             MentionSpec(r"(?i:(?:Женевск\w*\s+)?конвенц\w*\s+" + ru + r")", INSTRUMENT, gc),
             MentionSpec(r"(?i:" + az + r"\s+(?:Cenevrə\s+)?Konvensiya\w*)", INSTRUMENT, gc),
         ]
+    any_en = r"(?:first|second|third|fourth|1st|2nd|3rd|4th)"
+    any_ru = r"(?:перв|втор|трет|четв[её]рт)\w*"
     specs += [
+        MentionSpec(
+            r"(?i:" + any_en + r"(?:\s*,\s*" + any_en + r")*,?\s+and\s+(?:the\s+)?" + any_en
+            + r"\s+Geneva\s+Conventions?)",
+            GENEVA_LIST,
+        ),
+        MentionSpec(
+            r"(?i:" + any_ru + r"(?:\s*,\s*" + any_ru + r")*\s+и\s+" + any_ru + r"\s+Женевск\w*\s+конвенц\w*)",
+            GENEVA_LIST,
+        ),
         MentionSpec(r"(?:1949\s+)?(?i:Geneva\s+Convention)(?!s|\w)", GENEVA_SINGLE),
         MentionSpec(r"(?:1949\s+)?(?i:(?:four\s+)?Geneva\s+Conventions)(?!\w)", GENEVA_PLURAL),
         MentionSpec(r"(?i:Женевск(?:ая|ой|ую|ою)\s+конвенц\w*)", GENEVA_SINGLE),
@@ -402,49 +475,59 @@ def _protocol_specs() -> list[MentionSpec]:
             r"(?i:protocol\s+additional\s+to\s+the\s+Geneva\s+Conventions)[^.;]{0,60}?"
             r"(?i:relating\s+to\s+the\s+protection\s+of\s+victims\s+of\s+international\s+armed\s+conflicts)"
             r"(?:\s*\((?i:protocol\s+I)\))?",
-            INSTRUMENT, "API",
+            INSTRUMENT,
+            "API",
         ),
         MentionSpec(
             r"(?i:protocol\s+additional\s+to\s+the\s+Geneva\s+Conventions)[^.;]{0,60}?"
             r"(?i:relating\s+to\s+the\s+protection\s+of\s+victims\s+of\s+non-international\s+armed"
             r"\s+conflicts)(?:\s*\((?i:protocol\s+II)\))?",
-            INSTRUMENT, "APII",
+            INSTRUMENT,
+            "APII",
         ),
         MentionSpec(r"(?:1977\s+)?" + protocol + r"\s*" + _roman("I") + tail, INSTRUMENT, "API"),
         MentionSpec(r"(?<![\w/])AP(?:\s-?|-)I(?![\w/])" + tail, INSTRUMENT, "API"),
         MentionSpec(r"(?<![\w/])API(?![\w/])" + tail, INSTRUMENT, "API", standalone=False),
-        MentionSpec(r"(?<![\w/])AP2(?![\w/])" + tail, INSTRUMENT, "APII"),
+        MentionSpec(r"(?<![\w/])AP\s?2(?![\w/])" + tail, INSTRUMENT, "APII"),
+        MentionSpec(r"(?<![\w/])AP\s1(?![\w/])" + tail, INSTRUMENT, "API"),
         MentionSpec(r"1977\s+" + protocol + r"\s*" + _roman("II") + tail, INSTRUMENT, "APII"),
         # CCW Amended Protocol II (1996) and Protocol III
         MentionSpec(
             r"(?:CCW\s+)?(?i:amended\s+(?:mines\s+)?protocol(?:\s+II)?)(?![\w])"
-            + AS_AMENDED + r"?" + PROTOCOL_TAIL_CCW,
-            INSTRUMENT, "CCW-APII-1996",
+            + AS_AMENDED
+            + r"?"
+            + PROTOCOL_TAIL_CCW,
+            INSTRUMENT,
+            "CCW-APII-1996",
         ),
         MentionSpec(
             r"(?:1996\s+)?" + protocol + r"\s*" + _roman("II") + AS_AMENDED + PROTOCOL_TAIL_CCW,
-            INSTRUMENT, "CCW-APII-1996",
+            INSTRUMENT,
+            "CCW-APII-1996",
         ),
         MentionSpec(
-            r"(?:(?:1996\s+)|(?:CCW\s+))" + protocol + r"\s*" + _roman("II") + AS_AMENDED + r"?"
-            + PROTOCOL_TAIL_CCW,
-            INSTRUMENT, "CCW-APII-1996",
+            r"(?:(?:1996\s+)|(?:CCW\s+))" + protocol + r"\s*" + _roman("II") + AS_AMENDED + r"?" + PROTOCOL_TAIL_CCW,
+            INSTRUMENT,
+            "CCW-APII-1996",
         ),
         MentionSpec(
             protocol + r"\s*" + _roman("II") + r"\s+(?i:to|of|annexed\s+to)\s+(?i:the\s+)?" + CCW_NAME,
-            INSTRUMENT, "CCW-APII-1996",
+            INSTRUMENT,
+            "CCW-APII-1996",
         ),
         MentionSpec(
             r"(?i:protocol\s+on\s+prohibitions\s+or\s+restrictions\s+on\s+the\s+use\s+of\s+mines,"
             r"\s+booby[\s-]?traps\s+and\s+other\s+devices)" + AS_AMENDED + r"?",
-            INSTRUMENT, "CCW-APII-1996",
+            INSTRUMENT,
+            "CCW-APII-1996",
         ),
         MentionSpec(r"(?:CCW\s+)?" + protocol + r"\s*" + _roman("III") + PROTOCOL_TAIL_CCW, INSTRUMENT, "CCW-PIII"),
         MentionSpec(r"(?<![\w/])CCW\s+P\.?\s?III(?![\w/])", INSTRUMENT, "CCW-PIII"),
         MentionSpec(
             r"(?i:protocol\s+on\s+prohibitions\s+or\s+restrictions\s+on\s+the\s+use\s+of\s+incendiary"
             r"\s+weapons)(?:\s*\((?i:protocol)\s+III\))?",
-            INSTRUMENT, "CCW-PIII",
+            INSTRUMENT,
+            "CCW-PIII",
         ),
         MentionSpec(r"(?:CCW\s+)?" + protocol + r"\s*(?:" + _roman("IV") + r"|" + _roman("V") + r")", FOREIGN),
         MentionSpec(r"CCW\s+" + protocol + r"\s*" + _roman("I"), FOREIGN),
@@ -460,8 +543,16 @@ def _protocol_specs() -> list[MentionSpec]:
             PROTOCOL_LIST,
         ),
         # Russian
-        MentionSpec(r"(?i:дополнительн\w*\s+протокол\w*)\s*" + _roman("I") + r"(?:\s+к\s+Женевским\s+конвенциям)?", INSTRUMENT, "API"),
-        MentionSpec(r"(?i:дополнительн\w*\s+протокол\w*)\s*" + _roman("II") + r"(?:\s+к\s+Женевским\s+конвенциям)?", INSTRUMENT, "APII"),
+        MentionSpec(
+            r"(?i:дополнительн\w*\s+протокол\w*)\s*" + _roman("I") + r"(?:\s+к\s+Женевским\s+конвенциям)?",
+            INSTRUMENT,
+            "API",
+        ),
+        MentionSpec(
+            r"(?i:дополнительн\w*\s+протокол\w*)\s*" + _roman("II") + r"(?:\s+к\s+Женевским\s+конвенциям)?",
+            INSTRUMENT,
+            "APII",
+        ),
         MentionSpec(r"I\s+(?i:дополнительн\w*\s+протокол\w*)", INSTRUMENT, "API"),
         MentionSpec(r"II\s+(?i:дополнительн\w*\s+протокол\w*)", INSTRUMENT, "APII"),
         MentionSpec(r"(?i:перв\w*\s+дополнительн\w*\s+протокол\w*)", INSTRUMENT, "API"),
@@ -471,12 +562,14 @@ def _protocol_specs() -> list[MentionSpec]:
         MentionSpec(
             r"(?i:дополнительн\w*\s+протокол\w*\s+к\s+женевским\s+конвенциям)[^.;]{0,40}?"
             r"(?i:касающ\w*\s+защиты\s+жертв\s+(?:вооруж[её]нных\s+конфликтов\s+)?немеждународн\w*)",
-            INSTRUMENT, "APII",
+            INSTRUMENT,
+            "APII",
         ),
         MentionSpec(
             r"(?i:дополнительн\w*\s+протокол\w*\s+к\s+женевским\s+конвенциям)[^.;]{0,40}?"
             r"(?i:касающ\w*\s+защиты\s+жертв\s+международн\w*)",
-            INSTRUMENT, "API",
+            INSTRUMENT,
+            "API",
         ),
         MentionSpec(
             r"(?i:дополнительн\w*\s+протокол\w*)\s+(?:I|II|III)(?:\s*(?:,|и)\s*(?:I|II|III))+(?![\w])",
@@ -484,16 +577,29 @@ def _protocol_specs() -> list[MentionSpec]:
         ),
         MentionSpec(r"(?i:протокол\w*)\s*" + _roman("I") + r"(?:\s+к\s+Женевским\s+конвенциям)?", INSTRUMENT, "API"),
         MentionSpec(r"(?i:протокол\w*)\s*" + _roman("II"), PROTOCOL_TWO),
-        MentionSpec(r"(?i:протокол\w*)\s*" + _roman("II") + r"\s+к\s+(?:КОО|(?i:конвенции\s+о))", INSTRUMENT, "CCW-APII-1996"),
+        MentionSpec(
+            r"(?i:протокол\w*)\s*" + _roman("II") + r"\s+к\s+(?:КОО|(?i:конвенции\s+о))", INSTRUMENT, "CCW-APII-1996"
+        ),
         MentionSpec(
             r"(?i:протокол\w*)\s*" + _roman("II") + r"\s*,?\s*(?i:с\s+поправками|в\s+редакции)"
             r"(?:[^.;]{0,40}?1996(?:\s+г(?:ода|\.))?)?",
-            INSTRUMENT, "CCW-APII-1996",
+            INSTRUMENT,
+            "CCW-APII-1996",
         ),
-        MentionSpec(r"(?i:(?:исправленн|изменённ|измененн|дополненн)\w*\s+протокол\w*)\s*" + _roman("II"), INSTRUMENT, "CCW-APII-1996"),
-        MentionSpec(r"(?i:протокол\w*\s+о\s+запрещении\s+или\s+ограничении\s+применения\s+мин)", INSTRUMENT, "CCW-APII-1996"),
+        MentionSpec(
+            r"(?i:(?:исправленн|изменённ|измененн|дополненн)\w*\s+протокол\w*)\s*" + _roman("II"),
+            INSTRUMENT,
+            "CCW-APII-1996",
+        ),
+        MentionSpec(
+            r"(?i:протокол\w*\s+о\s+запрещении\s+или\s+ограничении\s+применения\s+мин)", INSTRUMENT, "CCW-APII-1996"
+        ),
         MentionSpec(r"(?i:протокол\w*)\s*" + _roman("III") + PROTOCOL_TAIL_CCW_RU, INSTRUMENT, "CCW-PIII"),
-        MentionSpec(r"(?i:протокол\w*\s+о\s+запрещении\s+или\s+ограничении\s+применения\s+зажигательного)", INSTRUMENT, "CCW-PIII"),
+        MentionSpec(
+            r"(?i:протокол\w*\s+о\s+запрещении\s+или\s+ограничении\s+применения\s+зажигательного)",
+            INSTRUMENT,
+            "CCW-PIII",
+        ),
         MentionSpec(r"(?i:протокол\w*)\s*(?:" + _roman("IV") + r"|" + _roman("V") + r")", FOREIGN),
         MentionSpec(
             r"(?i:конвенц\w*\s+о\s+(?:запрещении\s+или\s+ограничении\s+применения\s+)?конкретных"
@@ -503,8 +609,12 @@ def _protocol_specs() -> list[MentionSpec]:
         # Azerbaijani
         MentionSpec(r"(?i:əlavə\s+protokol\w*)\s*" + _roman("I"), INSTRUMENT, "API"),
         MentionSpec(r"(?i:əlavə\s+protokol\w*)\s*" + _roman("II"), INSTRUMENT, "APII"),
-        MentionSpec(r"(?:(?i:Cenevrə\s+Konvensiyalarına\s+)?(?i:əlavə)\s+)" + r"I\s+(?i:protokol\w*)", INSTRUMENT, "API"),
-        MentionSpec(r"(?:(?i:Cenevrə\s+Konvensiyalarına\s+)?(?i:əlavə)\s+)" + r"II\s+(?i:protokol\w*)", INSTRUMENT, "APII"),
+        MentionSpec(
+            r"(?:(?i:Cenevrə\s+Konvensiyalarına\s+)?(?i:əlavə)\s+)" + r"I\s+(?i:protokol\w*)", INSTRUMENT, "API"
+        ),
+        MentionSpec(
+            r"(?:(?i:Cenevrə\s+Konvensiyalarına\s+)?(?i:əlavə)\s+)" + r"II\s+(?i:protokol\w*)", INSTRUMENT, "APII"
+        ),
         MentionSpec(r"I\s+(?i:əlavə\s+protokol\w*)", INSTRUMENT, "API"),
         MentionSpec(r"II\s+(?i:əlavə\s+protokol\w*)", INSTRUMENT, "APII"),
         MentionSpec(r"(?i:birinci\s+əlavə\s+protokol\w*)", INSTRUMENT, "API"),
@@ -515,7 +625,11 @@ def _protocol_specs() -> list[MentionSpec]:
         MentionSpec(r"II\s+(?i:protokol\w*)", PROTOCOL_TWO),
         MentionSpec(r"(?i:protokol\w*)\s*" + _roman("III"), INSTRUMENT, "CCW-PIII"),
         MentionSpec(r"III\s+(?i:protokol\w*)", INSTRUMENT, "CCW-PIII"),
-        MentionSpec(r"(?i:(?:düzəlişli|dəyişdirilmiş|düzəliş\s+edilmiş)\s+)(?:II\s+)?(?i:protokol\w*)(?:\s+II(?!\w))?", INSTRUMENT, "CCW-APII-1996"),
+        MentionSpec(
+            r"(?i:(?:düzəlişli|dəyişdirilmiş|düzəliş\s+edilmiş)\s+)(?:II\s+)?(?i:protokol\w*)(?:\s+II(?!\w))?",
+            INSTRUMENT,
+            "CCW-APII-1996",
+        ),
         MentionSpec(r"(?i:müəyyən\s+(?:növ\s+)?adi\s+silahlar\w*)(?:[^.;]{0,80}?(?i:konvensiya\w*))?", CCW_FRAME),
         # French
         MentionSpec(r"(?i:protocole\s+additionnel)\s*" + _roman("I"), INSTRUMENT, "API"),
@@ -529,14 +643,19 @@ def _protocol_specs() -> list[MentionSpec]:
 def _named_instrument_specs() -> list[MentionSpec]:
     return [
         MentionSpec(r"(?:1997\s+)?(?i:ottawa\s+(?:mine[\s-]+ban\s+)?(?:convention|treaty))", INSTRUMENT, "APMBC"),
-        MentionSpec(r"(?i:(?:anti-?\s?personnel\s+)?(?:land)?mines?[\s-]+ban\s+(?:convention|treaty))", INSTRUMENT, "APMBC"),
+        MentionSpec(
+            r"(?i:(?:anti-?\s?personnel\s+)?(?:land)?mines?[\s-]+ban\s+(?:convention|treaty))", INSTRUMENT, "APMBC"
+        ),
         MentionSpec(r"1997\s+(?i:(?:mine\s+ban\s+)?(?:convention|treaty))(?!s)", INSTRUMENT, "APMBC"),
         MentionSpec(
             r"(?i:convention\s+on\s+the\s+prohibition\s+of\s+the\s+use,?\s+stockpiling,?\s+production"
             r"\s+and\s+transfer\s+of\s+anti-?\s?personnel\s+(?:land)?mines(?:\s+and\s+on\s+their\s+destruction)?)",
-            INSTRUMENT, "APMBC",
+            INSTRUMENT,
+            "APMBC",
         ),
-        MentionSpec(r"(?i:convention\s+on\s+the\s+prohibition\s+of\s+anti-?\s?personnel\s+(?:land)?mines)", INSTRUMENT, "APMBC"),
+        MentionSpec(
+            r"(?i:convention\s+on\s+the\s+prohibition\s+of\s+anti-?\s?personnel\s+(?:land)?mines)", INSTRUMENT, "APMBC"
+        ),
         MentionSpec(r"(?<![\w/.\-])(?:APMBC|APLC)(?![\w/]|\.\w)", INSTRUMENT, "APMBC"),
         MentionSpec(r"(?i:convention\s+on\s+cluster\s+munitions|cluster\s+munitions?\s+convention)", INSTRUMENT, "CCM"),
         MentionSpec(r"2008\s+(?i:convention)(?!s)", INSTRUMENT, "CCM"),
@@ -545,12 +664,15 @@ def _named_instrument_specs() -> list[MentionSpec]:
         MentionSpec(
             r"(?i:конвенц\w*\s+о\s+запрещении\s+(?:применения,?\s+накопления\s+запасов,?\s+производства"
             r"\s+и\s+передачи\s+)?противопехотных\s+мин)",
-            INSTRUMENT, "APMBC",
+            INSTRUMENT,
+            "APMBC",
         ),
         MentionSpec(r"(?i:договор\w*\s+о\s+запрещении\s+(?:противопехотных\s+)?мин)", INSTRUMENT, "APMBC"),
         MentionSpec(r"(?i:конвенц\w*\s+(?:по|о)\s+кассетн\w*\s+боеприпас\w*)", INSTRUMENT, "CCM"),
         MentionSpec(r"(?i:ottava\s+(?:konvensiya|müqavilə)\w*)", INSTRUMENT, "APMBC"),
-        MentionSpec(r"(?i:piyada\s+(?:əleyhinə|əleyhdarı)\s+mina\w*[^.;]{0,160}?haqqında\s+konvensiya\w*)", INSTRUMENT, "APMBC"),
+        MentionSpec(
+            r"(?i:piyada\s+(?:əleyhinə|əleyhdarı)\s+mina\w*[^.;]{0,160}?haqqında\s+konvensiya\w*)", INSTRUMENT, "APMBC"
+        ),
         MentionSpec(r"(?i:kaset\w*\s+(?:döyüş\s+)?(?:sursat|bomba)\w*\s+haqqında\s+konvensiya\w*)", INSTRUMENT, "CCM"),
         MentionSpec(r"(?i:convention\s+d['’]ottawa)", INSTRUMENT, "APMBC"),
         MentionSpec(r"(?i:convention\s+sur\s+les\s+armes\s+à\s+sous-munitions)", INSTRUMENT, "CCM"),
@@ -561,26 +683,44 @@ def _foreign_specs() -> list[MentionSpec]:
     named = [
         r"(?i:(?:criminal|penal|civil|administrative|labou?r|tax|family|land|customs|water|forest)"
         r"(?:\s+procedure)?\s+code)",
-        r"Code\s+of\s+(?:[A-Z]\w+|the\s+[A-Z]\w+)", r"(?<!\w)Constitution(?!\w)",
-        r"(?<!\w)Law\s+(?:(?i:on|of|no\.?)|№)", r"(?<!\w)Act\s+(?:(?i:on|of|no\.?))",
-        r"(?i:rome\s+statute)", r"(?<!\w)Statute(?!\w)", r"(?<!\w)Charter(?!\w)",
-        r"(?<!\w)[Rr]esolution(?!\w)", r"(?<!\w)Regulations?(?!\w)", r"(?<!\w)Decree(?!\w)",
+        r"Code\s+of\s+(?:[A-Z]\w+|the\s+[A-Z]\w+)",
+        r"(?<!\w)Constitution(?!\w)",
+        r"(?<!\w)Law\s+(?:(?i:on|of|no\.?)|№)",
+        r"(?<!\w)Act\s+(?:(?i:on|of|no\.?))",
+        r"(?i:rome\s+statute)",
+        r"(?<!\w)Statute(?!\w)",
+        r"(?<!\w)Charter(?!\w)",
+        r"(?<!\w)[Rr]esolution(?!\w)",
+        r"(?<!\w)Regulations?(?!\w)",
+        r"(?<!\w)Decree(?!\w)",
         r"(?i:hague\s+(?:regulations|conventions?)(?:\s*\(?(?:IV|II)\)?)?)",
         r"(?i:(?:european|vienna|genocide|refugee|chemical\s+weapons|biological\s+weapons)\s+convention)",
         r"(?i:convention\s+(?:on\s+the\s+rights|against\s+torture|on\s+the\s+elimination|relating\s+to\s+the\s+status))",
-        r"(?i:international\s+covenant)", r"(?<!\w)Covenant(?!\w)", r"(?<!\w)Declaration(?!\w)",
+        r"(?i:international\s+covenant)",
+        r"(?<!\w)Covenant(?!\w)",
+        r"(?<!\w)Declaration(?!\w)",
         r"(?<![\w/])(?:ICCPR|ICESCR|ECHR|CRC|CRPD|UDHR|NPT)(?![\w/])",
         r"(?i:protocol\s+(?:no\.\s*\d+|of\s+the\s+(?:meeting|session|hearing|interrogation)))",
-        r"(?i:уголовн\w*(?:-процессуальн\w*)?\s+кодекс\w*)", r"(?i:кодекс(?:|а|у|ом|е|ы|ов))(?!\w)",
-        r"(?i:конституци(?:я|и|ю|ей))(?!\w)", r"(?i:закон(?:|а|у|ом|е|ы|ов|ам|ами|ах))(?!\w)",
-        r"Устав(?:|а|у|ом|е)(?!\w)", r"(?i:римск\w*\s+статут\w*|статут\w*)",
-        r"(?i:резолюци(?:я|и|ю|ей|ях))(?!\w)", r"(?i:постановлени(?:е|я|ю|ем|и))(?!\w)",
-        r"(?<!\w)(?:УК|УПК|ГК|КоАП)(?!\w)", r"Указ(?:|а|у|ом|е)(?!\w)",
-        r"(?i:декларац\w*|пакт(?:|а|у|ом|е))(?!\w)", r"(?i:регламент\w*)",
+        r"(?i:уголовн\w*(?:-процессуальн\w*)?\s+кодекс\w*)",
+        r"(?i:кодекс(?:|а|у|ом|е|ы|ов))(?!\w)",
+        r"(?i:конституци(?:я|и|ю|ей))(?!\w)",
+        r"(?i:закон(?:|а|у|ом|е|ы|ов|ам|ами|ах))(?!\w)",
+        r"Устав(?:|а|у|ом|е)(?!\w)",
+        r"(?i:римск\w*\s+статут\w*|статут\w*)",
+        r"(?i:резолюци(?:я|и|ю|ей|ях))(?!\w)",
+        r"(?i:постановлени(?:е|я|ю|ем|и))(?!\w)",
+        r"(?<!\w)(?:УК|УПК|ГК|КоАП)(?!\w)",
+        r"Указ(?:|а|у|ом|е)(?!\w)",
+        r"(?i:декларац\w*|пакт(?:|а|у|ом|е))(?!\w)",
+        r"(?i:регламент\w*)",
         r"(?i:протокол\w*\s+(?:заседани|собрани|совещани|допрос|осмотр|встреч|обыск|задержани|опознани)\w*)",
-        r"(?i:cinayət\s+məcəlləsi\w*|məcəllə\w*)", r"(?i:konstitusiya\w*)",
-        r"(?i:qanun(?:u|un|unun|una|unu|unda|lar|ları|larının)?)(?!\w)", r"(?i:fərman\w*|qətnamə\w*)",
+        r"(?i:cinayət\s+məcəlləsi\w*|məcəllə\w*)",
+        r"(?i:konstitusiya\w*)",
+        r"(?i:qanun(?:u|un|unun|una|unu|unda|lar|ları|larının)?)(?!\w)",
+        r"(?i:fərman\w*|qətnamə\w*)",
         r"(?i:nizamnamə\w*|roma\s+statut\w*|statut\w*|bəyannamə\w*)",
+        r"(?i:qərar(?:ı|ın|ının|a|da)?|saziş\w*)(?!\w)",
+        r"(?i:соглашени(?:е|я|ю|ем|и)|решени(?:е|я|ю|ем))(?!\w)",
     ]
     generic_foreign = [
         r"(?:(?i:the)\s+)?(?:[A-Z][\w\-]*\s+){0,3}(?:Convention|Treaty|Protocol|Agreement)\s+"
@@ -594,7 +734,10 @@ def _foreign_specs() -> list[MentionSpec]:
 
 
 def _generic_specs() -> list[MentionSpec]:
-    det_en = r"(?i:the|this|that|said|same|present|aforementioned|above-mentioned|aforesaid)\s+(?:(?i:same|said|present)\s+)?"
+    det_en = (
+        r"(?i:the|this|that|said|same|present|aforementioned|above-mentioned|aforesaid)\s+"
+        r"(?:(?i:same|said|present)\s+)?"
+    )
     det_ru = r"(?:(?i:настоящ|данн|указанн|упомянут|вышеупомянут|вышеуказанн|эт|т)\w*\s+(?:(?i:же)\s+)?)"
     det_az = r"(?:(?i:bu|həmin|adıçəkilən|yuxarıda\s+qeyd\s+olunan)\s+)"
     return [
@@ -602,7 +745,9 @@ def _generic_specs() -> list[MentionSpec]:
         MentionSpec(det_en + r"(?i:protocol)(?!\w)", GENERIC_PROTOCOL, tier=GENERIC_TIER),
         MentionSpec(r"(?<!\w)[Ii]bid(?:em)?\.?", GENERIC_ANY, tier=GENERIC_TIER),
         MentionSpec(r"(?i:там\s+же)(?!\w)", GENERIC_ANY, tier=GENERIC_TIER),
-        MentionSpec(det_ru + r"(?i:конвенц(?:ия|ии|ию|ией|иею)|договор\w*)(?!\w)", GENERIC_CONVENTION, tier=GENERIC_TIER),
+        MentionSpec(
+            det_ru + r"(?i:конвенц(?:ия|ии|ию|ией|иею)|договор\w*)(?!\w)", GENERIC_CONVENTION, tier=GENERIC_TIER
+        ),
         MentionSpec(r"Конвенц(?:ия|ии|ию|ией|иею)(?!\w)", GENERIC_CONVENTION, tier=GENERIC_TIER),
         MentionSpec(det_ru + r"(?i:протокол\w*)(?!\w)", GENERIC_PROTOCOL, tier=GENERIC_TIER),
         MentionSpec(r"Протокол(?:|а|у|ом|е)(?!\w)", GENERIC_PROTOCOL, tier=GENERIC_TIER),
@@ -616,20 +761,143 @@ def mention_specs() -> tuple[MentionSpec, ...]:
     """Every way of naming an instrument, from the catalogue and the grammar above."""
     catalogue = load_catalogue()
     return tuple(
-        _geneva_specs() + _protocol_specs() + _named_instrument_specs()
-        + _catalogue_specs(catalogue) + _foreign_specs() + _generic_specs()
+        _geneva_specs()
+        + _protocol_specs()
+        + _named_instrument_specs()
+        + _catalogue_specs(catalogue)
+        + _foreign_specs()
+        + _generic_specs()
     )
 
 
-@lru_cache(maxsize=4)
-def mention_regex(tier: int) -> re.Pattern[str]:
-    """One alternation per tier; group ``m<N>`` tells which spec matched."""
-    parts = [
-        f"(?P<m{index}>(?<![\\w]){spec.pattern})"
-        for index, spec in enumerate(mention_specs())
-        if spec.tier == tier
-    ]
-    return re.compile("|".join(parts))
+def first_characters(pattern: str) -> frozenset[str] | None:
+    """Characters a match of ``pattern`` can start with (both cases), or None for 'any'."""
+    try:
+        parsed = _sre_parser.parse(pattern)
+    except re.error:
+        return None
+    chars, _nullable = _first_of_sequence(list(parsed))
+    if chars is None:
+        return None
+    return frozenset(c for ch in chars for c in (ch, ch.lower(), ch.upper()) if len(c) == 1)
+
+
+def _first_of_sequence(items: list) -> tuple[set[str] | None, bool]:
+    found: set[str] = set()
+    for op, av in items:
+        chars, nullable = _first_of_item(op, av)
+        if chars is None:
+            return None, False
+        found |= chars
+        if not nullable:
+            return found, False
+    return found, True
+
+
+def _first_of_item(op, av) -> tuple[set[str] | None, bool]:  # noqa: C901 - one branch per opcode
+    c = _sre_constants
+    if op is c.LITERAL:
+        return {chr(av)}, False
+    if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+        return set(), True
+    if op is c.IN:
+        return _first_of_set(av), False
+    if op is c.SUBPATTERN:
+        return _first_of_sequence(list(av[-1]))
+    if op is c.BRANCH:
+        found: set[str] = set()
+        nullable = False
+        for branch in av[1]:
+            chars, branch_nullable = _first_of_sequence(list(branch))
+            if chars is None:
+                return None, False
+            found |= chars
+            nullable = nullable or branch_nullable
+        return found, nullable
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        low, _high, body = av
+        chars, nullable = _first_of_sequence(list(body))
+        return chars, nullable or low == 0
+    return None, False
+
+
+def _first_of_set(items: list) -> set[str] | None:
+    c = _sre_constants
+    found: set[str] = set()
+    for op, av in items:
+        if op is c.LITERAL:
+            found.add(chr(av))
+        elif op is c.RANGE and av[1] - av[0] < 400:
+            found.update(chr(code) for code in range(av[0], av[1] + 1))
+        else:
+            return None
+    return found
+
+
+@lru_cache(maxsize=1)
+def compiled_specs() -> tuple[re.Pattern[str], ...]:
+    """Each spec compiled on its own, anchored use only (``.match``)."""
+    return tuple(re.compile(r"(?<![\w])" + spec.pattern) for spec in mention_specs())
+
+
+@lru_cache(maxsize=1)
+def specs_by_first_character() -> tuple[dict[str, tuple[int, ...]], tuple[int, ...]]:
+    """Spec indexes keyed by the character a match can start with, plus the 'any' specs."""
+    by_char: dict[str, list[int]] = {}
+    anywhere: list[int] = []
+    for index, spec in enumerate(mention_specs()):
+        chars = first_characters(spec.pattern)
+        if chars is None:
+            anywhere.append(index)
+            continue
+        for char in chars:
+            by_char.setdefault(char, []).append(index)
+    return {k: tuple(sorted(set(v) | set(anywhere))) for k, v in by_char.items()}, tuple(anywhere)
+
+
+@lru_cache(maxsize=1)
+def bucket_filters() -> dict[str, re.Pattern[str]]:
+    """Per first character, one regex that matches where any spec of that bucket matches."""
+    by_char, _anywhere = specs_by_first_character()
+    specs = mention_specs()
+    cache: dict[tuple[int, ...], re.Pattern[str]] = {}
+    filters: dict[str, re.Pattern[str]] = {}
+    for char, indexes in by_char.items():
+        if indexes not in cache:
+            cache[indexes] = re.compile(r"(?<![\w])(?:" + "|".join(f"(?:{specs[i].pattern})" for i in indexes) + ")")
+        filters[char] = cache[indexes]
+    return filters
+
+
+@lru_cache(maxsize=1)
+def bucket_alternations() -> dict[tuple[str, int], re.Pattern[str]]:
+    """Per (first character, tier): the specs as one alternation, longest source first.
+
+    Python's alternation takes the first branch that matches, not the longest;
+    listing the longer (more specific) patterns first makes the first match the
+    longest in practice. ``tests/test_treaty_references.py`` checks this against
+    the exhaustive search on the development set.
+    """
+    by_char, _anywhere = specs_by_first_character()
+    specs = mention_specs()
+    cache: dict[tuple[int, ...], re.Pattern[str]] = {}
+    result: dict[tuple[str, int], re.Pattern[str]] = {}
+    for char, indexes in by_char.items():
+        for tier in (SPECIFIC_TIER, GENERIC_TIER):
+            chosen = tuple(
+                sorted(
+                    (i for i in indexes if specs[i].tier == tier),
+                    key=lambda i: (specs[i].kind not in (PROTOCOL_LIST, GENEVA_LIST), -len(specs[i].pattern)),
+                )
+            )
+            if not chosen:
+                continue
+            if chosen not in cache:
+                cache[chosen] = re.compile(
+                    r"(?<![\w])(?:" + "|".join(f"(?P<m{i}>{specs[i].pattern})" for i in chosen) + ")"
+                )
+            result[(char, tier)] = cache[chosen]
+    return result
 
 
 ARTICLE_HEAD_RE = re.compile(ARTICLE_KEYWORD)

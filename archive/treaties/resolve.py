@@ -13,10 +13,20 @@ exist becomes a :class:`Diagnostic`, never a reference.
 Decisions worth knowing:
 
 * "Protocol II" / "AP II" is Additional Protocol II unless the text around it
-  speaks of the CCW (amended, 1996, booby-traps, CCW, Protocol III...);
-  ties go to the family last named, then to APII.
+  speaks of the CCW (amended, 1996, booby-traps, CCW, Protocol III...; a
+  mention of mines counts half); ties go to the family last named, then to
+  APII. A cited provision that exists in only one of the two decides
+  ("Article 17 of Protocol II" is APII, "Article 3(3)" the CCW one).
+* "Article 5 of the First and Second Geneva Conventions" yields one reference
+  per instrument; "Fourth Geneva Convention (GCIV)" is one mention.
+* A citation followed by "of <something that is not a catalogue instrument>"
+  (a law, a report, "the Agreement"), by a capitalised Russian genitive
+  ("Уголовного кодекса", "Соглашения") or preceded by a capitalised
+  Azerbaijani genitive ("Qanunun 5-ci maddəsi") names another instrument and
+  yields nothing; such a name also resets the context.
 * "the Geneva Convention" without a number is the Geneva Convention last
   named, else GCIV; "the Geneva Conventions" with Article 1-3 is GC-COMMON,
+  with an article only one Convention has (144-159) that Convention,
   otherwise it names no single instrument and yields nothing.
 * An article whose paragraph structure is not recorded (most Geneva
   Convention articles) accepts any paragraph; a recorded structure rejects a
@@ -30,6 +40,7 @@ Storage, indexing and the CLI are left to their own modules.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -45,9 +56,10 @@ from archive.treaties.find import (
     Citation,
     CitationItem,
     Mention,
+    citation_windows,
     find_citations,
     find_mentions,
-    trigger_windows,
+    scan_triggers,
 )
 
 FOREIGN_TARGET = "<foreign>"
@@ -56,7 +68,8 @@ CONVENTIONS = {"GCI", "GCII", "GCIII", "GCIV", "APMBC", "CCM"}
 PROTOCOLS = {"API", "APII", "CCW-APII-1996", "CCW-PIII"}
 GENEVA = {"GCI", "GCII", "GCIII", "GCIV"}
 CCW_PROTOCOLS = {"CCW-APII-1996", "CCW-PIII"}
-SPECIFIC_KINDS = {p.INSTRUMENT, p.PROTOCOL_TWO, p.GENEVA_SINGLE, p.PROTOCOL_LIST}
+SPECIFIC_KINDS = {p.INSTRUMENT, p.PROTOCOL_TWO, p.GENEVA_SINGLE, p.PROTOCOL_LIST, p.GENEVA_LIST}
+LIST_KINDS = {p.PROTOCOL_LIST, p.GENEVA_LIST}
 
 
 @dataclass(frozen=True)
@@ -182,9 +195,13 @@ def _following_binding(text: str, citation: Citation, by_start: dict[int, Mentio
 def _preceding_binding(text: str, citation: Citation, by_end: dict[int, Mention]) -> Binding | None:
     lookback = text[max(0, citation.start - 40):citation.start]
     gap = p.PRECEDING_GAP.search(lookback)
-    position = citation.start - (len(gap.group()) if gap else 0)
-    mention = by_end.get(position)
+    earliest = citation.start - (len(gap.group()) if gap else 0)
+    mention = next(
+        (by_end[end] for end in range(citation.start, earliest - 1, -1) if end in by_end), None
+    )
     if mention is None:
+        if citation.style == "az" and p.AZ_GENITIVE_BEFORE.search(lookback):
+            return Binding(None, "precede", foreign=True)
         return None
     return Binding(mention, "precede", foreign=mention.kind in (p.FOREIGN, p.CCW_FRAME))
 
@@ -222,6 +239,7 @@ def _protocol_two(text: str, mention: Mention, context: DetectionContext) -> str
         return "APII"
     around = text[max(0, mention.start - 300):mention.start] + " " + text[mention.end:mention.end + 300]
     ccw = len(p.CCW_SIGNALS.findall(around)) + (1 if context.ccw_seen else 0)
+    ccw += 0.5 if p.WEAK_CCW_SIGNALS.search(around) else 0
     additional = len(p.ADDITIONAL_SIGNALS.findall(around))
     if ccw != additional:
         return "CCW-APII-1996" if ccw > additional else "APII"
@@ -231,6 +249,8 @@ def _protocol_two(text: str, mention: Mention, context: DetectionContext) -> str
 
 
 def _list_members(mention: Mention) -> list[str]:
+    if mention.kind == p.GENEVA_LIST:
+        return list(dict.fromkeys(mention.numerals))
     additional = "I" in mention.numerals or mention.value == "additional"
     ids = {"I": "API", "II": "APII"} if additional else {"II": "CCW-APII-1996", "III": "CCW-PIII"}
     return [ids[n] for n in mention.numerals if n in ids]
@@ -243,7 +263,7 @@ def mention_instrument(text: str, mention: Mention, context: DetectionContext) -
         return mention.value
     if kind == p.PROTOCOL_TWO:
         return _protocol_two(text, mention, context)
-    if kind == p.PROTOCOL_LIST:
+    if kind in LIST_KINDS:
         members = _list_members(mention)
         return members[0] if members else None
     if kind == p.GENEVA_SINGLE:
@@ -265,7 +285,7 @@ def _update_context(text: str, mention: Mention, context: DetectionContext) -> N
         context.ccw_seen = context.ccw_seen or mention.kind == p.CCW_FRAME
     elif mention.kind == p.GENEVA_PLURAL:
         context.last_any = context.last_convention = PLURAL_GENEVA
-    elif mention.kind == p.PROTOCOL_LIST:
+    elif mention.kind in LIST_KINDS:
         for member in _list_members(mention):
             context.note(member)
     elif mention.kind in SPECIFIC_KINDS:
@@ -278,7 +298,7 @@ def _emit_mention(text: str, mention: Mention, context: DetectionContext, out: _
     if mention.kind not in SPECIFIC_KINDS or not mention.standalone:
         return
     members = (
-        _list_members(mention) if mention.kind == p.PROTOCOL_LIST
+        _list_members(mention) if mention.kind in LIST_KINDS
         else [mention_instrument(text, mention, context)]
     )
     for member in members:
@@ -303,9 +323,8 @@ def _item_id(
 ) -> str | None:
     """Canonical id of one item, or None with a diagnostic when it does not exist."""
     if instrument_id == PLURAL_GENEVA:
-        if 1 <= item.article <= 3:
-            instrument_id = "GC-COMMON"
-        else:
+        instrument_id = _geneva_plural_target(item.article)
+        if instrument_id is None:
             return None
     instrument = load_catalogue().instrument(instrument_id)
     article = instrument.article(item.article)
@@ -328,6 +347,15 @@ def _item_id(
     return make_id(instrument_id, item.article, item.paragraph, item.sub)
 
 
+def _geneva_plural_target(article: int) -> str | None:
+    """'Article N of the Geneva Conventions': common Articles 1-3, else the one Convention having N."""
+    if 1 <= article <= 3:
+        return "GC-COMMON"
+    catalogue = load_catalogue()
+    having = [gc for gc in sorted(GENEVA) if catalogue.exists(gc, article)]
+    return having[0] if len(having) == 1 else None
+
+
 def _diagnose(out: _Output, kind: str, span: tuple[int, int], text: str, message: str) -> None:
     out.diagnostics.append(Diagnostic(kind, span[0], span[1], text[span[0]:span[1]], message))
     return None
@@ -342,36 +370,77 @@ def _citation_span(citation: Citation, binding: Binding | None) -> tuple[int, in
     return start, end
 
 
+def _items_exist(instrument_id: str, citation: Citation) -> bool:
+    catalogue = load_catalogue()
+    return any(catalogue.exists(instrument_id, i.article, i.paragraph, i.sub) for i in citation.items)
+
+
+def _check_protocol_two(instrument_id: str, citation: Citation, binding: Binding | None) -> str:
+    """'Article 17 of Protocol II' can only be APII; 'Article 3(3)' only the CCW one."""
+    if binding is None or binding.mention is None or binding.mention.kind != p.PROTOCOL_TWO:
+        return instrument_id
+    other = "APII" if instrument_id == "CCW-APII-1996" else "CCW-APII-1996"
+    if not _items_exist(instrument_id, citation) and _items_exist(other, citation):
+        return other
+    return instrument_id
+
+
 def _emit_citation(
     text: str, citation: Citation, binding: Binding | None, context: DetectionContext, out: _Output
 ) -> None:
     instrument_id = _citation_instrument(text, citation, binding, context)
     if instrument_id is None or instrument_id == FOREIGN_TARGET:
         return
+    instrument_id = _check_protocol_two(instrument_id, citation, binding)
+    targets = [instrument_id]
+    if binding and binding.mention and binding.mention.kind in LIST_KINDS and not citation.common:
+        targets = _list_members(binding.mention)  # "Article 5 of the First and Second Geneva Conventions"
     whole = _citation_span(citation, binding)
-    single = len(citation.items) == 1
-    for item in citation.items:
-        span = whole if single else (min(item.start, whole[0]) if item is citation.items[0] else item.start, item.end)
-        reference_id = _item_id(instrument_id, item, text, out, span)
-        if reference_id:
-            out.matches.append(ReferenceMatch(reference_id, span[0], span[1], text[span[0]:span[1]]))
-    if instrument_id in load_catalogue_ids():
+    for target in targets:
+        _emit_items(text, citation, target, whole, out)
+    if instrument_id in catalogue_instrument_ids():
         context.note(instrument_id)
 
 
-def load_catalogue_ids() -> set[str]:
+def _emit_items(
+    text: str, citation: Citation, instrument_id: str, whole: tuple[int, int], out: _Output
+) -> None:
+    first = citation.items[0]
+    for item in citation.items:
+        if len(citation.items) == 1:
+            span = whole
+        else:
+            span = (min(item.start, whole[0]) if item is first else item.start, item.end)
+        reference_id = _item_id(instrument_id, item, text, out, span)
+        if reference_id:
+            out.matches.append(ReferenceMatch(reference_id, span[0], span[1], text[span[0]:span[1]]))
+
+
+def catalogue_instrument_ids() -> set[str]:
     return {instrument.id for instrument in load_catalogue().instruments} - {"GC-COMMON"}
 
 
+def _outside_citations(mentions: list[Mention], citations: list[Citation]) -> list[Mention]:
+    """Drop mentions swallowed by a citation's own span (both lists sorted by start)."""
+    starts = [c.start for c in citations]
+    kept = []
+    for mention in mentions:
+        index = bisect.bisect_right(starts, mention.start)
+        if index and citations[index - 1].end >= mention.end:
+            continue
+        kept.append(mention)
+    return kept
+
+
 def _process(text: str, context: DetectionContext) -> Detection:
-    windows = trigger_windows(text)
-    mentions = find_mentions(text, windows)
-    citations = find_citations(text, windows)
-    mentions = [m for m in mentions if not any(c.start <= m.start and m.end <= c.end for c in citations)]
+    triggers = scan_triggers(text)
+    mentions = find_mentions(text, triggers)
+    citations = find_citations(text, citation_windows(text, triggers))
+    mentions = _outside_citations(mentions, citations)
     bindings = bind_citations(text, citations, mentions)
     consumed = {id(b.mention) for b in bindings if b is not None and b.mention is not None}
     events: list[tuple[int, int, object]] = [(m.start, 1, m) for m in mentions]
-    events += [(c.start, 0, (c, b)) for c, b in zip(citations, bindings)]
+    events += [(c.start, 0, (c, b)) for c, b in zip(citations, bindings, strict=True)]
     events.sort(key=lambda e: (e[0], e[1]))
     out = _Output()
     for _, _, event in events:
@@ -433,4 +502,5 @@ def parse_article_query(value: str) -> tuple[str, ...]:
     else:
         if load_catalogue().exists(instrument_id, article, paragraph, sub):
             return (make_id(instrument_id, article, paragraph, sub),)
+        return ()
     return tuple(dict.fromkeys(match.id for match in detect(cleaned).matches))

@@ -1,0 +1,352 @@
+"""Tests for treaty reference detection: forms, negatives, context, diagnostics, interfaces."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from archive.treaties import (
+    Detection,
+    ReferenceMatch,
+    detect,
+    find_references,
+    find_references_in_pages,
+    parse_article_query,
+    refs_record,
+)
+from archive.treaties.find import find_mentions, scan_triggers
+
+DEV_SET = Path(__file__).parent / "data" / "refs_dev.jsonl"
+
+
+def ids(text: str) -> list[str]:
+    return refs_record(text)["refs"]
+
+
+POSITIVE_FORMS = [
+    ("Article 147 of the Fourth Geneva Convention", ["GCIV-147"]),
+    ("Art. 147 GCIV", ["GCIV-147"]),
+    ("GC IV, art. 49(6)", ["GCIV-49-6"]),
+    ("Geneva Convention IV", ["GCIV"]),
+    ("the Civilians Convention", ["GCIV"]),
+    ("the Fourth Geneva Convention", ["GCIV"]),
+    ("Arts. 146–148 of the Fourth Geneva Convention", ["GCIV-146", "GCIV-147", "GCIV-148"]),
+    ("Articles 49 and 53 of the Fourth Geneva Convention", ["GCIV-49", "GCIV-53"]),
+    ("paragraph 2 of Article 5 of the Ottawa Convention", ["APMBC-5-2"]),
+    ("Article 1(1)(a) of the Ottawa Convention", ["APMBC-1-1-a"]),
+    ("sub-paragraph (b) of paragraph 1 of Article 7 of the Ottawa Convention", ["APMBC-7-1-b"]),
+    ("the sixth paragraph of Article 49 of the Fourth Geneva Convention", ["GCIV-49-6"]),
+    ("the second sentence of the sixth paragraph of Article 49 of GCIV", ["GCIV-49-6"]),
+    ("Article 49(6) of the Fourth Geneva Convention", ["GCIV-49-6"]),
+    ("Article 49, paragraph 6 of the Fourth Geneva Convention", ["GCIV-49-6"]),
+    ("common Article 3", ["GC-COMMON-3"]),
+    ("Article 3 common to the four Geneva Conventions", ["GC-COMMON-3"]),
+    ("common Article 3(1)(a)", ["GC-COMMON-3-1-a"]),
+    ("AP I Art. 51(4)", ["API-51-4"]),
+    ("Article 85(3)(a) of Protocol I", ["API-85-3-a"]),
+    ("Ottawa Convention", ["APMBC"]),
+    ("Ottawa Treaty", ["APMBC"]),
+    ("Mine Ban Treaty", ["APMBC"]),
+    ("APMBC", ["APMBC"]),
+    ("the 1997 Convention", ["APMBC"]),
+    ("CCM", ["CCM"]),
+    ("Convention on Cluster Munitions", ["CCM"]),
+    ("Amended Protocol II", ["CCW-APII-1996"]),
+    ("Protocol III", ["CCW-PIII"]),
+    ("Additional Protocol II", ["APII"]),
+    ("Additional Protocols I and II", ["API", "APII"]),
+    ("Article 51(4) and (5) of Protocol I", ["API-51-4", "API-51-5"]),
+    ("Articles 5, 6 and 7 of the Ottawa Convention", ["APMBC-5", "APMBC-6", "APMBC-7"]),
+    ("Article 1 and Article 5 of the Ottawa Convention", ["APMBC-1", "APMBC-5"]),
+    ("Article 7 report under the Ottawa Convention", ["APMBC-7"]),
+    ("The Fourth Geneva Convention of 1949, Article 147", ["GCIV-147"]),
+]
+
+RUSSIAN_FORMS = [
+    ("статья 147 Четвертой Женевской конвенции", ["GCIV-147"]),
+    ("статьи 147 Четвёртой Женевской конвенции", ["GCIV-147"]),
+    ("статьей 147 Четвертой Женевской конвенции", ["GCIV-147"]),
+    ("ст. 53 IV Женевской конвенции", ["GCIV-53"]),
+    ("Оттавской конвенции", ["APMBC"]),
+    ("Оттавская конвенция", ["APMBC"]),
+    ("ч. 1 ст. 5 Оттавской конвенции", ["APMBC-5-1"]),
+    ("п. 1 ст. 5 Оттавской конвенции", ["APMBC-5-1"]),
+    ("пункт 1 статьи 5 Оттавской конвенции", ["APMBC-5-1"]),
+    ("пунктом 1 статьи 5 Оттавской конвенции", ["APMBC-5-1"]),
+    ("подпункт «а» пункта 1 статьи 1 Оттавской конвенции", ["APMBC-1-1-a"]),
+    ("подпункта «б» пункта 1 статьи 7 Оттавской конвенции", ["APMBC-7-1-b"]),
+    ("статьи 146–148 Четвертой Женевской конвенции", ["GCIV-146", "GCIV-147", "GCIV-148"]),
+    ("статьи 49 и 53 Четвертой Женевской конвенции", ["GCIV-49", "GCIV-53"]),
+    ("статья 51 Дополнительного протокола I", ["API-51"]),
+    ("статья 13 Протокола II с поправками", ["CCW-APII-1996-13"]),
+    ("Конвенции по кассетным боеприпасам", ["CCM"]),
+    ("общая статья 3 Женевских конвенций", ["GC-COMMON-3"]),
+    ("абзац шестой статьи 49 Четвертой Женевской конвенции", ["GCIV-49-6"]),
+    ("Протокол III", ["CCW-PIII"]),
+]
+
+AZERBAIJANI_FORMS = [
+    ("Cenevrə Konvensiyasının 147-ci maddəsi", ["GCIV-147"]),
+    ("Ottava Konvensiyasının 5-ci maddəsi", ["APMBC-5"]),
+    ("Ottava Konvensiyasının 6-cı maddəsi", ["APMBC-6"]),
+    ("Ottava Konvensiyasının 3-cü maddəsi", ["APMBC-3"]),
+    ("Ottava Konvensiyasının 9-cu maddəsi", ["APMBC-9"]),
+    ("Ottava Konvensiyasının 1-nci maddəsi", ["APMBC-1"]),
+    ("Ottava Konvensiyasının 5-ci maddəsinin 1-ci bəndi", ["APMBC-5-1"]),
+    ("Ottava Konvensiyasının 1-ci maddəsinin 1-ci bəndinin \"a\" yarımbəndi", ["APMBC-1-1-a"]),
+    ("Dördüncü Cenevrə Konvensiyasının 53-cü maddəsi", ["GCIV-53"]),
+    ("IV Cenevrə Konvensiyasının 49 və 53-cü maddələri", ["GCIV-49", "GCIV-53"]),
+    ("Əlavə Protokol I", ["API"]),
+    ("Kasetli Sursatlar haqqında Konvensiya", ["CCM"]),
+    ("Ottava Konvensiyası", ["APMBC"]),
+]
+
+CONTEXT_CASES = [
+    ("The Ottawa Convention applies. Article 5 requires clearance.", ["APMBC", "APMBC-5"]),
+    ("Article 5 requires clearance.", []),
+    ("The Convention requires clearance. Article 5 applies.", []),
+    ("Under the Ottawa Convention, Article 5 of the Convention applies.", ["APMBC", "APMBC-5"]),
+    ("Article 147 of GCIV; see also Article 146 of the same Convention.", ["GCIV-147", "GCIV-146"]),
+    ("Article 51 of Additional Protocol I; ibid., Article 57.", ["API-51", "API-57"]),
+    ("Ottava Konvensiyası qüvvədədir. Konvensiyanın 5-ci maddəsi.", ["APMBC", "APMBC-5"]),
+    ("The Ottawa Convention. Article 5 of the Law on Mine Action.", ["APMBC"]),
+    ("The Ottawa Convention. The Constitution was amended. Article 5 protects.", ["APMBC"]),
+    ("Protocol II, adopted in 1977, applies in non-international conflicts.", ["APII"]),
+    ("Protocol II (as amended on 3 May 1996) on mines and booby-traps.", ["CCW-APII-1996"]),
+    ("Under the CCW, Protocol II regulates mines, booby-traps and other devices.", ["CCW-APII-1996"]),
+    ("Additional Protocol I and Protocol II of 1977 were ratified.", ["API", "APII"]),
+    ("Ottava Konvensiyası. Qərarın 5-ci maddəsi.", ["APMBC"]),
+    ("Оттавская конвенция. Статья 5 соглашения.", ["APMBC"]),
+    ("Article 17 of Protocol II", ["APII-17"]),  # only Additional Protocol II has an Article 17
+    ("Article 3(3) of Protocol II", ["CCW-APII-1996-3-3"]),  # only the CCW one has Article 3(3)
+]
+
+LIST_AND_PARENTHESIS_CASES = [
+    ("the Third and Fourth Geneva Conventions", ["GCIII", "GCIV"]),
+    ("Article 5 of the First, Second and Third Geneva Conventions", ["GCI-5", "GCII-5", "GCIII-5"]),
+    ("Fourth Geneva Convention (GCIV), art. 147", ["GCIV-147"]),
+    ("the Mine Ban Convention's Article 5", ["APMBC-5"]),
+    ("Протокол II 1977 года (ст. 13)", ["APII-13"]),
+]
+
+NEGATIVES = [
+    "Article 5 of the Law on Mine Action",
+    "Section 4 of the Criminal Code",
+    "статья 147 Уголовного кодекса",
+    "Cinayət Məcəlləsinin 147-ci maddəsi",
+    "Article 27 of the Constitution",
+    "paragraph 12 of the report",
+    "Protocol of the meeting of 5 May",
+    "протокол заседания комиссии",
+    "A/76/123",
+    "CCW/CONF.VI/11",
+    "APLC/MSP.19/2021/5",
+    "CCM/MSP/2019/4",
+    "Resolution 884 (1993)",
+    "Article 8(2)(b)(iv) of the Rome Statute",
+    "Regulation 5 of the internal rules",
+    "Article 43 of the Hague Regulations",
+    "on 12 August 1949 in Geneva",
+    "page 147, exhibit 5",
+    "The API returned an error.",
+    "The MBT column advanced.",
+    "Article 5",
+    "Article 25 of the Ottawa Convention",
+    "Article 19 of the Convention on the Rights of the Child",
+    "the artillery fired 146 rounds",
+]
+
+DIAGNOSTICS = [
+    ("Article 25 of the Ottawa Convention", "nonexistent_article"),
+    ("APMBC Article 25", "nonexistent_article"),
+    ("Article 5(9) of the Ottawa Convention", "nonexistent_paragraph"),
+    ("Article 1(1)(d) of the Ottawa Convention", "nonexistent_subparagraph"),
+    ("the seventh paragraph of Article 49 of the Fourth Geneva Convention", "nonexistent_paragraph"),
+    ("Article 160 of the Fourth Geneva Convention", "nonexistent_article"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), POSITIVE_FORMS)
+def test_english_forms(text, expected):
+    assert ids(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), RUSSIAN_FORMS)
+def test_russian_forms(text, expected):
+    assert ids(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), AZERBAIJANI_FORMS)
+def test_azerbaijani_forms(text, expected):
+    assert ids(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), CONTEXT_CASES)
+def test_context(text, expected):
+    assert ids(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), LIST_AND_PARENTHESIS_CASES)
+def test_lists_of_instruments_and_parenthetical_abbreviations(text, expected):
+    assert ids(text) == expected
+
+
+@pytest.mark.parametrize("text", NEGATIVES)
+def test_no_false_hits(text):
+    assert ids(text) == []
+
+
+@pytest.mark.parametrize(("text", "kind"), DIAGNOSTICS)
+def test_nonexistent_provisions_become_diagnostics(text, kind):
+    record = refs_record(text)
+    assert record["refs"] == []
+    assert [d["kind"] for d in record["diagnostics"]] == [kind]
+    diagnostic = record["diagnostics"][0]
+    assert text[diagnostic["start"]:diagnostic["end"]] == diagnostic["text"]
+    assert diagnostic["message"]
+
+
+def test_bare_article_after_ottawa_resolves_to_apmbc():
+    assert ids("Ottawa Convention. Article 5.") == ["APMBC", "APMBC-5"]
+
+
+def test_match_carries_span_and_parts():
+    text = "As held, Article 85(3)(a) of Protocol I applies."
+    [match] = find_references(text)
+    assert isinstance(match, ReferenceMatch)
+    assert text[match.start:match.end] == match.text == "Article 85(3)(a) of Protocol I"
+    assert (match.instrument, match.article, match.paragraph, match.subparagraph) == ("API", 85, "3", "a")
+
+
+def test_list_items_have_their_own_spans():
+    text = "Articles 49 and 53 of GCIV"
+    matches = find_references(text)
+    assert [m.id for m in matches] == ["GCIV-49", "GCIV-53"]
+    assert [m.text for m in matches] == ["Articles 49", "53"]
+
+
+def test_refs_record_shape():
+    record = refs_record("Art. 147 GCIV and Article 147 of the Fourth Geneva Convention; APMBC Article 25.")
+    assert set(record) == {"refs", "matches", "diagnostics"}
+    assert record["refs"] == ["GCIV-147"]
+    assert len(record["matches"]) == 2
+    assert set(record["matches"][0]) == {"id", "start", "end", "text"}
+    assert set(record["diagnostics"][0]) == {"kind", "start", "end", "text", "message"}
+    json.dumps(record, ensure_ascii=False)
+
+
+def test_detect_returns_detection():
+    detection = detect("Article 25 of the Ottawa Convention and Article 5 of the Ottawa Convention")
+    assert isinstance(detection, Detection)
+    assert [m.id for m in detection.matches] == ["APMBC-5"]
+    assert [d.kind for d in detection.diagnostics] == ["nonexistent_article"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("GCIV-147", ("GCIV-147",)),
+        ("gciv-147", ("GCIV-147",)),
+        ('"Art. 147 GC IV"', ("GCIV-147",)),
+        ("Art. 147 GC IV", ("GCIV-147",)),
+        ("GC-COMMON-3", ("GC-COMMON-3",)),
+        ("apmbc", ("APMBC",)),
+        ("Ottawa Convention", ("APMBC",)),
+        ("Article 5", ()),
+        ("", ()),
+        ("APMBC-25", ()),
+    ],
+)
+def test_parse_article_query(value, expected):
+    assert parse_article_query(value) == expected
+
+
+def test_context_carries_across_pages():
+    pages = ["Azerbaijan and the Ottawa Convention.", "Article 5 requires clearance.", "Nothing here."]
+    found = find_references_in_pages(pages)
+    assert [(page, m.id) for page, m in found] == [(0, "APMBC"), (1, "APMBC-5")]
+    page, match = found[1]
+    assert pages[page][match.start:match.end] == match.text == "Article 5"
+
+
+def test_pages_without_context_find_nothing():
+    assert find_references_in_pages(["Article 5 requires clearance."]) == []
+
+
+# -- properties ------------------------------------------------------------------
+
+FRAGMENTS = [
+    "Article", "Art.", "Arts.", "147", "49(6)", "(1)(a)", " of the ", "Fourth Geneva Convention",
+    "GC IV", "Ottawa Convention", "Protocol II", "Amended", "CCW", "статья", "ст.", "Женевской конвенции",
+    "Оттавской конвенции", "147-ci maddəsi", "Konvensiyasının", "İkinci", "Əlavə Protokol I", "paragraph",
+    "the sixth paragraph of", "common", "–", ",", " and ", " ", "\n", "ibid.", "the Convention",
+    "Criminal Code", "APLC/MSP.19/", "CA3", "(", ")", "п. 1", "ч.", "ß", "İ", "\u0130stanbul",
+]
+
+
+def assert_spans_reproduce_text(text: str) -> None:
+    detection = detect(text)
+    for match in detection.matches:
+        assert 0 <= match.start < match.end <= len(text)
+        assert text[match.start:match.end] == match.text
+    for diagnostic in detection.diagnostics:
+        assert text[diagnostic.start:diagnostic.end] == diagnostic.text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_spans_reproduce_text_on_arbitrary_text(text):
+    assert_spans_reproduce_text(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=25).map("".join))
+def test_spans_reproduce_text_on_reference_fragments(text):
+    assert_spans_reproduce_text(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=12).map(" ".join))
+def test_every_match_id_is_in_the_catalogue(text):
+    for match in find_references(text):
+        assert parse_article_query(match.id) == (match.id,)
+
+
+# -- development set ---------------------------------------------------------------
+
+
+def dev_lines() -> list[dict]:
+    with DEV_SET.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def test_dev_set_is_large_and_well_formed():
+    lines = dev_lines()
+    assert len(lines) >= 300
+    for line in lines:
+        assert set(line) == {"text", "refs", "kind", "lang"}
+        assert line["lang"] in {"en", "ru", "az"}
+        assert len(line["refs"]) == len(set(line["refs"]))
+        for reference_id in line["refs"]:
+            assert parse_article_query(reference_id) == (reference_id,), reference_id
+
+
+def test_dev_set_precision_and_recall():
+    tp = fp = fn = 0
+    for line in dev_lines():
+        found = set(ids(line["text"]))
+        expected = set(line["refs"])
+        tp, fp, fn = tp + len(found & expected), fp + len(found - expected), fn + len(expected - found)
+    assert tp / (tp + fp) >= 0.98
+    assert tp / (tp + fn) >= 0.97
+
+
+def test_fast_mention_search_agrees_with_exhaustive_search():
+    for line in dev_lines():
+        text = line["text"]
+        triggers = scan_triggers(text)
+        assert find_mentions(text, triggers) == find_mentions(text, triggers, exhaustive=True), text
