@@ -1,41 +1,72 @@
-"""Facet definitions: how documents are counted per value of a field.
+"""Facet counts: how many documents hold each value of a field, within a result set.
 
-Single-valued fields (type, year, issuer) count through their sortable
-columns. Multi-valued fields (instrument, article, language, place) count
-through term vectors with overlap allowed, so a document citing two articles
-counts once under each. Whoosh 2.7's overlapping categorizer raises on a document
-without a vector for the field (and with a ``TypeError`` on a segment where
-no document has one); :class:`MultiValueFacet` treats both as "no values",
-which is what they mean.
+Whoosh's ``groupedby`` asks a categorizer for every matching document, one
+Python call per document and field, reading term vectors or columns each
+time; on a large result set that is most of a search's cost. Here each
+field's values are read once per searcher, as the set of entries holding
+each value (the field's postings), and a result set is counted by set
+intersections, which run in C. Facet counts count documents: the result sets
+given here hold only ``kind:doc`` entries, so page entries (which carry
+article ids too) never count.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from whoosh import sorting
+from whoosh.searching import Searcher
 
 from index.schema import MULTI_VALUED
 
-
-class _OverlappingCategorizer(sorting.OverlappingCategorizer):
-    def keys_for(self, matcher: Any, docid: int) -> list[Any]:
-        searcher = self._segment_searcher
-        if not searcher.reader().has_vector(docid, self._fieldname):
-            return []  # a document without values, or a segment where none has any
-        return list(searcher.vector(docid, self._fieldname).all_ids())
+Counts = tuple[tuple[str, int], ...]
 
 
-class MultiValueFacet(sorting.FieldFacet):
-    """A facet over a multi-valued field: one count per value a document holds."""
+class FacetTables:
+    """Per searcher: for each facet field, each value and the entries holding it."""
 
-    def __init__(self, fieldname: str) -> None:
-        super().__init__(fieldname, allow_overlap=True)
+    def __init__(self, searcher: Searcher) -> None:
+        self._searcher = searcher
+        self._fields: dict[str, dict[str, frozenset[int]]] = {}
 
-    def categorizer(self, global_searcher: Any) -> sorting.Categorizer:
-        return _OverlappingCategorizer(global_searcher, self.fieldname)
+    def values(self, field: str) -> Mapping[str, frozenset[int]]:
+        if field not in self._fields:
+            self._fields[field] = self._read(field)
+        return self._fields[field]
+
+    def _read(self, field: str) -> dict[str, frozenset[int]]:
+        reader = self._searcher.reader()
+        fieldobj = self._searcher.schema[field]
+        table: dict[str, frozenset[int]] = {}
+        for term in reader.lexicon(field):
+            value = fieldobj.from_bytes(term) if hasattr(fieldobj, "from_bytes") else term.decode("utf-8")
+            table[str(value)] = frozenset(reader.postings(field, term).all_ids())
+        return table
+
+    def count(self, matched: set[int], fields: Iterable[str]) -> dict[str, Counts]:
+        """Documents of ``matched`` per value of each field, most frequent first."""
+        counts: dict[str, Counts] = {}
+        for field in fields:
+            pairs = []
+            for value, holders in self.values(field).items():
+                found = len(holders & matched) if len(holders) < len(matched) else len(matched & holders)
+                if found and value:
+                    pairs.append((value, found))
+            counts[field] = tuple(sorted(pairs, key=lambda kv: (-kv[1], kv[0])))
+        return counts
 
 
-def facet_for(name: str) -> sorting.FacetType:
-    """The Whoosh facet that counts documents by field ``name``."""
-    return MultiValueFacet(name) if name in MULTI_VALUED else sorting.FieldFacet(name)
+def is_multi_valued(field: str) -> bool:
+    return field in MULTI_VALUED
+
+
+def matched_documents(searcher: Searcher, query: Any, allowed: set[int]) -> set[int]:
+    """Every entry matching ``query`` within ``allowed`` (an access and facet filter's entries)."""
+    from whoosh import query as wq
+
+    if isinstance(query, wq.Every):
+        return allowed
+    return allowed.intersection(searcher.docs_for_query(query))
+
+
+__all__ = ["FacetTables", "is_multi_valued", "matched_documents"]

@@ -58,7 +58,7 @@ def parse_user_query(parser: MultifieldParser, text: str) -> wq.Query:
         return wq.Every()
     check_syntax(text, set(parser.schema.names()) | set(FIELD_ALIASES))
     try:
-        parsed = parser.parse(text)
+        parsed = parser.parse(rewrite_date_comparisons(text))
     except Exception as error:  # noqa: BLE001 - whoosh raises many kinds on bad input
         raise QueryError(text, f"{type(error).__name__}: {error}", _plain_words(text)) from error
     if _holds_null(parsed):
@@ -89,6 +89,40 @@ def check_syntax(text: str, fields: set[str]) -> None:
             rest = (text[:found.start()] + text[found.end():]).strip()
             where = "after it" if found[1] == "NOT" else "on both sides"
             raise QueryError(text, f"{found[1]} needs a search term {where}", rest or None)
+
+
+DATE_COMPARISON = re.compile(r"\bdate:(>=|<=|>|<)(\d{4}(?:-\d{2}(?:-\d{2})?)?)(?![\w-])")
+
+
+def rewrite_date_comparisons(text: str) -> str:
+    """``date:>2021-06`` as the range it means: from 1 July 2021 on (``>=`` from 1 June).
+
+    Whoosh reads ``>`` and ``<`` on dates as ``>=`` and ``<=``; a lawyer who
+    writes ``date:>2010`` does not mean documents of 2010.
+    """
+    def replace(match: re.Match[str]) -> str:
+        operator, value = match[1], match[2]
+        first, last = _period(value)
+        if operator == ">":
+            return f"date:[{(last + dt.timedelta(days=1)).isoformat()} TO]"
+        if operator == "<":
+            return f"date:[TO {(first - dt.timedelta(days=1)).isoformat()}]"
+        return f"date:[{value} TO]" if operator == ">=" else f"date:[TO {value}]"
+
+    return DATE_COMPARISON.sub(replace, text)
+
+
+def _period(value: str) -> tuple[dt.date, dt.date]:
+    """The first and last day of ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``."""
+    parts = [int(p) for p in value.split("-")]
+    if len(parts) == 1:
+        return dt.date(parts[0], 1, 1), dt.date(parts[0], 12, 31)
+    if len(parts) == 2:
+        first = dt.date(parts[0], parts[1], 1)
+        following = dt.date(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1)
+        return first, following - dt.timedelta(days=1)
+    day = dt.date(*parts)
+    return day, day
 
 
 def _outside_quotes(text: str) -> str:

@@ -14,8 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import os
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +29,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from archive.errors import IndexOutOfDateError
-from index.facets import facet_for
+from index.facets import FacetTables, matched_documents
 from index.query import access_filter, build_filter, build_parser, parse_user_query
 from index.schema import FACET_FIELDS, SCHEMA_VERSION, build_schema
 from index.write import IndexWriter, expand_reference
@@ -116,8 +118,15 @@ class SearchIndex:
         self._forget_searcher()
         self._ix.close()
 
-    def writer(self) -> IndexWriter:
-        """A batch of writes: ``with index.writer() as w: w.add(...)``."""
+    def writer(self, *, bulk: bool = False) -> IndexWriter:
+        """A batch of writes: ``with index.writer() as w: w.add(...)``.
+
+        ``bulk`` (rebuilds, large loads) spreads the analysis over one process
+        per core and keeps their segments (``multisegment``), which builds
+        faster; the rebuild test checks that no document is lost that way.
+        """
+        if bulk and (os.cpu_count() or 1) > 1:
+            return IndexWriter(self._ix.writer(procs=os.cpu_count(), multisegment=True, limitmb=256))
         return IndexWriter(self._ix.writer(limitmb=128))
 
     def clear(self) -> None:
@@ -155,33 +164,37 @@ class SearchIndex:
 
     def _search(self, searcher: Searcher, request: SearchRequest) -> SearchResults:
         user_query = parse_user_query(self._parser, request.query)
+        cache = self._cache(searcher)
         doc_filter = build_filter("doc", request.access, request.selected, request.date_from, request.date_to)
-        facets = {name: facet_for(name) for name in request.facets}
+        allowed = cache.entries(doc_filter)
         sortedby = sorting.FieldFacet("date", reverse=True) if request.sort == "date" else None
-        results = searcher.search(
-            user_query, filter=doc_filter, limit=request.offset + request.limit, sortedby=sortedby,
-            groupedby=facets or None, maptype=sorting.Count,
-        )
+        results = searcher.search(user_query, filter=allowed, limit=request.offset + request.limit, sortedby=sortedby)
         window = list(results)[request.offset:request.offset + request.limit]
         page_hits = self._page_hits(searcher, user_query, [h["doc_id"] for h in window], request)
         hits = tuple(_hit(h, page_hits.get(h["doc_id"], ())) for h in window)
-        counts = {name: _counts(results.groups(name)) for name in facets}
+        matched = cache.matched(user_query, doc_filter, allowed)
+        counts = cache.facet_counts(user_query, doc_filter, matched, request.facets) if request.facets else {}
+        total = len(matched)  # exact: Whoosh's len(results) undercounts limited searches with NOT or ranges
         suggestion = None
-        if len(results) < SUGGEST_BELOW and request.query.strip():
+        if total < SUGGEST_BELOW and request.query.strip():
             suggestion = self._suggest(searcher, request.query, doc_filter)
-        return SearchResults(request=request, total=len(results), hits=hits, facets=counts, suggestion=suggestion)
+        return SearchResults(request=request, total=total, hits=hits, facets=counts, suggestion=suggestion)
+
+    def _cache(self, searcher: Searcher) -> SearcherCache:
+        cache = getattr(self._local, "cache", None)
+        if cache is None or cache.searcher is not searcher:
+            cache = SearcherCache(searcher)
+            self._local.cache = cache
+        return cache
 
     def _page_hits(self, searcher: Searcher, user_query: wq.Query, doc_ids: Sequence[str],
                    request: SearchRequest) -> dict[str, tuple[PageHit, ...]]:
         page_query = _page_query(user_query)
         if not doc_ids or page_query is None:
             return {}
-        page_filter = wq.And([
-            wq.Term("kind", "page"),
-            access_filter(request.access),
-            wq.Or([wq.Term("doc_id", doc_id) for doc_id in doc_ids]),
-        ])
-        results = searcher.search(page_query, filter=page_filter, limit=None, terms=True)
+        on_pages = self._cache(searcher).entries(wq.And([wq.Term("kind", "page"), access_filter(request.access)]))
+        in_documents = wq.Or([wq.Term("doc_id", doc_id) for doc_id in doc_ids])
+        results = searcher.search(wq.And([in_documents, page_query]), filter=on_pages, limit=None, terms=True)
         results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
         results.formatter = highlight.HtmlFormatter(tagname="mark", classname="hit", between=" … ")
         wanted = _article_terms(page_query)
@@ -230,7 +243,8 @@ class SearchIndex:
         candidates = [c for c in reader.terms_within("body", term, distance, prefix=1) if c != term]
         candidates.sort(key=lambda c: -searcher.doc_frequency("body", c))
         for candidate in candidates[:SUGGEST_CANDIDATES]:
-            visible = searcher.search(wq.Term("body", candidate), filter=doc_filter, limit=1)
+            visible = searcher.search(wq.Term("body", candidate), filter=self._cache(searcher).entries(doc_filter),
+                                      limit=1)
             if visible.is_empty():
                 continue  # only words of documents this user may see are ever suggested
             return self._surface_form(searcher, visible[0]["doc_id"], analyzer, candidate)
@@ -255,12 +269,58 @@ class SearchIndex:
         if not text.strip():
             return ()
         results = searcher.more_like(docnum, "body", text=text, top=limit, numterms=12, normalize=True,
-                                     filter=build_filter("doc", access))
+                                     filter=self._cache(searcher).entries(build_filter("doc", access)))
         return tuple(_hit(hit, ()) for hit in results)
 
-def _counts(groups: Mapping[Any, int]) -> tuple[tuple[str, int], ...]:
-    items = [(str(k), v) for k, v in groups.items() if k not in (None, "", b"")]
-    return tuple(sorted(items, key=lambda kv: (-kv[1], kv[0])))
+class SearcherCache:
+    """What one searcher computes once: filter entry sets, facet tables, recent facet counts.
+
+    Dropped with the searcher when the index changes, so nothing in it is stale.
+    """
+
+    FILTERS = 64
+    MATCHED = 32
+    COUNTS = 256
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        self.tables = FacetTables(searcher)
+        self._filters: OrderedDict[str, set[int]] = OrderedDict()
+        self._matched: OrderedDict[tuple[str, str], set[int]] = OrderedDict()
+        self._counts: OrderedDict[tuple[str, str, tuple[str, ...]], dict[str, Any]] = OrderedDict()
+
+    def entries(self, filter_query: wq.Query) -> set[int]:
+        """The index entries a filter admits (Whoosh takes a ``set`` as a filter; nobody changes it)."""
+        key = repr(filter_query)
+        found = self._filters.get(key)
+        if found is None:
+            found = set(self.searcher.docs_for_query(filter_query))
+            _remember(self._filters, key, found, self.FILTERS)
+        return found
+
+    def matched(self, user_query: wq.Query, doc_filter: wq.Query, allowed: set[int]) -> set[int]:
+        """Every document entry the query matches within the filter (the exact total)."""
+        key = (repr(user_query), repr(doc_filter))
+        found = self._matched.get(key)
+        if found is None:
+            found = matched_documents(self.searcher, user_query, allowed)
+            _remember(self._matched, key, found, self.MATCHED)
+        return found
+
+    def facet_counts(self, user_query: wq.Query, doc_filter: wq.Query, matched: set[int],
+                     fields: Sequence[str]) -> dict[str, Any]:
+        key = (repr(user_query), repr(doc_filter), tuple(fields))
+        found = self._counts.get(key)
+        if found is None:
+            found = self.tables.count(matched, fields)
+            _remember(self._counts, key, found, self.COUNTS)
+        return found
+
+
+def _remember(cache: OrderedDict, key: Any, value: Any, size: int) -> None:
+    cache[key] = value
+    if len(cache) > size:
+        cache.popitem(last=False)
 
 
 def _hit(hit: Any, pages: tuple[PageHit, ...]) -> Hit:

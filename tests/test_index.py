@@ -150,3 +150,17 @@ def test_index_of_another_schema_version_asks_for_reindex(tmp_path: Path) -> Non
     (tmp_path / "ix" / VERSION_FILE).write_text(json.dumps({"schema_version": 0}), encoding="utf-8")
     with pytest.raises(IndexOutOfDateError, match="evidence reindex"):
         open_index(tmp_path / "ix")
+
+
+def test_total_is_exact_for_not_and_range_queries_beyond_the_first_page(tmp_path: Path) -> None:
+    # Whoosh's len(results) undercounts limited searches with NOT; the total must not.
+    with open_index(tmp_path / "ix") as ix, ix.writer() as writer:
+        for n in range(60):
+            words = "clearance report" + (" rubble" if n % 4 == 0 else "")
+            writer.add(_document(n, title=f"d{n}", date=f"{2000 + n % 20}-01-01"), [Page(1, words)], [])
+    with open_index(tmp_path / "ix") as ix:
+        assert ix.search(SearchRequest(query="clearance NOT rubble", limit=2)).total == 45
+        assert ix.search(SearchRequest(query="clearance date:>2010", limit=2)).total == 27
+        assert ix.search(SearchRequest(query="clearance date:>=2010", limit=2)).total == 30
+        assert ix.search(SearchRequest(query="clearance date:<2002", limit=2)).total == 6
+        assert ix.search(SearchRequest(query="clearance NOT rubble date:>2010", limit=2)).total == 21

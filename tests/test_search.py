@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -93,6 +92,9 @@ def test_not_a_treaty_article_is_a_clear_error(search) -> None:
 @pytest.mark.parametrize("query, expected", [
     ("date:[2020 TO 2021]", {"Grave", "Ottawa"}),
     ("date:>2021-06", {"Ottawa", "Deport"}),
+    ("date:>2021-08", {"Deport"}),
+    ("date:>=2021-08", {"Ottawa", "Deport"}),
+    ("date:<2020-05-01", {"Shelling", "Long"}),
     ("date:2019", {"Shelling"}),
     ("year:2022", {"Deport"}),
 ])
