@@ -164,3 +164,25 @@ def test_total_is_exact_for_not_and_range_queries_beyond_the_first_page(tmp_path
         assert ix.search(SearchRequest(query="clearance date:>=2010", limit=2)).total == 30
         assert ix.search(SearchRequest(query="clearance date:<2002", limit=2)).total == 6
         assert ix.search(SearchRequest(query="clearance NOT rubble date:>2010", limit=2)).total == 21
+
+
+def test_rebuild_from_the_catalog_loses_no_document(tmp_path: Path) -> None:
+    from archive.ingest import ingest
+    from archive.settings import Settings
+    from archive.store import Archive
+    from index import rebuild
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(45):
+        (folder / f"d{n:02d}.txt").write_text(f"Report {n} on mines, Article {n + 1} of GC IV.", encoding="utf-8")
+    settings = Settings(home=tmp_path / "home", actor="t", workers=1, index_batch=10)
+    ingest([folder], settings)
+    with Archive(settings) as archive:
+        assert rebuild(archive, batch=20) == 45
+    with open_index(settings.index_dir) as ix:
+        assert ix.doc_count() == 45
+        results = ix.search(SearchRequest(query="", limit=100, facets=("article",)))
+        assert results.total == 45 and len({h.doc_id for h in results.hits}) == 45
+        assert len(dict(results.facets["article"])) == 45
+        assert ix.searcher().doc_frequency("kind", "page") == 45
