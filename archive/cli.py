@@ -62,14 +62,17 @@ def settings_of(ctx: click.Context) -> Settings:
               help="A file of passwords to try on encrypted PDFs, one a line.")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
               help="Write every file's outcome to this JSON file.")
+@click.option("--scheduler", metavar="tcp://HOST:PORT",
+              help="Extract on this Dask cluster instead of local processes (--workers is then ignored); "
+                   "needs pip install 'evidence-archive[distributed]'.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the archive already holds documents.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.pass_context
 @translate_errors
 def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, manifest: Path | None,
-           passwords: tuple[str, ...], passwords_file: Path | None, report: Path | None, if_empty: bool,
-           as_json: bool, quiet: bool) -> None:
+           passwords: tuple[str, ...], passwords_file: Path | None, report: Path | None, scheduler: str | None,
+           if_empty: bool, as_json: bool, quiet: bool) -> None:
     """Ingest files and folders (PDF, TXT, MD, HTML with NAME.meta.json sidecars)."""
     from archive.ingest import discover, write_report
     from archive.ingest import ingest as run_ingest
@@ -87,7 +90,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
     total = sum(1 for _ in discover(paths))
     with _progress_bar(total, disable=quiet or as_json) as bar:
         result = run_ingest(list(paths), settings, manifest=manifest, passwords=all_passwords,
-                            progress=bar.step, workers=workers)
+                            progress=bar.step, workers=workers, scheduler=scheduler)
     if report:
         with Archive(settings) as archive:
             write_report(archive, result, report)

@@ -13,6 +13,7 @@ batch again picks up where it stopped.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import ctypes
 import datetime as dt
 import fnmatch
 import hashlib
@@ -20,6 +21,7 @@ import json
 import multiprocessing
 import os
 import signal
+import threading
 import time
 import uuid
 from collections import deque
@@ -163,9 +165,9 @@ def process_file(path: str, options: WorkerOptions | None = None) -> Result:
     """Fingerprint, extract and analyse one file. Never raises."""
     options = options or _options
     sha256: str | None = None
-    previous = signal.signal(signal.SIGALRM, _raise_timeout)
-    signal.setitimer(signal.ITIMER_REAL, options.file_timeout)
+    deadline = FileDeadline(options.file_timeout)
     try:
+        deadline.start()
         data = Path(path).read_bytes()
         sha256 = hashlib.sha256(data).hexdigest()
         if sha256 in options.known_hashes:
@@ -187,8 +189,51 @@ def process_file(path: str, options: WorkerOptions | None = None) -> Result:
     except Exception as error:  # noqa: BLE001 - one bad file must never stop the batch
         return Failure(path, "error", type(error).__name__, str(error)[:500], sha256)
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        deadline.stop()
+
+
+class FileDeadline:
+    """Raises :class:`FileTimeoutError` in this thread once ``seconds`` have passed.
+
+    On a process's main thread (the local pool) it is ``SIGALRM``. Elsewhere
+    (a Dask worker runs tasks in threads, where signal handlers cannot be
+    installed) a timer raises the error asynchronously in the thread. Either
+    way it lands at the thread's next Python instruction: a file stuck inside
+    compiled code is stopped only by killing its worker.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._thread = threading.get_ident()
+        self._on_main = threading.current_thread() is threading.main_thread()
+        self._previous: Any = None
+        self._timer: threading.Timer | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        if self._on_main:
+            self._previous = signal.signal(signal.SIGALRM, _raise_timeout)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        else:
+            self._timer = threading.Timer(self.seconds, self._expire)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def stop(self) -> None:
+        if self._on_main:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            if self._previous is not None:
+                signal.signal(signal.SIGALRM, self._previous)
+        elif self._timer is not None:
+            with self._lock:
+                self._timer.cancel()
+                self._timer = None
+
+    def _expire(self) -> None:
+        with self._lock:
+            if self._timer is None:
+                return  # stopped meanwhile
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._thread), ctypes.py_object(FileTimeoutError))
 
 
 def _raise_timeout(signum: int, frame: object) -> None:
@@ -363,6 +408,7 @@ def ingest(
     passwords: Sequence[str] = (),
     progress: Progress | None = None,
     workers: int | None = None,
+    scheduler: str | None = None,
 ) -> IngestReport:
     """Ingest every file under ``paths`` into the archive at ``settings.home``."""
     from index import open_index  # the index is derived: imported only where it is fed
@@ -377,8 +423,14 @@ def ingest(
             file_timeout=settings.file_timeout, known_hashes=archive.known_hashes(),
             manifest=read_manifest(manifest) if manifest else {},
         )
+        if scheduler:
+            from archive.distributed import run_on_dask  # Dask is imported only for a batch sent to a cluster
+
+            results = run_on_dask(files, options, scheduler)
+        else:
+            results = run_workers(files, options, workers or settings.worker_count)
         batch: list[str] = []
-        for result in run_workers(files, options, workers or settings.worker_count):
+        for result in results:
             outcome = _record(archive, report.run_id, result)
             if outcome.outcome == "ingested" and outcome.doc_id:
                 batch.append(outcome.doc_id)

@@ -146,3 +146,23 @@ def test_search_finds_ingested_pdf_on_its_page(settings: Settings, sample_folder
         report_hit = next(h for h in results.hits if h.title == "Clearance report")
         assert [p.page for p in report_hit.pages] == [2]
         assert "<mark" in report_hit.pages[0].snippet
+
+
+def test_time_limit_also_holds_in_a_worker_thread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    import time
+
+    import archive.ingest as pipeline
+
+    def slow_extract(*args: object, **kwargs: object) -> None:
+        for _ in range(500):
+            time.sleep(0.01)  # Python-level work the timer can interrupt
+
+    monkeypatch.setattr(pipeline, "extract", slow_extract)
+    path = tmp_path / "slow.txt"
+    path.write_text("slow", encoding="utf-8")
+    results: list[object] = []
+    thread = threading.Thread(target=lambda: results.append(process_file(str(path), WorkerOptions(file_timeout=0.2))))
+    thread.start()
+    thread.join(timeout=10)
+    assert type(results[0]).__name__ == "Failure" and results[0].reason == "timeout"
