@@ -1,85 +1,455 @@
-"""The web pages through Flask's test client, on a real ingested archive."""
+"""The web pages through Flask's test client, on a real ingested archive.
+
+The fixture archive is the shared sample folder plus documents these tests
+need: a three-page mine-map submission citing the Ottawa Convention and the
+Fourth Geneva Convention by paragraph, a confidential testimony that must stay
+invisible, and a letter whose title, issuer and text carry HTML and script.
+"""
 
 from __future__ import annotations
 
 import re
+import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 
 from archive.ingest import ingest
+from archive.models import Document
 from archive.settings import Settings
 from archive.store import Archive
-from tests.conftest import write_sidecar
+from tests.conftest import write_pdf, write_sidecar
 from webapp import create_app
+
+MAP_PAGES = (
+    "Mine map submission for the Fuzuli district.\nThe maps below record minefields laid in 1993.",
+    "The submitting State recalls its duty to clear mined areas. Clearance is required under Article 5 "
+    "of the Ottawa Convention within ten years.",
+    "Transfers of population are prohibited by Article 49(6) of the Fourth Geneva Convention. "
+    "Use of anti-personnel mines is banned by Article 1(1)(a) of the Mine Ban Convention.",
+)
+HOSTILE_TITLE = '<script>alert("title")</script> Letter about mines'
+HOSTILE_TEXT = (
+    "Letter about mines near Aghdam <img src=x onerror=alert(1)>.\n"
+    "<script>alert(2)</script> The mines violate Article 5 of the Ottawa Convention.\n"
+)
+
+
+def add_web_documents(folder: Path) -> None:
+    """Write the documents the web tests need next to the sample folder's."""
+    sealed = folder / "sealed.txt"
+    sealed.write_text("Confidential witness named Zyxwvut saw landmines. Article 5 of the Ottawa Convention.",
+                      encoding="utf-8")
+    write_sidecar(sealed, type="testimony", access="confidential")
+    submission = write_pdf(folder / "mine-map.pdf", MAP_PAGES, title="Mine map submission: Fuzuli")
+    write_sidecar(submission, title="Mine map submission: Fuzuli", type="mine_map_submission",
+                  date="2022-03-10", issuer="Ministry of Defence", places=["Fuzuli"])
+    letter = folder / "letter.txt"
+    letter.write_text(HOSTILE_TEXT, encoding="utf-8")
+    write_sidecar(letter, title=HOSTILE_TITLE, type="correspondence", date="2020-01-05",
+                  issuer='<b onmouseover="alert(3)">Bold</b> & Co')
+
+
+def build_archive(settings: Settings, folder: Path) -> None:
+    add_web_documents(folder)
+    ingest([folder], settings)
+
+
+_TEMPLATE: dict[str, Path] = {}
+
+
+def web_archive(settings: Settings, sample_folder: Path, factory: pytest.TempPathFactory) -> Settings:
+    """``settings.home`` holding a fresh copy of the web tests' archive (ingested once per session)."""
+    if "home" not in _TEMPLATE:
+        home = factory.mktemp("web-archive") / "home"
+        build_archive(replace(settings, home=home), sample_folder)
+        _TEMPLATE["home"] = home
+    shutil.copytree(_TEMPLATE["home"], settings.home)
+    return settings
+
+
+def document_named(settings: Settings, name: str) -> Document:
+    with Archive(settings) as archive:
+        return next(d for d in archive.iter_documents() if d.original_name == name)
 
 
 @pytest.fixture
-def client(settings: Settings, sample_folder: Path) -> FlaskClient:
-    hidden = sample_folder / "sealed.txt"
-    hidden.write_text("Confidential witness named Zyxwvut saw landmines.", encoding="utf-8")
-    write_sidecar(hidden, type="testimony", access="confidential")
-    ingest([sample_folder], settings)
-    app = create_app({"TESTING": True, "ARCHIVE_SETTINGS": settings})
+def client(settings: Settings, sample_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
+    web_archive(settings, sample_folder, tmp_path_factory)
+    app = create_app({"TESTING": True, "ARCHIVE_SETTINGS": settings, "SERVER_NAME": "archive.test"})
     return app.test_client()
 
 
+def text_of(client: FlaskClient, url: str, status: int = 200) -> str:
+    response = client.get(url)
+    assert response.status_code == status, (url, response.status_code, response.get_data(as_text=True)[:500])
+    return response.get_data(as_text=True)
+
+
+# -- search ----------------------------------------------------------------------------------------
+
 def test_search_page_shows_results_with_highlighted_snippets(client: FlaskClient) -> None:
-    response = client.get("/?q=landmines")
-    assert response.status_code == 200
-    page = response.get_data(as_text=True)
+    page = text_of(client, "/?q=landmines")
     assert "Clearance report" in page and "Appeal on landmines" in page
     assert re.search(r'<mark class="hit[^"]*">landmines</mark>', page)
     assert "<strong>2</strong> documents" in page
 
 
+def test_snippets_link_to_their_page_with_the_query(client: FlaskClient, settings: Settings) -> None:
+    report = document_named(settings, "report.pdf")
+    page = text_of(client, "/?q=landmines")
+    assert f'href="/documents/{report.id}/pages/2?q=landmines"' in page
+
+
+def test_results_show_metadata_and_article_badges(client: FlaskClient) -> None:
+    page = text_of(client, "/?q=clearance")
+    hit = page[page.index("Mine map submission: Fuzuli"):]
+    assert "EVA-" in hit and "mine map submission" in hit and "10 March 2022" in hit and "Ministry of Defence" in hit
+    badges = re.findall(r'class="badge" href="/articles/([^"]+)"', page)
+    assert {"APMBC-5", "APMBC-1", "GCIV-49"} <= set(badges)
+
+
 def test_facet_links_filter_the_results(client: FlaskClient) -> None:
-    page = client.get("/?q=landmines").get_data(as_text=True)
+    page = text_of(client, "/?q=landmines")
     link = re.search(r'href="([^"]+)"\s+data-facet-value="appeal"', page)
     assert link, "the type facet offers 'appeal'"
-    filtered = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    filtered = text_of(client, link.group(1).replace("&amp;", "&"))
     assert re.search(r"<strong>1</strong> document(?!s)", filtered)
     assert "Appeal on landmines" in filtered and "Clearance report" not in filtered
     assert 'data-facet="year"' in filtered
 
 
-def test_document_page_shows_metadata_references_and_text(client: FlaskClient, settings: Settings) -> None:
-    with Archive(settings) as archive:
-        document = next(d for d in archive.iter_documents() if d.original_name == "report.pdf")
-    page = client.get(f"/documents/{document.id}").get_data(as_text=True)
-    assert document.sha256 in page and document.control_number in page
-    assert "GCIV-147" in page and 'id="page-2"' in page
-    assert "Fourth Geneva Convention" in page
+def test_selected_filters_are_chips_that_remove_themselves(client: FlaskClient) -> None:
+    page = text_of(client, "/?q=mines&type=report&from=2021")
+    chips = re.findall(r'<a class="chip" href="([^"]+)"', page)
+    assert len(chips) == 2
+    assert "type=report" not in chips[0] and "from=2021" in chips[0].replace("&amp;", "&")
+    assert "from=" not in chips[1] and "type=report" in chips[1]
 
 
-def test_unknown_document_is_a_404_page(client: FlaskClient) -> None:
-    response = client.get("/documents/0000000000000000")
-    assert response.status_code == 404
-    assert "Not found" in response.get_data(as_text=True)
+def test_article_facet_is_a_tree_of_instrument_article_paragraph(client: FlaskClient) -> None:
+    page = text_of(client, "/")
+    tree = page[page.index('class="facet tree"'):page.index("</section>", page.index('class="facet tree"'))]
+    apmbc, art1, para = (tree.index(f'data-facet-value="{v}"') for v in ("APMBC", "APMBC-1", "APMBC-1-1"))
+    assert apmbc < art1 < para
+    assert 'data-facet="instrument" data-facet-value="APMBC"' in tree
+    assert 'data-facet="article" data-facet-value="GCIV-49-6"' in tree
+    assert "Art. 147 — " in tree  # headings come from the catalogue
 
 
-def test_confidential_document_is_invisible_to_anonymous_visitors(client: FlaskClient, settings: Settings) -> None:
-    assert "<strong>0</strong> documents" in client.get("/?q=Zyxwvut").get_data(as_text=True)
-    with Archive(settings) as archive:
-        sealed = next(d for d in archive.iter_documents() if d.original_name == "sealed.txt")
-    assert client.get(f"/documents/{sealed.id}").status_code == 404
-    facets = client.get("/").get_data(as_text=True)
-    assert "testimony" not in facets
+def test_article_facet_value_filters(client: FlaskClient) -> None:
+    page = text_of(client, "/?article=GCIV-49-6")
+    assert re.search(r"<strong>1</strong> document(?!s)", page) and "Mine map submission" in page
+
+
+def test_date_range_filters_and_a_year_means_the_whole_year(client: FlaskClient) -> None:
+    page = text_of(client, "/?from=2022&to=2022")
+    assert "Mine map submission" in page and "Clearance report" not in page
+    assert "Clearance report" in text_of(client, "/?from=2021-06&to=2021-06")
+
+
+def test_sort_by_date_puts_the_newest_first(client: FlaskClient) -> None:
+    page = text_of(client, "/?q=mines&sort=date")
+    titles = re.findall(r'<h3><a href="/documents/[^"]+">([^<]+)</a></h3>', page)
+    assert titles.index("Mine map submission: Fuzuli") < titles.index("Clearance report")
+    assert "<strong>date</strong>" in page
+
+
+def test_pagination_links_move_through_results(client: FlaskClient) -> None:
+    first = text_of(client, "/?limit=2")
+    assert "Page 1 of 2" in first and 'rel="next"' in first
+    second = text_of(client, "/?limit=2&page=2")
+    assert "Page 2 of 2" in second and 'start="3"' in second and 'rel="prev"' in second
+
+
+def test_export_links_carry_the_search(client: FlaskClient) -> None:
+    page = text_of(client, "/?q=landmines&type=report")
+    links = re.findall(r'href="([^"]+)" data-export="([^"]+)"', page)
+    assert {fmt for _, fmt in links} == {"csv", "jsonl", "csl-json", "bibtex", "ris"}
+    assert all("q=landmines" in href and "type=report" in href for href, _ in links)
+
+
+def test_did_you_mean_is_offered_when_little_is_found(client: FlaskClient) -> None:
+    page = text_of(client, "/?q=landmnes")
+    assert 'Did you mean <a href="/?q=landmine">landmine</a>?' in page
+    assert "Did you mean" not in text_of(client, "/?q=landmines")
+
+
+# -- errors and escaping ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("url", "message"), [
+    ("/?q=landmines&page=two", "whole numbers"),
+    ("/?q=landmines&page=0", "page must be 1 to 10000"),
+    ("/?q=landmines&page=99999999999999999999", "page must be 1 to 10000"),
+    ("/?q=landmines&limit=5000", "limit between 1 and 100"),
+    ("/?q=landmines&sort=sideways", "sort must be"),
+    ("/?from=yesterday", "must be a date like"),
+    ('/?q="unclosed phrase', "a phrase is not closed"),
+    ("/?q=colour:red", "there is no field"),
+])
+def test_bad_search_is_a_400_with_a_message(client: FlaskClient, url: str, message: str) -> None:
+    assert message in text_of(client, url, 400)
+
+
+def test_a_query_error_offers_the_query_to_run_instead(client: FlaskClient) -> None:
+    page = text_of(client, '/?q="grave breach', 400)
+    assert 'Try: <a href="/?q=%22grave+breach%22">' in page
 
 
 def test_query_text_is_escaped_in_the_page(client: FlaskClient) -> None:
-    page = client.get('/?q="<script>alert(1)</script>"').get_data(as_text=True)
-    assert "<script>alert(1)</script>" not in page
+    page = text_of(client, '/?q="<script>alert(1)</script>"')
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
-def test_bad_query_is_a_400_with_a_message(client: FlaskClient) -> None:
-    response = client.get("/?q=landmines&page=two")
-    assert response.status_code == 400
-    assert "whole numbers" in response.get_data(as_text=True)
+def test_html_in_metadata_and_text_is_escaped_everywhere(client: FlaskClient, settings: Settings) -> None:
+    letter = document_named(settings, "letter.txt")
+    for url in ("/?q=letter", f"/documents/{letter.id}", f"/documents/{letter.id}/pages/1",
+                f"/documents/{letter.id}/pages/1?q=mines", "/articles/APMBC-5", "/?q=onerror"):
+        page = text_of(client, url)
+        assert "<script>alert" not in page and "<img src=x" not in page and '<b onmouseover' not in page, url
+        assert "&lt;script&gt;" in page, url
 
 
-def test_pages_send_a_content_security_policy(client: FlaskClient) -> None:
-    response = client.get("/")
-    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
+def test_snippet_highlights_are_the_only_trusted_markup(client: FlaskClient) -> None:
+    page = text_of(client, "/?q=onerror")
+    snippet = re.search(r'<p class="snippet">(.*?)</p>', page, re.S)
+    assert snippet and "&lt;img src=x" in snippet.group(1)
+    assert re.search(r'<mark class="hit[^"]*">onerror</mark>', snippet.group(1))
+
+
+def test_unknown_document_is_a_404_page(client: FlaskClient) -> None:
+    page = text_of(client, "/documents/0000000000000000", 404)
+    assert "Not found" in page and "0000000000000000" in page
+
+
+@pytest.mark.parametrize("url", [
+    "/documents/../../etc/passwd", "/documents/..%2F..%2Fetc%2Fpasswd", "/documents/%2e%2e/original",
+    "/documents/..%2Fcatalog.sqlite3/original", "/documents/objects%2F00/download", "/static/../catalog.sqlite3",
+    "/documents/%00/original",
+])
+def test_path_traversal_in_urls_finds_nothing(client: FlaskClient, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 404
+    assert b"SQLite format" not in response.data and b"root:" not in response.data
+
+
+@pytest.mark.parametrize(("suffix", "message"), [("/pages/0", "has no page 0"), ("/pages/4", "has no page 4"),
+                                                 ("/pages/two", ""), ("/pages/-1", ""),
+                                                 ("/pages/99999999999999999999", "")])
+def test_bad_page_number_is_a_404(client: FlaskClient, settings: Settings, suffix: str, message: str) -> None:
+    submission = document_named(settings, "mine-map.pdf")
+    assert message in text_of(client, f"/documents/{submission.id}{suffix}", 404)
+
+
+def test_confidential_document_is_invisible_to_anonymous_visitors(client: FlaskClient, settings: Settings) -> None:
+    assert "<strong>0</strong> documents" in text_of(client, "/?q=Zyxwvut")
+    sealed = document_named(settings, "sealed.txt")
+    for suffix in ("", "/pages/1", "/original", "/download", "/cite.ris"):
+        for key in (sealed.id, sealed.control_number, sealed.sha256):
+            assert client.get(f"/documents/{key}{suffix}").status_code == 404
+    assert 'data-facet-value="testimony"' not in text_of(client, "/")
+    assert sealed.control_number not in text_of(client, "/articles/APMBC-5")
+
+
+def test_pages_send_a_content_security_policy_without_inline_scripts(client: FlaskClient, settings: Settings) -> None:
+    report = document_named(settings, "report.pdf")
+    for url in ("/", f"/documents/{report.id}", "/articles", "/nowhere"):
+        response = client.get(url)
+        policy = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert not re.search(r"<script(?![^>]*\bsrc=)", response.get_data(as_text=True)), url
+        assert " style=" not in response.get_data(as_text=True)
+
+
+# -- documents and pages ---------------------------------------------------------------------------
+
+def test_document_page_shows_metadata_references_and_text(client: FlaskClient, settings: Settings) -> None:
+    document = document_named(settings, "report.pdf")
+    page = text_of(client, f"/documents/{document.id}")
+    assert document.sha256 in page and document.control_number in page
+    assert 'id="page-2"' in page and "Fourth Geneva Convention" in page
+    assert "1 June 2021" in page and "Demining NGO" in page and "Aghdam" in page
+
+
+def test_document_references_are_grouped_with_page_and_sentence(client: FlaskClient, settings: Settings) -> None:
+    submission = document_named(settings, "mine-map.pdf")
+    page = text_of(client, f"/documents/{submission.id}")
+    refs = page[page.index('class="references"'):page.index('class="text"')]
+    assert refs.index("APMBC — ") < refs.index("APMBC Article 1") < refs.index("APMBC Article 5")
+    assert "GCIV Article 49" in refs and "<code>GCIV-49-6</code>" in refs
+    assert '<a class="pageref" href="#page-2">p. 2</a>' in refs
+    assert "Clearance is required under <strong>Article 5 of the Ottawa Convention</strong> within ten years." in refs
+
+
+def test_document_text_highlights_the_query_terms(client: FlaskClient, settings: Settings) -> None:
+    report = document_named(settings, "report.pdf")
+    page = text_of(client, f"/documents/{report.id}?q=landmine+AND+type:report")
+    assert '<mark class="hit">landmines</mark>' in page
+    assert '<mark class="hit">report</mark>' not in page  # a field value is not a text term
+
+
+def test_document_shows_custody_and_the_original(client: FlaskClient, settings: Settings) -> None:
+    report = document_named(settings, "report.pdf")
+    page = text_of(client, f"/documents/{report.id}")
+    timeline = page[page.index('class="timeline"'):]
+    assert timeline.index(">received<") < timeline.index(">ingested<")
+    assert f'src="/documents/{report.id}/original"' in page
+    assert f'href="/documents/{report.id}/download"' in page
+
+
+def test_page_view_shows_one_page_with_the_pdf_at_that_page(client: FlaskClient, settings: Settings) -> None:
+    submission = document_named(settings, "mine-map.pdf")
+    page = text_of(client, f"/documents/{submission.id}/pages/2?q=clearance")
+    assert "Page <strong>2</strong> of 3" in page and f"{submission.control_number}-0002" in page
+    assert f'src="/documents/{submission.id}/original#page=2"' in page
+    assert '<mark class="hit">Clearance</mark>' in page and "Transfers of population" not in page
+    assert "APMBC Article 5" in page
+
+
+def test_original_is_served_inline_with_its_media_type(client: FlaskClient, settings: Settings) -> None:
+    report = document_named(settings, "report.pdf")
+    with client.get(f"/documents/{report.id}/original") as response:
+        assert response.status_code == 200 and response.mimetype == "application/pdf"
+        assert response.headers["Content-Disposition"].startswith("inline")
+        assert response.data.startswith(b"%PDF")
+
+
+def test_text_originals_are_sandboxed(client: FlaskClient, settings: Settings) -> None:
+    letter = document_named(settings, "letter.txt")
+    with client.get(f"/documents/{letter.id}/original") as response:
+        assert response.mimetype == "text/plain"
+        assert response.headers["Content-Security-Policy"].startswith("sandbox")
+
+
+def test_download_sends_the_original_and_records_custody(client: FlaskClient, settings: Settings) -> None:
+    report = document_named(settings, "report.pdf")
+    with client.get(f"/documents/{report.id}/download") as response:
+        assert response.status_code == 200 and response.mimetype == "application/pdf"
+        assert response.headers["Content-Disposition"] == "attachment; filename=report.pdf"
+        body = response.data
+    with Archive(settings) as archive:
+        original = archive.object_path(report.sha256).read_bytes()
+        events = archive.events(report.id)
+    assert body == original
+    assert events[-1].action == "downloaded" and events[-1].details["sha256"] == report.sha256
+
+
+def test_document_offers_more_like_this_within_visible_documents(client: FlaskClient, settings: Settings) -> None:
+    letter = document_named(settings, "letter.txt")
+    page = text_of(client, f"/documents/{letter.id}")
+    similar = page[page.index('class="similar"'):page.index('class="custody"')]
+    submission = document_named(settings, "mine-map.pdf")
+    assert f'href="/documents/{submission.id}">Mine map submission: Fuzuli</a>' in similar
+    assert document_named(settings, "sealed.txt").id not in similar
+
+
+def test_document_by_control_number_is_the_same_document(client: FlaskClient, settings: Settings) -> None:
+    report = document_named(settings, "report.pdf")
+    assert report.sha256 in text_of(client, f"/documents/{report.control_number}")
+
+
+# -- citations -------------------------------------------------------------------------------------
+
+def test_document_and_page_carry_a_citation_with_permalink(client: FlaskClient, settings: Settings) -> None:
+    report = document_named(settings, "report.pdf")
+    page = text_of(client, f"/documents/{report.id}/pages/2")
+    citation = re.search(r'<p class="citation" id="citation-text">(.*?)</p>', page, re.S)
+    assert citation, "the page has a citation box"
+    text = citation.group(1)
+    assert text.startswith("Demining NGO, &#34;Clearance report&#34; (Aghdam, 1 June 2021), p. 2 [")
+    assert f"{report.control_number}-0002" in text and report.sha256[:12] in text
+    assert f"http://archive.test/documents/{report.id}/pages/2" in text
+    assert 'data-copy="citation-text"' in page
+
+
+def test_citation_downloads_have_their_media_types(client: FlaskClient, settings: Settings) -> None:
+    report = document_named(settings, "report.pdf")
+    expected = {"csl-json": "application/vnd.citationstyles.csl+json", "bibtex": "application/x-bibtex",
+                "ris": "application/x-research-info-systems"}
+    for fmt, media in expected.items():
+        response = client.get(f"/documents/{report.id}/cite.{fmt}?page=2")
+        assert response.status_code == 200 and response.mimetype == media
+        assert f"{report.control_number}-p2" in response.headers["Content-Disposition"]
+        assert f"/documents/{report.id}/pages/2" in response.get_data(as_text=True)
+    assert client.get(f"/documents/{report.id}/cite.docx").status_code == 404
+    assert client.get(f"/documents/{report.id}/cite.ris?page=9").status_code == 404
+
+
+def test_permalinks_survive_reindexing(client: FlaskClient, settings: Settings) -> None:
+    from index import rebuild
+
+    report = document_named(settings, "report.pdf")
+    before = text_of(client, f"/documents/{report.id}/pages/2")
+    with Archive(settings) as archive:
+        rebuild(archive)
+    after = text_of(client, f"/documents/{report.id}/pages/2")
+    link = f"http://archive.test/documents/{report.id}/pages/2"
+    assert link in before and link in after
+
+
+def test_web_export_downloads_the_whole_result_set_and_records_custody(client: FlaskClient,
+                                                                      settings: Settings) -> None:
+    response = client.get("/export/ris?q=mines&type=report")
+    assert response.mimetype == "application/x-research-info-systems"
+    assert 'filename="evidence-export.ris"' in response.headers["Content-Disposition"]
+    assert response.get_data(as_text=True).count("TY  - ") == 1
+    with Archive(settings) as archive:
+        event = archive.events()[-1]
+    assert (event.action, event.details["format"], event.details["count"]) == ("exported", "ris", 1)
+    assert event.details["documents"] == [document_named(settings, "report.pdf").id]
+    assert "unknown export format" in text_of(client, "/export/docx?q=mines", 400)
+
+
+# -- articles --------------------------------------------------------------------------------------
+
+def test_articles_index_lists_instruments_with_counts(client: FlaskClient) -> None:
+    page = text_of(client, "/articles")
+    apmbc = page[page.index('id="APMBC"'):page.index("</section>", page.index('id="APMBC"'))]
+    assert "2 documents, 3 passages" in apmbc  # the confidential testimony does not count
+    assert re.search(r'href="/articles/APMBC-5">Art\. 5</a></td><td>[^<]+</td>\s*<td class="num">2</td>', apmbc)
+    for instrument in ("GCI", "GCIV", "GC-COMMON", "API", "APII", "CCM", "CCW-APII-1996", "CCW-PIII"):
+        assert f'id="{instrument}"' in page
+
+
+def test_article_page_lists_every_passage_citing_it(client: FlaskClient, settings: Settings) -> None:
+    page = text_of(client, "/articles/APMBC-5")
+    assert "cited by 2 documents in 2 passages" in page
+    submission = document_named(settings, "mine-map.pdf")
+    assert f'href="/documents/{submission.id}/pages/2">p. 2</a>' in page
+    assert "<strong>Article 5 of the Ottawa Convention</strong>" in page
+
+
+def test_article_page_lists_the_documents_citing_it_with_pages(client: FlaskClient, settings: Settings) -> None:
+    page = text_of(client, "/articles/APMBC")
+    table = page[page.index('class="citing-documents"'):page.index("</details>")]
+    submission = document_named(settings, "mine-map.pdf")
+    assert "2 documents citing it" in table
+    assert re.search(rf'href="/documents/{submission.id}/pages/2">2</a>, <a href="/documents/{submission.id}/pages/3">3'
+                     r'</a></td>\s*<td class="num">2</td>', table)
+
+
+def test_article_page_counts_its_paragraphs(client: FlaskClient) -> None:
+    page = text_of(client, "/articles/GCIV-49")
+    assert "cited by 1 document in 1 passage" in page and "<code>GCIV-49-6</code>" in page
+    assert 'href="/articles/GCIV-49-6">GCIV Article 49(6)</a>' in page
+    assert "cited by 1 document in 1 passage" in text_of(client, "/articles/gciv-49-6")
+
+
+def test_instrument_page_lists_all_articles_with_headings(client: FlaskClient) -> None:
+    page = text_of(client, "/articles/GCIV")
+    assert page.count('href="/articles/GCIV-') >= 159 and "Grave breaches" in page
+
+
+@pytest.mark.parametrize("ref_id", ["GCIV-999", "NOPE-1", "APMBC-5-99", "..%2F..%2Fetc"])
+def test_unknown_article_is_a_404(client: FlaskClient, ref_id: str) -> None:
+    assert client.get(f"/articles/{ref_id}").status_code == 404
+
+
+def test_article_passage_page_must_be_a_number(client: FlaskClient) -> None:
+    assert "page must be a whole number" in text_of(client, "/articles/APMBC-5?page=x", 400)
+    assert "page must be a whole number" in text_of(client, "/articles/APMBC-5?page=99999999999999999999", 400)
+    assert "No passages on this page: there are 2." in text_of(client, "/articles/APMBC-5?page=3")
+    assert "No passage in the archive cites this paragraph yet." in text_of(client, "/articles/APMBC-5-1")

@@ -1,6 +1,9 @@
 """The web front end: a Flask app factory.
 
-``create_app(config)`` builds the app around one archive home. The catalog
+``create_app(config)`` builds the app around one archive home. It registers one
+blueprint per page family (search, documents, articles, exports, the JSON API)
+and the error pages, and sends a Content-Security-Policy without inline
+scripts on every response. The catalog
 and the search index are opened once per app and shared by requests (the
 index keeps one searcher per thread and refreshes it after commits).
 Configuration comes from ``config`` (``ARCHIVE_SETTINGS`` or
@@ -15,6 +18,7 @@ from typing import Any
 
 from flask import Flask
 
+from archive.cite import human_date
 from archive.service import open_search
 from archive.settings import Settings
 from archive.store import Archive
@@ -23,6 +27,8 @@ FACET_LABELS = {
     "type": "Type", "instrument": "Instrument", "article": "Article", "year": "Year", "lang": "Language",
     "place": "Place", "issuer_facet": "Issuer",
 }
+
+EXPORT_LABELS = {"csv": "CSV", "jsonl": "JSON Lines", "csl-json": "CSL-JSON", "bibtex": "BibTeX", "ris": "RIS"}
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -37,13 +43,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["archive"] = archive
     app.extensions["search_index"] = open_search(settings, archive)
 
-    from webapp import documents, errors, search
+    from webapp import api, articles, documents, errors, export, search
 
-    app.register_blueprint(search.bp)
-    app.register_blueprint(documents.bp)
+    for module in (search, documents, articles, export, api):
+        app.register_blueprint(module.bp)
     errors.register(app)
     app.after_request(_security_headers)
-    app.jinja_env.globals["facet_labels"] = FACET_LABELS
+    app.jinja_env.globals.update(facet_labels=FACET_LABELS, export_formats=EXPORT_LABELS, human_date=human_date)
     return app
 
 

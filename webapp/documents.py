@@ -1,25 +1,150 @@
-"""The document page: metadata, references, and the text page by page."""
+"""The document and page views, the original (inline and as a download) and citation downloads.
+
+Every route reaches its document through :func:`webapp.state.visible_document`,
+so a document outside the visitor's access levels is a 404. Originals are
+found by the document's SHA-256 in the object store, never by a path taken
+from the URL. Downloading an original records a ``downloaded`` custody event.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
-from flask import Blueprint, render_template
+from flask import Blueprint, Response, abort, render_template, request, send_file
 
-from archive.errors import DocumentNotFoundError
-from webapp.state import archive, visible_levels
+from archive import cite
+from archive.models import Document, Reference
+from index import Hit
+from webapp.highlight import Passage, highlight, passage, query_terms
+from webapp.refs import id_order, levels_of, ref_label
+from webapp.state import archive, permalink, search_index, visible_document, visible_levels
 
 bp = Blueprint("documents", __name__)
+#: Media types a browser may show inline; anything else is sent as a download.
+INLINE_TYPES = frozenset({"application/pdf", "text/plain", "text/markdown", "text/html"})
+
+
+@dataclass(frozen=True)
+class Cited:
+    """One reference with the sentence around it."""
+
+    reference: Reference
+    context: Passage
+
+
+@dataclass(frozen=True)
+class ArticleGroup:
+    """The references to one article (or to its paragraphs) in a document."""
+
+    article_id: str
+    label: str
+    references: tuple[Cited, ...]
+
+
+@dataclass(frozen=True)
+class InstrumentGroup:
+    instrument_id: str
+    label: str
+    articles: tuple[ArticleGroup, ...]
+
+
+def grouped_references(document: Document) -> tuple[InstrumentGroup, ...]:
+    """The document's references by instrument, then article, each with its page and sentence."""
+    tree: dict[str, dict[str, list[Cited]]] = defaultdict(lambda: defaultdict(list))
+    texts: dict[int, str] = {}
+    for reference in archive().references(document.id):
+        if reference.page not in texts:
+            texts[reference.page] = archive().page_text(document.id, reference.page) or ""
+        levels = levels_of(reference.ref_id)
+        context = passage(texts[reference.page], reference.start, reference.end)
+        tree[levels[0]][levels[1] if len(levels) > 1 else levels[0]].append(Cited(reference, context))
+    return tuple(
+        InstrumentGroup(instrument, ref_label(instrument), tuple(
+            ArticleGroup(article, ref_label(article), tuple(articles[article]))
+            for article in sorted(articles, key=id_order)))
+        for instrument, articles in sorted(tree.items(), key=lambda item: id_order(item[0]))
+    )
+
+
+def similar_documents(document: Document) -> tuple[Hit, ...]:
+    """"More like this": documents the visitor may see whose text is most like this one's."""
+    return search_index().more_like_this(document.id, visible_levels(), limit=5)
+
+
+def citation(document: Document, page: int | None = None) -> cite.Citation:
+    return cite.citation_for(document, permalink=permalink(document, page), page=page)
 
 
 @bp.get("/documents/<doc_id>")
 def show(doc_id: str) -> str:
-    document = archive().get_document(doc_id)
-    if document.metadata.access not in visible_levels():
-        raise DocumentNotFoundError(doc_id)  # 404, not 403: existence does not leak
-    references = defaultdict(list)
-    for reference in archive().references(document.id):
-        references[reference.ref_id].append(reference)
+    document = visible_document(doc_id)
+    terms = query_terms(request.args.get("q", ""))
+    pages = [(page, highlight(page.text, terms)) for page in archive().pages(document.id)]
     return render_template(
-        "document.html", document=document, pages=archive().pages(document.id), references=dict(references),
+        "document.html", document=document, pages=pages, references=grouped_references(document),
+        events=archive().events(document.id), similar=similar_documents(document),
+        citation=citation(document), format_text=cite.format_text, query=request.args.get("q", ""),
     )
+
+
+@bp.get("/documents/<doc_id>/pages/<int(max=999999):number>")
+def page(doc_id: str, number: int) -> str:
+    document = visible_document(doc_id)
+    text = archive().page_text(document.id, number)
+    if text is None:
+        abort(404, f"{document.control_number} has no page {number}: it has {document.page_count} "
+                   f"page{'s' if document.page_count != 1 else ''}, numbered from 1")
+    references = [r for r in archive().references(document.id) if r.page == number]
+    return render_template(
+        "page.html", document=document, number=number, text=highlight(text, query_terms(request.args.get("q", ""))),
+        references=[Cited(r, passage(text, r.start, r.end)) for r in references], citation=citation(document, number),
+        format_text=cite.format_text, query=request.args.get("q", ""), label=ref_label,
+    )
+
+
+def _original(document: Document, *, as_attachment: bool) -> Response:
+    path = archive().object_path(document.sha256)
+    if not path.is_file():
+        abort(404, f"the original of {document.control_number} is missing from the object store; "
+                   "run `evidence verify` to check the archive")
+    response = send_file(path, mimetype=document.media_type, as_attachment=as_attachment,
+                         download_name=document.original_name, conditional=True, etag=document.sha256)
+    if document.media_type != "application/pdf":
+        # an HTML original must not run in this site's origin: show it in a sandbox
+        response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+@bp.get("/documents/<doc_id>/original")
+def original(doc_id: str) -> Response:
+    """The original shown inline; a type no browser shows inline is a download (and recorded as one)."""
+    document = visible_document(doc_id)
+    if document.media_type not in INLINE_TYPES:
+        return download(doc_id)
+    return _original(document, as_attachment=False)
+
+
+@bp.get("/documents/<doc_id>/download")
+def download(doc_id: str) -> Response:
+    document = visible_document(doc_id)
+    response = _original(document, as_attachment=True)
+    archive().record_event("downloaded", document.id, {
+        "file": document.original_name, "sha256": document.sha256, "media_type": document.media_type,
+    })
+    return response
+
+
+@bp.get("/documents/<doc_id>/cite.<fmt>")
+def cite_file(doc_id: str, fmt: str) -> Response:
+    document = visible_document(doc_id)
+    if fmt not in cite.FORMATS:
+        abort(404, f"no citation format {fmt!r}; formats are: {', '.join(cite.FORMATS)}")
+    number = request.args.get("page", type=int)
+    if number is not None and not 1 <= number <= document.page_count:
+        abort(404, f"{document.control_number} has no page {number}")
+    media, ext = cite.FORMATS[fmt]
+    body = cite.write([citation(document, number)], fmt)
+    name = document.control_number + (f"-p{number}" if number else "")
+    return Response(body, content_type=f"{media}; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.{ext}"'})

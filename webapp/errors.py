@@ -1,19 +1,44 @@
-"""Errors as pages: an :class:`ArchiveError` becomes an HTML page with its status."""
+"""Errors at the edge: one JSON shape under ``/api/``, an HTML page everywhere else.
+
+An :class:`ArchiveError` keeps its status and message (a bad query is a 400
+that says what to type; an unknown id a 404); HTTP errors keep theirs; any
+other exception is a 500 whose details stay in the log. Under ``/api/`` every
+error is ``{"ok": false, "error": message, "status": code}``, plus
+``suggestion`` when a query error has a query to run instead.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from archive.errors import ArchiveError
 
+TITLES = {400: "Cannot run this search", 404: "Not found", 405: "Not allowed"}
+
+
+def error_response(status: int, message: str, suggestion: str | None = None) -> tuple[Response | str, int]:
+    if request.path.startswith("/api/") or request.path == "/api":
+        body: dict[str, Any] = {"ok": False, "error": message, "status": status}
+        if suggestion:
+            body["suggestion"] = suggestion
+        return jsonify(body), status
+    page = render_template("error.html", status=status, title=TITLES.get(status, "Something went wrong"),
+                           message=message, suggestion=suggestion)
+    return page, status
+
 
 def register(app: Flask) -> None:
     @app.errorhandler(ArchiveError)
-    def archive_error(error: ArchiveError) -> tuple[str, int]:
-        return render_template("error.html", status=error.status, message=str(error)), error.status
+    def archive_error(error: ArchiveError) -> tuple[Response | str, int]:
+        return error_response(error.status, str(error), getattr(error, "suggestion", None))
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
+    def http_error(error: HTTPException) -> tuple[Response | str, int]:
         status = error.code or 500
-        return render_template("error.html", status=status, message=error.description), status
+        message = error.description or error.name
+        if status >= 500:
+            message = "the archive could not answer this request; the details are in the server log"
+        return error_response(status, message)

@@ -1,49 +1,78 @@
-"""The search page: query box, results with page snippets, facet counts that filter."""
+"""The search page: query box, facet sidebar, filter chips, results with page snippets, pagination.
+
+The request is read from the query string by :func:`request_from_args`, which
+the JSON API and the exports share, so a URL means the same search on every
+surface. Snippets come from the index as HTML (escaped text with ``<mark>``);
+they are the only markup the page trusts.
+"""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
 
 from archive.errors import QueryError
-from index import FACET_FIELDS, SearchRequest
-from webapp.state import search_index, visible_levels
+from archive.treaties import UnknownReferenceError, load_catalogue, split_id
+from index import FACET_FIELDS, SearchRequest, SearchResults
+from webapp.refs import articles_by_document
+from webapp.state import archive, search_index, visible_levels
 
 bp = Blueprint("search", __name__)
 PAGE_SIZE = 10
+MAX_LIMIT = 100
+MAX_PAGE = 10_000
+#: Arguments that make up a search (everything else in a URL is ignored by it).
+SEARCH_ARGS = ("q", "sort", "from", "to", *FACET_FIELDS)
 
 
-def request_from_args(args: Any) -> SearchRequest:
-    """A :class:`SearchRequest` from query-string arguments (shared with the API)."""
+def request_from_args(args: MultiDict[str, str], *, limit: int | None = None) -> SearchRequest:
+    """A :class:`SearchRequest` from query-string arguments (shared with the API and exports).
+
+    ``limit`` fixes the page size (exports read in batches), overriding the ``limit`` argument.
+    """
     selected = {name: args.getlist(name) for name in FACET_FIELDS if args.getlist(name)}
     try:
-        page = max(1, int(args.get("page", 1)))
-        limit = min(100, max(1, int(args.get("limit", PAGE_SIZE))))
+        page = int(args.get("page", 1))
+        size = limit or int(args.get("limit", PAGE_SIZE))
     except ValueError:
         raise QueryError(args.get("q", ""), "page and limit must be whole numbers") from None
+    if not 1 <= page <= MAX_PAGE or not 1 <= size <= (limit or MAX_LIMIT):
+        raise QueryError(args.get("q", ""), f"page must be 1 to {MAX_PAGE} and limit between 1 and {MAX_LIMIT}")
+    sort = args.get("sort", "relevance")
+    if sort not in ("relevance", "date"):
+        raise QueryError(args.get("q", ""), f"sort must be 'relevance' or 'date', not {sort!r}")
     return SearchRequest(
-        query=args.get("q", ""),
-        selected=selected,
-        date_from=_date_arg(args, "from"),
-        date_to=_date_arg(args, "to"),
-        sort="date" if args.get("sort") == "date" else "relevance",
-        offset=(page - 1) * limit,
-        limit=limit,
+        query=args.get("q", ""), selected=selected, date_from=_date_arg(args, "from"),
+        date_to=_date_arg(args, "to", end=True), sort=sort, offset=(page - 1) * size, limit=size,
         access=visible_levels(),
     )
 
 
-def _date_arg(args: Any, name: str) -> dt.date | None:
+def _date_arg(args: MultiDict[str, str], name: str, *, end: bool = False) -> dt.date | None:
+    """``2022-04-23``, ``2022-04`` or ``2022``; a month or a year given as ``to`` means its last day."""
     value = args.get(name, "").strip()
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value if len(value) == 10 else (value + "-01-01")[:10])
-    except ValueError:
-        raise QueryError(value, f"{name} must be a date like 2022-04-23 or a year like 2022") from None
+        parts = [int(part) for part in value.split("-")]
+        if len(parts) == 1:
+            return dt.date(parts[0], 12, 31) if end else dt.date(parts[0], 1, 1)
+        if len(parts) == 2:
+            return dt.date(parts[0], parts[1], calendar.monthrange(*parts)[1] if end else 1)
+        return dt.date.fromisoformat(value)
+    except ValueError:  # calendar.IllegalMonthError is one too
+        raise QueryError(value, f"'{name}' must be a date like 2022-04-23, a month like 2022-04 or a year") from None
+
+
+def search_args() -> dict[str, list[str]]:
+    """This request's search arguments, for links that keep the search (exports, pages)."""
+    return {k: v for k, v in request.args.to_dict(flat=False).items() if k in SEARCH_ARGS and any(v)}
 
 
 def toggle_url(field: str, value: str) -> str:
@@ -55,10 +84,78 @@ def toggle_url(field: str, value: str) -> str:
     return url_for("search.index", **args)
 
 
+def without_url(*names: str) -> str:
+    """This page's URL without some arguments (to remove a date chip), back on result page 1."""
+    args = {k: v for k, v in request.args.to_dict(flat=False).items() if k not in names and k != "page"}
+    return url_for("search.index", **args)
+
+
 def page_url(page: int) -> str:
     args = request.args.to_dict(flat=False)
     args["page"] = [str(page)]
     return url_for("search.index", **args)
+
+
+def sort_url(sort: str) -> str:
+    args = {k: v for k, v in request.args.to_dict(flat=False).items() if k != "page"}
+    args["sort"] = [sort]
+    return url_for("search.index", **args)
+
+
+@dataclass(frozen=True)
+class FacetNode:
+    """One value of the article facet tree: instrument → article → paragraph."""
+
+    field: str
+    value: str
+    label: str
+    count: int
+    children: tuple[FacetNode, ...] = ()
+
+
+def article_tree(facets: dict[str, Any]) -> tuple[FacetNode, ...]:
+    """The hierarchical article facet, built from the ``instrument`` and ``article`` facet counts."""
+    catalogue = load_catalogue()
+    below: dict[str, list[tuple[str, int]]] = {}
+    for value, count in facets.get("article", ()):
+        try:
+            instrument, article, paragraph, sub = split_id(value)
+        except UnknownReferenceError:
+            continue
+        parent = instrument if paragraph is None else value.rsplit("-", 1)[0]
+        below.setdefault(parent, []).append((value, count))
+
+    def node(field: str, value: str, count: int) -> FacetNode:
+        children = sorted(below.get(value, ()), key=lambda vc: _id_order(vc[0]))
+        return FacetNode(field, value, _facet_label(catalogue, value), count,
+                         tuple(node("article", v, c) for v, c in children))
+
+    return tuple(node("instrument", value, count) for value, count in facets.get("instrument", ()))
+
+
+def _id_order(value: str) -> tuple[Any, ...]:
+    _, article, paragraph, sub = split_id(value)
+    return (article or 0, int(paragraph) if paragraph and paragraph.isdigit() else 0, sub or "")
+
+
+def _facet_label(catalogue: Any, value: str) -> str:
+    instrument_id, article, paragraph, sub = split_id(value)
+    try:
+        instrument = catalogue.instrument(instrument_id)
+    except UnknownReferenceError:
+        return value
+    if article is None:
+        return f"{instrument.id} — {instrument.short_name}"
+    if paragraph is None:
+        entry = instrument.article(article)
+        return f"Art. {article}" + (f" — {entry.heading}" if entry and entry.heading else "")
+    return f"Art. {article}" + "".join(f"({part})" for part in (paragraph, sub) if part)
+
+
+def suggestion_of(results: SearchResults) -> str | None:
+    """The index's "did you mean" query, unless it is what was asked."""
+    suggestion = results.suggestion
+    return suggestion if suggestion and suggestion.strip() != results.request.query.strip() else None
 
 
 @bp.get("/")
@@ -68,5 +165,8 @@ def index() -> str:
     pages = (results.total + search_request.limit - 1) // search_request.limit
     return render_template(
         "search.html", results=results, search=search_request, toggle_url=toggle_url, page_url=page_url,
-        current_page=search_request.offset // search_request.limit + 1, page_count=pages, Markup=Markup,
+        sort_url=sort_url, without_url=without_url, current_page=search_request.offset // search_request.limit + 1,
+        page_count=pages, Markup=Markup, article_tree=article_tree(results.facets),
+        badges=articles_by_document(archive(), [h.doc_id for h in results.hits]),
+        suggestion=suggestion_of(results), export_args=search_args(),
     )

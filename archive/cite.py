@@ -1,0 +1,217 @@
+"""Citation formats: how a document (or one of its pages) is cited.
+
+:func:`citation_for` turns a catalog :class:`~archive.models.Document` into a
+frozen :class:`Citation`; the formatters turn citations into text a lawyer can
+paste (:func:`format_text`), CSL-JSON (:func:`csl_json`), BibTeX
+(:func:`bibtex`) and RIS (:func:`ris`). Everything here is pure: the caller
+supplies the permalink (the web app builds it from the document id, which is
+derived from the original's SHA-256 and so survives re-indexing) and decides
+who may see what.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from archive.models import Document
+
+#: Digits of the SHA-256 shown in a citation: enough to tell originals apart, short enough to read.
+HASH_PREFIX = 12
+
+#: The download formats: name → (media type, file extension).
+FORMATS: dict[str, tuple[str, str]] = {
+    "csl-json": ("application/vnd.citationstyles.csl+json", "json"),
+    "bibtex": ("application/x-bibtex", "bib"),
+    "ris": ("application/x-research-info-systems", "ris"),
+}
+
+CSL_TYPES = {"report": "report", "treaty": "treaty", "testimony": "interview",
+             "correspondence": "personal_communication"}
+RIS_TYPES = {"report": "RPRT", "treaty": "STAT", "testimony": "PCOMM", "correspondence": "PCOMM"}
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Everything a citation of a document, or of one page of it, says."""
+
+    doc_id: str
+    control_number: str
+    title: str
+    issuer: str
+    places: tuple[str, ...]
+    date: str  # ISO: YYYY-MM-DD, YYYY-MM, YYYY or ""
+    doc_type: str
+    sha256: str
+    permalink: str
+    page: int | None = None
+    bates: str | None = None  # the page's Bates number, when a page is cited
+    archive_name: str = "Evidence archive"
+
+    @property
+    def hash_prefix(self) -> str:
+        return self.sha256[:HASH_PREFIX]
+
+    @property
+    def key(self) -> str:
+        """A citation key for BibTeX: ``EVA000012`` or ``EVA000012p3``."""
+        key = re.sub(r"[^A-Za-z0-9]", "", self.control_number)
+        return f"{key}p{self.page}" if self.page else key
+
+    def date_parts(self) -> list[int]:
+        return [int(part) for part in self.date.split("-") if part.isdigit()]
+
+
+def citation_for(document: Document, *, permalink: str, page: int | None = None,
+                 archive_name: str = "Evidence archive") -> Citation:
+    """The citation of ``document``, or of its page ``page``, reachable at ``permalink``."""
+    meta = document.metadata
+    return Citation(
+        doc_id=document.id, control_number=document.control_number, title=document.title, issuer=meta.issuer,
+        places=tuple(meta.places), date=meta.date, doc_type=meta.type, sha256=document.sha256,
+        permalink=permalink, page=page, bates=document.bates(page) if page else None, archive_name=archive_name,
+    )
+
+
+def human_date(value: str) -> str:
+    """``2022-04-23`` → ``23 April 2022``; ``2022-04`` → ``April 2022``; ``2022`` stays; bad input stays."""
+    parts = value.split("-")
+    try:
+        if len(parts) == 3:
+            day = dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
+            return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+        if len(parts) == 2 and 1 <= int(parts[1]) <= 12:
+            return f"{MONTHS[int(parts[1]) - 1]} {int(parts[0])}"
+    except ValueError:
+        return value
+    return value
+
+
+def format_text(citation: Citation) -> str:
+    """One paragraph to paste into a brief.
+
+    ``Demining NGO, "Clearance report" (Aghdam, 1 June 2021), p. 2 [EVA-000001-0002],
+    Evidence archive EVA-000001, SHA-256 3f2a9c01d4e5…, https://…/documents/3f2a9c01d4e5b6a7/pages/2``
+    """
+    where = ", ".join(part for part in (", ".join(citation.places), human_date(citation.date)) if part)
+    head = f'"{citation.title}"' + (f" ({where})" if where else "")
+    parts = [citation.issuer, head] if citation.issuer else [head]
+    if citation.page:
+        parts.append(f"p. {citation.page} [{citation.bates}]")
+    parts += [f"{citation.archive_name} {citation.control_number}", f"SHA-256 {citation.hash_prefix}…",
+              citation.permalink]
+    return ", ".join(parts) + "."
+
+
+def csl_json(citation: Citation) -> dict[str, Any]:
+    """One CSL-JSON item (the format Zotero, Mendeley and citeproc read)."""
+    item: dict[str, Any] = {
+        "id": citation.key,
+        "type": CSL_TYPES.get(citation.doc_type, "document"),
+        "title": citation.title,
+        "genre": citation.doc_type.replace("_", " "),
+        "number": citation.control_number,
+        "archive": citation.archive_name,
+        "archive_location": citation.bates or citation.control_number,
+        "URL": citation.permalink,
+        "note": f"SHA-256: {citation.sha256}",
+    }
+    if citation.issuer:
+        item["author"] = [{"literal": citation.issuer}]
+    if citation.date_parts():
+        item["issued"] = {"date-parts": [citation.date_parts()]}
+    if citation.places:
+        item["event-place"] = "; ".join(citation.places)
+    if citation.page:
+        item["page"] = str(citation.page)
+    return item
+
+
+def csl_json_text(citations: Iterable[Citation]) -> str:
+    """A CSL-JSON file: an array of items."""
+    return json.dumps([csl_json(c) for c in citations], ensure_ascii=False, indent=1) + "\n"
+
+
+BIBTEX_SPECIAL = re.compile(r"[\\{}%&$#_^~]")
+BIBTEX_ESCAPES = {"\\": r"\textbackslash{}", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}"}
+
+
+def bibtex_escape(value: str) -> str:
+    """``value`` safe inside a braced BibTeX field: LaTeX's special characters escaped."""
+    return BIBTEX_SPECIAL.sub(lambda m: BIBTEX_ESCAPES.get(m[0], "\\" + m[0]), value)
+
+
+def bibtex(citation: Citation) -> str:
+    """One ``@misc`` entry; the issuer is a corporate author (double braces keep it whole)."""
+    fields: list[tuple[str, str]] = [("title", "{" + bibtex_escape(citation.title) + "}")]
+    if citation.issuer:
+        fields.append(("author", "{" + bibtex_escape(citation.issuer) + "}"))
+    parts = citation.date_parts()
+    if parts:
+        fields.append(("year", str(parts[0])))
+    if len(parts) > 1:
+        fields.append(("month", MONTHS[parts[1] - 1][:3].lower()))
+    if citation.date:
+        fields.append(("date", citation.date))
+    if citation.places:
+        fields.append(("address", bibtex_escape("; ".join(citation.places))))
+    if citation.page:
+        fields.append(("pages", str(citation.page)))
+    fields += [
+        ("number", bibtex_escape(citation.control_number)),
+        ("howpublished", bibtex_escape(f"{citation.archive_name}, {citation.bates or citation.control_number}")),
+        ("note", bibtex_escape(f"SHA-256: {citation.sha256}")),
+        ("url", citation.permalink),
+    ]
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    return f"@misc{{{citation.key},\n{body}\n}}\n"
+
+
+def bibtex_text(citations: Iterable[Citation]) -> str:
+    return "\n".join(bibtex(c) for c in citations)
+
+
+def ris(citation: Citation) -> str:
+    """One RIS record (tags, two spaces, a hyphen, a space; CRLF line ends; ``ER`` closes it)."""
+    lines = [("TY", RIS_TYPES.get(citation.doc_type, "GEN")), ("TI", citation.title)]
+    if citation.issuer:
+        lines.append(("AU", citation.issuer))
+    parts = citation.date_parts()
+    if parts:
+        lines.append(("PY", str(parts[0])))
+        padded = [f"{p:02d}" for p in parts[1:]] + [""] * (3 - len(parts))
+        lines.append(("DA", "/".join([str(parts[0]), *padded]) + "/"))
+    lines += [("CY", place) for place in citation.places]
+    if citation.page:
+        lines.append(("SP", str(citation.page)))
+    lines += [
+        ("M3", citation.doc_type.replace("_", " ")),
+        ("AN", citation.bates or citation.control_number),
+        ("DB", citation.archive_name),
+        ("UR", citation.permalink),
+        ("N1", f"SHA-256: {citation.sha256}"),
+        ("ER", ""),
+    ]
+    return "".join(f"{tag}  - {_one_line(value)}\r\n" for tag, value in lines)
+
+
+def ris_text(citations: Iterable[Citation]) -> str:
+    return "\r\n".join(ris(c) for c in citations)
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.split())
+
+
+WRITERS = {"csl-json": csl_json_text, "bibtex": bibtex_text, "ris": ris_text}
+
+
+def write(citations: Sequence[Citation], fmt: str) -> str:
+    """Several citations as one file of format ``fmt`` (``csl-json``, ``bibtex`` or ``ris``)."""
+    return WRITERS[fmt](citations)

@@ -1,0 +1,114 @@
+"""Citation formats: text to paste, CSL-JSON, BibTeX and RIS, from plain values (no archive, no Flask)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from archive import cite
+from archive.models import Document, Metadata
+
+SHA = "3f2a9c01d4e5b6a7" + "0" * 48
+PERMALINK = "https://archive.example/documents/3f2a9c01d4e5b6a7/pages/2"
+
+
+def document(**meta: object) -> Document:
+    values = {"title": "Clearance report", "type": "report", "date": "2021-06-01", "issuer": "Demining NGO",
+              "places": ("Aghdam",), **meta}
+    return Document(id=SHA[:16], sha256=SHA, control_number="EVA-000012", original_name="report.pdf",
+                    media_type="application/pdf", size=1234, page_count=3, metadata=Metadata(**values),
+                    ingested_at="2024-01-01T00:00:00+00:00")
+
+
+def citation(page: int | None = 2, **meta: object) -> cite.Citation:
+    return cite.citation_for(document(**meta), permalink=PERMALINK, page=page)
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("2022-04-23", "23 April 2022"), ("2022-04", "April 2022"), ("2022", "2022"), ("", ""),
+    ("2022-13", "2022-13"), ("2022-02-30", "2022-02-30"), ("soon", "soon"),
+])
+def test_human_date(value: str, expected: str) -> None:
+    assert cite.human_date(value) == expected
+
+
+@pytest.mark.parametrize(("page", "meta", "expected"), [
+    (2, {}, 'Demining NGO, "Clearance report" (Aghdam, 1 June 2021), p. 2 [EVA-000012-0002], '
+            f"Evidence archive EVA-000012, SHA-256 3f2a9c01d4e5…, {PERMALINK}."),
+    (None, {"issuer": "", "places": (), "date": ""},
+     f'"Clearance report", Evidence archive EVA-000012, SHA-256 3f2a9c01d4e5…, {PERMALINK}.'),
+    (None, {"places": ("Shusha", "Fuzuli"), "date": "2022-04"},
+     'Demining NGO, "Clearance report" (Shusha, Fuzuli, April 2022), Evidence archive EVA-000012, '
+     f"SHA-256 3f2a9c01d4e5…, {PERMALINK}."),
+])
+def test_text_citation(page: int | None, meta: dict[str, object], expected: str) -> None:
+    assert cite.format_text(citation(page, **meta)) == expected
+
+
+def test_csl_json_item() -> None:
+    item = cite.csl_json(citation())
+    assert item == {
+        "id": "EVA000012p2", "type": "report", "title": "Clearance report", "genre": "report",
+        "number": "EVA-000012", "archive": "Evidence archive", "archive_location": "EVA-000012-0002",
+        "URL": PERMALINK, "note": f"SHA-256: {SHA}", "author": [{"literal": "Demining NGO"}],
+        "issued": {"date-parts": [[2021, 6, 1]]}, "event-place": "Aghdam", "page": "2",
+    }
+    assert json.loads(cite.write([citation(), citation(None)], "csl-json"))[1]["id"] == "EVA000012"
+
+
+def test_csl_types_follow_document_types() -> None:
+    assert cite.csl_json(citation(type="testimony"))["type"] == "interview"
+    assert cite.csl_json(citation(type="appeal"))["type"] == "document"
+
+
+def test_bibtex_entry() -> None:
+    assert cite.bibtex(citation()) == (
+        "@misc{EVA000012p2,\n"
+        "  title = {{Clearance report}},\n"
+        "  author = {{Demining NGO}},\n"
+        "  year = {2021},\n"
+        "  month = {jun},\n"
+        "  date = {2021-06-01},\n"
+        "  address = {Aghdam},\n"
+        "  pages = {2},\n"
+        "  number = {EVA-000012},\n"
+        "  howpublished = {Evidence archive, EVA-000012-0002},\n"
+        f"  note = {{SHA-256: {SHA}}},\n"
+        f"  url = {{{PERMALINK}}}\n"
+        "}\n"
+    )
+
+
+@pytest.mark.parametrize(("raw", "escaped"), [
+    ("50% & $5 #1 a_b", r"50\% \& \$5 \#1 a\_b"),
+    ("{braces} back\\slash ^~", r"\{braces\} back\textbackslash{}slash \textasciicircum{}\textasciitilde{}"),
+    ("Şuşa «Шуша»", "Şuşa «Шуша»"),
+])
+def test_bibtex_escapes_latex_specials(raw: str, escaped: str) -> None:
+    assert cite.bibtex_escape(raw) == escaped
+    assert "title = {{" + escaped + "}}" in cite.bibtex(citation(title=raw))
+
+
+def test_ris_record() -> None:
+    assert cite.ris(citation()) == (
+        "TY  - RPRT\r\nTI  - Clearance report\r\nAU  - Demining NGO\r\nPY  - 2021\r\nDA  - 2021/06/01/\r\n"
+        "CY  - Aghdam\r\nSP  - 2\r\nM3  - report\r\nAN  - EVA-000012-0002\r\nDB  - Evidence archive\r\n"
+        f"UR  - {PERMALINK}\r\nN1  - SHA-256: {SHA}\r\nER  - \r\n"
+    )
+
+
+@pytest.mark.parametrize(("date", "line"), [("2022-04", "DA  - 2022/04//"), ("2022", "DA  - 2022///")])
+def test_ris_partial_dates(date: str, line: str) -> None:
+    assert line + "\r\n" in cite.ris(citation(date=date))
+
+
+def test_ris_values_stay_on_one_line() -> None:
+    record = cite.ris(citation(title="Line one\nTY  - JOUR\nline two"))
+    assert "TI  - Line one TY - JOUR line two\r\n" in record and record.count("TY  -") == 1
+
+
+def test_several_records_make_one_file() -> None:
+    text = cite.write([citation(1), citation(2)], "ris")
+    assert text.count("ER  - ") == 2
+    assert cite.write([citation(1), citation(2)], "bibtex").count("@misc{") == 2

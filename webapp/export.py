@@ -1,0 +1,111 @@
+"""Export of a whole result set: CSV, JSON Lines, CSL-JSON, BibTeX and RIS.
+
+The search is the page's own (same query-string arguments), run in batches
+over every result rather than one page of them. Each document is read back
+from the catalog through the visitor's access levels, and one ``exported``
+custody event records the format, the count and the document ids.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+from flask import Blueprint, Response, request
+
+from archive import cite
+from archive.errors import QueryError
+from archive.models import Document
+from archive.service import document_as_dict
+from webapp.refs import articles_by_document
+from webapp.search import request_from_args
+from webapp.state import archive, permalink, search_index, visible_document
+
+bp = Blueprint("export", __name__)
+BATCH = 200
+#: Matching pages listed per document: finding every one would highlight every page of every result.
+FIRST_PAGES = 3
+#: Export formats: name → (media type, file extension).
+FORMATS: dict[str, tuple[str, str]] = {
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "jsonl": ("application/x-ndjson; charset=utf-8", "jsonl"),
+    **{name: (f"{media}; charset=utf-8", ext) for name, (media, ext) in cite.FORMATS.items()},
+}
+CSV_COLUMNS = ("control_number", "id", "title", "type", "date", "issuer", "places", "languages", "articles",
+               "first_matching_pages", "original_name", "sha256", "permalink")
+#: A spreadsheet runs a cell starting with one of these as a formula; such cells get a leading apostrophe.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def matching_documents() -> Iterator[tuple[Document, tuple[int, ...]]]:
+    """Every document the current search finds, with its first matching pages, in result order."""
+    first = request_from_args(request.args, limit=BATCH)
+    search = replace(first, offset=0, facets=(), snippets_per_doc=FIRST_PAGES)
+    while True:
+        results = search_index().search(search)
+        for hit in results.hits:
+            yield visible_document(hit.doc_id), tuple(p.page for p in hit.pages)
+        search = replace(search, offset=search.offset + BATCH)
+        if search.offset >= results.total or not results.hits:
+            return
+
+
+def export_response(fmt: str) -> Response:
+    """The current search's results as a file download of format ``fmt``."""
+    if fmt not in FORMATS:
+        raise QueryError(fmt, f"unknown export format; formats are: {', '.join(FORMATS)}")
+    found = list(matching_documents())
+    body = WRITERS[fmt](found)
+    archive().record_event("exported", None, {
+        "format": fmt, "count": len(found), "documents": [d.id for d, _ in found],
+        "query": request.args.get("q", ""), "filters": {k: v for k, v in request.args.lists() if k != "q"},
+    })
+    media, ext = FORMATS[fmt]
+    return Response(body, mimetype=media.split(";")[0], content_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="evidence-export.{ext}"'})
+
+
+def _csv(found: list[tuple[Document, tuple[int, ...]]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    badges = articles_by_document(archive(), [d.id for d, _ in found])
+    for document, pages in found:
+        meta = document.metadata
+        row = (document.control_number, document.id, document.title, meta.type, meta.date, meta.issuer,
+               "; ".join(meta.places), "; ".join(meta.languages), "; ".join(badges.get(document.id, ())),
+               " ".join(map(str, pages)), document.original_name, document.sha256, permalink(document))
+        writer.writerow([_cell(value) for value in row])
+    return out.getvalue()
+
+
+def _cell(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def _jsonl(found: list[tuple[Document, tuple[int, ...]]]) -> str:
+    lines = []
+    for document, pages in found:
+        data: dict[str, Any] = document_as_dict(archive(), document)
+        data.update(first_matching_pages=list(pages), permalink=permalink(document))
+        lines.append(json.dumps(data, ensure_ascii=False) + "\n")
+    return "".join(lines)
+
+
+def _citations(fmt: str) -> Any:
+    def write(found: list[tuple[Document, tuple[int, ...]]]) -> str:
+        return cite.write([cite.citation_for(d, permalink=permalink(d)) for d, _ in found], fmt)
+
+    return write
+
+
+WRITERS = {"csv": _csv, "jsonl": _jsonl, **{name: _citations(name) for name in cite.FORMATS}}
+
+
+@bp.get("/export/<fmt>")
+def download(fmt: str) -> Response:
+    return export_response(fmt)

@@ -1,0 +1,111 @@
+"""Query terms highlighted in page text, and the sentence around a reference.
+
+Highlighting runs the index's own analyzer over the page text and over the
+words of the query, so ``landmine`` marks ``landmines`` and ``Shusha`` marks
+``Şuşa`` and ``Шуша``, as the search itself matched them. Everything is
+escaped; only the ``<mark>`` tags this module adds are trusted markup.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from markupsafe import Markup, escape
+
+OPERATORS = frozenset({"AND", "OR", "NOT", "TO", "ANDNOT", "ANDMAYBE"})
+TEXT_FIELDS = frozenset({"title", "issuer", "body"})
+FIELD_VALUE = re.compile(r'(\w+):("[^"]*"|\([^)]*\)|\[[^\]]*\]|\S+)')
+WORD = re.compile(r"[\w*?]+")
+SENTENCE_END = re.compile(r"[.!?;]\s|\n\s*\n")
+
+
+@dataclass(frozen=True)
+class Terms:
+    """Analysed query terms: exact terms, and prefixes from wildcards such as ``landm*``."""
+
+    exact: frozenset[str]
+    prefixes: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.exact or self.prefixes)
+
+    def matches(self, term: str) -> bool:
+        return term in self.exact or any(term.startswith(p) for p in self.prefixes)
+
+
+@lru_cache(maxsize=1)
+def _analyzer() -> Any:
+    from index.analysis import text_analyzer
+
+    return text_analyzer()
+
+
+def query_words(query: str) -> list[str]:
+    """The words of a query that search text: no operators, no non-text ``field:value`` parts."""
+    kept = FIELD_VALUE.sub(lambda m: m[2] if m[1] in TEXT_FIELDS else " ", query)
+    return [w for w in WORD.findall(kept) if w not in OPERATORS]
+
+
+@lru_cache(maxsize=256)
+def query_terms(query: str) -> Terms:
+    """The analysed terms of ``query`` (what highlighting looks for)."""
+    exact: set[str] = set()
+    prefixes: list[str] = []
+    for word in query_words(query):
+        if "*" in word or "?" in word:
+            stem = re.split(r"[*?]", word, maxsplit=1)[0].lower()
+            if len(stem) >= 2:
+                prefixes.append(stem)
+            continue
+        exact.update(token.text for token in _analyzer()(word, mode="query"))
+    return Terms(frozenset(exact), tuple(prefixes))
+
+
+def highlight(text: str, terms: Terms) -> Markup:
+    """``text`` escaped, with ``<mark class="hit">`` around each word matching ``terms``."""
+    if not terms:
+        return escape(text)
+    spans: list[tuple[int, int]] = []
+    for token in _analyzer()(text, chars=True, mode="index"):
+        if terms.matches(token.text) and (not spans or token.startchar >= spans[-1][1]):
+            spans.append((token.startchar, token.endchar))
+    out, last = Markup(), 0
+    for start, end in spans:
+        out += escape(text[last:start]) + Markup('<mark class="hit">') + escape(text[start:end]) + Markup("</mark>")
+        last = end
+    return out + escape(text[last:])
+
+
+@dataclass(frozen=True)
+class Passage:
+    """The sentence around a span: text before it, the span, text after it (all plain text)."""
+
+    before: str
+    match: str
+    after: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"before": self.before, "match": self.match, "after": self.after}
+
+    @property
+    def text(self) -> str:
+        return self.before + self.match + self.after
+
+
+def passage(text: str, start: int, end: int, width: int = 220) -> Passage:
+    """The sentence holding ``text[start:end]``, cut to about ``width`` characters each side."""
+    begin = max(0, start - width)
+    for found in SENTENCE_END.finditer(text, begin, start):
+        begin = found.end()
+    stop = min(len(text), end + width)
+    after_end = SENTENCE_END.search(text, end, stop)
+    if after_end:
+        stop = after_end.start() + 1
+    before, after = text[begin:start], text[end:stop]
+    before = ("…" if begin > 0 and start - begin >= width else "") + " ".join(before.split()) + (
+        " " if before[-1:].isspace() else "")
+    after = (" " if after[:1].isspace() else "") + " ".join(after.split())
+    return Passage(before.lstrip(), " ".join(text[start:end].split()), after.rstrip())

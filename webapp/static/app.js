@@ -1,0 +1,34 @@
+// The copy button of citation boxes. Static file only: the Content-Security-Policy forbids inline scripts.
+"use strict";
+
+function copyText(text) {
+  if (navigator.clipboard && window.isSecureContext) {
+    return navigator.clipboard.writeText(text);
+  }
+  // Plain-HTTP deployments have no clipboard API: select a hidden textarea and copy that.
+  return new Promise(function (resolve, reject) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.className = "offscreen";
+    document.body.appendChild(area);
+    area.select();
+    var done = document.execCommand("copy");
+    document.body.removeChild(area);
+    if (done) { resolve(); } else { reject(new Error("copy refused")); }
+  });
+}
+
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("button[data-copy]");
+  if (!button) { return; }
+  var source = document.getElementById(button.getAttribute("data-copy"));
+  var status = button.parentElement.querySelector(".copied");
+  var text = source.textContent.trim();
+  copyText(text).then(function () {
+    button.setAttribute("data-copied", text);
+    if (status) { status.textContent = "Copied"; }
+  }, function () {
+    if (status) { status.textContent = "Select the text and copy it by hand"; }
+  });
+});
