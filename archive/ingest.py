@@ -72,6 +72,7 @@ class WorkerOptions:
     passwords: tuple[str, ...] = ()
     dayfirst: bool = True
     default_access: str = "public"
+    access_by_type: Mapping[str, str] = field(default_factory=dict)
     file_timeout: float = 120.0
     known_hashes: frozenset[str] = frozenset()
     manifest: Mapping[str, dict[str, Any]] = field(default_factory=dict)
@@ -278,16 +279,17 @@ def _metadata(given: Mapping[str, Any], extracted: ExtractedText, pages: Sequenc
     languages = given.get("language") or _languages(pages)
     named = [_canonical_place(name) for name in given.get("places", [])]
     found = [p.name for p in places if p.name not in named]
+    doc_type = given.get("type") or analysis.guess_type(title, text)
     return Metadata(
         title=title,
-        type=given.get("type") or analysis.guess_type(title, text),
+        type=doc_type,
         date=date,
         date_source=date_source,
         issuer=given.get("issuer") or extracted.info.get("author", "").strip(),
         source=given.get("source", ""),
         languages=tuple(languages),
         places=tuple(dict.fromkeys(named + found)),
-        access=given.get("access", options.default_access),
+        access=given.get("access") or options.access_by_type.get(doc_type, options.default_access),
         synthetic=bool(given.get("synthetic", False)),
         extra=dict(given.get("extra", {})),
     )
@@ -420,7 +422,8 @@ def ingest(
         _index_leftovers(archive, search_index)
         options = WorkerOptions(
             passwords=tuple(passwords), dayfirst=settings.dayfirst, default_access=settings.default_access,
-            file_timeout=settings.file_timeout, known_hashes=archive.known_hashes(),
+            access_by_type=settings.access_defaults, file_timeout=settings.file_timeout,
+            known_hashes=archive.known_hashes(),
             manifest=read_manifest(manifest) if manifest else {},
         )
         if scheduler:

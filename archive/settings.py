@@ -38,7 +38,12 @@ SETTINGS: tuple[tuple[str, Any, str], ...] = (
     ("workers", 0, "Extraction worker processes for ingest (0: one per CPU core)."),
     ("file_timeout", 120.0, "Seconds one file may take to extract before it is failed."),
     ("default_access", "public", "Access level of a document whose metadata names none."),
+    ("access_by_type", "testimony=restricted",
+     "Access level by document type when metadata names none, as type=level pairs separated by commas."),
     ("index_batch", 500, "Documents written to the search index between commits."),
+    ("login_attempts", 5, "Failed logins allowed per account within login_window seconds before it is locked."),
+    ("login_window", 900, "Seconds over which failed logins are counted, and how long a lock lasts."),
+    ("audit_views", True, "Record views of restricted and confidential documents as custody events."),
 )
 
 
@@ -60,7 +65,11 @@ class Settings:
     workers: int = 0
     file_timeout: float = 120.0
     default_access: str = "public"
+    access_by_type: str = "testimony=restricted"
     index_batch: int = 500
+    login_attempts: int = 5
+    login_window: int = 900
+    audit_views: bool = True
 
     def __post_init__(self) -> None:
         if self.default_access not in ACCESS_LEVELS:
@@ -71,6 +80,19 @@ class Settings:
             raise ConfigurationError("workers", self.workers, "0 (one per core) or more")
         if self.file_timeout <= 0:
             raise ConfigurationError("file_timeout", self.file_timeout, "a positive number of seconds")
+        self.access_defaults  # noqa: B018 - validates access_by_type
+
+    @property
+    def access_defaults(self) -> dict[str, str]:
+        """``access_by_type`` as a mapping, e.g. ``{"testimony": "restricted"}``."""
+        defaults: dict[str, str] = {}
+        for pair in filter(None, (p.strip() for p in self.access_by_type.split(","))):
+            kind, _, level = pair.partition("=")
+            if kind.strip() not in DOCUMENT_TYPES or level.strip() not in ACCESS_LEVELS:
+                raise ConfigurationError("access_by_type", self.access_by_type,
+                                         "type=level pairs such as testimony=restricted")
+            defaults[kind.strip()] = level.strip()
+        return defaults
 
     @property
     def worker_count(self) -> int:

@@ -112,3 +112,25 @@ def test_default_access_applies_when_metadata_names_none(tmp_path: Path) -> None
     ingest([tmp_path / "a.txt"], settings)
     document, _ = _only_document(settings)
     assert document.metadata.access == "restricted"
+
+
+def test_testimony_defaults_to_restricted_unless_metadata_says_otherwise(settings: Settings, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, meta in {"a.txt": {"type": "testimony"}, "b.txt": {"type": "testimony", "access": "public"},
+                       "c.txt": {"type": "report"}}.items():
+        (folder / name).write_text(f"Statement {name}.", encoding="utf-8")
+        write_sidecar(folder / name, **meta)
+    ingest([folder], settings)
+    with Archive(settings) as archive:
+        levels = {d.original_name: d.metadata.access for d in archive.iter_documents()}
+    assert levels == {"a.txt": "restricted", "b.txt": "public", "c.txt": "public"}
+
+
+def test_access_by_type_is_configurable_and_checked(tmp_path: Path) -> None:
+    from archive.errors import ConfigurationError
+
+    settings = Settings.from_env({"ARCHIVE_ACCESS_BY_TYPE": "testimony=confidential, report=restricted"})
+    assert settings.access_defaults == {"testimony": "confidential", "report": "restricted"}
+    with pytest.raises(ConfigurationError, match="type=level"):
+        Settings.from_env({"ARCHIVE_ACCESS_BY_TYPE": "memo=secret"})

@@ -21,7 +21,8 @@ DOCUMENTS = {
                    dict(type="appeal", date="2021-08-15", places=["Агдам"])),
     "deport.txt": ("Transfers of population violate Article 49, paragraph 6, of GC IV. Landmines remain.",
                    dict(type="report", date="2022-02-02")),
-    "shelling.txt": ("Shelling of Tərtər damaged the hospital and the school.", dict(type="testimony", date="2019")),
+    "shelling.txt": ("Shelling of Tərtər damaged the hospital and the school.",
+                     dict(type="testimony", date="2019", access="public")),
     "sealed.txt": ("The witness Qwertyuiop saw mines being laid. Article 147 GCIV applies.",
                    dict(type="testimony", date="2021-01-01", access="confidential")),
 }
