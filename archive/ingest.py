@@ -473,20 +473,22 @@ def _record(archive: Archive, run_id: str, result: Result) -> Outcome:
     return outcome
 
 
-def _index_documents(archive: Archive, search_index: Any, doc_ids: Sequence[str]) -> None:
+def _index_documents(archive: Archive, search_index: Any, doc_ids: Sequence[str], *, replace: bool = False) -> None:
+    """Index documents the catalog holds. New documents need no lookup for an older copy in the index."""
     if not doc_ids:
         return
     with search_index.writer() as writer:
         for doc_id in doc_ids:
-            writer.add(archive.get_document(doc_id), archive.pages(doc_id), archive.references(doc_id))
+            writer.add(archive.get_document(doc_id), archive.pages(doc_id), archive.references(doc_id),
+                       replace=replace)
     archive.mark_indexed(doc_ids)
 
 
 def _index_leftovers(archive: Archive, search_index: Any) -> None:
-    """Index documents a previous, interrupted run stored but did not index."""
+    """Index documents a previous, interrupted run stored but did not index (or indexed without marking)."""
     leftovers = archive.unindexed_ids()
     for start in range(0, len(leftovers), archive.settings.index_batch):
-        _index_documents(archive, search_index, leftovers[start:start + archive.settings.index_batch])
+        _index_documents(archive, search_index, leftovers[start:start + archive.settings.index_batch], replace=True)
 
 
 def _new_run_id() -> str:

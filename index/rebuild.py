@@ -27,7 +27,7 @@ def rebuild(archive: Archive, *, batch: int = 500, progress: Callable[[int], Non
             ids: list[str] = []
             with search_index.writer(bulk=True) as writer:
                 for document in documents:
-                    writer.add(document, archive.pages(document.id), archive.references(document.id))
+                    writer.add(document, archive.pages(document.id), archive.references(document.id), replace=False)
                     ids.append(document.id)
                     if len(ids) >= batch:
                         break

@@ -103,8 +103,11 @@ class IndexWriter:
         self._writer = writer
         self.added = 0
 
-    def add(self, document: Document, pages: Sequence[Page], references: Sequence[Reference]) -> None:
-        self._writer.delete_by_term("doc_id", document.id)
+    def add(self, document: Document, pages: Sequence[Page], references: Sequence[Reference], *,
+            replace: bool = True) -> None:
+        """Index a document and its pages; ``replace`` first removes what the index held for it."""
+        if replace:
+            self._writer.delete_by_term("doc_id", document.id)
         self._writer.add_document(**document_fields(document, pages, references))
         for page in pages:
             self._writer.add_document(**page_fields(document, page, references))
