@@ -21,7 +21,6 @@ import concurrent.futures as cf
 import json
 import multiprocessing
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -63,12 +62,50 @@ def end_to_end(corpus: Path, home: Path, workers: int) -> dict[str, float]:
         f"report = ingest([Path({str(corpus)!r})], settings)\n"
         "seconds = time.perf_counter() - began\n"
         "self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-        "child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
         "print(json.dumps({'pages': report.pages, 'ingested': report.ingested, 'failed': report.failed,"
-        " 'seconds': seconds, 'writer_rss_mb': self_kb / 1024, 'worker_rss_mb': child_kb / 1024}))\n"
+        " 'seconds': seconds, 'writer_rss_mb': self_kb / 1024}))\n"
     )
-    output = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=REPO)
-    return json.loads(output.stdout.strip().splitlines()[-1])
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, cwd=REPO)
+    peaks = {"tree": 0.0, "worker": 0.0}
+    while process.poll() is None:
+        sizes = tree_rss_mb(process.pid)
+        if sizes:
+            peaks["tree"] = max(peaks["tree"], sum(sizes.values()))
+            peaks["worker"] = max([peaks["worker"], *(mb for pid, mb in sizes.items() if pid != process.pid)])
+        time.sleep(0.2)
+    stdout, stderr = process.communicate()
+    if process.returncode:
+        raise RuntimeError(f"ingest failed: {stderr[-2000:]}")
+    run = json.loads(stdout.strip().splitlines()[-1])
+    run["worker_rss_mb"] = peaks["worker"]
+    run["tree_rss_mb"] = peaks["tree"]
+    return run
+
+
+def tree_rss_mb(root: int) -> dict[int, float]:
+    """Resident memory (MB) of ``root`` and every process descended from it, sampled from /proc."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                parents[int(entry.name)] = int(fields[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    family, changed = {root}, True
+    while changed:
+        grown = family | {pid for pid, parent in parents.items() if parent in family}
+        changed, family = grown != family, grown
+    sizes = {}
+    for pid in family:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    sizes[pid] = int(line.split()[1]) / 1024
+        except OSError:
+            continue
+    return sizes
 
 
 def folder_mb(path: Path) -> float:
@@ -111,10 +148,10 @@ def main() -> None:
         print(f"{'ingest end to end':26}{run['pages']:>8}{run['seconds']:>10.1f}{rate:>10.1f}")
         print(f"ratio end-to-end / baseline: {rate / base_rate:.2f}")
         print(f"ingested {run['ingested']}, failed {run['failed']}")
-        print(f"peak RSS: writer {run['writer_rss_mb']:.0f} MB, largest worker {run['worker_rss_mb']:.0f} MB")
+        print(f"peak RSS: writer {run['writer_rss_mb']:.0f} MB, largest worker {run['worker_rss_mb']:.0f} MB, "
+              f"whole process tree {run['tree_rss_mb']:.0f} MB (sampled every 0.2 s)")
         print(f"archive home {folder_mb(home):.1f} MB (index {folder_mb(home / 'whoosh'):.1f} MB, "
               f"originals {folder_mb(home / 'objects'):.1f} MB, corpus {folder_mb(corpus):.1f} MB)")
-        _ = resource  # the child reports its own RSS
     finally:
         if args.keep is None:
             shutil.rmtree(scratch, ignore_errors=True)

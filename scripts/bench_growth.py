@@ -1,0 +1,82 @@
+"""The growth curve: ingest, index and search at several corpus sizes, on this machine.
+
+    python scripts/bench_growth.py --sizes 1000 10000 [--workers 2] [--queries 220] [--text-only]
+
+For each size: generate a synthetic corpus, ingest it end to end into a fresh
+archive home (in a child process, so its peak RSS is its own), then run the
+search benchmark's query mix against that archive's index with page texts from
+its catalog. Prints one row per size: ingest time and rate, peak RSS (writer
+and largest worker), index and archive size, search p50/p95 of the full
+results page. For an index-only figure at 100,000 documents see
+``scripts/bench_search.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "scripts"))
+
+from bench_ingest import end_to_end, folder_mb  # noqa: E402
+from bench_search import percentile, query_mix  # noqa: E402
+
+from archive.settings import Settings  # noqa: E402
+from archive.store import Archive  # noqa: E402
+from archive.synthetic import write_corpus  # noqa: E402
+from index import SearchRequest  # noqa: E402
+from index.search import SearchIndex  # noqa: E402
+
+
+def search_times(home: Path, queries: list[str]) -> list[float]:
+    settings = Settings(home=home, actor="bench")
+    with Archive(settings) as archive, SearchIndex(settings.index_dir, page_text=archive.page_text) as index:
+        levels = ("public", "restricted", "confidential")
+        for query in queries[:10]:
+            index.search(SearchRequest(query=query, access=levels))
+        spent = []
+        for query in queries:
+            began = time.perf_counter()
+            index.search(SearchRequest(query=query, access=levels))
+            spent.append((time.perf_counter() - began) * 1000)
+    return spent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--queries", type=int, default=220)
+    parser.add_argument("--text-only", action="store_true", help="no PDFs (faster to generate)")
+    args = parser.parse_args()
+    queries = query_mix(args.queries)
+    rows = []
+    for size in args.sizes:
+        scratch = Path(tempfile.mkdtemp(prefix=f"bench-growth-{size}-"))
+        try:
+            corpus, home = scratch / "corpus", scratch / "home"
+            summary = write_corpus(corpus, size, 7, text_only=args.text_only, jobs=args.workers)
+            run = end_to_end(corpus, home, args.workers)
+            spent = search_times(home, queries)
+            rows.append((size, summary.pages, run, folder_mb(home / "whoosh"), folder_mb(home), spent))
+            print(f"{size}: done", file=sys.stderr)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    print(f"workers={args.workers}, {len(queries)} queries per size")
+    print(f"{'docs':>7}{'pages':>8}{'ingest s':>10}{'pages/s':>9}{'writer MB':>11}{'worker MB':>11}"
+          f"{'index MB':>10}{'home MB':>9}{'p50 ms':>8}{'p95 ms':>8}")
+    for size, pages, run, index_mb, home_mb, spent in rows:
+        print(f"{size:>7}{pages:>8}{run['seconds']:>10.0f}{run['pages'] / run['seconds']:>9.1f}"
+              f"{run['writer_rss_mb']:>11.0f}{run['worker_rss_mb']:>11.0f}{index_mb:>10.0f}{home_mb:>9.0f}"
+              f"{statistics.median(spent):>8.1f}{percentile(spent, 0.95):>8.1f}")
+
+
+if __name__ == "__main__":
+    main()
