@@ -3,7 +3,9 @@
 One Whoosh index holds two kinds of entries: one per document (``kind:doc``),
 which results, counts and facets come from, and one per page
 (``kind:page``), which page-level hits and snippets come from. Facet
-counts therefore count documents, never pages. Bump :data:`SCHEMA_VERSION`
+counts therefore count documents, never pages. A page's text is in its own
+field, ``page_body``, so that the document ranking's BM25 statistics (term
+frequencies, average length of ``body``) are those of documents alone. Bump :data:`SCHEMA_VERSION`
 whenever a field changes; an index of another version must be rebuilt with
 ``evidence reindex``.
 """
@@ -14,7 +16,7 @@ from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT,
 
 from index.analysis import text_analyzer
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: Facet fields the search page and API offer, in display order.
 FACET_FIELDS = ("type", "instrument", "article", "year", "lang", "place", "issuer_facet")
@@ -33,6 +35,7 @@ def build_schema() -> Schema:
         title=TEXT(analyzer=analyzer, stored=True, field_boost=3.0),
         issuer=TEXT(analyzer=analyzer, stored=True, field_boost=2.0),
         body=TEXT(analyzer=analyzer, phrase=True),
+        page_body=TEXT(analyzer=analyzer, phrase=True),
         type=ID(stored=True, sortable=True),
         date=DATETIME(stored=True, sortable=True),
         date_text=STORED(),

@@ -37,10 +37,9 @@ from index.write import IndexWriter, expand_reference
 VERSION_FILE = "archive-index.json"
 #: A search with fewer documents than this gets a "did you mean" suggestion.
 SUGGEST_BELOW = 3
-SUGGEST_CANDIDATES = 5
 SUGGESTABLE_WORD = re.compile(r"(?<![\w:~*?\\])\w{3,}(?![\w:~*?(])")
 FIELD_IN_QUERY = re.compile(r"\w:")
-PAGE_FIELDS = frozenset({"body", "article", "instrument"})
+PAGE_FIELDS = frozenset({"body", "article", "instrument"})  # fields of a query that pages can match
 PageText = Callable[[str, int], "str | None"]
 
 
@@ -177,7 +176,7 @@ class SearchIndex:
         total = len(matched)  # exact: Whoosh's len(results) undercounts limited searches with NOT or ranges
         suggestion = None
         if total < SUGGEST_BELOW and request.query.strip():
-            suggestion = self._suggest(searcher, request.query, doc_filter)
+            suggestion = self._suggest(searcher, request.query, doc_filter, request.access)
         return SearchResults(request=request, total=total, hits=hits, facets=counts, suggestion=suggestion)
 
     def _cache(self, searcher: Searcher) -> SearcherCache:
@@ -209,7 +208,7 @@ class SearchIndex:
         text = self.page_text(hit["doc_id"], hit["page"]) if self.page_text else None
         if not text:
             return ""
-        snippet = hit.highlights("body", text=text, top=2)
+        snippet = hit.highlights("page_body", text=text, top=2)
         if snippet:
             return snippet
         for ref_id, start, end in hit.get("refs", ()):
@@ -219,9 +218,9 @@ class SearchIndex:
 
     def suggest(self, query: str, access: Sequence[str]) -> str | None:
         """A "did you mean" query built from words of documents the user may see, or ``None``."""
-        return self._suggest(self.searcher(), query, build_filter("doc", access))
+        return self._suggest(self.searcher(), query, build_filter("doc", access), access)
 
-    def _suggest(self, searcher: Searcher, query: str, doc_filter: wq.Query) -> str | None:
+    def _suggest(self, searcher: Searcher, query: str, doc_filter: wq.Query, access: Sequence[str]) -> str | None:
         words = list(SUGGESTABLE_WORD.finditer(query))
         if not words or FIELD_IN_QUERY.search(query):
             return None
@@ -230,28 +229,41 @@ class SearchIndex:
         changed = query
         for match in reversed(words):
             term = _query_term(analyzer, match[0])
-            if term is None or searcher.doc_frequency("body", term) >= SUGGEST_BELOW:
-                continue
+            if term is None or self._visible_frequency(searcher, term, access) >= SUGGEST_BELOW:
+                continue  # counted within the user's levels: a word of hidden documents changes nothing
             surface = self._better_word(searcher, reader, analyzer, term, doc_filter)
             if surface and surface.lower() != match[0].lower():
                 changed = changed[:match.start()] + surface + changed[match.end():]
         return changed if changed != query else None
 
+    def _visible_frequency(self, searcher: Searcher, term: str, access: Sequence[str]) -> int:
+        """Index entries (documents and pages) at the ``access`` levels holding ``term``, up to SUGGEST_BELOW."""
+        entries = self._cache(searcher).entries(access_filter(access))
+        return searcher.search(wq.Term("body", term), filter=entries, limit=SUGGEST_BELOW).scored_length()
+
     def _better_word(self, searcher: Searcher, reader: Any, analyzer: Any, term: str,
                      doc_filter: wq.Query) -> str | None:
+        """The nearby word found in most documents this user may see (only those are ever suggested).
+
+        Candidates are ranked by how many visible documents hold them, so that words of hidden documents
+        change neither which word is offered nor whether one is.
+        """
         distance = 1 if len(term) < 6 else 2
-        candidates = [c for c in reader.terms_within("body", term, distance, prefix=1) if c != term]
-        candidates.sort(key=lambda c: -searcher.doc_frequency("body", c))
-        for candidate in candidates[:SUGGEST_CANDIDATES]:
-            visible = searcher.search(wq.Term("body", candidate), filter=self._cache(searcher).entries(doc_filter),
-                                      limit=1)
-            if visible.is_empty():
-                continue  # only words of documents this user may see are ever suggested
-            return self._surface_form(searcher, visible[0]["doc_id"], analyzer, candidate)
-        return None
+        allowed = self._cache(searcher).entries(doc_filter)
+        best: tuple[int, str, int] | None = None
+        for candidate in reader.terms_within("body", term, distance, prefix=1):
+            if candidate == term:
+                continue
+            found = allowed.intersection(searcher.docs_for_query(wq.Term("body", candidate)))
+            if found and (best is None or len(found) > best[0]):
+                best = (len(found), candidate, min(found))
+        if best is None:
+            return None
+        return self._surface_form(searcher, searcher.stored_fields(best[2])["doc_id"], analyzer, best[1])
 
     def _surface_form(self, searcher: Searcher, doc_id: str, analyzer: Any, term: str) -> str | None:
-        pages = searcher.search(wq.And([wq.Term("kind", "page"), wq.Term("doc_id", doc_id), wq.Term("body", term)]),
+        pages = searcher.search(wq.And([wq.Term("kind", "page"), wq.Term("doc_id", doc_id),
+                                        wq.Term("page_body", term)]),
                                 limit=1)
         text = self.page_text(doc_id, pages[0]["page"]) if self.page_text and not pages.is_empty() else None
         for match in SUGGESTABLE_WORD.finditer(text or ""):
@@ -353,10 +365,20 @@ def _page_query(user_query: wq.Query) -> wq.Query | None:
     A document matches the whole query; its pages are shown where any part of
     it appears, so ``landmines article:GCIV-147`` lists the pages with either.
     """
-    leaves = [leaf for leaf in _positive_leaves(user_query) if getattr(leaf, "fieldname", None) in PAGE_FIELDS]
+    leaves = [_on_pages(leaf) for leaf in _positive_leaves(user_query)
+              if getattr(leaf, "fieldname", None) in PAGE_FIELDS]
     if not leaves:
         return None
     return leaves[0] if len(leaves) == 1 else wq.Or(leaves)
+
+
+def _on_pages(leaf: wq.Query) -> wq.Query:
+    """A query part on the document text, asked of a page's text instead."""
+    if leaf.fieldname != "body":
+        return leaf
+    moved = leaf.copy()
+    moved.fieldname = "page_body"
+    return moved
 
 
 def _positive_leaves(query: wq.Query) -> Iterator[wq.Query]:

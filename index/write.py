@@ -65,7 +65,7 @@ def page_fields(document: Document, page: Page, references: Sequence[Reference] 
         "kind": "page",
         "doc_id": document.id,
         "page": page.number,
-        "body": page.text,
+        "page_body": page.text,
         "access": document.metadata.access,
         "instrument": ",".join(instruments),
         "article": ",".join(articles),

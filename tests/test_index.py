@@ -186,3 +186,13 @@ def test_rebuild_from_the_catalog_loses_no_document(tmp_path: Path) -> None:
         assert results.total == 45 and len({h.doc_id for h in results.hits}) == 45
         assert len(dict(results.facets["article"])) == 45
         assert ix.searcher().doc_frequency("kind", "page") == 45
+
+
+def test_document_ranking_statistics_come_from_documents_alone(search_index) -> None:
+    searcher = search_index.searcher()
+    # Only document entries hold ``body``; pages hold ``page_body``: BM25's document frequency and
+    # average field length are those of documents, as in plain BM25 over documents.
+    assert searcher.doc_frequency("body", "landmin") == 3  # documents 1, 2 and 4
+    assert searcher.doc_frequency("page_body", "landmin") == 3  # one page of each
+    assert searcher.doc_frequency("kind", "page") == 6
+    assert searcher.reader().doc_field_length(0, "page_body") in (None, 0)
