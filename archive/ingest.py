@@ -1,11 +1,13 @@
 """The ingest pipeline: discover → fingerprint → extract → analyse → record.
 
-Workers (a process pool) run :func:`process_file`, a pure function from a
+Workers (a local process pool, or a Dask cluster through
+:mod:`archive.distributed`) run :func:`process_file`, a pure function from a
 path to an :class:`~archive.models.Extraction`, a :class:`Duplicate` or a
 :class:`Failure`; they never touch the catalog or the index. One writer, in
-the calling process, takes their results in discovery order, stores each
-original and its catalog rows and custody events in one transaction, and
-feeds the search index in batches. Every file gets an outcome in the catalog.
+the calling process, takes their results (in discovery order from the local
+pool, so control numbers follow the folder's order; in completion order from
+Dask), stores each original and its catalog rows and custody events in one
+transaction, and feeds the search index in batches. Every file gets an outcome in the catalog.
 A crash between documents leaves nothing half-written, and running the same
 batch again picks up where it stopped.
 """
