@@ -18,6 +18,7 @@ import json
 import os
 import sqlite3
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -25,7 +26,7 @@ from typing import Any
 
 from archive.errors import CatalogError, DocumentNotFoundError
 from archive.models import CustodyEvent, Document, Extraction, Metadata, Page, Reference
-from archive.settings import Settings
+from archive.settings import ACCESS_LEVELS, Settings
 
 GENESIS_HASH = "0" * 64
 
@@ -119,6 +120,37 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX custody_by_doc ON custody(doc_id);
     """,
+    # 2: accounts (archive.accounts): users, API tokens (SHA-256 of the secret only), failed logins, locks
+    """
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        created TEXT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE api_tokens (
+        id TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        digest TEXT NOT NULL UNIQUE,
+        label TEXT NOT NULL DEFAULT '',
+        created TEXT NOT NULL,
+        last_used TEXT,
+        revoked TEXT
+    );
+    CREATE TABLE login_failures (
+        name TEXT NOT NULL,
+        address TEXT NOT NULL DEFAULT '',
+        at REAL NOT NULL
+    );
+    CREATE INDEX login_failures_by_name ON login_failures(name, at);
+    CREATE INDEX login_failures_by_address ON login_failures(address, at);
+    CREATE TABLE login_locks (
+        name TEXT PRIMARY KEY,
+        until REAL NOT NULL
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -178,6 +210,7 @@ class Archive:
         self.home.mkdir(parents=True, exist_ok=True)
         settings.objects_dir.mkdir(exist_ok=True)
         self.db = sqlite3.connect(settings.catalog_path, isolation_level=None, check_same_thread=False)
+        self._transaction_lock = threading.RLock()
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
@@ -211,14 +244,19 @@ class Archive:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One SQLite transaction: committed on success, rolled back on any error."""
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+        """One SQLite transaction: committed on success, rolled back on any error.
+
+        The web app shares one connection between its threads; a lock keeps
+        their transactions (custody events of views and downloads) one at a time.
+        """
+        with self._transaction_lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
 
     # -- the one writer -------------------------------------------------------
 
@@ -364,22 +402,41 @@ class Archive:
 
     # -- custody --------------------------------------------------------------
 
-    def record_event(self, action: str, doc_id: str | None, details: dict[str, Any]) -> CustodyEvent:
-        """Append one custody event in its own transaction."""
+    def record_event(self, action: str, doc_id: str | None, details: dict[str, Any], *,
+                     actor: str | None = None) -> CustodyEvent:
+        """Append one custody event in its own transaction; ``actor`` defaults to ``settings.actor``."""
         with self.transaction() as db:
-            return self._append_event(db, action, doc_id, details)
+            return self._append_event(db, action, doc_id, details, actor)
 
     def _append_event(self, db: sqlite3.Connection, action: str, doc_id: str | None,
-                      details: dict[str, Any]) -> CustodyEvent:
+                      details: dict[str, Any], actor: str | None = None) -> CustodyEvent:
         last = db.execute("SELECT seq, hash FROM custody ORDER BY seq DESC LIMIT 1").fetchone()
         seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
-        at, actor = utc_now(), self.settings.actor
+        at, actor = utc_now(), actor or self.settings.actor
         digest = event_hash(seq, at, actor, action, doc_id, details, prev)
         db.execute(
             "INSERT INTO custody (seq, at, actor, action, doc_id, details, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)",
             (seq, at, actor, action, doc_id, json.dumps(details, ensure_ascii=False, sort_keys=True), prev, digest),
         )
         return CustodyEvent(seq, at, actor, action, doc_id, details, prev, digest)
+
+    def set_access(self, key: str, level: str, *, actor: str | None = None) -> tuple[Document, CustodyEvent | None]:
+        """Change a document's access level and record an ``access-changed`` event, in one transaction.
+
+        The document is marked as not indexed in the same transaction, so the index is brought up to
+        date by the caller now, or by the next ingest or ``evidence reindex`` if that fails. Setting the
+        level it already has changes nothing and records no event.
+        """
+        if level not in ACCESS_LEVELS:
+            raise ValueError(f"not an access level: {level!r}")
+        document = self.get_document(key)
+        if document.metadata.access == level:
+            return document, None
+        with self.transaction() as db:
+            db.execute("UPDATE documents SET access = ?, indexed = 0 WHERE id = ?", (level, document.id))
+            event = self._append_event(db, "access-changed", document.id,
+                                       {"from": document.metadata.access, "to": level}, actor)
+        return self.get_document(document.id), event
 
     def events(self, doc_id: str | None = None) -> list[CustodyEvent]:
         sql = "SELECT * FROM custody" + (" WHERE doc_id = ?" if doc_id else "") + " ORDER BY seq"

@@ -133,3 +133,14 @@ def test_taking_the_writer_lock_removes_partial_copies_of_a_killed_writer(settin
         partial.write_bytes(b"half an original")
         with archive.writer_lock():
             assert not partial.exists()
+
+
+def test_transactions_from_many_threads_on_one_connection_do_not_clash(settings: Settings) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with Archive(settings) as archive:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(lambda n: archive.record_event("viewed", None, {"n": n}), range(200)))
+        events = archive.events()
+    assert len(events) == 200
+    assert all(after.prev_hash == before.hash for before, after in zip(events, events[1:], strict=False))
