@@ -226,9 +226,12 @@ def show(ctx: click.Context, key: str, as_json: bool, with_text: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--debug", is_flag=True, help="Flask's development server with reloading.")
+@click.option("--trusted-proxy", metavar="ADDRESS",
+              help="A reverse proxy terminating HTTPS at this address: its X-Forwarded-Proto and -For headers are "
+                   "believed, so session cookies are Secure and login limits see the client's address.")
 @click.pass_context
 @translate_errors
-def serve(ctx: click.Context, host: str, port: int, debug: bool) -> None:
+def serve(ctx: click.Context, host: str, port: int, debug: bool, trusted_proxy: str | None) -> None:
     """Serve the web app (waitress; --debug for Flask's server)."""
     from webapp import create_app
 
@@ -240,7 +243,11 @@ def serve(ctx: click.Context, host: str, port: int, debug: bool) -> None:
         return
     import waitress
 
-    waitress.serve(app, host=host, port=port, threads=8)
+    proxy: dict[str, Any] = {}
+    if trusted_proxy:
+        proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_headers": "x-forwarded-proto x-forwarded-for",
+                 "clear_untrusted_proxy_headers": True}
+    waitress.serve(app, host=host, port=port, threads=8, **proxy)
 
 
 @main.command()
@@ -301,3 +308,141 @@ def verify(ctx: click.Context, as_json: bool, quiet: bool) -> None:
         click.echo(f"{report.documents} originals and {report.events} custody events checked: {state}")
     if not report.ok:
         ctx.exit(1)
+
+
+# -- accounts and access ----------------------------------------------------------------------------
+
+ROLE_CHOICE = click.Choice(["reader", "investigator", "admin"])
+
+
+@main.group()
+def users() -> None:
+    """Accounts of the web app and API: reader (public), investigator (+ restricted), admin (everything)."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", type=ROLE_CHOICE, required=True, help="What the user may see and do.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+@click.pass_context
+@translate_errors
+def users_add(ctx: click.Context, name: str, role: str, password_stdin: bool) -> None:
+    """Add a user (asks for the password twice unless --password-stdin)."""
+    from archive.accounts import add_user
+    from archive.store import Archive
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with Archive(settings_of(ctx)) as archive:
+        user = add_user(archive, name, role, password)
+    click.echo(f"added {user.name} ({user.role})")
+
+
+@users.command("remove")
+@click.argument("name")
+@click.pass_context
+@translate_errors
+def users_remove(ctx: click.Context, name: str) -> None:
+    """Disable a user and revoke its API tokens (`users add` brings it back with a new password)."""
+    from archive.accounts import remove_user
+    from archive.store import Archive
+
+    with Archive(settings_of(ctx), create=False) as archive:
+        remove_user(archive, name)
+    click.echo(f"removed {name}; its sessions and API tokens no longer work")
+
+
+@users.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the users as JSON.")
+@click.pass_context
+@translate_errors
+def users_list(ctx: click.Context, as_json: bool) -> None:
+    """List the users (never their password hashes)."""
+    from archive.accounts import list_users
+    from archive.store import Archive
+
+    with Archive(settings_of(ctx)) as archive:
+        found = list_users(archive)
+    if as_json:
+        click.echo(json.dumps([{"name": u.name, "role": u.role, "created": u.created, "disabled": u.disabled}
+                               for u in found], ensure_ascii=False, indent=1))
+        return
+    for user in found:
+        click.echo(f"{user.name:<24} {user.role:<13} {user.created[:19]}{'  (removed)' if user.disabled else ''}")
+
+
+@main.group()
+def tokens() -> None:
+    """API tokens, sent as 'Authorization: Bearer TOKEN'; they see what their user sees."""
+
+
+@tokens.command("create")
+@click.argument("user")
+@click.option("--label", default="", help="What the token is for, e.g. 'court export script'.")
+@click.pass_context
+@translate_errors
+def tokens_create(ctx: click.Context, user: str, label: str) -> None:
+    """Create a token for USER and print its secret, which is shown this once only."""
+    from archive.accounts import create_token
+    from archive.store import Archive
+
+    with Archive(settings_of(ctx), create=False) as archive:
+        token, secret = create_token(archive, user, label)
+    click.echo(f"token {token.id} for {token.user}; keep this secret, it is not shown again:", err=True)
+    click.echo(secret)
+
+
+@tokens.command("revoke")
+@click.argument("token_id")
+@click.pass_context
+@translate_errors
+def tokens_revoke(ctx: click.Context, token_id: str) -> None:
+    """Revoke a token by its id (see `evidence tokens list`)."""
+    from archive.accounts import revoke_token
+    from archive.store import Archive
+
+    with Archive(settings_of(ctx), create=False) as archive:
+        token = revoke_token(archive, token_id)
+    click.echo(f"revoked token {token.id} of {token.user}")
+
+
+@tokens.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the tokens as JSON.")
+@click.pass_context
+@translate_errors
+def tokens_list(ctx: click.Context, as_json: bool) -> None:
+    """List tokens: id, user, label, created, last used, revoked (never the secrets)."""
+    from archive.accounts import list_tokens
+    from archive.store import Archive
+
+    with Archive(settings_of(ctx)) as archive:
+        found = list_tokens(archive)
+    if as_json:
+        click.echo(json.dumps([t.as_dict() for t in found], ensure_ascii=False, indent=1))
+        return
+    for token in found:
+        state = f"revoked {token.revoked[:19]}" if token.revoked else f"last used {(token.last_used or 'never')[:19]}"
+        click.echo(f"{token.id}  {token.user:<24} {token.label or '-':<24} {token.created[:19]}  {state}")
+
+
+@main.command()
+@click.argument("key")
+@click.argument("level", type=click.Choice(["public", "restricted", "confidential"]))
+@click.pass_context
+@translate_errors
+def access(ctx: click.Context, key: str, level: str) -> None:
+    """Set the access level of document KEY, record it in custody, and re-index the document."""
+    from archive.accounts import change_access
+    from archive.store import Archive
+    from index import open_index
+
+    settings = settings_of(ctx)
+    with Archive(settings, create=False) as archive, open_index(settings.index_dir) as search_index:
+        before = archive.get_document(key).metadata.access
+        document = change_access(archive, search_index, key, level, actor=settings.actor)
+    if before == level:
+        click.echo(f"{document.control_number} is already {level}")
+    else:
+        click.echo(f"{document.control_number}: {before} → {level}")

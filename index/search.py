@@ -135,12 +135,16 @@ class SearchIndex:
         self._local = threading.local()
 
     def searcher(self) -> Searcher:
-        """This thread's searcher, refreshed if the index changed since it was opened."""
+        """This thread's searcher, reopened if the index changed since it was opened."""
         searcher = getattr(self._local, "searcher", None)
         if searcher is None:
             searcher = self._ix.searcher()
         elif not searcher.up_to_date():
-            searcher = searcher.refresh()  # shares the readers of unchanged segments: never close the old one
+            # A new searcher, not searcher.refresh(): refresh reuses the reader of a segment it takes for
+            # unchanged together with that segment's old deletions, so a re-indexed document (an access
+            # change) would still be found under its old access level as well as its new one.
+            searcher.close()
+            searcher = self._ix.searcher()
         self._local.searcher = searcher
         return searcher
 
@@ -237,7 +241,7 @@ class SearchIndex:
         return changed if changed != query else None
 
     def _visible_frequency(self, searcher: Searcher, term: str, access: Sequence[str]) -> int:
-        """Index entries (documents and pages) at the ``access`` levels holding ``term``, up to SUGGEST_BELOW."""
+        """Documents at the ``access`` levels holding ``term``, counted up to SUGGEST_BELOW."""
         entries = self._cache(searcher).entries(access_filter(access))
         return searcher.search(wq.Term("body", term), filter=entries, limit=SUGGEST_BELOW).scored_length()
 

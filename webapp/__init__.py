@@ -1,8 +1,9 @@
 """The web front end: a Flask app factory.
 
 ``create_app(config)`` builds the app around one archive home. It registers one
-blueprint per page family (search, documents, articles, exports, the JSON API)
-and the error pages, and sends a Content-Security-Policy without inline
+blueprint per page family (sign-in, search, documents, articles, exports, the
+JSON API, admin pages) and the error pages, sets up sessions and CSRF checks
+(:mod:`webapp.security`), and sends a Content-Security-Policy without inline
 scripts on every response. The catalog
 and the search index are opened once per app and shared by requests (the
 index keeps one searcher per thread and refreshes it after commits).
@@ -20,7 +21,7 @@ from flask import Flask
 
 from archive.cite import human_date
 from archive.service import open_search
-from archive.settings import Settings
+from archive.settings import ACCESS_LEVELS, Settings
 from archive.store import Archive
 
 FACET_LABELS = {
@@ -32,9 +33,12 @@ EXPORT_LABELS = {"csv": "CSV", "jsonl": "JSON Lines", "csl-json": "CSL-JSON", "b
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app. ``config`` may set ``ARCHIVE_SETTINGS``, ``ARCHIVE_HOME`` and Flask keys."""
+    """Build the app. ``config`` may set ``ARCHIVE_SETTINGS``, ``ARCHIVE_HOME`` and Flask keys (``SECRET_KEY``,
+    ``SESSION_COOKIE_SECURE``, ``MAX_CONTENT_LENGTH`` of uploads…)."""
     app = Flask(__name__)
-    app.config.from_mapping(JSON_AS_ASCII=False)
+    from webapp import security
+
+    app.config.from_mapping(JSON_AS_ASCII=False, MAX_CONTENT_LENGTH=1024 * 1024 * 1024, **security.DEFAULTS)
     if config:
         app.config.update(config)
     settings = app.config.get("ARCHIVE_SETTINGS") or Settings.from_env(home=app.config.get("ARCHIVE_HOME"))
@@ -43,13 +47,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["archive"] = archive
     app.extensions["search_index"] = open_search(settings, archive)
 
-    from webapp import api, articles, documents, errors, export, search
+    from webapp import admin, api, articles, auth, documents, errors, export, search
+    from webapp.state import current_user
 
-    for module in (search, documents, articles, export, api):
+    security.init_app(app, settings.home)
+    for module in (auth, search, documents, articles, export, api, admin):
         app.register_blueprint(module.bp)
     errors.register(app)
     app.after_request(_security_headers)
-    app.jinja_env.globals.update(facet_labels=FACET_LABELS, export_formats=EXPORT_LABELS, human_date=human_date)
+    app.jinja_env.globals.update(facet_labels=FACET_LABELS, export_formats=EXPORT_LABELS, human_date=human_date,
+                                 current_user=current_user, access_levels=ACCESS_LEVELS)
     return app
 
 

@@ -5,7 +5,9 @@ Search results have the shape the CLI prints with ``--json``
 --json`` (:func:`archive.service.document_as_dict`). Every error, whatever
 raised it, has one shape, ``{"ok": false, "error": ..., "status": ...}``
 (plus ``suggestion`` for a query the archive would run instead); see
-:mod:`webapp.errors`.
+:mod:`webapp.errors`. A request sees what its user may see: the user of the
+``Authorization: Bearer TOKEN`` header, else of the session, else an
+anonymous visitor's public documents (see :mod:`webapp.auth`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,15 @@ from webapp.documents import citation, grouped_references, similar_documents
 from webapp.export import export_response
 from webapp.refs import article_counts, citing_passages, ref_label
 from webapp.search import article_tree, request_from_args, suggestion_of
-from webapp.state import archive, permalink, search_index, visible_document, visible_levels
+from webapp.state import (
+    archive,
+    permalink,
+    record_view,
+    search_index,
+    visible_document,
+    visible_events,
+    visible_levels,
+)
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -55,12 +65,14 @@ def _node(node: Any) -> dict[str, Any]:
 @bp.get("/documents/<doc_id>")
 def document(doc_id: str) -> Response:
     found = visible_document(doc_id)
+    record_view(found, "api document")
     return jsonify({**document_as_dict(archive(), found), **links(found)})
 
 
 @bp.get("/documents/<doc_id>/pages")
 def pages(doc_id: str) -> Response:
     found = visible_document(doc_id)
+    record_view(found, "api pages")
     items = [_page(found, p.number, p.text, p.method) for p in archive().pages(found.id)]
     return jsonify({"id": found.id, "pages": items})
 
@@ -70,6 +82,7 @@ def page(doc_id: str, number: int) -> Response:
     found = visible_document(doc_id)
     for item in archive().pages(found.id):
         if item.number == number:
+            record_view(found, f"api page {number}")
             return jsonify(_page(found, item.number, item.text, item.method))
     abort(404, f"{found.control_number} has no page {number}: it has {found.page_count}, numbered from 1")
 
@@ -99,7 +112,7 @@ def references(doc_id: str) -> Response:
 def custody(doc_id: str) -> Response:
     found = visible_document(doc_id)
     events = [{"seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action, "details": e.details,
-               "prev_hash": e.prev_hash, "hash": e.hash} for e in archive().events(found.id)]
+               "prev_hash": e.prev_hash, "hash": e.hash} for e in visible_events(found)]
     return jsonify({"id": found.id, "events": events})
 
 

@@ -3,7 +3,10 @@
 Every route reaches its document through :func:`webapp.state.visible_document`,
 so a document outside the visitor's access levels is a 404. Originals are
 found by the document's SHA-256 in the object store, never by a path taken
-from the URL. Downloading an original records a ``downloaded`` custody event.
+from the URL. Downloading an original records a ``downloaded`` custody event
+(so does viewing it inline, for a signed-in user), and a signed-in user's view
+of a restricted or confidential document or page a ``viewed`` one. Audit
+events appear in the custody timeline for admins only.
 """
 
 from __future__ import annotations
@@ -18,7 +21,16 @@ from archive.models import Document, Reference
 from index import Hit
 from webapp.highlight import Passage, highlight, passage, query_terms
 from webapp.refs import id_order, levels_of, ref_label
-from webapp.state import archive, permalink, search_index, visible_document, visible_levels
+from webapp.state import (
+    archive,
+    permalink,
+    record_download,
+    record_view,
+    search_index,
+    visible_document,
+    visible_events,
+    visible_levels,
+)
 
 bp = Blueprint("documents", __name__)
 #: Media types a browser may show inline; anything else is sent as a download.
@@ -79,11 +91,12 @@ def citation(document: Document, page: int | None = None) -> cite.Citation:
 @bp.get("/documents/<doc_id>")
 def show(doc_id: str) -> str:
     document = visible_document(doc_id)
+    record_view(document, "document")
     terms = query_terms(request.args.get("q", ""))
     pages = [(page, highlight(page.text, terms)) for page in archive().pages(document.id)]
     return render_template(
         "document.html", document=document, pages=pages, references=grouped_references(document),
-        events=archive().events(document.id), similar=similar_documents(document),
+        events=visible_events(document), similar=similar_documents(document),
         citation=citation(document), format_text=cite.format_text, query=request.args.get("q", ""),
     )
 
@@ -95,6 +108,7 @@ def page(doc_id: str, number: int) -> str:
     if text is None:
         abort(404, f"{document.control_number} has no page {number}: it has {document.page_count} "
                    f"page{'s' if document.page_count != 1 else ''}, numbered from 1")
+    record_view(document, f"page {number}")
     references = [r for r in archive().references(document.id) if r.page == number]
     return render_template(
         "page.html", document=document, number=number, text=highlight(text, query_terms(request.args.get("q", ""))),
@@ -122,16 +136,16 @@ def original(doc_id: str) -> Response:
     document = visible_document(doc_id)
     if document.media_type not in INLINE_TYPES:
         return download(doc_id)
-    return _original(document, as_attachment=False)
+    response = _original(document, as_attachment=False)
+    record_download(document, inline=True)
+    return response
 
 
 @bp.get("/documents/<doc_id>/download")
 def download(doc_id: str) -> Response:
     document = visible_document(doc_id)
     response = _original(document, as_attachment=True)
-    archive().record_event("downloaded", document.id, {
-        "file": document.original_name, "sha256": document.sha256, "media_type": document.media_type,
-    })
+    record_download(document, inline=False)
     return response
 
 

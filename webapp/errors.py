@@ -4,7 +4,8 @@ An :class:`ArchiveError` keeps its status and message (a bad query is a 400
 that says what to type; an unknown id a 404); HTTP errors keep theirs; any
 other exception is a 500 whose details stay in the log. Under ``/api/`` every
 error is ``{"ok": false, "error": message, "status": code}``, plus
-``suggestion`` when a query error has a query to run instead.
+``suggestion`` when a query error has a query to run instead; a 401 there
+also carries ``WWW-Authenticate: Bearer``.
 """
 
 from __future__ import annotations
@@ -14,26 +15,32 @@ from typing import Any
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, QueryError
 
-TITLES = {400: "Cannot run this search", 404: "Not found", 405: "Not allowed"}
+TITLES = {400: "Cannot run this search", 401: "Not signed in", 403: "Not allowed", 404: "Not found",
+          405: "Not allowed", 409: "Already there", 429: "Locked"}
 
 
-def error_response(status: int, message: str, suggestion: str | None = None) -> tuple[Response | str, int]:
+def error_response(status: int, message: str, suggestion: str | None = None,
+                   title: str | None = None) -> tuple[Response | str, int]:
     if request.path.startswith("/api/") or request.path == "/api":
         body: dict[str, Any] = {"ok": False, "error": message, "status": status}
         if suggestion:
             body["suggestion"] = suggestion
-        return jsonify(body), status
-    page = render_template("error.html", status=status, title=TITLES.get(status, "Something went wrong"),
-                           message=message, suggestion=suggestion)
+        response = jsonify(body)
+        if status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="evidence archive"'
+        return response, status
+    page = render_template("error.html", status=status, title=title or TITLES.get(status, "Something went wrong"),
+                           message=message, suggestion=suggestion, show_syntax=status == 400 and title is None)
     return page, status
 
 
 def register(app: Flask) -> None:
     @app.errorhandler(ArchiveError)
     def archive_error(error: ArchiveError) -> tuple[Response | str, int]:
-        return error_response(error.status, str(error), getattr(error, "suggestion", None))
+        title = "Cannot do this" if error.status == 400 and not isinstance(error, QueryError) else None
+        return error_response(error.status, str(error), getattr(error, "suggestion", None), title)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[Response | str, int]:
@@ -41,4 +48,4 @@ def register(app: Flask) -> None:
         message = error.description or error.name
         if status >= 500:
             message = "the archive could not answer this request; the details are in the server log"
-        return error_response(status, message)
+        return error_response(status, message, title=getattr(error, "title", None))

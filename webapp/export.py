@@ -3,7 +3,8 @@
 The search is the page's own (same query-string arguments), run in batches
 over every result rather than one page of them. Each document is read back
 from the catalog through the visitor's access levels, and one ``exported``
-custody event records the format, the count and the document ids.
+custody event records the format, the count and the document ids, and the
+signed-in user who exported them.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from archive.models import Document
 from archive.service import document_as_dict
 from webapp.refs import articles_by_document
 from webapp.search import request_from_args
-from webapp.state import archive, permalink, search_index, visible_document
+from webapp.state import actor, archive, permalink, search_index, visible_document
 
 bp = Blueprint("export", __name__)
 BATCH = 200
@@ -63,7 +64,7 @@ def export_response(fmt: str) -> Response:
     archive().record_event("exported", None, {
         "format": fmt, "count": len(found), "documents": [d.id for d, _ in found],
         "query": request.args.get("q", ""), "filters": {k: v for k, v in request.args.lists() if k != "q"},
-    })
+    }, actor=actor())
     media, ext = FORMATS[fmt]
     return Response(body, mimetype=media.split(";")[0], content_type=media,
                     headers={"Content-Disposition": f'attachment; filename="evidence-export.{ext}"'})

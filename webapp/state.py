@@ -2,18 +2,27 @@
 
 Every view reaches documents through :func:`visible_document` (or filters SQL
 with :func:`visible_levels`), so a document outside the visitor's levels is a
-404 everywhere, never a 403: its existence does not leak. Accounts will plug in
-here by changing :func:`visible_levels` alone.
+404 everywhere, never a 403: its existence does not leak. The visitor is the
+user :mod:`webapp.auth` signed in for this request (by session, or by API
+token under ``/api/``); anonymous visitors see public documents only. Views
+of restricted and confidential documents, and originals sent to signed-in
+users, are recorded here as custody events.
 """
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from typing import Any
 
+from flask import current_app, g, url_for
+
+from archive.accounts import ANONYMOUS_LEVELS, User
 from archive.errors import DocumentNotFoundError
-from archive.models import Document
+from archive.models import CustodyEvent, Document
 from archive.store import Archive
 from index import SearchIndex
+
+#: Custody actions that say who looked at what: shown to admins only.
+AUDIT_ACTIONS = frozenset({"viewed", "downloaded"})
 
 
 def archive() -> Archive:
@@ -24,9 +33,15 @@ def search_index() -> SearchIndex:
     return current_app.extensions["search_index"]
 
 
+def current_user() -> User | None:
+    """The signed-in user of this request, if any."""
+    return g.get("user")
+
+
 def visible_levels() -> tuple[str, ...]:
     """Access levels the current visitor may see (anonymous visitors: public only)."""
-    return ("public",)
+    user = current_user()
+    return user.levels if user else ANONYMOUS_LEVELS
 
 
 def visible_document(key: str) -> Document:
@@ -35,6 +50,45 @@ def visible_document(key: str) -> Document:
     if document.metadata.access not in visible_levels():
         raise DocumentNotFoundError(key)  # 404, not 403: existence does not leak
     return document
+
+
+def visible_events(document: Document) -> list[CustodyEvent]:
+    """The document's custody timeline; audit events (who viewed or downloaded it) only for admins."""
+    events = archive().events(document.id)
+    user = current_user()
+    if user is not None and user.is_admin:
+        return events
+    return [event for event in events if event.action not in AUDIT_ACTIONS]
+
+
+def actor() -> str | None:
+    """The name custody events record for this request: the signed-in user, else the archive's actor."""
+    user = current_user()
+    return user.name if user else None
+
+
+def _via() -> dict[str, Any]:
+    token = g.get("token_id")
+    return {"token": token} if token else {}
+
+
+def record_view(document: Document, what: str) -> None:
+    """Record a signed-in user's view of a restricted or confidential document (``Settings.audit_views``)."""
+    user = current_user()
+    if user is None or document.metadata.access == "public" or not archive().settings.audit_views:
+        return
+    archive().record_event("viewed", document.id, {"what": what, "access": document.metadata.access, **_via()},
+                           actor=user.name)
+
+
+def record_download(document: Document, *, inline: bool) -> None:
+    """Record an original sent to a signed-in user; anonymous downloads (not inline views) as before."""
+    if inline and current_user() is None:
+        return
+    details = {"file": document.original_name, "sha256": document.sha256, "media_type": document.media_type}
+    if inline:
+        details["inline"] = True
+    archive().record_event("downloaded", document.id, {**details, **_via()}, actor=actor())
 
 
 def permalink(document: Document, page: int | None = None) -> str:

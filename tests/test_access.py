@@ -1,0 +1,539 @@
+"""Access control through every channel, for anonymous visitors, readers, investigators and admins.
+
+The archive holds two public documents, a restricted testimony (restricted by
+its type, its sidecar names no level) and two confidential documents, each
+hidden one with words no public document has (``Vorpalix`` is restricted,
+``Zyxwvut`` confidential, ``Kestrelom`` in the restricted and both
+confidential ones). Every channel a document could
+leak through is asked as each role, in the browser (session cookie) and
+through the API (bearer tokens): results, totals, facets, snippets, "did you
+mean", "more like this", the article browser, exports, citations, document
+pages, pages, originals and downloads, custody. Then access changes, CSRF,
+lock-out, cookie flags and audit events.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from archive.accounts import add_user, create_token, remove_user
+from archive.ingest import ingest
+from archive.models import Document
+from archive.settings import Settings
+from archive.store import Archive
+from tests.conftest import write_sidecar
+from webapp import create_app
+
+PASSWORD = "correct horse battery staple"
+ROLES = ("reader", "investigator", "admin")
+DOCUMENTS = {
+    "public.txt": ("Public report: landmines near Aghdam killed farmers on their fields. Clearance is required "
+                   "by Article 5 of the Ottawa Convention. The village of Kestrelon was cleared.",
+                   dict(title="Public report", type="report", date="2021-05-01", access="public")),
+    "appeal.txt": ("Appeal: clear the landmines near Aghdam so that farmers can return to their fields.",
+                   dict(title="Appeal to clear Aghdam", type="appeal", date="2022-04-23")),
+    "witness.txt": ("Witness Vorpalix of Kestrelom saw landmines near Aghdam kill farmers on their fields. This is a "
+                    "grave breach under Article 147 of the Fourth Geneva Convention.",
+                    dict(title="Testimony of a farmer", type="testimony", date="2021-07-01")),
+    "sealed.txt": ("Sealed testimony: Zyxwvut saw landmines near Aghdam kill farmers at Kestrelom on their fields. "
+                   "Transfers of population are prohibited by Article 49(6) of the Fourth Geneva Convention.",
+                   dict(title="Sealed testimony", type="testimony", date="2022-01-01", access="confidential")),
+    "annex.txt": ("Confidential annex naming Zyxwvut and the families of Kestrelom.",
+                  dict(title="Confidential annex", type="correspondence", date="2022-02-01",
+                       access="confidential")),
+}
+HIDDEN_WORDS = {"restricted": ("Vorpalix", "Kestrelom"),
+                "confidential": ("Zyxwvut", "Sealed testimony", "Confidential annex")}
+#: Documents holding each hidden word, by role.
+WORD_TOTALS = {"Vorpalix": {None: 0, "reader": 0, "investigator": 1, "admin": 1},
+               "Kestrelom": {None: 0, "reader": 0, "investigator": 1, "admin": 3},
+               "Zyxwvut": {None: 0, "reader": 0, "investigator": 0, "admin": 2}}
+LEVELS = {None: ("public",), "reader": ("public",), "investigator": ("public", "restricted"),
+          "admin": ("public", "restricted", "confidential")}
+_TEMPLATE: dict[str, Path] = {}
+
+
+def build(settings: Settings, folder: Path) -> None:
+    folder.mkdir()
+    for name, (text, meta) in DOCUMENTS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+        write_sidecar(folder / name, **meta)
+    ingest([folder], settings)
+    with Archive(settings) as archive:
+        for role in ROLES:
+            add_user(archive, role, role, PASSWORD)
+
+
+@pytest.fixture
+def home(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A fresh copy of the access tests' archive, with one user per role (ingested once per session)."""
+    if "home" not in _TEMPLATE:
+        template = tmp_path_factory.mktemp("access-archive")
+        build(replace(settings, home=template / "home"), template / "docs")
+        _TEMPLATE["home"] = template / "home"
+    shutil.copytree(_TEMPLATE["home"], settings.home)
+    (settings.home / "secret_key").unlink(missing_ok=True)
+    return settings
+
+
+@pytest.fixture
+def app(home: Settings) -> Flask:
+    return create_app({"TESTING": True, "ARCHIVE_SETTINGS": home, "SERVER_NAME": "archive.test"})
+
+
+def csrf_of(page: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, "the page has a form with a CSRF token"
+    return found.group(1)
+
+
+def sign_in(client: FlaskClient, name: str, password: str = PASSWORD) -> FlaskClient:
+    token = csrf_of(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"name": name, "password": password, "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    return client
+
+
+@pytest.fixture
+def clients(app: Flask) -> dict[str | None, FlaskClient]:
+    """One test client per role, signed in by session; ``None`` is the anonymous visitor."""
+    found: dict[str | None, FlaskClient] = {None: app.test_client()}
+    for role in ROLES:
+        found[role] = sign_in(app.test_client(), role)
+    return found
+
+
+@pytest.fixture
+def tokens(home: Settings) -> dict[str | None, dict[str, str]]:
+    """Request headers per role: a bearer token for each user, nothing for the anonymous visitor."""
+    found: dict[str | None, dict[str, str]] = {None: {}}
+    with Archive(home) as archive:
+        for role in ROLES:
+            found[role] = {"Authorization": f"Bearer {create_token(archive, role, 'tests')[1]}"}
+    return found
+
+
+def docs(settings: Settings) -> dict[str, Document]:
+    with Archive(settings) as archive:
+        return {d.original_name.removesuffix(".txt"): d for d in archive.iter_documents()}
+
+
+def may_see(role: str | None, level: str) -> bool:
+    return level in LEVELS[role]
+
+
+def hidden_from(role: str | None) -> list[str]:
+    return [word for level, words in HIDDEN_WORDS.items() if not may_see(role, level) for word in words]
+
+
+def api(client: FlaskClient, url: str, headers: dict[str, str] | None = None, status: int = 200) -> dict:
+    response = client.get(url, headers=headers or {})
+    assert response.status_code == status, (url, response.status_code, response.get_data(as_text=True)[:300])
+    return response.get_json()
+
+
+def facet(body: dict, name: str) -> dict[str, int]:
+    return {item["value"]: item["count"] for item in body["facets"][name]}
+
+
+# -- the levels themselves -------------------------------------------------------------------------
+
+def test_testimony_without_a_level_is_restricted_and_metadata_wins(home: Settings) -> None:
+    found = docs(home)
+    assert {name: d.metadata.access for name, d in found.items()} == {
+        "public": "public", "appeal": "public", "witness": "restricted", "sealed": "confidential",
+        "annex": "confidential"}
+
+
+# -- search: results, totals, facets, snippets -----------------------------------------------------
+
+EXPECTED_TOTALS = {None: 2, "reader": 2, "investigator": 3, "admin": 4}  # documents with "landmines"
+
+
+@pytest.mark.parametrize("role", [None, *ROLES])
+def test_results_and_totals_hold_only_visible_documents(clients, tokens, role: str | None) -> None:
+    for client, headers in ((clients[role], {}), (clients[None], tokens[role])):
+        body = api(client, "/api/search?q=landmines&limit=100", headers)
+        assert body["total"] == len(body["hits"]) == EXPECTED_TOTALS[role]
+        page = client.get("/?q=landmines").get_data(as_text=True) if not headers else ""
+        if page:
+            assert f"<strong>{EXPECTED_TOTALS[role]}</strong> documents" in page
+        for word, totals in WORD_TOTALS.items():
+            assert api(client, f"/api/search?q={word}", headers)["total"] == totals[role], (role, word)
+
+
+@pytest.mark.parametrize("role", [None, *ROLES])
+def test_facet_counts_count_only_visible_documents(clients, tokens, role: str | None) -> None:
+    body = api(clients[None], "/api/search", tokens[role])
+    types = facet(body, "type")
+    assert types.get("testimony", 0) == {None: 0, "reader": 0, "investigator": 1, "admin": 2}[role]
+    assert types.get("correspondence", 0) == (1 if role == "admin" else 0)
+    assert types["report"] == 1 and types["appeal"] == 1
+    articles, instruments = facet(body, "article"), facet(body, "instrument")
+    assert articles.get("GCIV-147", 0) == (1 if may_see(role, "restricted") else 0)
+    assert articles.get("GCIV-49-6", 0) == articles.get("GCIV-49", 0) == (1 if role == "admin" else 0)
+    assert instruments.get("GCIV", 0) == {None: 0, "reader": 0, "investigator": 1, "admin": 2}[role]
+    assert instruments["APMBC"] == 1 and facet(body, "year") == {
+        None: {"2021": 1, "2022": 1}, "reader": {"2021": 1, "2022": 1}, "investigator": {"2021": 2, "2022": 1},
+        "admin": {"2021": 2, "2022": 3}}[role]
+    assert body["total"] == 2 + may_see(role, "restricted") + 2 * may_see(role, "confidential")
+    tree = json.dumps(body["article_tree"])
+    assert ("GCIV-49-6" in tree) == (role == "admin") and ("GCIV-147" in tree) == may_see(role, "restricted")
+
+
+@pytest.mark.parametrize("role", [None, *ROLES])
+def test_snippets_and_pages_never_quote_a_hidden_document(clients, role: str | None) -> None:
+    for query in ("landmines", "farmers", "Aghdam", "fields", "Geneva"):
+        text = clients[role].get(f"/api/search?q={query}&limit=100").get_data(as_text=True)
+        page = clients[role].get(f"/?q={query}").get_data(as_text=True)
+        for word in hidden_from(role):
+            assert word not in text and word not in page, (role, query, word)
+    if may_see(role, "restricted"):
+        snippets = [p["snippet"] for h in api(clients[role], "/api/search?q=Vorpalix")["hits"] for p in h["pages"]]
+        assert any("Vorpalix</mark>" in s for s in snippets), snippets
+
+
+# -- did you mean ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("role", "query", "expected"), [
+    (None, "Zyxwvux", None), ("reader", "Zyxwvux", None), ("investigator", "Zyxwvux", None),
+    ("admin", "Zyxwvux", "zyxwvut"),
+    (None, "Vorpalex", None), ("reader", "Vorpalex", None), ("investigator", "Vorpalex", "vorpalix"),
+    # Kestrelom is in three hidden documents: that must not stop Kestrelon being offered to those who see none
+    (None, "Kestrelom", "kestrelon"), ("reader", "Kestrelom", "kestrelon"), ("admin", "Kestrelom", None),
+])
+def test_did_you_mean_uses_only_words_the_user_may_see(clients, role: str | None, query: str,
+                                                       expected: str | None) -> None:
+    body = api(clients[role], f"/api/search?q={query}")
+    assert body["suggestion"] == expected
+    page = clients[role].get(f"/?q={query}").get_data(as_text=True)
+    for word in hidden_from(role):
+        assert word.lower() not in page.lower().replace(query.lower(), ""), (role, query, word)
+
+
+# -- more like this --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("role", [None, *ROLES])
+def test_more_like_this_stays_within_visible_documents(clients, home: Settings, role: str | None) -> None:
+    found = docs(home)
+    similar = {h["id"] for h in api(clients[role], f"/api/documents/{found['public'].id}/similar")["hits"]}
+    assert found["appeal"].id in similar
+    for name in ("witness", "sealed", "annex"):
+        visible = may_see(role, found[name].metadata.access)
+        assert (found[name].id in similar) <= visible, (role, name)
+    page = clients[role].get(f"/documents/{found['public'].id}").get_data(as_text=True)
+    section = page[page.index('class="similar"'):page.index('class="custody"')]
+    for name in ("witness", "sealed", "annex"):
+        if not may_see(role, found[name].metadata.access):
+            assert found[name].id not in section
+    if role == "admin":
+        assert found["sealed"].id in similar  # it does share the words: the filter, not chance, hides it
+
+
+# -- the article browser ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("role", [None, *ROLES])
+def test_article_counts_and_passages_follow_the_levels(clients, home: Settings, role: str | None) -> None:
+    found = docs(home)
+    body = api(clients[role], "/api/articles")
+    gciv = next(i for i in body["instruments"] if i["id"] == "GCIV")
+    expected = {None: 0, "reader": 0, "investigator": 1, "admin": 2}[role]
+    assert (gciv["documents"], gciv["passages"]) == (expected, expected)
+    apmbc = next(i for i in body["instruments"] if i["id"] == "APMBC")
+    assert (apmbc["documents"], apmbc["passages"]) == (1, 1)
+    article = api(clients[role], "/api/articles/GCIV-147")
+    assert article["total"] == article["documents"] == int(may_see(role, "restricted"))
+    assert api(clients[role], "/api/articles/GCIV-49")["total"] == int(role == "admin")
+    for url in ("/articles", "/articles/GCIV", "/articles/GCIV-49", "/articles/GCIV-147"):
+        page = clients[role].get(url).get_data(as_text=True)
+        for name in ("witness", "sealed", "annex"):
+            if not may_see(role, found[name].metadata.access):
+                assert found[name].control_number not in page and found[name].id not in page, (url, name)
+        for word in hidden_from(role):
+            assert word not in page
+
+
+# -- exports and citations -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "csl-json", "bibtex", "ris"])
+@pytest.mark.parametrize("role", [None, "investigator", "admin"])
+def test_exports_in_every_format_hold_only_visible_documents(clients, tokens, home: Settings, fmt: str,
+                                                              role: str | None) -> None:
+    found = docs(home)
+    for client, url, headers in ((clients[role], f"/export/{fmt}?q=landmines", {}),
+                                 (clients[None], f"/api/export?format={fmt}&q=landmines", tokens[role])):
+        response = client.get(url, headers=headers)
+        assert response.status_code == 200, url
+        text = response.get_data(as_text=True)
+        for name, document in found.items():
+            expected = may_see(role, document.metadata.access) and name != "annex"  # the annex has no landmines
+            assert (document.control_number in text) == expected, (role, fmt, name)
+        if fmt == "csv":
+            assert len(list(csv.DictReader(io.StringIO(text)))) == EXPECTED_TOTALS[role]
+
+
+@pytest.mark.parametrize("role", [None, *ROLES])
+def test_citations_of_hidden_documents_are_404s(clients, tokens, home: Settings, role: str | None) -> None:
+    for document in docs(home).values():
+        status = 200 if may_see(role, document.metadata.access) else 404
+        for fmt in ("ris", "bibtex", "csl-json"):
+            assert clients[role].get(f"/documents/{document.id}/cite.{fmt}").status_code == status
+        api(clients[None], f"/api/documents/{document.id}/citation", tokens[role], status)
+
+
+# -- documents, pages, originals, the API ----------------------------------------------------------
+
+DOCUMENT_URLS = ("", "/pages/1", "/original", "/download", "/cite.ris")
+API_URLS = ("", "/pages", "/pages/1", "/references", "/custody", "/similar", "/citation")
+
+
+@pytest.mark.parametrize("role", [None, *ROLES])
+def test_every_document_channel_is_a_404_outside_the_levels(clients, tokens, home: Settings,
+                                                             role: str | None) -> None:
+    for name, document in docs(home).items():
+        visible = may_see(role, document.metadata.access)
+        for key in (document.id, document.control_number, document.sha256):
+            for suffix in DOCUMENT_URLS:
+                response = clients[role].get(f"/documents/{key}{suffix}")
+                assert response.status_code == (200 if visible else 404), (role, name, suffix)
+                response.close()
+        for suffix in API_URLS:
+            for client, headers in ((clients[role], {}), (clients[None], tokens[role])):
+                body = api(client, f"/api/documents/{document.id}{suffix}", headers, 200 if visible else 404)
+                if not visible:
+                    assert body == {"ok": False, "status": 404, "error": body["error"]}
+                    assert document.title not in body["error"]
+
+
+def test_bad_or_revoked_tokens_are_401s_in_the_error_shape(app: Flask, home: Settings) -> None:
+    client = app.test_client()
+    with Archive(home) as archive:
+        token, secret = create_token(archive, "investigator")
+    witness = docs(home)["witness"]
+    assert client.get(f"/api/documents/{witness.id}", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    with Archive(home) as archive:
+        remove_user(archive, "investigator")
+    for header in (f"Bearer {secret}", "Bearer made-up", "Basic dXNlcjpwYXNz", "Bearer "):
+        response = client.get("/api/search", headers={"Authorization": header})
+        assert response.status_code == 401 and response.headers["WWW-Authenticate"].startswith("Bearer")
+        body = response.get_json()
+        assert body["ok"] is False and body["status"] == 401 and "evidence tokens create" in body["error"]
+
+
+def test_a_removed_user_is_signed_out(app: Flask, home: Settings) -> None:
+    client = sign_in(app.test_client(), "investigator")
+    witness = docs(home)["witness"]
+    assert client.get(f"/documents/{witness.id}").status_code == 200
+    with Archive(home) as archive:
+        remove_user(archive, "investigator")
+    assert client.get(f"/documents/{witness.id}").status_code == 404
+    assert "Signed in as" not in client.get("/").get_data(as_text=True)
+
+
+# -- access changes --------------------------------------------------------------------------------
+
+def test_admin_changes_access_and_the_document_leaves_search_at_once(clients, home: Settings) -> None:
+    public = docs(home)["public"]
+    assert api(clients[None], "/api/search?q=Kestrelon")["total"] == 1
+    page = clients["admin"].get(f"/documents/{public.id}").get_data(as_text=True)
+    assert 'class="access-form"' in page
+    response = clients["admin"].post(f"/documents/{public.id}/access",
+                                     data={"level": "confidential", "csrf_token": csrf_of(page)})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/documents/{public.id}")
+    assert api(clients[None], "/api/search?q=Kestrelon")["total"] == 0
+    assert api(clients["investigator"], "/api/search?q=Kestrelon")["total"] == 0
+    assert "APMBC" not in facet(api(clients[None], "/api/search"), "instrument")
+    assert clients[None].get(f"/documents/{public.id}").status_code == 404
+    assert api(clients["admin"], "/api/search?q=Kestrelon")["total"] == 1
+    with Archive(home) as archive:
+        event = archive.events(public.id)[-1]
+        assert archive.get_document(public.id).metadata.access == "confidential"
+    assert (event.action, event.actor, event.details) == ("access-changed", "admin",
+                                                           {"from": "public", "to": "confidential"})
+    assert event.at.startswith("20")
+    timeline = clients["admin"].get(f"/documents/{public.id}").get_data(as_text=True)
+    assert "access-changed" in timeline and "is now confidential" in timeline
+
+
+def test_only_admins_change_access(clients, home: Settings) -> None:
+    found = docs(home)
+    for role in (None, "reader", "investigator"):
+        page = clients[role].get(f"/documents/{found['public'].id}").get_data(as_text=True)
+        assert 'class="access-form"' not in page
+        token = csrf_of(clients[role].get("/login").get_data(as_text=True))
+        forbidden = clients[role].post(f"/documents/{found['public'].id}/access",
+                                       data={"level": "confidential", "csrf_token": token})
+        assert forbidden.status_code == 403 and b"only an admin may change access levels" in forbidden.data
+        hidden = clients[role].post(f"/documents/{found['sealed'].id}/access",
+                                    data={"level": "public", "csrf_token": token})
+        assert hidden.status_code == 404  # not 403: its existence does not leak
+    assert docs(home)["public"].metadata.access == "public" and docs(home)["sealed"].metadata.access == "confidential"
+
+
+# -- CSRF, sessions, cookies, lock-out -------------------------------------------------------------
+
+def test_forms_without_the_csrf_token_are_refused(clients, home: Settings) -> None:
+    public = docs(home)["public"]
+    for data in ({"level": "restricted"}, {"level": "restricted", "csrf_token": "forged"}):
+        response = clients["admin"].post(f"/documents/{public.id}/access", data=data)
+        assert response.status_code == 400 and b"reload the page" in response.data
+    assert docs(home)["public"].metadata.access == "public"
+    assert clients["admin"].post("/logout").status_code == 400
+    assert "Signed in as <strong>admin</strong>" in clients["admin"].get("/").get_data(as_text=True)
+    fresh = clients[None]
+    assert fresh.post("/login", data={"name": "admin", "password": PASSWORD}).status_code == 400
+    assert clients["admin"].post("/ingest", data={}).status_code == 400
+
+
+def test_bearer_api_calls_need_no_csrf_token(clients, tokens) -> None:
+    response = clients[None].post("/api/search", headers=tokens["admin"])
+    assert response.status_code == 405  # the route's answer, not a CSRF refusal
+
+
+def test_logout_ends_the_session(clients, home: Settings) -> None:
+    page = clients["investigator"].get("/").get_data(as_text=True)
+    assert "Signed in as <strong>investigator</strong>" in page
+    assert clients["investigator"].post("/logout", data={"csrf_token": csrf_of(page)}).status_code == 302
+    assert clients["investigator"].get(f"/documents/{docs(home)['witness'].id}").status_code == 404
+
+
+def test_session_cookie_is_httponly_lax_and_secure_over_https(app: Flask) -> None:
+    plain = app.test_client()
+    token = csrf_of(plain.get("/login").get_data(as_text=True))
+    cookie = plain.post("/login", data={"name": "reader", "password": PASSWORD, "csrf_token": token}) \
+        .headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    secure = app.test_client()
+    login = secure.get("/login", base_url="https://archive.test")
+    assert "Secure" in login.headers["Set-Cookie"]
+    response = secure.post("/login", base_url="https://archive.test", data={
+        "name": "reader", "password": PASSWORD, "csrf_token": csrf_of(login.get_data(as_text=True))})
+    assert response.status_code == 302
+    assert all(flag in response.headers["Set-Cookie"] for flag in ("Secure", "HttpOnly", "SameSite=Lax"))
+
+
+def test_signed_in_pages_are_not_cached_by_others(clients) -> None:
+    assert clients["reader"].get("/").headers["Cache-Control"] == "private, no-store"
+    assert "no-store" not in clients[None].get("/").headers.get("Cache-Control", "")
+
+
+def test_secret_key_is_kept_in_the_home_readable_by_its_owner_only(home: Settings) -> None:
+    first = create_app({"ARCHIVE_SETTINGS": home})
+    key_file = home.home / "secret_key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert create_app({"ARCHIVE_SETTINGS": home}).secret_key == first.secret_key == key_file.read_text().strip()
+    assert create_app({"ARCHIVE_SETTINGS": home, "SECRET_KEY": "given"}).secret_key == "given"
+
+
+def test_wrong_password_and_unknown_name_answer_alike_then_the_account_locks(home: Settings) -> None:
+    app = create_app({"TESTING": True, "ARCHIVE_SETTINGS": replace(home, login_attempts=3)})
+    client = app.test_client()
+    token = csrf_of(client.get("/login").get_data(as_text=True))
+
+    def attempt(name: str, password: str):
+        return client.post("/login", data={"name": name, "password": password, "csrf_token": token})
+
+    wrong, unknown = attempt("reader", "not the password"), attempt("nobody", PASSWORD)
+    assert wrong.status_code == unknown.status_code == 401
+    assert b"name or password is wrong" in wrong.data and b"name or password is wrong" in unknown.data
+    attempt("reader", "still wrong")
+    attempt("reader", "wrong again")
+    locked = attempt("reader", PASSWORD)
+    assert locked.status_code == 429
+    assert b"is locked after too many failed logins; try again in 15 minutes" in locked.data
+    assert attempt("admin", PASSWORD).status_code == 302  # other accounts are not locked
+
+
+def test_login_redirects_only_within_the_site(app: Flask) -> None:
+    for target, expected in (("/articles", "/articles"), ("//evil.example/", "/"), ("https://evil.example", "/")):
+        client = app.test_client()
+        token = csrf_of(client.get("/login").get_data(as_text=True))
+        response = client.post("/login", data={"name": "reader", "password": PASSWORD, "csrf_token": token,
+                                               "next": target})
+        assert response.headers["Location"] == expected
+
+
+# -- audit -----------------------------------------------------------------------------------------
+
+def test_views_and_downloads_by_signed_in_users_are_custody_events(clients, tokens, home: Settings) -> None:
+    found = docs(home)
+    witness, public = found["witness"], found["public"]
+    clients["investigator"].get(f"/documents/{witness.id}")
+    clients["investigator"].get(f"/documents/{witness.id}/pages/1")
+    clients[None].get(f"/api/documents/{witness.id}/pages", headers=tokens["investigator"])
+    clients["investigator"].get(f"/documents/{public.id}")  # public: not an audited view
+    clients["reader"].get(f"/documents/{public.id}/download").close()
+    clients["reader"].get(f"/documents/{public.id}/original").close()
+    with Archive(home) as archive:
+        views = [e for e in archive.events(witness.id) if e.action == "viewed"]
+        public_events = archive.events(public.id)
+    assert [(e.actor, e.details["what"]) for e in views] == [
+        ("investigator", "document"), ("investigator", "page 1"), ("investigator", "api pages")]
+    assert views[-1].details["token"] and views[0].details["access"] == "restricted"
+    assert not [e for e in public_events if e.action == "viewed"]
+    downloads = [e for e in public_events if e.action == "downloaded"]
+    assert [(e.actor, e.details.get("inline", False)) for e in downloads] == [("reader", False), ("reader", True)]
+
+
+def test_views_are_not_recorded_when_audit_views_is_off(home: Settings) -> None:
+    app = create_app({"TESTING": True, "ARCHIVE_SETTINGS": replace(home, audit_views=False)})
+    witness = docs(home)["witness"]
+    sign_in(app.test_client(), "investigator").get(f"/documents/{witness.id}")
+    with Archive(home) as archive:
+        assert "viewed" not in {e.action for e in archive.events(witness.id)}
+
+
+def test_audit_events_are_shown_to_admins_only(clients, tokens, home: Settings) -> None:
+    witness = docs(home)["witness"]
+    clients["investigator"].get(f"/documents/{witness.id}")
+    timeline = clients["investigator"].get(f"/documents/{witness.id}").get_data(as_text=True)
+    assert ">ingested<" in timeline and ">viewed<" not in timeline
+    actions = {e["action"] for e in api(clients[None], f"/api/documents/{witness.id}/custody",
+                                        tokens["investigator"])["events"]}
+    assert "viewed" not in actions and "ingested" in actions
+    admin_page = clients["admin"].get(f"/documents/{witness.id}").get_data(as_text=True)
+    assert ">viewed<" in admin_page and "by investigator" in admin_page
+    audit = clients["admin"].get("/audit").get_data(as_text=True)
+    assert "investigator" in audit and witness.control_number in audit
+    assert clients["investigator"].get("/audit").status_code == 403
+    assert clients[None].get("/audit").status_code == 403
+
+
+# -- ingest through the web ------------------------------------------------------------------------
+
+def test_admin_ingests_through_the_web_as_the_actor(clients, home: Settings) -> None:
+    page = clients["admin"].get("/ingest").get_data(as_text=True)
+    data = {
+        "csrf_token": csrf_of(page),
+        "files": [(io.BytesIO(b"Testimony naming Brambleford, a victim of shelling."), "new witness.txt"),
+                  (io.BytesIO(json.dumps({"type": "testimony"}).encode()), "new witness.meta.json"),
+                  (io.BytesIO(DOCUMENTS["appeal.txt"][0].encode()), "appeal copy.txt")],
+    }
+    response = clients["admin"].post("/ingest", data=data, content_type="multipart/form-data")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and "new witness.txt" in text and "duplicate" in text
+    assert api(clients["investigator"], "/api/search?q=Brambleford")["total"] == 1  # restricted by its type
+    assert api(clients[None], "/api/search?q=Brambleford")["total"] == 0
+    with Archive(home) as archive:
+        added = next(d for d in archive.iter_documents() if d.original_name == "new_witness.txt")
+        assert {e.actor for e in archive.events(added.id)} == {"admin"}
+    assert not list((home.home / "uploads").iterdir())  # the upload folder is removed
+    for role in (None, "reader", "investigator"):
+        assert clients[role].get("/ingest").status_code == 403
+        assert "Ingest</a>" not in clients[role].get("/").get_data(as_text=True)
+
+
+def test_navigation_shows_who_is_signed_in(clients) -> None:
+    assert 'class="signin"' in clients[None].get("/").get_data(as_text=True)
+    page = clients["investigator"].get("/").get_data(as_text=True)
+    assert "Signed in as <strong>investigator</strong>" in page and "(investigator)" in page
