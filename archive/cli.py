@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import click
 
 from archive.errors import ArchiveError
-from archive.settings import Settings
+from archive.settings import ACCESS_LEVELS, Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -146,10 +146,12 @@ FILTER = re.compile(r"^(\w+)=(.+)$")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
 @click.option("--filter", "filters", multiple=True, metavar="FIELD=VALUE",
               help="Keep only documents with this facet value (repeatable).")
+@click.option("--access", "access", type=click.Choice(ACCESS_LEVELS), multiple=True, default=("public",),
+              show_default=True, help="Access levels to search (repeatable); whoever holds the home may read all.")
 @click.pass_context
 @translate_errors
 def search(ctx: click.Context, query: str, as_json: bool, limit: int, offset: int, sort: str,
-           filters: tuple[str, ...]) -> None:
+           filters: tuple[str, ...], access: tuple[str, ...]) -> None:
     """Search the archive. QUERY uses Whoosh syntax, e.g. 'landmines AND type:appeal'."""
     from archive.service import search_archive
 
@@ -159,7 +161,8 @@ def search(ctx: click.Context, query: str, as_json: bool, limit: int, offset: in
         if not match:
             raise click.BadParameter(f"{item!r} is not FIELD=VALUE, e.g. type=appeal", param_hint="--filter")
         selected.setdefault(match[1], []).append(match[2])
-    results = search_archive(settings_of(ctx), query, selected=selected, limit=limit, offset=offset, sort=sort)
+    results = search_archive(settings_of(ctx), query, selected=selected, limit=limit, offset=offset, sort=sort,
+                             access=access)
     if as_json:
         click.echo(json.dumps(results_as_dict(results), ensure_ascii=False, indent=1))
         return

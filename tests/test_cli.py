@@ -10,6 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from archive.cli import main
+from tests.conftest import write_sidecar
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -136,3 +137,13 @@ def test_bad_filter_and_bad_query_are_clear_errors(tmp_path: Path, sample_folder
     assert bad_filter.exit_code == 2 and "FIELD=VALUE" in bad_filter.output
     bad_query = CliRunner().invoke(main, ["--home", str(home), "search", "(landmines"])
     assert bad_query.exit_code == 1 and "is not closed; try: (landmines)" in bad_query.output
+
+
+def test_search_access_levels_are_chosen_explicitly(tmp_path: Path, sample_folder: Path) -> None:
+    home = tmp_path / "home"
+    (sample_folder / "witness.txt").write_text("Witness Plovdivska saw landmines.", encoding="utf-8")
+    write_sidecar(sample_folder / "witness.txt", type="testimony")
+    run(home, "ingest", "--quiet", str(sample_folder))
+    assert json.loads(run(home, "search", "Plovdivska", "--json").output)["total"] == 0
+    both = ("--access", "public", "--access", "restricted")
+    assert json.loads(run(home, "search", "Plovdivska", *both, "--json").output)["total"] == 1
