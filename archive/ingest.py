@@ -18,6 +18,7 @@ import concurrent.futures as cf
 import ctypes
 import datetime as dt
 import fnmatch
+import functools
 import hashlib
 import json
 import multiprocessing
@@ -75,6 +76,7 @@ class WorkerOptions:
     dayfirst: bool = True
     default_access: str = "public"
     access_by_type: Mapping[str, str] = field(default_factory=dict)
+    gazetteer: str = ""  # a user's places file merged into the built-in gazetteer
     file_timeout: float = 120.0
     known_hashes: frozenset[str] = frozenset()
     manifest: Mapping[str, dict[str, Any]] = field(default_factory=dict)
@@ -263,7 +265,7 @@ def build_extraction(path: str, sha256: str, size: int, extracted: ExtractedText
     )
     places = tuple(
         PlaceFound(page.number, m.start, m.end, m.text, m.name)
-        for page in pages for m in analysis.find_places(page.text)
+        for page in pages for m in analysis.find_places(page.text, _gazetteer(options.gazetteer))
     )
     metadata = _metadata(given, extracted, pages, places, options)
     return Extraction(
@@ -279,7 +281,7 @@ def _metadata(given: Mapping[str, Any], extracted: ExtractedText, pages: Sequenc
     title = given.get("title") or extracted.info.get("title", "").strip() or analysis.guess_title(text) or ""
     date, date_source = _document_date(given, extracted, text)
     languages = given.get("language") or _languages(pages)
-    named = [_canonical_place(name) for name in given.get("places", [])]
+    named = [_canonical_place(name, options.gazetteer) for name in given.get("places", [])]
     found = [p.name for p in places if p.name not in named]
     doc_type = given.get("type") or analysis.guess_type(title, text)
     return Metadata(
@@ -297,10 +299,16 @@ def _metadata(given: Mapping[str, Any], extracted: ExtractedText, pages: Sequenc
     )
 
 
-def _canonical_place(name: str) -> str:
+def _canonical_place(name: str, gazetteer: str = "") -> str:
     """The gazetteer's name for a place given in metadata, whatever its spelling."""
-    found = analysis.places_in(name)
+    found = analysis.places_in(name, _gazetteer(gazetteer))
     return found[0] if len(found) == 1 else name
+
+
+@functools.cache
+def _gazetteer(extra: str) -> analysis.Gazetteer | None:
+    """The gazetteer a batch uses: the built-in one, with the user's file merged in when one is set."""
+    return analysis.load_gazetteer(Path(extra)) if extra else None
 
 
 def _document_date(given: Mapping[str, Any], extracted: ExtractedText, text: str) -> tuple[str, str]:
@@ -424,7 +432,7 @@ def ingest(
         _index_leftovers(archive, search_index)
         options = WorkerOptions(
             passwords=tuple(passwords), dayfirst=settings.dayfirst, default_access=settings.default_access,
-            access_by_type=settings.access_defaults, file_timeout=settings.file_timeout,
+            access_by_type=settings.access_defaults, gazetteer=settings.gazetteer, file_timeout=settings.file_timeout,
             known_hashes=archive.known_hashes(),
             manifest=read_manifest(manifest) if manifest else {},
         )

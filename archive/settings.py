@@ -40,6 +40,7 @@ SETTINGS: tuple[tuple[str, Any, str], ...] = (
     ("default_access", "public", "Access level of a document whose metadata names none."),
     ("access_by_type", "testimony=restricted",
      "Access level by document type when metadata names none, as type=level pairs separated by commas."),
+    ("gazetteer", "", "A JSON file of places (and spellings) merged into the built-in gazetteer at ingest."),
     ("index_batch", 500, "Documents written to the search index between commits."),
     ("login_attempts", 5, "Failed logins allowed per account within login_window seconds before it is locked."),
     ("login_window", 900, "Seconds over which failed logins are counted, and how long a lock lasts."),
@@ -66,6 +67,7 @@ class Settings:
     file_timeout: float = 120.0
     default_access: str = "public"
     access_by_type: str = "testimony=restricted"
+    gazetteer: str = ""
     index_batch: int = 500
     login_attempts: int = 5
     login_window: int = 900

@@ -134,3 +134,19 @@ def test_access_by_type_is_configurable_and_checked(tmp_path: Path) -> None:
     assert settings.access_defaults == {"testimony": "confidential", "report": "restricted"}
     with pytest.raises(ConfigurationError, match="type=level"):
         Settings.from_env({"ARCHIVE_ACCESS_BY_TYPE": "memo=secret"})
+
+
+def test_a_users_gazetteer_adds_places_and_spellings(tmp_path: Path) -> None:
+    import json
+
+    extra = tmp_path / "places.json"
+    extra.write_text(json.dumps({"places": [
+        {"name": "Horadiz", "kind": "town", "variants": {"en": ["Horadiz"], "az": ["Horadiz"], "ru": ["Горадиз"]}},
+        {"name": "Shusha", "variants": {"en": ["Shushy"]}},
+    ]}, ensure_ascii=False), encoding="utf-8")
+    settings = Settings(home=tmp_path / "home", actor="t", workers=1, gazetteer=str(extra))
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("Mines were found near Горадиза and in Shushy.", encoding="utf-8")
+    ingest([tmp_path / "in"], settings)
+    document, _ = _only_document(settings)
+    assert set(document.metadata.places) >= {"Horadiz", "Shusha"}
