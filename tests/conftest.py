@@ -72,3 +72,45 @@ def sample_folder(tmp_path: Path) -> Path:
     write_sidecar(appeal, title="Appeal on landmines", type="appeal", language="en")
     (folder / "broken.pdf").write_bytes(report.read_bytes()[:300])
     return folder
+
+
+def catalog_snapshot(home: Path, *, in_arrival_order: bool) -> dict[str, object]:
+    """Everything that must match between two archives of the same batch, without times and run ids.
+
+    ``in_arrival_order``: the two runs took results in the same order (the local pool), so control
+    numbers and the sequence of custody events must match too; otherwise (Dask, completion order)
+    documents are compared by hash and events as a multiset.
+    """
+    import collections
+
+    from archive.store import Archive
+    from archive.verify import verify
+    from index import SearchRequest, open_index
+
+    numbering = "seq, control_number, " if in_arrival_order else ""
+    order = "seq" if in_arrival_order else "sha256"
+    with Archive(Settings(home=home, actor="x")) as archive:
+        db = archive.db
+        tables = {
+            "documents": db.execute(
+                f"SELECT {numbering}id, sha256, original_name, original_path, media_type, size, page_count, title,"
+                " type, doc_date, date_source, issuer, source, languages, places, access, synthetic, extra,"
+                f" extractor, indexed FROM documents ORDER BY {order}"
+            ).fetchall(),
+            "pages": db.execute("SELECT * FROM pages ORDER BY doc_id, number").fetchall(),
+            "refs": db.execute("SELECT * FROM refs ORDER BY doc_id, page, start, ref_id").fetchall(),
+            "dates": db.execute("SELECT * FROM dates ORDER BY doc_id, page, start").fetchall(),
+            "places": db.execute("SELECT * FROM places ORDER BY doc_id, page, start").fetchall(),
+            "failed": db.execute(
+                "SELECT DISTINCT path, reason, error_class FROM outcomes WHERE outcome = 'failed' ORDER BY path"
+            ).fetchall(),
+        }
+        snapshot: dict[str, object] = {name: [tuple(row) for row in rows] for name, rows in tables.items()}
+        events = [tuple(row) for row in db.execute("SELECT action, doc_id FROM custody ORDER BY seq")]
+        snapshot["events"] = events if in_arrival_order else collections.Counter(events)
+        assert verify(archive).ok
+    snapshot["objects"] = sorted(p.name for p in (home / "objects").rglob("*") if p.is_file())
+    with open_index(home / "whoosh") as search_index:
+        results = search_index.search(SearchRequest(query="", limit=1000, facets=("type", "article")))
+        snapshot["index"] = (results.total, sorted(h.doc_id for h in results.hits), dict(results.facets))
+    return snapshot

@@ -8,7 +8,6 @@ Dask is never imported.
 
 from __future__ import annotations
 
-import collections
 import hashlib
 import os
 import signal
@@ -28,10 +27,7 @@ from click.testing import CliRunner
 from archive.cli import main
 from archive.ingest import Duplicate, Extraction, Failure, IngestReport, Result, WorkerOptions, ingest, process_file
 from archive.settings import Settings
-from archive.store import Archive
-from archive.verify import verify
-from index import SearchRequest, open_index
-from tests.conftest import APPEAL_TEXT, REPORT_PAGES, write_pdf, write_sidecar
+from tests.conftest import APPEAL_TEXT, REPORT_PAGES, catalog_snapshot, write_pdf, write_sidecar
 
 FILES = 90
 
@@ -78,40 +74,11 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def local_catalog(batch: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     home = tmp_path_factory.mktemp("local") / "home"
     ingest([batch], _settings(home), workers=2)
-    return catalog_snapshot(home)
+    return catalog_snapshot(home, in_arrival_order=False)
 
 
 def _settings(home: Path) -> Settings:
     return Settings(home=home, actor="tester", file_timeout=30.0, index_batch=20)
-
-
-def catalog_snapshot(home: Path) -> dict[str, object]:
-    """What must match between two archives of the same batch, whatever order the results arrived in."""
-    with Archive(Settings(home=home, actor="x")) as archive:
-        db = archive.db
-        tables = {
-            "documents": db.execute(
-                "SELECT id, sha256, original_name, original_path, media_type, size, page_count, title, type,"
-                " doc_date, date_source, issuer, source, languages, places, access, synthetic, extra, extractor,"
-                " indexed FROM documents ORDER BY sha256"
-            ).fetchall(),
-            "pages": db.execute("SELECT * FROM pages ORDER BY doc_id, number").fetchall(),
-            "refs": db.execute("SELECT * FROM refs ORDER BY doc_id, page, start, ref_id").fetchall(),
-            "dates": db.execute("SELECT * FROM dates ORDER BY doc_id, page, start").fetchall(),
-            "places": db.execute("SELECT * FROM places ORDER BY doc_id, page, start").fetchall(),
-            "failed": db.execute(
-                "SELECT path, reason, error_class FROM outcomes WHERE outcome = 'failed' ORDER BY path"
-            ).fetchall(),
-        }
-        snapshot: dict[str, object] = {name: [tuple(row) for row in rows] for name, rows in tables.items()}
-        events = db.execute("SELECT action, doc_id FROM custody").fetchall()
-        snapshot["events"] = collections.Counter(tuple(row) for row in events)
-        assert verify(archive).ok
-    snapshot["objects"] = sorted(p.name for p in (home / "objects").rglob("*") if p.is_file())
-    with open_index(home / "whoosh") as search_index:
-        results = search_index.search(SearchRequest(query="", limit=1000, facets=("type", "article")))
-        snapshot["index"] = (results.total, sorted(h.doc_id for h in results.hits), dict(results.facets))
-    return snapshot
 
 
 def _count(home: Path) -> int:
@@ -132,7 +99,7 @@ def test_a_batch_on_the_cluster_gives_the_same_catalog_as_the_local_pool(
 
     assert (report.ingested, report.failed) == (FILES, 3)
     assert report.failures == {"corrupt": 1, "encrypted": 1, "unsupported": 1}
-    assert catalog_snapshot(tmp_path / "home") == local_catalog
+    assert catalog_snapshot(tmp_path / "home", in_arrival_order=False) == local_catalog
 
 
 @pytest.mark.slow
@@ -163,7 +130,7 @@ def test_killing_a_worker_mid_batch_loses_nothing(cluster: Any, client: Any, bat
 
     assert 0 < stored_at_kill < FILES
     assert reports and (reports[0].ingested, reports[0].failed) == (FILES, 3)
-    assert catalog_snapshot(home) == local_catalog
+    assert catalog_snapshot(home, in_arrival_order=False) == local_catalog
     assert victim not in client.run(os.getpid).values()
 
 

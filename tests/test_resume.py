@@ -15,8 +15,7 @@ import pytest
 from archive.settings import Settings
 from archive.store import Archive
 from archive.verify import verify
-from index import SearchRequest, open_index
-from tests.conftest import write_pdf, write_sidecar
+from tests.conftest import catalog_snapshot, write_pdf, write_sidecar
 
 pytestmark = pytest.mark.slow
 FILES = 60
@@ -53,33 +52,6 @@ def _count(home: Path) -> int:
         return 0
 
 
-def snapshot(home: Path) -> dict[str, object]:
-    """Everything that must match between two archives, without times and run ids."""
-    settings = Settings(home=home, actor="x")
-    with Archive(settings) as archive:
-        db = archive.db
-        tables = {
-            "documents": db.execute(
-                "SELECT id, sha256, seq, control_number, original_name, media_type, size, page_count, title, type,"
-                " doc_date, date_source, issuer, languages, places, access, indexed FROM documents ORDER BY seq"
-            ).fetchall(),
-            "pages": db.execute("SELECT * FROM pages ORDER BY doc_id, number").fetchall(),
-            "refs": db.execute("SELECT * FROM refs ORDER BY doc_id, page, start").fetchall(),
-            "dates": db.execute("SELECT * FROM dates ORDER BY doc_id, page, start").fetchall(),
-            "places": db.execute("SELECT * FROM places ORDER BY doc_id, page, start").fetchall(),
-            "events": db.execute("SELECT action, doc_id FROM custody ORDER BY seq").fetchall(),
-            "failed": db.execute(
-                "SELECT DISTINCT path, reason FROM outcomes WHERE outcome = 'failed' ORDER BY path"
-            ).fetchall(),
-        }
-        snapshot = {name: [tuple(row) for row in rows] for name, rows in tables.items()}
-    snapshot["objects"] = sorted(p.name for p in (home / "objects").rglob("*") if p.is_file())
-    with open_index(home / "whoosh") as search_index:
-        results = search_index.search(SearchRequest(query="", limit=1000, facets=("type", "article")))
-        snapshot["index"] = (results.total, sorted(h.doc_id for h in results.hits), dict(results.facets))
-    return snapshot
-
-
 def test_sigkill_mid_batch_then_rerun_equals_an_uninterrupted_run(batch: Path, tmp_path: Path) -> None:
     whole = tmp_path / "whole"
     subprocess.run(_ingest_command(whole, batch), check=True, capture_output=True)
@@ -97,6 +69,6 @@ def test_sigkill_mid_batch_then_rerun_equals_an_uninterrupted_run(batch: Path, t
     assert 0 < stored < FILES, f"killed after {stored} documents"
 
     subprocess.run(_ingest_command(killed, batch), check=True, capture_output=True)
-    assert snapshot(killed) == snapshot(whole)
+    assert catalog_snapshot(killed, in_arrival_order=True) == catalog_snapshot(whole, in_arrival_order=True)
     with Archive(Settings(home=killed, actor="x")) as archive:
         assert verify(archive).ok
