@@ -196,3 +196,21 @@ def test_document_ranking_statistics_come_from_documents_alone(search_index) -> 
     assert searcher.doc_frequency("page_body", "landmin") == 3  # one page of each
     assert searcher.doc_frequency("kind", "page") == 6
     assert searcher.reader().doc_field_length(0, "page_body") in (None, 0)
+
+
+def test_date_ranges_filter_as_sets_and_agree_with_whoosh(tmp_path: Path) -> None:
+    from index.query import build_filter, parse_user_query
+
+    with open_index(tmp_path / "ix") as ix, ix.writer() as writer:
+        for n in range(80):
+            day = f"{2000 + n % 25}-{1 + n % 12:02d}-{1 + n % 28:02d}"
+            writer.add(_document(n, title=f"d{n}", date=day if n % 9 else ""), [Page(1, "clearance mines")], [])
+    with open_index(tmp_path / "ix") as ix:
+        searcher = ix.searcher()
+        entries = set(searcher.docs_for_query(build_filter("doc", ("public",))))
+        for query in ("date:[2005 TO 2010]", "clearance date:>2019-06", "mines date:<2003-02-01",
+                      "clearance date:>=2001 date:<2004", "date:2012"):
+            expected = len(entries.intersection(searcher.docs_for_query(parse_user_query(ix._parser, query))))
+            results = ix.search(SearchRequest(query=query, limit=3))
+            assert results.total == expected > 0, query
+            assert all(h.date for h in results.hits), query
