@@ -181,6 +181,12 @@ def _plain(snippet: str) -> str:
     return html.unescape(re.sub(r"</?mark[^>]*>", "*", snippet)).replace("\n", " ")
 
 
+def hit_as_dict(hit: Any) -> dict[str, Any]:
+    """One result document as JSON data, without its pages (shared by search results and similar documents)."""
+    return {"id": hit.doc_id, "control_number": hit.control_number, "title": hit.title, "date": hit.date,
+            "type": hit.type, "issuer": hit.issuer, "score": hit.score}
+
+
 def results_as_dict(results: Any) -> dict[str, Any]:
     """The JSON shape of search results, shared by the CLI and the API."""
     return {
@@ -189,9 +195,7 @@ def results_as_dict(results: Any) -> dict[str, Any]:
         "offset": results.request.offset,
         "limit": results.request.limit,
         "hits": [
-            {"id": h.doc_id, "control_number": h.control_number, "title": h.title, "date": h.date,
-             "type": h.type, "issuer": h.issuer, "score": h.score,
-             "pages": [{"page": p.page, "snippet": p.snippet} for p in h.pages]}
+            {**hit_as_dict(h), "pages": [{"page": p.page, "snippet": p.snippet} for p in h.pages]}
             for h in results.hits
         ],
         "facets": {name: [{"value": v, "count": n} for v, n in counts] for name, counts in results.facets.items()},

@@ -17,8 +17,6 @@ from typing import Any
 
 from whoosh.searching import Searcher
 
-from index.schema import MULTI_VALUED
-
 Counts = tuple[tuple[str, int], ...]
 
 
@@ -56,10 +54,6 @@ class FacetTables:
         return counts
 
 
-def is_multi_valued(field: str) -> bool:
-    return field in MULTI_VALUED
-
-
 def matched_documents(searcher: Searcher, query: Any, allowed: set[int]) -> set[int]:
     """Every entry matching ``query`` within ``allowed`` (an access and facet filter's entries)."""
     from whoosh import query as wq
@@ -67,6 +61,3 @@ def matched_documents(searcher: Searcher, query: Any, allowed: set[int]) -> set[
     if isinstance(query, wq.Every):
         return allowed
     return allowed.intersection(searcher.docs_for_query(query))
-
-
-__all__ = ["FacetTables", "is_multi_valued", "matched_documents"]

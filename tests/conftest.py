@@ -114,3 +114,17 @@ def catalog_snapshot(home: Path, *, in_arrival_order: bool) -> dict[str, object]
         results = search_index.search(SearchRequest(query="", limit=1000, facets=("type", "article")))
         snapshot["index"] = (results.total, sorted(h.doc_id for h in results.hits), dict(results.facets))
     return snapshot
+
+
+def stored_documents(home: Path) -> int:
+    """How many documents a running batch has committed, read without disturbing it (0 before it starts)."""
+    import sqlite3
+
+    try:
+        db = sqlite3.connect(f"file:{home / 'catalog.sqlite3'}?mode=ro", uri=True, timeout=1)
+        try:
+            return db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return 0

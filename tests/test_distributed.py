@@ -12,7 +12,6 @@ import hashlib
 import os
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -27,7 +26,7 @@ from click.testing import CliRunner
 from archive.cli import main
 from archive.ingest import Duplicate, Extraction, Failure, IngestReport, Result, WorkerOptions, ingest, process_file
 from archive.settings import Settings
-from tests.conftest import APPEAL_TEXT, REPORT_PAGES, catalog_snapshot, write_pdf, write_sidecar
+from tests.conftest import APPEAL_TEXT, REPORT_PAGES, catalog_snapshot, stored_documents, write_pdf, write_sidecar
 
 FILES = 90
 
@@ -81,17 +80,6 @@ def _settings(home: Path) -> Settings:
     return Settings(home=home, actor="tester", file_timeout=30.0, index_batch=20)
 
 
-def _count(home: Path) -> int:
-    try:
-        db = sqlite3.connect(f"file:{home / 'catalog.sqlite3'}?mode=ro", uri=True, timeout=1)
-        try:
-            return db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
-        finally:
-            db.close()
-    except sqlite3.Error:
-        return 0
-
-
 @pytest.mark.slow
 def test_a_batch_on_the_cluster_gives_the_same_catalog_as_the_local_pool(
         cluster: Any, batch: Path, local_catalog: dict[str, object], tmp_path: Path) -> None:
@@ -121,11 +109,11 @@ def test_killing_a_worker_mid_batch_loses_nothing(cluster: Any, client: Any, bat
         ingest([batch], _settings(home), scheduler=cluster.scheduler_address)))
     run.start()
     deadline = time.monotonic() + 30
-    while _count(home) < 5 and run.is_alive() and time.monotonic() < deadline:
+    while stored_documents(home) < 5 and run.is_alive() and time.monotonic() < deadline:
         time.sleep(0.002)
     assert run.is_alive(), "the batch finished before a worker could be killed; make it larger"
     os.kill(victim, signal.SIGKILL)
-    stored_at_kill = _count(home)
+    stored_at_kill = stored_documents(home)
     run.join(timeout=60)
 
     assert 0 < stored_at_kill < FILES

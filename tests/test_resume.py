@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -15,7 +14,7 @@ import pytest
 from archive.settings import Settings
 from archive.store import Archive
 from archive.verify import verify
-from tests.conftest import catalog_snapshot, write_pdf, write_sidecar
+from tests.conftest import catalog_snapshot, stored_documents, write_pdf, write_sidecar
 
 pytestmark = pytest.mark.slow
 FILES = 60
@@ -41,17 +40,6 @@ def _ingest_command(home: Path, folder: Path) -> list[str]:
     return [sys.executable, "-m", "archive", "--home", str(home), "ingest", "--quiet", "--workers", "2", str(folder)]
 
 
-def _count(home: Path) -> int:
-    try:
-        db = sqlite3.connect(f"file:{home / 'catalog.sqlite3'}?mode=ro", uri=True, timeout=1)
-        try:
-            return db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
-        finally:
-            db.close()
-    except sqlite3.Error:
-        return 0
-
-
 def test_sigkill_mid_batch_then_rerun_equals_an_uninterrupted_run(batch: Path, tmp_path: Path) -> None:
     whole = tmp_path / "whole"
     subprocess.run(_ingest_command(whole, batch), check=True, capture_output=True)
@@ -60,12 +48,12 @@ def test_sigkill_mid_batch_then_rerun_equals_an_uninterrupted_run(batch: Path, t
     process = subprocess.Popen(_ingest_command(killed, batch), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
     deadline = time.monotonic() + 60
-    while _count(killed) < 5 and process.poll() is None and time.monotonic() < deadline:
+    while stored_documents(killed) < 5 and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.005)
     assert process.poll() is None, "the batch finished before it could be killed; make it larger"
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
-    stored = _count(killed)
+    stored = stored_documents(killed)
     assert 0 < stored < FILES, f"killed after {stored} documents"
 
     subprocess.run(_ingest_command(killed, batch), check=True, capture_output=True)

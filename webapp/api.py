@@ -19,7 +19,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, jsonify, request, url_for
 
 from archive import cite
-from archive.cli import results_as_dict
+from archive.cli import hit_as_dict, results_as_dict
 from archive.models import Document
 from archive.service import document_as_dict
 from webapp.articles import NONE, PASSAGES_PER_PAGE, below, checked_id, instrument_rows, passage_page
@@ -119,8 +119,7 @@ def custody(doc_id: str) -> Response:
 @bp.get("/documents/<doc_id>/similar")
 def similar(doc_id: str) -> Response:
     found = visible_document(doc_id)
-    hits = [{"id": h.doc_id, "control_number": h.control_number, "title": h.title, "date": h.date, "type": h.type,
-             "issuer": h.issuer, "score": h.score} for h in similar_documents(found)]
+    hits = [hit_as_dict(h) for h in similar_documents(found)]
     return jsonify({"id": found.id, "hits": hits})
 
 
