@@ -36,6 +36,12 @@ MEDIA_TYPES = {
 
 EXTRACTOR = f"pypdf {pypdf.__version__}"
 
+#: What pypdf raises on a damaged page: the page is kept empty, marked ``failed``.
+DAMAGED_PAGE = (PyPdfError, ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError,
+                ZeroDivisionError)
+#: What pypdf raises on a damaged file: the file fails as ``corrupt``.
+DAMAGED_PDF = (*DAMAGED_PAGE, AssertionError, OSError)
+
 # pypdf reports recoverable damage through logging; keep it out of the batch's output.
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
@@ -107,8 +113,7 @@ def _extract_pdf(data: bytes, name: str, passwords: Sequence[str]) -> ExtractedT
         info = _pdf_info(reader)
     except ExtractionError:
         raise
-    except (PyPdfError, ValueError, TypeError, KeyError, AttributeError, IndexError, AssertionError,
-            RecursionError, OSError, ZeroDivisionError) as error:
+    except DAMAGED_PDF as error:
         raise ExtractionError(name, "corrupt", f"{type(error).__name__}: {error}") from error
     if not pages:
         raise ExtractionError(name, "empty", "the PDF has no pages")
@@ -134,8 +139,7 @@ def _read_pdf_page(page: Any, number: int) -> Page:
         text = page.extract_text() or ""
     except FileNotDecryptedError:
         raise
-    except (PyPdfError, ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError,
-            ZeroDivisionError):
+    except DAMAGED_PAGE:
         return Page(number=number, text="", method="failed")
     return Page(number=number, text=text, method="text-layer")
 
