@@ -53,11 +53,3 @@ class FacetTables:
             counts[field] = tuple(sorted(pairs, key=lambda kv: (-kv[1], kv[0])))
         return counts
 
-
-def matched_documents(searcher: Searcher, query: Any, allowed: set[int]) -> set[int]:
-    """Every entry matching ``query`` within ``allowed`` (an access and facet filter's entries)."""
-    from whoosh import query as wq
-
-    if isinstance(query, wq.Every):
-        return allowed
-    return allowed.intersection(searcher.docs_for_query(query))

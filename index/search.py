@@ -24,15 +24,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from whoosh import highlight, sorting
+from whoosh import highlight
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from archive.errors import IndexOutOfDateError
-from index.facets import FacetTables, matched_documents
+from index.facets import FacetTables
 from index.query import access_filter, build_filter, build_parser, parse_user_query
 from index.schema import FACET_FIELDS, SCHEMA_VERSION, build_schema
+from index.sets import NO_DATE, MatchSets, date_column, top_documents
 from index.write import IndexWriter, expand_reference
 
 VERSION_FILE = "archive-index.json"
@@ -175,14 +176,14 @@ class SearchIndex:
         for date_range in date_ranges:  # a date range only admits documents: a set, not a scored query
             allowed = allowed & cache.dated(date_range)
             doc_filter = wq.And([doc_filter, date_range])
-        sortedby = sorting.FieldFacet("date", reverse=True) if request.sort == "date" else None
-        results = searcher.search(user_query, filter=allowed, limit=request.offset + request.limit, sortedby=sortedby)
-        window = list(results)[request.offset:request.offset + request.limit]
-        page_hits = self._page_hits(searcher, user_query, [h["doc_id"] for h in window], request)
-        hits = tuple(_hit(h, page_hits.get(h["doc_id"], ())) for h in window)
         matched = cache.matched(user_query, doc_filter, allowed)
+        ranked = top_documents(searcher, user_query, matched, request.offset + request.limit,
+                               by_date=request.sort == "date", dates=cache.dates() if request.sort == "date" else None)
+        window = [(searcher.stored_fields(docnum), score) for docnum, score in ranked[request.offset:]]
+        page_hits = self._page_hits(searcher, user_query, [fields["doc_id"] for fields, _ in window], request)
+        hits = tuple(_hit(fields, score, page_hits.get(fields["doc_id"], ())) for fields, score in window)
         counts = cache.facet_counts(user_query, doc_filter, matched, request.facets) if request.facets else {}
-        total = len(matched)  # exact: Whoosh's len(results) undercounts limited searches with NOT or ranges
+        total = len(matched)
         suggestion = None
         if total < SUGGEST_BELOW and request.query.strip():
             suggestion = self._suggest(searcher, request.query, doc_filter, request.access)
@@ -291,10 +292,10 @@ class SearchIndex:
             return ()
         results = searcher.more_like(docnum, "body", text=text, top=limit, numterms=12, normalize=True,
                                      filter=self._cache(searcher).entries(build_filter("doc", access)))
-        return tuple(_hit(hit, ()) for hit in results)
+        return tuple(_hit(hit.fields(), hit.score, ()) for hit in results)
 
 class SearcherCache:
-    """What one searcher computes once: filter entry sets, facet tables, recent facet counts.
+    """What one searcher computes once: filter entry sets, term and match sets, facet tables, the date column.
 
     Dropped with the searcher when the index changes, so nothing in it is stale.
     """
@@ -306,6 +307,8 @@ class SearcherCache:
     def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
         self.tables = FacetTables(searcher)
+        self.sets = MatchSets(searcher)
+        self._date_values: list[int] | None = None
         self._dates: tuple[list[int], list[int]] | None = None
         self._filters: OrderedDict[str, set[int]] = OrderedDict()
         self._matched: OrderedDict[tuple[str, str], set[int]] = OrderedDict()
@@ -323,10 +326,15 @@ class SearcherCache:
             _remember(self._filters, key, found, self.FILTERS)
         return found
 
+    def dates(self) -> list[int]:
+        """Each entry's date as the index sorts it, by entry number, read once."""
+        if self._date_values is None:
+            self._date_values = date_column(self.searcher)
+        return self._date_values
+
     def _date_column(self) -> tuple[list[int], list[int]]:
         if self._dates is None:
-            column = self.searcher.reader().column_reader("date", translate=False)
-            pairs = sorted((value, docnum) for docnum, value in enumerate(column) if value != NO_DATE)
+            pairs = sorted((value, docnum) for docnum, value in enumerate(self.dates()) if value != NO_DATE)
             self._dates = ([value for value, _ in pairs], [docnum for _, docnum in pairs])
         return self._dates
 
@@ -344,7 +352,7 @@ class SearcherCache:
         key = (repr(user_query), repr(doc_filter))
         found = self._matched.get(key)
         if found is None:
-            found = matched_documents(self.searcher, user_query, allowed)
+            found = self.sets.matches(user_query, allowed)
             _remember(self._matched, key, found, self.MATCHED)
         return found
 
@@ -364,11 +372,11 @@ def _remember(cache: OrderedDict, key: Any, value: Any, size: int) -> None:
         cache.popitem(last=False)
 
 
-def _hit(hit: Any, pages: tuple[PageHit, ...]) -> Hit:
+def _hit(fields: Mapping[str, Any], score: float | None, pages: tuple[PageHit, ...]) -> Hit:
     return Hit(
-        doc_id=hit["doc_id"], control_number=hit.get("control", ""), title=hit.get("title", ""),
-        date=hit.get("date_text", ""), type=hit.get("type", ""), issuer=hit.get("issuer", ""),
-        score=round(float(hit.score or 0.0), 4), pages=pages,
+        doc_id=fields["doc_id"], control_number=fields.get("control", ""), title=fields.get("title", ""),
+        date=fields.get("date_text", ""), type=fields.get("type", ""), issuer=fields.get("issuer", ""),
+        score=round(float(score or 0.0), 4), pages=pages,
     )
 
 
@@ -387,8 +395,6 @@ def _check_version(directory: Path) -> None:
     if found != SCHEMA_VERSION:
         raise IndexOutOfDateError(found, SCHEMA_VERSION)
 
-
-NO_DATE = 2**64 - 1  # what Whoosh's date column holds for an entry without a date
 
 
 def split_date_ranges(query: wq.Query) -> tuple[wq.Query, list[wq.NumericRange]]:

@@ -1,0 +1,146 @@
+"""Match sets and ranking agree with Whoosh's own exhaustive answers, on a real index of several segments.
+
+The index holds synthetic documents written in three commits without
+merging (three segments), with some documents deleted and re-indexed
+(deleted entries in old segments) and some without a date. Every query
+kind the parser produces is checked: the match set against
+``docs_for_query``, the ranking against a top-N search that scores every
+match (no block skipping, no matcher replacement), and date order against
+the stored dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from whoosh.collectors import FilterCollector, TopCollector
+
+from archive.models import Document, Metadata, Page, Reference
+from archive.synthetic import iter_documents
+from index import sets
+from index.query import build_filter, parse_user_query
+from index.search import SearchIndex, SearchRequest, split_date_ranges
+from index.write import IndexWriter
+
+QUERIES = [
+    "mine", "mines clearance", "mine AND civilians", "mine OR report", "mine NOT clearance", "NOT mine",
+    '"mine clearance"', '"from the"', "min*", "clearence~", "article:GCIV-147", "instrument:APMBC",
+    "type:report mine", "(mine OR мины) AND NOT report", "date:>2015 mine", "year:2020", "title:report",
+    "mine date:[2010 TO 2020]", "",
+]
+
+
+def as_entry(synthetic, undated: bool) -> tuple[Document, list[Page], list[Reference]]:
+    doc_id = f"{synthetic.index:016x}"
+    meta = Metadata(title=synthetic.title, type=synthetic.type, date="" if undated else synthetic.date,
+                    issuer=synthetic.issuer, languages=(synthetic.language,), places=synthetic.places,
+                    access=synthetic.access, synthetic=True)
+    document = Document(id=doc_id, sha256=doc_id * 4, control_number=f"SYN-{synthetic.index + 1:06d}",
+                        original_name=synthetic.name, media_type="text/plain", size=0,
+                        page_count=len(synthetic.pages), metadata=meta, ingested_at="")
+    pages = [Page(number, text) for number, text in enumerate(synthetic.pages, 1)]
+    return document, pages, [Reference(ref_id, 1, 0, 0, "") for ref_id in synthetic.refs]
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
+    directory: Path = tmp_path_factory.mktemp("sets") / "ix"
+    documents = list(iter_documents(240, 5))
+    search_index = SearchIndex(directory)
+    for start in (0, 80, 160):  # three segments: each commit keeps its own
+        writer = search_index._ix.writer()
+        entries = IndexWriter(writer)
+        for synthetic in documents[start:start + 80]:
+            entries.add(*as_entry(synthetic, undated=synthetic.index % 17 == 0), replace=False)
+        if start == 160:  # re-index some earlier documents: their old entries become deletions
+            for synthetic in documents[:40:3]:
+                entries.add(*as_entry(synthetic, undated=False), replace=True)
+        writer.commit(merge=False)
+    search_index.close()
+    reopened = SearchIndex(directory, create=False)
+    yield reopened
+    reopened.close()
+
+
+def prepared(index: SearchIndex, text: str):
+    searcher = index.searcher()
+    cache = index._cache(searcher)
+    query, ranges = split_date_ranges(parse_user_query(index._parser, text))
+    allowed = cache.entries(build_filter("doc", ("public", "restricted", "confidential")))
+    for date_range in ranges:
+        allowed = allowed & cache.dated(date_range)
+    return searcher, cache, query, allowed
+
+
+def whoosh_ranking(searcher, query, allowed, count: int) -> list[tuple[int, float]]:
+    collector = FilterCollector(TopCollector(limit=count, usequality=False, replace=0), allow=set(allowed))
+    searcher.search_with_collector(query, collector)
+    return [(docnum, round(score, 9)) for score, docnum in collector.results().top_n]
+
+
+def test_the_index_has_several_segments_and_deletions(index: SearchIndex) -> None:
+    reader = index.searcher().reader()
+    assert len(index.searcher().leaf_searchers()) == 3
+    assert reader.has_deletions()
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_match_set_is_what_whoosh_matches(index: SearchIndex, text: str) -> None:
+    searcher, cache, query, allowed = prepared(index, text)
+    expected = set(searcher.docs_for_query(query)) & allowed
+    fresh = sets.MatchSets(searcher)
+    assert set(fresh.matches(query, allowed)) == expected
+    assert set(fresh.matches(query, allowed)) == expected  # again, from the term sets it keeps
+
+
+@pytest.mark.parametrize("score_each_below", [0, 10**9])  # Whoosh's top-N walk, and scoring match by match
+@pytest.mark.parametrize("text", [q for q in QUERIES if q])
+def test_ranking_is_whoosh_scoring_every_match(index: SearchIndex, text: str, score_each_below: int,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sets, "SCORE_EACH_BELOW", score_each_below)
+    searcher, cache, query, allowed = prepared(index, text)
+    matched = cache.sets.matches(query, allowed)
+    ranked = [(docnum, round(score, 9)) for docnum, score in sets.top_documents(searcher, query, matched, 15)]
+    assert ranked == whoosh_ranking(searcher, query, matched, 15)
+    assert ranked or not matched
+
+
+def test_date_order_is_newest_first_with_undated_last(index: SearchIndex) -> None:
+    searcher, cache, query, allowed = prepared(index, "mine OR report OR clearance")
+    matched = cache.sets.matches(query, allowed)
+    ranked = [docnum for docnum, _ in sets.top_documents(searcher, query, matched, len(matched), by_date=True)]
+    assert sorted(ranked) == sorted(matched)
+    dates = [searcher.stored_fields(docnum).get("date") for docnum in ranked]
+    dated = [d for d in dates if d is not None]
+    assert dated == sorted(dated, reverse=True)
+    assert dates.index(None) == len(dated) and all(d is None for d in dates[len(dated):])
+    assert all(isinstance(d, dt.datetime) for d in dated)
+
+
+def test_a_results_page_is_a_slice_of_the_full_ranking(index: SearchIndex) -> None:
+    everything = index.search(SearchRequest(query="mine", limit=40, access=("public", "restricted", "confidential")))
+    second = index.search(SearchRequest(query="mine", offset=10, limit=10,
+                                        access=("public", "restricted", "confidential")))
+    assert [h.doc_id for h in second.hits] == [h.doc_id for h in everything.hits[10:20]]
+    assert second.total == everything.total > 20
+
+
+def test_posting_ids_read_by_block_equal_whoosh_all_ids(index: SearchIndex) -> None:
+    searcher = index.searcher()
+    for subsearcher, _ in searcher.leaf_searchers():
+        reader = subsearcher.reader()
+        for fieldname, btext in [("body", b"mine"), ("kind", b"doc"), ("type", b"report")]:
+            if (fieldname, btext) in reader:
+                matcher = reader.postings(fieldname, btext)
+                leaf = matcher.child if type(matcher).__name__ == "FilterMatcher" else matcher
+                assert list(sets.posting_ids(reader.postings(fieldname, btext))) == list(leaf.all_ids())
+
+
+def test_term_sets_stay_within_their_budget(index: SearchIndex) -> None:
+    searcher = index.searcher()
+    small = sets.MatchSets(searcher, budget=50)
+    for word in ["mine", "report", "clearance", "civilians"]:
+        small.term("body", word)
+    assert small._held <= 50 or len(small._terms) == 1
