@@ -31,7 +31,7 @@ from whoosh.collectors import FilterCollector, TopCollector
 from whoosh.searching import Searcher
 
 #: Term sets a searcher keeps, counted in entries (a set costs about 60 bytes an entry).
-TERM_BUDGET = 2_000_000
+TERM_BUDGET = 1_000_000
 #: Up to this many matches, relevance is scored match by match instead of by a Whoosh walk.
 SCORE_EACH_BELOW = 4_000
 #: The sort key of an entry without a date: newest-first puts undated documents last.

@@ -1,14 +1,16 @@
 """The growth curve: ingest, index and search at several corpus sizes, on this machine.
 
     python scripts/bench_growth.py --sizes 1000 10000 [--workers 2] [--queries 220] [--text-only]
+    python scripts/bench_growth.py --corpus DIR [--keep HOME]   # one row, for a corpus made beforehand
 
 For each size: generate a synthetic corpus, ingest it end to end into a fresh
 archive home (in a child process, so its peak RSS is its own), then run the
 search benchmark's query mix against that archive's index with page texts from
 its catalog. Prints one row per size: ingest time and rate, peak RSS (writer
 and largest worker), index and archive size, search p50/p95 of the full
-results page. For an index-only figure at 100,000 documents see
-``scripts/bench_search.py``.
+results page. ``--corpus`` measures one corpus generated beforehand (for
+100,000 documents, ``make_corpus.py`` in several processes with ``--start``
+is quicker than one) and ``--keep`` keeps its archive home for later runs.
 """
 
 from __future__ import annotations
@@ -55,10 +57,24 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--queries", type=int, default=220)
     parser.add_argument("--text-only", action="store_true", help="no PDFs (faster to generate)")
+    parser.add_argument("--corpus", type=Path, help="measure this corpus (made beforehand) instead of --sizes")
+    parser.add_argument("--keep", type=Path, help="with --corpus: keep the archive home here")
     args = parser.parse_args()
     queries = query_mix(args.queries)
     rows = []
-    for size in args.sizes:
+    if args.corpus:
+        home = args.keep or Path(tempfile.mkdtemp(prefix="bench-growth-")) / "home"
+        if home.exists():
+            shutil.rmtree(home)
+        try:
+            run = end_to_end(args.corpus, home, args.workers)
+            print(f"ingested: {run}", file=sys.stderr)
+            spent = search_times(home, queries)
+            rows.append((run["ingested"], run["pages"], run, folder_mb(home / "whoosh"), folder_mb(home), spent))
+        finally:
+            if args.keep is None:
+                shutil.rmtree(home.parent, ignore_errors=True)
+    for size in [] if args.corpus else args.sizes:
         scratch = Path(tempfile.mkdtemp(prefix=f"bench-growth-{size}-"))
         try:
             corpus, home = scratch / "corpus", scratch / "home"
