@@ -446,7 +446,8 @@ def access(ctx: click.Context, key: str, level: str) -> None:
     from index import open_index
 
     settings = settings_of(ctx)
-    with Archive(settings, create=False) as archive, open_index(settings.index_dir) as search_index:
+    with Archive(settings, create=False) as archive, \
+            open_index(settings.index_dir, gazetteer=settings.gazetteer) as search_index:
         before = archive.get_document(key).metadata.access
         document = change_access(archive, search_index, key, level, actor=settings.actor)
     if before == level:

@@ -108,3 +108,17 @@ class IndexOutOfDateError(ArchiveError):
             "run `evidence reindex` to rebuild it from the catalog"
         )
         self.found, self.expected = found, expected
+
+
+class GazetteerChangedError(ArchiveError):
+    """The search index was built with other places than the gazetteer now configured."""
+
+    status = 503
+
+    def __init__(self, gazetteer: str) -> None:
+        now = f"the built-in gazetteer merged with {gazetteer}" if gazetteer else "the built-in gazetteer alone"
+        super().__init__(
+            f"the search index was built with other places than the gazetteer now configured ({now}): "
+            "run `evidence reindex` to rebuild it with these places, or set ARCHIVE_GAZETTEER back"
+        )
+        self.gazetteer = gazetteer

@@ -428,7 +428,8 @@ def ingest(
     report = IngestReport(run_id=_new_run_id(), started=utc_now())
     clock = time.perf_counter()
     files = list(discover(paths))
-    with Archive(settings) as archive, archive.writer_lock(), open_index(settings.index_dir) as search_index:
+    with Archive(settings) as archive, archive.writer_lock(), \
+            open_index(settings.index_dir, gazetteer=settings.gazetteer) as search_index:
         _index_leftovers(archive, search_index)
         options = WorkerOptions(
             passwords=tuple(passwords), dayfirst=settings.dayfirst, default_access=settings.default_access,

@@ -21,7 +21,7 @@ def open_search(settings: Settings, archive: Archive) -> Any:
     """The archive's search index, reading snippet texts from ``archive``."""
     from index import SearchIndex
 
-    return SearchIndex(settings.index_dir, page_text=archive.page_text)
+    return SearchIndex(settings.index_dir, page_text=archive.page_text, gazetteer=settings.gazetteer)
 
 
 def search_archive(

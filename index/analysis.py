@@ -27,9 +27,11 @@ word always yields exactly one token, so phrase queries keep their positions
 (``"Shusha city"`` finds ``Şuşa city``). Every index-time token set of a word
 contains that word's query token.
 
-The gazetteer's places are copied into the analyzer when it is built, and
+The gazetteer's places (the built-in ones, merged with a user's file from
+``ARCHIVE_GAZETTEER``) are copied into the analyzer when it is built, and
 pickled with the schema, so an index keeps answering queries the way it was
-built until it is rebuilt. Treaty article ids are not analysed here: they live
+built until it is rebuilt; :mod:`index.search` refuses to open an index
+built with other places and asks for ``evidence reindex``. Treaty article ids are not analysed here: they live
 in keyword fields (see :mod:`index.schema`).
 """
 
@@ -138,15 +140,29 @@ def russian_terms(word: str) -> tuple[str, ...]:
 PlaceData = tuple[tuple[str, tuple[tuple[str, tuple[str, ...]], ...], tuple[str, ...]], ...]
 
 
-def gazetteer_snapshot() -> PlaceData:
-    """The built-in gazetteer's names, spellings and case-sensitive spellings, as plain data."""
+def gazetteer_snapshot(extra: str = "") -> PlaceData:
+    """The gazetteer's names, spellings and case-sensitive spellings, as plain data.
+
+    ``extra`` is a user's places file merged into the built-in gazetteer (the
+    ``gazetteer`` setting); empty means the built-in one alone.
+    """
+    from pathlib import Path
+
     from archive.analyse.places import load_gazetteer
 
     return tuple(
         (place.name, tuple((language, tuple(spellings)) for language, spellings in place.variants.items()),
          tuple(sorted(place.case_sensitive)))
-        for place in load_gazetteer().places
+        for place in load_gazetteer(Path(extra) if extra else None).places
     )
+
+
+def places_fingerprint(places: PlaceData) -> str:
+    """A short digest of the place data, to tell whether an index was built with these places."""
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps(places, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
 
 
 def place_term(name: str) -> str:
@@ -198,7 +214,9 @@ class MultilingualAnalyzer(Analyzer):
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and other.places == self.places
 
-    __hash__ = None  # type: ignore[assignment]
+    def __hash__(self) -> int:
+        return hash(self.places)
+
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(places={len(self.places)})"
@@ -291,6 +309,6 @@ def _whole(value: str) -> Iterator[_WholeValue]:
         yield _WholeValue(value)
 
 
-def text_analyzer(*, places: bool = True) -> Analyzer:
-    """The analyzer of full-text fields (title, issuer, body), with the gazetteer's places unless ``places=False``."""
-    return MultilingualAnalyzer(gazetteer_snapshot() if places else ())
+def text_analyzer(*, places: PlaceData | None = None) -> Analyzer:
+    """The analyzer of full-text fields (title, issuer, body), knowing ``places`` (default: the built-in gazetteer)."""
+    return MultilingualAnalyzer(gazetteer_snapshot() if places is None else places)

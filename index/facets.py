@@ -13,7 +13,6 @@ article ids too) never count.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 from whoosh.searching import Searcher
 

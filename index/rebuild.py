@@ -26,7 +26,7 @@ def rebuild(archive: Archive, *, batch: int = 500, progress: Callable[[int], Non
     if directory.exists():
         rmtree(directory)
     ids: list[str] = []
-    with SearchIndex(directory) as search_index:
+    with SearchIndex(directory, gazetteer=archive.settings.gazetteer) as search_index:
         with search_index.writer(bulk=True) as writer:
             for document in archive.iter_documents(batch=batch):
                 writer.add(document, archive.pages(document.id), archive.references(document.id), replace=False)

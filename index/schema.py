@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from index.analysis import text_analyzer
+from index.analysis import PlaceData, text_analyzer
 
 SCHEMA_VERSION = 4
 
@@ -24,8 +24,9 @@ FACET_FIELDS = ("type", "instrument", "article", "year", "lang", "place", "issue
 MULTI_VALUED = frozenset({"instrument", "article", "lang", "place"})
 
 
-def build_schema() -> Schema:
-    analyzer = text_analyzer()
+def build_schema(places: PlaceData | None = None) -> Schema:
+    """The schema, its text analyzer knowing ``places`` (default: the built-in gazetteer)."""
+    analyzer = text_analyzer(places=places)
     return Schema(
         id=ID(stored=True, unique=True),
         kind=ID(stored=True),

@@ -29,7 +29,8 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from archive.errors import IndexOutOfDateError
+from archive.errors import GazetteerChangedError, IndexOutOfDateError
+from index.analysis import gazetteer_snapshot, places_fingerprint
 from index.facets import FacetTables
 from index.query import access_filter, build_filter, build_parser, parse_user_query
 from index.schema import FACET_FIELDS, SCHEMA_VERSION, build_schema
@@ -88,22 +89,30 @@ class SearchResults:
     suggestion: str | None = None  # a query that finds more, when this one finds little
 
 
-def open_index(directory: Path, *, create: bool = True) -> SearchIndex:
-    """Open (or create) the index in ``directory``, checking its schema version."""
-    return SearchIndex(Path(directory), create=create)
+def open_index(directory: Path, *, create: bool = True, gazetteer: str = "") -> SearchIndex:
+    """Open (or create) the index in ``directory``, checking its schema version and its gazetteer."""
+    return SearchIndex(Path(directory), create=create, gazetteer=gazetteer)
 
 
 class SearchIndex:
-    """One Whoosh index; safe to share between threads."""
+    """One Whoosh index; safe to share between threads.
 
-    def __init__(self, directory: Path, *, create: bool = True, page_text: PageText | None = None) -> None:
+    ``gazetteer`` is the user's places file (the ``gazetteer`` setting): a new
+    index's analyzer knows its places, and an index built with other places
+    is refused with a request to reindex, since its place terms would not
+    match what the catalog says.
+    """
+
+    def __init__(self, directory: Path, *, create: bool = True, page_text: PageText | None = None,
+                 gazetteer: str = "") -> None:
         self.directory = directory
         self.page_text = page_text
+        self._places = gazetteer_snapshot(gazetteer)
         if whoosh_index.exists_in(directory):
-            _check_version(directory)
+            _check_version(directory, places_fingerprint(self._places), gazetteer)
             self._ix = whoosh_index.open_dir(directory)
         elif create:
-            self._ix = _create(directory)
+            self._ix = _create(directory, self._places)
         else:
             raise IndexOutOfDateError(None, SCHEMA_VERSION)
         self._local = threading.local()
@@ -133,7 +142,7 @@ class SearchIndex:
     def clear(self) -> None:
         """Empty the index (same schema), as ``reindex`` does before rebuilding."""
         self.close()
-        self._ix = _create(self.directory)
+        self._ix = _create(self.directory, self._places)
         self._local = threading.local()
 
     def searcher(self) -> Searcher:
@@ -149,6 +158,11 @@ class SearchIndex:
             searcher = self._ix.searcher()
         self._local.searcher = searcher
         return searcher
+
+    @property
+    def analyzer(self) -> Any:
+        """The analyzer of the index's text fields (the one queries and highlights must use)."""
+        return self._ix.schema["body"].analyzer
 
     def doc_count(self) -> int:
         return self.searcher().doc_frequency("kind", "doc")
@@ -380,20 +394,24 @@ def _hit(fields: Mapping[str, Any], score: float | None, pages: tuple[PageHit, .
     )
 
 
-def _create(directory: Path) -> Any:
+def _create(directory: Path, places: Any) -> Any:
     directory.mkdir(parents=True, exist_ok=True)
-    ix = whoosh_index.create_in(directory, build_schema())
-    (directory / VERSION_FILE).write_text(json.dumps({"schema_version": SCHEMA_VERSION}), encoding="utf-8")
+    ix = whoosh_index.create_in(directory, build_schema(places))
+    stamp = {"schema_version": SCHEMA_VERSION, "places": places_fingerprint(places)}
+    (directory / VERSION_FILE).write_text(json.dumps(stamp), encoding="utf-8")
     return ix
 
 
-def _check_version(directory: Path) -> None:
+def _check_version(directory: Path, places: str, gazetteer: str) -> None:
     try:
-        found = json.loads((directory / VERSION_FILE).read_text(encoding="utf-8"))["schema_version"]
+        stamp = json.loads((directory / VERSION_FILE).read_text(encoding="utf-8"))
+        found = stamp["schema_version"]
     except (OSError, ValueError, KeyError):
-        found = None
+        stamp, found = {}, None
     if found != SCHEMA_VERSION:
         raise IndexOutOfDateError(found, SCHEMA_VERSION)
+    if stamp.get("places", places_fingerprint(gazetteer_snapshot())) != places:
+        raise GazetteerChangedError(gazetteer)
 
 
 

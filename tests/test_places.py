@@ -232,3 +232,46 @@ def test_bad_user_file_is_refused_with_a_reason(tmp_path: Path, content: str, pr
 def test_missing_user_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(GazetteerError, match="cannot be read"):
         load_gazetteer(tmp_path / "absent.json")
+
+
+# -- the user's places in the search index ---------------------------------------------------
+
+
+def test_user_places_reach_the_index_and_a_changed_gazetteer_asks_for_reindex(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from archive.cli import main
+    from archive.errors import GazetteerChangedError
+    from archive.ingest import ingest
+    from archive.settings import Settings
+    from archive.store import Archive
+    from index import SearchRequest
+    from index.search import SearchIndex
+
+    extra = tmp_path / "mine.json"
+    extra.write_text(json.dumps([{"name": "Horadiz", "kind": "town",
+                                  "variants": {"az": ["Horadiz"], "en": ["Horadiz"], "ru": ["Горадиз"]}}],
+                                ensure_ascii=False), encoding="utf-8")
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "ru.txt").write_text("Разминирование в Горадизе продолжается.", encoding="utf-8")
+    settings = Settings(home=tmp_path / "home", actor="t", workers=1, gazetteer=str(extra))
+    ingest([folder], settings)
+
+    with Archive(settings) as archive, SearchIndex(settings.index_dir, create=False, gazetteer=str(extra),
+                                                   page_text=archive.page_text) as index:
+        results = index.search(SearchRequest(query="Horadiz"))  # the Latin spelling finds the Russian case form
+        assert results.total == 1
+        assert dict(results.facets["place"]) == {"Horadiz": 1}
+        assert "<mark" in results.hits[0].pages[0].snippet
+
+    with pytest.raises(GazetteerChangedError, match="evidence reindex"):
+        SearchIndex(settings.index_dir, create=False)  # the built-in gazetteer alone: not what built it
+
+    home = ["--home", str(settings.home)]
+    env = {"ARCHIVE_ACTOR": "t"}
+    refused = CliRunner().invoke(main, [*home, "search", "Horadiz"], env=env)
+    assert refused.exit_code != 0 and "evidence reindex" in refused.output
+    assert CliRunner().invoke(main, [*home, "reindex", "--quiet"], env=env).exit_code == 0
+    with SearchIndex(settings.index_dir, create=False) as index:  # rebuilt with the built-in places alone
+        assert index.search(SearchRequest(query="Horadiz")).total == 0

@@ -36,8 +36,17 @@ class Terms:
         return term in self.exact or any(term.startswith(p) for p in self.prefixes)
 
 
-@lru_cache(maxsize=1)
 def _analyzer() -> Any:
+    """The analyzer of the app's index (its gazetteer included), or the built-in one outside an app."""
+    from flask import current_app, has_app_context
+
+    if has_app_context() and "search_index" in current_app.extensions:
+        return current_app.extensions["search_index"].analyzer
+    return _builtin_analyzer()
+
+
+@lru_cache(maxsize=1)
+def _builtin_analyzer() -> Any:
     from index.analysis import text_analyzer
 
     return text_analyzer()
@@ -49,9 +58,13 @@ def query_words(query: str) -> list[str]:
     return [w for w in WORD.findall(kept) if w not in OPERATORS]
 
 
-@lru_cache(maxsize=256)
 def query_terms(query: str) -> Terms:
     """The analysed terms of ``query`` (what highlighting looks for)."""
+    return _query_terms(query, _analyzer())
+
+
+@lru_cache(maxsize=256)
+def _query_terms(query: str, analyzer: Any) -> Terms:
     exact: set[str] = set()
     prefixes: list[str] = []
     for word in query_words(query):
@@ -60,7 +73,7 @@ def query_terms(query: str) -> Terms:
             if len(stem) >= 2:
                 prefixes.append(stem)
             continue
-        exact.update(token.text for token in _analyzer()(word, mode="query"))
+        exact.update(token.text for token in analyzer(word, mode="query"))
     return Terms(frozenset(exact), tuple(prefixes))
 
 
