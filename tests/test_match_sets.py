@@ -144,3 +144,20 @@ def test_term_sets_stay_within_their_budget(index: SearchIndex) -> None:
     for word in ["mine", "report", "clearance", "civilians"]:
         small.term("body", word)
     assert small._held <= 50 or len(small._terms) == 1
+
+
+def test_opening_a_searcher_does_not_copy_the_index_into_memory(index: SearchIndex) -> None:
+    """Whoosh copies a memory-mapped compound segment into a BytesIO; the archive reads through file handles."""
+    import tracemalloc
+
+    size = sum(p.stat().st_size for p in index.directory.glob("*.seg"))
+    assert size > 1_000_000
+    reopened = SearchIndex(index.directory, create=False)
+    try:
+        tracemalloc.start()
+        reopened.search(SearchRequest(query="mine", access=("public", "restricted", "confidential")))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        reopened.close()
+    assert peak < size / 2, (peak, size)
