@@ -150,13 +150,13 @@ class SearchIndex:
         """This thread's searcher, reopened if the index changed since it was opened."""
         searcher = getattr(self._local, "searcher", None)
         if searcher is None:
-            searcher = self._ix.searcher()
+            searcher = _open_searcher(self._ix)
         elif not searcher.up_to_date():
             # A new searcher, not searcher.refresh(): refresh reuses the reader of a segment it takes for
             # unchanged together with that segment's old deletions, so a re-indexed document (an access
             # change) would still be found under its old access level as well as its new one.
             searcher.close()
-            searcher = self._ix.searcher()
+            searcher = _open_searcher(self._ix)
         self._local.searcher = searcher
         return searcher
 
@@ -401,6 +401,29 @@ def _create(directory: Path, places: Any) -> Any:
     stamp = {"schema_version": SCHEMA_VERSION, "places": places_fingerprint(places)}
     (directory / VERSION_FILE).write_text(json.dumps(stamp), encoding="utf-8")
     return ix
+
+
+def _open_searcher(ix: Any) -> Searcher:
+    """A searcher whose segments keep their field-length columns in memory.
+
+    BM25 reads a document's field length for every posting it scores; read
+    through a file handle (see :func:`_storage`) that is a seek and a read
+    each time. The columns are one byte per entry and field, so each segment's
+    are loaded once, when the searcher opens.
+    """
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+    searcher = ix.searcher()
+    for leaf, _ in searcher.leaf_searchers():
+        per_document = getattr(leaf.reader(), "_perdoc", None)
+        if per_document is None or not hasattr(per_document, "_cached_reader"):
+            continue  # another codec: it reads lengths its own way
+        for name, field_type in searcher.schema.items():
+            if field_type.scorable:
+                column = per_document._cached_reader(_lenfield(name), LENGTHS_COLUMN)
+                if column is not None and hasattr(column, "load"):
+                    per_document._readers[_lenfield(name)] = column.load()
+    return searcher
 
 
 def _storage(directory: Path) -> FileStorage:
