@@ -11,14 +11,13 @@ access filter. Page texts for snippets come from a ``page_text`` callable
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import html
 import json
 import os
 import re
 import threading
-from collections import OrderedDict
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,10 +31,10 @@ from whoosh.searching import Searcher
 
 from archive.errors import GazetteerChangedError, IndexOutOfDateError
 from index.analysis import gazetteer_snapshot, places_fingerprint
-from index.facets import FacetTables
+from index.cache import IndexCaches, SearcherCache
 from index.query import access_filter, build_filter, build_parser, parse_user_query
 from index.schema import FACET_FIELDS, SCHEMA_VERSION, build_schema
-from index.sets import NO_DATE, MatchSets, date_column, top_documents
+from index.sets import top_documents
 from index.write import IndexWriter, expand_reference
 
 VERSION_FILE = "archive-index.json"
@@ -117,6 +116,11 @@ class SearchIndex:
         else:
             raise IndexOutOfDateError(None, SCHEMA_VERSION)
         self._local = threading.local()
+        self._open: set[Searcher] = set()  # every thread's searcher, so that close() closes them all
+        self._open_lock = threading.Lock()
+        # An index dropped without close() (an app that is simply discarded) still closes its searchers' files.
+        weakref.finalize(self, _close_all, self._open, self._open_lock)
+        self._caches = IndexCaches()
         self._parser = build_parser(self._ix.schema)
 
     def __enter__(self) -> SearchIndex:
@@ -126,7 +130,9 @@ class SearchIndex:
         self.close()
 
     def close(self) -> None:
+        """Close every thread's searcher (their files) and the index; only when no search is running."""
         self._forget_searcher()
+        _close_all(self._open, self._open_lock)
         self._ix.close()
 
     def writer(self, *, bulk: bool = False) -> IndexWriter:
@@ -145,19 +151,22 @@ class SearchIndex:
         self.close()
         self._ix = _create(self.directory, self._places)
         self._local = threading.local()
+        self._caches.clear()
 
     def searcher(self) -> Searcher:
         """This thread's searcher, reopened if the index changed since it was opened."""
         searcher = getattr(self._local, "searcher", None)
-        if searcher is None:
-            searcher = _open_searcher(self._ix)
-        elif not searcher.up_to_date():
+        if searcher is not None and not searcher.up_to_date():
             # A new searcher, not searcher.refresh(): refresh reuses the reader of a segment it takes for
             # unchanged together with that segment's old deletions, so a re-indexed document (an access
             # change) would still be found under its old access level as well as its new one.
-            searcher.close()
+            self._forget_searcher()
+            searcher = None
+        if searcher is None:
             searcher = _open_searcher(self._ix)
-        self._local.searcher = searcher
+            with self._open_lock:
+                self._open.add(searcher)
+            self._local.searcher = searcher
         return searcher
 
     @property
@@ -169,9 +178,12 @@ class SearchIndex:
         return self.searcher().doc_frequency("kind", "doc")
 
     def _forget_searcher(self) -> None:
+        """Close this thread's searcher."""
         searcher = getattr(self._local, "searcher", None)
         self._local.searcher = None
         if searcher is not None:
+            with self._open_lock:
+                self._open.discard(searcher)
             searcher.close()
 
     def search(self, request: SearchRequest) -> SearchResults:
@@ -205,11 +217,8 @@ class SearchIndex:
         return SearchResults(request=request, total=total, hits=hits, facets=counts, suggestion=suggestion)
 
     def _cache(self, searcher: Searcher) -> SearcherCache:
-        cache = getattr(self._local, "cache", None)
-        if cache is None or cache.searcher is not searcher:
-            cache = SearcherCache(searcher)
-            self._local.cache = cache
-        return cache
+        """The shared cache of the index version ``searcher`` sees, read through ``searcher``."""
+        return self._caches.for_searcher(searcher)
 
     def _page_hits(self, searcher: Searcher, user_query: wq.Query, doc_ids: Sequence[str],
                    request: SearchRequest) -> dict[str, tuple[PageHit, ...]]:
@@ -309,84 +318,6 @@ class SearchIndex:
                                      filter=self._cache(searcher).entries(build_filter("doc", access)))
         return tuple(_hit(hit.fields(), hit.score, ()) for hit in results)
 
-class SearcherCache:
-    """What one searcher computes once: filter entry sets, term and match sets, facet tables, the date column.
-
-    Dropped with the searcher when the index changes, so nothing in it is stale.
-    """
-
-    FILTERS = 64
-    MATCHED = 32
-    COUNTS = 256
-
-    def __init__(self, searcher: Searcher) -> None:
-        self.searcher = searcher
-        self.tables = FacetTables(searcher)
-        self.sets = MatchSets(searcher)
-        self._date_values: list[int] | None = None
-        self._dates: tuple[list[int], list[int]] | None = None
-        self._filters: OrderedDict[str, set[int]] = OrderedDict()
-        self._matched: OrderedDict[tuple[str, str], set[int]] = OrderedDict()
-        self._counts: OrderedDict[tuple[str, str, tuple[str, ...]], dict[str, Any]] = OrderedDict()
-
-    def dated(self, date_range: wq.NumericRange) -> set[int]:
-        """Entries whose date falls in ``date_range``, by bisection over the date column read once."""
-        key = repr(date_range)
-        found = self._filters.get(key)
-        if found is None:
-            values, docnums = self._date_column()
-            low = 0 if date_range.start is None else bisect.bisect_left(values, date_range.start)
-            high = len(values) if date_range.end is None else bisect.bisect_right(values, date_range.end)
-            found = set(docnums[low:high])
-            _remember(self._filters, key, found, self.FILTERS)
-        return found
-
-    def dates(self) -> list[int]:
-        """Each entry's date as the index sorts it, by entry number, read once."""
-        if self._date_values is None:
-            self._date_values = date_column(self.searcher)
-        return self._date_values
-
-    def _date_column(self) -> tuple[list[int], list[int]]:
-        if self._dates is None:
-            pairs = sorted((value, docnum) for docnum, value in enumerate(self.dates()) if value != NO_DATE)
-            self._dates = ([value for value, _ in pairs], [docnum for _, docnum in pairs])
-        return self._dates
-
-    def entries(self, filter_query: wq.Query) -> set[int]:
-        """The index entries a filter admits (Whoosh takes a ``set`` as a filter; nobody changes it)."""
-        key = repr(filter_query)
-        found = self._filters.get(key)
-        if found is None:
-            found = set(self.searcher.docs_for_query(filter_query))
-            _remember(self._filters, key, found, self.FILTERS)
-        return found
-
-    def matched(self, user_query: wq.Query, doc_filter: wq.Query, allowed: set[int]) -> set[int]:
-        """Every document entry the query matches within the filter (the exact total)."""
-        key = (repr(user_query), repr(doc_filter))
-        found = self._matched.get(key)
-        if found is None:
-            found = self.sets.matches(user_query, allowed)
-            _remember(self._matched, key, found, self.MATCHED)
-        return found
-
-    def facet_counts(self, user_query: wq.Query, doc_filter: wq.Query, matched: set[int],
-                     fields: Sequence[str]) -> dict[str, Any]:
-        key = (repr(user_query), repr(doc_filter), tuple(fields))
-        found = self._counts.get(key)
-        if found is None:
-            found = self.tables.count(matched, fields)
-            _remember(self._counts, key, found, self.COUNTS)
-        return found
-
-
-def _remember(cache: OrderedDict, key: Any, value: Any, size: int) -> None:
-    cache[key] = value
-    if len(cache) > size:
-        cache.popitem(last=False)
-
-
 def _hit(fields: Mapping[str, Any], score: float | None, pages: tuple[PageHit, ...]) -> Hit:
     return Hit(
         doc_id=fields["doc_id"], control_number=fields.get("control", ""), title=fields.get("title", ""),
@@ -401,6 +332,14 @@ def _create(directory: Path, places: Any) -> Any:
     stamp = {"schema_version": SCHEMA_VERSION, "places": places_fingerprint(places)}
     (directory / VERSION_FILE).write_text(json.dumps(stamp), encoding="utf-8")
     return ix
+
+
+def _close_all(searchers: set[Searcher], lock: threading.Lock) -> None:
+    with lock:
+        closing = list(searchers)
+        searchers.clear()
+    for searcher in closing:
+        searcher.close()
 
 
 def _open_searcher(ix: Any) -> Searcher:

@@ -22,16 +22,13 @@ from __future__ import annotations
 
 import bisect
 import heapq
-from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import Hashable, Iterable, Iterator, Sequence
+from typing import Any, Protocol
 
 from whoosh import query as wq
 from whoosh.collectors import FilterCollector, TopCollector
 from whoosh.searching import Searcher
 
-#: Term sets a searcher keeps, counted in entries (a set costs about 60 bytes an entry).
-TERM_BUDGET = 1_000_000
 #: Up to this many matches, relevance is scored match by match instead of by a Whoosh walk.
 SCORE_EACH_BELOW = 4_000
 #: The sort key of an entry without a date: newest-first puts undated documents last.
@@ -40,14 +37,24 @@ NO_DATE = 2**64 - 1
 Ranked = list[tuple[int, float]]  # (entry number, score), best first
 
 
-class MatchSets:
-    """Per searcher: the entries each term and query matches, as sets, read once."""
+class TermStore(Protocol):
+    """Where term sets are kept between searches (see :class:`index.cache.Budgeted`)."""
 
-    def __init__(self, searcher: Searcher, budget: int = TERM_BUDGET) -> None:
+    def get(self, key: Hashable) -> Any: ...
+    def put(self, key: Hashable, value: Any) -> Any: ...
+
+
+class _Unbounded(dict):
+    def put(self, key: Hashable, value: Any) -> Any:
+        return self.setdefault(key, value)
+
+
+class MatchSets:
+    """The entries each term and query matches, as sets, read with ``searcher``; term sets kept in ``terms``."""
+
+    def __init__(self, searcher: Searcher, terms: TermStore | None = None) -> None:
         self._searcher = searcher
-        self._budget = budget
-        self._terms: OrderedDict[tuple[str, bytes], frozenset[int]] = OrderedDict()
-        self._held = 0
+        self._terms: TermStore = terms if terms is not None else _Unbounded()
 
     def matches(self, query: wq.Query, universe: set[int] | frozenset[int]) -> set[int] | frozenset[int]:
         """The entries of ``universe`` that ``query`` matches (``universe`` is never changed)."""
@@ -93,15 +100,8 @@ class MatchSets:
             return frozenset()
         key = (fieldname, btext)
         found = self._terms.get(key)
-        if found is not None:
-            self._terms.move_to_end(key)
-            return found
-        found = frozenset(self._read(fieldname, btext))
-        self._terms[key] = found
-        self._held += len(found)
-        while self._held > self._budget and len(self._terms) > 1:
-            _, dropped = self._terms.popitem(last=False)
-            self._held -= len(dropped)
+        if found is None:
+            found = self._terms.put(key, frozenset(self._read(fieldname, btext)))
         return found
 
     def _read(self, fieldname: str, btext: bytes) -> Iterator[int]:
@@ -121,8 +121,10 @@ class MatchSets:
 
     def _cost(self, query: wq.Query) -> int:
         """A rough size of what ``query`` matches, to intersect the smallest sets first."""
-        if isinstance(query, wq.Term) and (query.fieldname, self._key_text(query)) in self._terms:
-            return len(self._terms[(query.fieldname, self._key_text(query))])
+        if isinstance(query, wq.Term):
+            known = self._terms.get((query.fieldname, self._key_text(query)))
+            if known is not None:
+                return len(known)
         if isinstance(query, wq.Not):
             return 10**12  # a difference: cheapest once the universe is small
         try:

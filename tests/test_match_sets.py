@@ -20,6 +20,7 @@ from whoosh.collectors import FilterCollector, TopCollector
 from archive.models import Document, Metadata, Page, Reference
 from archive.synthetic import iter_documents
 from index import sets
+from index.cache import Budgeted
 from index.query import build_filter, parse_user_query
 from index.search import SearchIndex, SearchRequest, split_date_ranges
 from index.write import IndexWriter
@@ -139,11 +140,31 @@ def test_posting_ids_read_by_block_equal_whoosh_all_ids(index: SearchIndex) -> N
 
 
 def test_term_sets_stay_within_their_budget(index: SearchIndex) -> None:
-    searcher = index.searcher()
-    small = sets.MatchSets(searcher, budget=50)
-    for word in ["mine", "report", "clearance", "civilians"]:
-        small.term("body", word)
-    assert small._held <= 50 or len(small._terms) == 1
+    store = Budgeted(60)
+    small = sets.MatchSets(index.searcher(), store)
+    sizes = [len(small.term("body", word)) for word in ["mine", "report", "clearance", "civilians", "village"]]
+    assert any(size > 20 for size in sizes)
+    assert store.held <= 60 or len(store) == 1
+    assert store.held == sum(len(store.get(key)) for key in list(store._items))
+
+
+def test_threads_share_one_cache_per_index_version(index: SearchIndex) -> None:
+    import threading
+
+    seen = []
+
+    def search_in_a_thread() -> None:
+        searcher = index.searcher()  # this thread's own searcher
+        seen.append((id(searcher), index._cache(searcher).cache))
+        index._forget_searcher()  # closes it
+
+    threads = [threading.Thread(target=search_in_a_thread) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({searcher for searcher, _ in seen}) == 3
+    assert len({id(cache) for _, cache in seen}) == 1
 
 
 def test_opening_a_searcher_does_not_copy_the_index_into_memory(index: SearchIndex) -> None:

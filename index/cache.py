@@ -1,0 +1,192 @@
+"""What searches compute once per version of the index, shared by every thread, within a memory budget.
+
+Filter entry sets, term sets, match sets, facet tables and the date column
+depend only on the index's content, not on which thread's searcher read
+them, so one :class:`IndexCache` per version of the index (its generation
+and segments) serves every thread. Each thread reads through its own
+searcher (Whoosh's readers are not safe to share) via a
+:class:`SearcherCache` view. Sets are bounded by how many entries they hold
+(:class:`Budgeted`), not by how many there are: at 100,000 documents one
+filter set holds 100,000 entries, and a server with several threads kept a
+private copy of each.
+
+A new generation gets a new cache; the last two are kept, for threads whose
+searcher has not yet moved on. Nothing is ever reused across versions, so a
+changed access level can never be answered from an old set.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any
+
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from index.facets import FacetTables
+from index.sets import NO_DATE, MatchSets, date_column
+
+#: Entries (document numbers) each kind of set may hold in all, per version of the index.
+FILTER_BUDGET = 1_500_000
+MATCH_BUDGET = 1_000_000
+TERM_BUDGET = 1_000_000
+#: Facet count tables kept (small: one count per facet value).
+COUNTS_KEPT = 256
+VERSIONS_KEPT = 2
+
+
+class Budgeted:
+    """A thread-safe least-recently-used map holding at most ``budget`` units (by default, set sizes).
+
+    A value larger than the whole budget is still kept, alone, until the next one arrives.
+    """
+
+    def __init__(self, budget: int, weigh: Callable[[Any], int] = len) -> None:
+        self._budget = budget
+        self._weigh = weigh
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._held = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: Hashable, value: Any) -> Any:
+        """Keep ``value`` under ``key`` (or return what another thread kept there first)."""
+        with self._lock:
+            if key in self._items:
+                return self._items[key]
+            self._items[key] = value
+            self._held += self._weigh(value)
+            while self._held > self._budget and len(self._items) > 1:
+                _, dropped = self._items.popitem(last=False)
+                self._held -= self._weigh(dropped)
+            return value
+
+    @property
+    def held(self) -> int:
+        return self._held
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+class IndexCache:
+    """Everything computed once for one version of the index."""
+
+    def __init__(self) -> None:
+        self.filters = Budgeted(FILTER_BUDGET)
+        self.matched = Budgeted(MATCH_BUDGET)
+        self.terms = Budgeted(TERM_BUDGET)
+        self.counts = Budgeted(COUNTS_KEPT, weigh=lambda _: 1)
+        self.tables = FacetTables()
+        self._lock = threading.Lock()
+        self._dates: list[int] | None = None
+        self._date_order: tuple[list[int], list[int]] | None = None
+
+    def dates(self, searcher: Searcher) -> list[int]:
+        if self._dates is None:
+            values = date_column(searcher)
+            with self._lock:
+                self._dates = self._dates or values
+        return self._dates
+
+    def date_order(self, searcher: Searcher) -> tuple[list[int], list[int]]:
+        """Dated entries sorted by date: (dates, entry numbers)."""
+        if self._date_order is None:
+            pairs = sorted((value, docnum) for docnum, value in enumerate(self.dates(searcher)) if value != NO_DATE)
+            order = ([value for value, _ in pairs], [docnum for _, docnum in pairs])
+            with self._lock:
+                self._date_order = self._date_order or order
+        return self._date_order
+
+
+class IndexCaches:
+    """The caches of the last few versions of one index, by version."""
+
+    def __init__(self) -> None:
+        self._by_version: OrderedDict[Hashable, IndexCache] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def for_searcher(self, searcher: Searcher) -> SearcherCache:
+        key = index_version(searcher)
+        with self._lock:
+            cache = self._by_version.get(key)
+            if cache is None:
+                cache = self._by_version[key] = IndexCache()
+                while len(self._by_version) > VERSIONS_KEPT:
+                    self._by_version.popitem(last=False)
+        return SearcherCache(cache, searcher)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._by_version.clear()
+
+
+def index_version(searcher: Searcher) -> Hashable:
+    """What identifies the content a searcher sees: its generation, segments and their deletions.
+
+    Segment ids are random, so a rebuilt index never takes an old version's key.
+    """
+    reader = searcher.reader()
+    segments = tuple(
+        (leaf.segment().segment_id(), leaf.segment().deleted_count())
+        for leaf, _ in reader.leaf_readers() if hasattr(leaf, "segment")
+    )
+    return reader.generation(), segments
+
+
+class SearcherCache:
+    """One thread's view of an :class:`IndexCache`: computes what is missing with that thread's searcher."""
+
+    def __init__(self, cache: IndexCache, searcher: Searcher) -> None:
+        self.cache = cache
+        self.searcher = searcher
+        self.sets = MatchSets(searcher, cache.terms)
+
+    def entries(self, filter_query: wq.Query) -> set[int]:
+        """The index entries a filter admits (Whoosh takes a ``set`` as a filter; nobody changes it)."""
+        key = repr(filter_query)
+        found = self.cache.filters.get(key)
+        if found is None:
+            found = self.cache.filters.put(key, set(self.searcher.docs_for_query(filter_query)))
+        return found
+
+    def dated(self, date_range: wq.NumericRange) -> set[int]:
+        """Entries whose date falls in ``date_range``, by bisection over the date column read once."""
+        key = repr(date_range)
+        found = self.cache.filters.get(key)
+        if found is None:
+            values, docnums = self.cache.date_order(self.searcher)
+            low = 0 if date_range.start is None else bisect.bisect_left(values, date_range.start)
+            high = len(values) if date_range.end is None else bisect.bisect_right(values, date_range.end)
+            found = self.cache.filters.put(key, set(docnums[low:high]))
+        return found
+
+    def dates(self) -> list[int]:
+        """Each entry's date as the index sorts it, by entry number."""
+        return self.cache.dates(self.searcher)
+
+    def matched(self, user_query: wq.Query, doc_filter: wq.Query, allowed: set[int]) -> set[int]:
+        """Every document entry the query matches within the filter (the exact total)."""
+        key = (repr(user_query), repr(doc_filter))
+        found = self.cache.matched.get(key)
+        if found is None:
+            found = self.cache.matched.put(key, self.sets.matches(user_query, allowed))
+        return found
+
+    def facet_counts(self, user_query: wq.Query, doc_filter: wq.Query, matched: set[int],
+                     fields: Sequence[str]) -> dict[str, Any]:
+        key = (repr(user_query), repr(doc_filter), tuple(fields))
+        found = self.cache.counts.get(key)
+        if found is None:
+            documents = self.sets.term("kind", "doc")
+            found = self.cache.counts.put(key, self.cache.tables.count(self.searcher, documents, matched, fields))
+        return found
