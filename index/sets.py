@@ -165,11 +165,26 @@ def posting_ids(matcher: Any) -> Iterable[int]:
 
 
 def _verified(searcher: Searcher, query: wq.Query, candidates: Iterable[int]) -> Iterator[int]:
-    """The candidates ``query`` really matches, asked of Whoosh's matcher per segment by skipping to each."""
+    """The candidates ``query`` really matches."""
+    for docnum, _ in _landings(searcher, query, candidates, scored=False):
+        yield docnum
+
+
+def _landings(searcher: Searcher, query: wq.Query, candidates: Iterable[int], *,
+              scored: bool) -> Iterator[tuple[int, Any]]:
+    """Each candidate the query matches, with Whoosh's matcher standing on it (segment by segment).
+
+    The matcher skips straight to each candidate in turn instead of walking
+    every posting; ``scored`` gives it the searcher's weighting.
+    """
     ordered = sorted(candidates)
+    context = searcher.context()
     for subsearcher, offset, end in _segments(searcher):
-        matcher = query.matcher(subsearcher, subsearcher.boolean_context())
-        for docnum in ordered[_first_at_least(ordered, offset):_first_at_least(ordered, end)]:
+        wanted = ordered[_first_at_least(ordered, offset):_first_at_least(ordered, end)]
+        if not wanted:
+            continue
+        matcher = query.matcher(subsearcher, context if scored else subsearcher.boolean_context())
+        for docnum in wanted:
             local = docnum - offset
             if not matcher.is_active():
                 break
@@ -178,7 +193,7 @@ def _verified(searcher: Searcher, query: wq.Query, candidates: Iterable[int]) ->
                 if not matcher.is_active():
                     break
             if matcher.id() == local:
-                yield docnum
+                yield docnum, matcher
 
 
 def top_documents(searcher: Searcher, query: wq.Query, matched: set[int] | frozenset[int], count: int, *,
@@ -212,26 +227,8 @@ def top_documents(searcher: Searcher, query: wq.Query, matched: set[int] | froze
 
 
 def _scores(searcher: Searcher, query: wq.Query, matched: Iterable[int]) -> dict[int, float]:
-    """Whoosh's score of each matched entry, from its matcher, skipping straight to each."""
-    ordered = sorted(matched)
-    scores: dict[int, float] = {}
-    context = searcher.context()
-    for subsearcher, offset, end in _segments(searcher):
-        wanted = ordered[_first_at_least(ordered, offset):_first_at_least(ordered, end)]
-        if not wanted:
-            continue
-        matcher = query.matcher(subsearcher, context)
-        for docnum in wanted:
-            local = docnum - offset
-            if not matcher.is_active():
-                break
-            if matcher.id() < local:
-                matcher.skip_to(local)
-                if not matcher.is_active():
-                    break
-            if matcher.id() == local:
-                scores[docnum] = matcher.score()
-    return scores
+    """Whoosh's score of each matched entry, from its matcher."""
+    return {docnum: matcher.score() for docnum, matcher in _landings(searcher, query, matched, scored=True)}
 
 
 def date_column(searcher: Searcher) -> list[int]:
