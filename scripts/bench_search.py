@@ -1,6 +1,7 @@
 """Benchmark: the full results page against plain Whoosh ``groupedby`` facets, on the same index.
 
     python scripts/bench_search.py --docs 100000 [--index DIR] [--queries 240] [--reuse]
+    python scripts/bench_search.py --home HOME [--queries 240]   # an archive's own index and catalog
 
 Builds an index of ``--docs`` synthetic documents straight from the
 generator (no catalog: page texts for snippets are regenerated on demand,
@@ -14,7 +15,9 @@ narrow) twice per query:
   ``groupedby`` over the same facets (``FieldFacet``, overlapping for
   multi-valued fields) and ``hit.highlights`` of the top 10 documents' text.
 
-Prints p50/p95/max for both, their ratio, index build time and size.
+Prints p50/p95/max for both, their ratio, index build time and size. With
+``--home`` both run on an existing archive (for instance one that
+``bench_growth.py --keep`` ingested end to end), page texts from its catalog.
 """
 
 from __future__ import annotations
@@ -75,6 +78,15 @@ def _pages(index: int) -> tuple[str, ...]:
 def page_text(doc_id: str, number: int) -> str | None:
     pages = _pages(int(doc_id, 16))
     return pages[number - 1] if 0 < number <= len(pages) else None
+
+
+def document_text(search_index: SearchIndex, doc_id: str) -> str:
+    """A document's whole text, from the same source the archive's snippets use."""
+    texts, number = [], 1
+    while (text := search_index.page_text(doc_id, number)) is not None:
+        texts.append(text)
+        number += 1
+    return "\n".join(texts)
 
 
 def query_mix(count: int) -> list[str]:
@@ -145,8 +157,7 @@ def run_baseline(search_index: SearchIndex, query: str) -> tuple[float, int]:
                               maptype=sorting.Count)
     results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
     for hit in results:
-        text = "\n".join(_pages(int(hit["doc_id"], 16)))
-        hit.highlights("body", text=text, top=3)
+        hit.highlights("body", text=document_text(search_index, hit["doc_id"]), top=3)
     for name in facets:
         results.groups(name)
     total = len(results.docs())  # the exact count: len(results) undercounts limited searches with NOT or ranges
@@ -164,10 +175,20 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=220)
     parser.add_argument("--index", type=Path, help="keep the index here (default: a temporary folder)")
     parser.add_argument("--reuse", action="store_true", help="search an index already built in --index")
+    parser.add_argument("--home", type=Path, help="search this archive's index, page texts from its catalog")
     parser.add_argument("--baseline-every", type=int, default=1, metavar="N",
                         help="run the (slow) baseline on every Nth query only")
     args = parser.parse_args()
     directory = args.index or Path(tempfile.mkdtemp(prefix="bench-search-")) / "ix"
+    texts = page_text
+    if args.home:
+        from archive.settings import Settings
+        from archive.store import Archive
+
+        settings = Settings(home=args.home, actor="bench")
+        archive = Archive(settings, create=False)
+        directory, texts, args.reuse = settings.index_dir, archive.page_text, True
+        args.docs = archive.count_documents()
     try:
         if args.reuse:
             seconds = float("nan")
@@ -177,7 +198,7 @@ def main() -> None:
             seconds = build(directory, args.docs)
         size = sum(p.stat().st_size for p in directory.rglob("*") if p.is_file()) / 1e6
         queries = query_mix(args.queries)
-        with SearchIndex(directory, create=False, page_text=page_text) as search_index:
+        with SearchIndex(directory, create=False, page_text=texts) as search_index:
             for query in queries[:10]:  # warm the searcher and caches the way a running server has them
                 run_archive(search_index, query)
             run_baseline(search_index, queries[0])
@@ -199,7 +220,7 @@ def main() -> None:
               f"p50: {statistics.median(theirs) / statistics.median(paired):.2f}x; "
               f"hit-count mismatches: {mismatches} of {len(paired)}")
     finally:
-        if args.index is None:
+        if args.index is None and args.home is None:
             shutil.rmtree(directory.parent, ignore_errors=True)
 
 
