@@ -35,7 +35,7 @@ from index.cache import IndexCaches, SearcherCache
 from index.query import access_filter, build_filter, build_parser, parse_user_query
 from index.schema import FACET_FIELDS, SCHEMA_VERSION, build_schema
 from index.sets import top_documents
-from index.write import IndexWriter, expand_reference
+from index.write import IndexWriter, expand_reference, merge_tiers
 
 VERSION_FILE = "archive-index.json"
 #: A search with fewer documents than this gets a "did you mean" suggestion.
@@ -144,7 +144,7 @@ class SearchIndex:
         """
         if bulk and (os.cpu_count() or 1) > 1:
             return IndexWriter(self._ix.writer(procs=os.cpu_count(), multisegment=True, limitmb=256))
-        return IndexWriter(self._ix.writer(limitmb=128))
+        return IndexWriter(self._ix.writer(limitmb=128), merge=merge_tiers)
 
     def clear(self) -> None:
         """Empty the index (same schema), as ``reindex`` does before rebuilding."""

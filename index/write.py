@@ -5,15 +5,26 @@ commits when the block ends normally and cancels when it raises, so a failed
 batch never leaves half a batch in the index. Each document becomes one
 ``kind:doc`` entry and one ``kind:page`` entry per page; adding a document
 first removes whatever the index held for it, so writing is idempotent.
+
+Each commit writes a segment. Whoosh's default merge policy now and then
+merges every segment into one: at 60,000 documents such a commit rewrote
+the whole index in pure Python, and the batch stood still for many minutes.
+:func:`merge_tiers` merges like-sized segments only when
+:data:`MERGE_FACTOR` of them have piled up, and never rewrites a segment
+past :data:`MERGE_CAP` entries, so each entry is rewritten a bounded number
+of times and no commit rewrites the whole index.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections import defaultdict
 from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
 
+from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
 from archive.models import Document, Page, Reference
@@ -96,11 +107,45 @@ def parse_partial_date(value: str) -> dt.datetime | None:
         return None
 
 
-class IndexWriter:
-    """One batch of index writes; commits on success, cancels on error."""
+#: Like-sized segments are merged when this many have piled up (sizes in entries: documents and pages).
+MERGE_FACTOR = 10
+#: A segment with this many entries or more is never merged again (about 60,000 documents).
+MERGE_CAP = 300_000
 
-    def __init__(self, writer: SegmentWriter) -> None:
+
+def merge_tiers(writer: Any, segments: Sequence[Any]) -> list[Any]:
+    """A Whoosh merge policy: merge a size tier's segments once ``MERGE_FACTOR`` of them are there.
+
+    A segment's tier is the order of magnitude of its live entries (base
+    ``MERGE_FACTOR``); segments of ``MERGE_CAP`` entries or more are left as
+    they are. Returns the segments kept; the others are read into the
+    segment being written.
+    """
+    tiers: dict[int, list[Any]] = defaultdict(list)
+    kept = []
+    for segment in segments:
+        live = segment.doc_count()
+        if live >= MERGE_CAP:
+            kept.append(segment)
+        else:
+            tiers[int(math.log(max(live, 1), MERGE_FACTOR))].append(segment)
+    for members in tiers.values():
+        if len(members) < MERGE_FACTOR:
+            kept.extend(members)
+            continue
+        for segment in members:
+            reader = SegmentReader(writer.storage, writer.schema, segment)
+            writer.add_reader(reader)
+            reader.close()
+    return kept
+
+
+class IndexWriter:
+    """One batch of index writes; commits on success (merging by ``merge``, a Whoosh policy), cancels on error."""
+
+    def __init__(self, writer: SegmentWriter, merge: Any = None) -> None:
         self._writer = writer
+        self._merge = merge
         self.added = 0
 
     def add(self, document: Document, pages: Sequence[Page], references: Sequence[Reference], *,
@@ -122,6 +167,6 @@ class IndexWriter:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
         if kind is None:
-            self._writer.commit()
+            self._writer.commit(**({"mergetype": self._merge} if self._merge else {}))
         else:
             self._writer.cancel()

@@ -214,3 +214,39 @@ def test_date_ranges_filter_as_sets_and_agree_with_whoosh(tmp_path: Path) -> Non
             results = ix.search(SearchRequest(query=query, limit=3))
             assert results.total == expected > 0, query
             assert all(h.date for h in results.hits), query
+
+
+def test_commits_merge_like_sized_segments_and_leave_large_ones(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from index import write
+
+    monkeypatch.setattr(write, "MERGE_CAP", 20)  # entries: eleven one-document commits merged make a large segment
+    index = open_index(tmp_path / "ix")
+    history = []
+    for n in range(1, 36):  # 35 commits of one document each (two entries: the document and its page)
+        with index.writer() as writer:
+            writer.add(_document(n, title=f"Report {n}", type="report"), [Page(1, f"landmines report {n}")], [])
+        history.append({s.segment_id(): s.doc_count() for s in index._ix._segments()})
+    final = history[-1]
+    # each eleventh commit merges the ten small segments there into its own: without merging, 35 segments of 2
+    assert sorted(final.values()) == [2, 2, 22, 22, 22]
+    first_large = {sid for sid, size in history[10].items() if size == 22}
+    assert len(first_large) == 1 and all(first_large <= set(later) for later in history[10:])  # never rewritten
+    assert index.search(SearchRequest(query="landmines", limit=50)).total == 35
+    index.close()
+
+
+def test_merging_keeps_every_document_and_drops_deleted_entries(tmp_path: Path) -> None:
+    index = open_index(tmp_path / "ix")
+    for n in range(1, 25):
+        with index.writer() as writer:
+            writer.add(_document(n, title=f"Report {n}"), [Page(1, f"mines {n}"), Page(2, "more")], [])
+    with index.writer() as writer:  # re-index three documents: their old entries become deletions
+        for n in (1, 2, 3):
+            writer.add(_document(n, title=f"Report {n} again"), [Page(1, f"mines {n}")], [])
+    results = index.search(SearchRequest(query="mines", limit=50))
+    assert results.total == 24
+    assert {h.title for h in results.hits if h.title.endswith("again")} == {"Report 1 again", "Report 2 again",
+                                                                           "Report 3 again"}
+    assert index.searcher().doc_count() == 24 + 21 * 2 + 3
+    index.close()
