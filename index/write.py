@@ -7,12 +7,14 @@ batch never leaves half a batch in the index. Each document becomes one
 first removes whatever the index held for it, so writing is idempotent.
 
 Each commit writes a segment. Whoosh's default merge policy now and then
-merges every segment into one: at 60,000 documents such a commit rewrote
-the whole index in pure Python, and the batch stood still for many minutes.
-:func:`merge_tiers` merges like-sized segments only when
-:data:`MERGE_FACTOR` of them have piled up, and never rewrites a segment
-past :data:`MERGE_CAP` entries, so each entry is rewritten a bounded number
-of times and no commit rewrites the whole index.
+merges every segment into one, so the pauses grow with the archive (at
+59,500 documents one commit had been merging the whole index for more than
+eight minutes when it was stopped). :func:`merge_tiers` merges like-sized
+segments only when :data:`MERGE_FACTOR` of them have piled up, and never
+rewrites a segment past :data:`MERGE_CAP` entries, so each entry is
+rewritten a bounded number of times and no pause grows beyond the largest
+tier's merge (measured in a 100,000-document batch on 2 cores: about 75 s
+every 5,500 documents, and once, at 55,500 documents, 10 minutes).
 """
 
 from __future__ import annotations
