@@ -31,8 +31,9 @@ The gazetteer's places (the built-in ones, merged with a user's file from
 ``ARCHIVE_GAZETTEER``) are copied into the analyzer when it is built, and
 pickled with the schema, so an index keeps answering queries the way it was
 built until it is rebuilt; :mod:`index.search` refuses to open an index
-built with other places and asks for ``evidence reindex``. Treaty article ids are not analysed here: they live
-in keyword fields (see :mod:`index.schema`).
+built with other places and asks for ``evidence reindex``. Treaty article
+ids are not analysed here: they live in keyword fields (see
+:mod:`index.schema`).
 """
 
 from __future__ import annotations
@@ -202,6 +203,7 @@ class MultilingualAnalyzer(Analyzer):
 
     def __init__(self, places: PlaceData = ()) -> None:
         self.places = places
+        self._hash = hash(places)  # web highlighting caches query terms per analyzer: hashed on every query
         self._cache: dict[str, WordTerms] = {}
         self._place_terms: PlaceTerms | None = None
 
@@ -215,8 +217,7 @@ class MultilingualAnalyzer(Analyzer):
         return type(other) is type(self) and other.places == self.places
 
     def __hash__(self) -> int:
-        return hash(self.places)
-
+        return self._hash
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(places={len(self.places)})"

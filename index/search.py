@@ -311,7 +311,7 @@ class SearchIndex:
         docnum = searcher.document_number(id=doc_id)
         if docnum is None or searcher.stored_fields(docnum).get("access") not in access:
             return ()
-        text = "\n".join(_page_texts(self.page_text, doc_id)) if self.page_text else ""
+        text = "\n".join(page_texts(self.page_text, doc_id)) if self.page_text else ""
         if not text.strip():
             return ()
         results = searcher.more_like(docnum, "body", text=text, top=limit, numterms=12, normalize=True,
@@ -477,7 +477,8 @@ def _query_term(analyzer: Any, word: str) -> str | None:
     return tokens[0] if len(tokens) == 1 else None
 
 
-def _page_texts(page_text: PageText, doc_id: str) -> Iterator[str]:
+def page_texts(page_text: PageText, doc_id: str) -> Iterator[str]:
+    """A document's page texts in order, from ``page_text``, until it has no more."""
     number = 1
     while (text := page_text(doc_id, number)) is not None:
         yield text

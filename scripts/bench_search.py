@@ -41,7 +41,7 @@ from archive.models import Document, Metadata, Page, Reference  # noqa: E402
 from archive.synthetic import generate_document, iter_documents  # noqa: E402
 from index import SearchRequest  # noqa: E402
 from index.schema import FACET_FIELDS, MULTI_VALUED  # noqa: E402
-from index.search import SearchIndex  # noqa: E402
+from index.search import SearchIndex, page_texts  # noqa: E402
 
 SEED = 11
 
@@ -82,11 +82,7 @@ def page_text(doc_id: str, number: int) -> str | None:
 
 def document_text(search_index: SearchIndex, doc_id: str) -> str:
     """A document's whole text, from the same source the archive's snippets use."""
-    texts, number = [], 1
-    while (text := search_index.page_text(doc_id, number)) is not None:
-        texts.append(text)
-        number += 1
-    return "\n".join(texts)
+    return "\n".join(page_texts(search_index.page_text, doc_id))
 
 
 def query_mix(count: int) -> list[str]:
