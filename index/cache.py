@@ -17,22 +17,24 @@ changed access level can never be answered from an old set.
 
 from __future__ import annotations
 
-import bisect
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from index.facets import FacetTables
-from index.sets import NO_DATE, MatchSets, date_column
+from index.score import ArrayScorer, read_lengths
+from index.sets import NO_DATE, Entries, MatchSets, Postings, date_column, entries_of, read_postings
 
 #: Entries (document numbers) each kind of set may hold in all, per version of the index.
 FILTER_BUDGET = 1_500_000
 MATCH_BUDGET = 1_000_000
-TERM_BUDGET = 1_000_000
+DERIVED_BUDGET = 1_000_000  # phrase matches
+POSTINGS_BUDGET = 3_000_000
 #: Facet count tables kept (small: one count per facet value).
 COUNTS_KEPT = 256
 VERSIONS_KEPT = 2
@@ -84,27 +86,41 @@ class IndexCache:
     def __init__(self) -> None:
         self.filters = Budgeted(FILTER_BUDGET)
         self.matched = Budgeted(MATCH_BUDGET)
-        self.terms = Budgeted(TERM_BUDGET)
+        self.derived = Budgeted(DERIVED_BUDGET)
+        self.postings = Budgeted(POSTINGS_BUDGET, weigh=lambda pair: len(pair[0]))
+        self.lengths: dict[str, np.ndarray] = {}
         self.counts = Budgeted(COUNTS_KEPT, weigh=lambda _: 1)
         self.tables = FacetTables()
         self._lock = threading.Lock()
-        self._dates: list[int] | None = None
-        self._date_order: tuple[list[int], list[int]] | None = None
+        self._dates: np.ndarray | None = None
+        self._live: Entries | None = None
+        self._date_order: tuple[np.ndarray, Entries] | None = None
 
-    def dates(self, searcher: Searcher) -> list[int]:
+    def dates(self, searcher: Searcher) -> np.ndarray:
         if self._dates is None:
             values = date_column(searcher)
             with self._lock:
-                self._dates = self._dates or values
+                self._dates = values if self._dates is None else self._dates
         return self._dates
 
-    def date_order(self, searcher: Searcher) -> tuple[list[int], list[int]]:
+    def live(self, searcher: Searcher) -> Entries:
+        """Every entry not deleted."""
+        if self._live is None:
+            reader = searcher.reader()
+            live = entries_of(reader.all_doc_ids()) if reader.has_deletions() \
+                else np.arange(reader.doc_count_all(), dtype=np.int64)
+            with self._lock:
+                self._live = live if self._live is None else self._live
+        return self._live
+
+    def date_order(self, searcher: Searcher) -> tuple[np.ndarray, Entries]:
         """Dated entries sorted by date: (dates, entry numbers)."""
         if self._date_order is None:
-            pairs = sorted((value, docnum) for docnum, value in enumerate(self.dates(searcher)) if value != NO_DATE)
-            order = ([value for value, _ in pairs], [docnum for _, docnum in pairs])
+            dates = self.dates(searcher)
+            dated = np.flatnonzero(dates != NO_DATE)
+            order = dated[np.argsort(dates[dated], kind="stable")]
             with self._lock:
-                self._date_order = self._date_order or order
+                self._date_order = (dates[order], order) if self._date_order is None else self._date_order
         return self._date_order
 
 
@@ -149,32 +165,53 @@ class SearcherCache:
     def __init__(self, cache: IndexCache, searcher: Searcher) -> None:
         self.cache = cache
         self.searcher = searcher
-        self.sets = MatchSets(searcher, cache.terms)
+        self.sets = MatchSets(searcher, cache.derived, self.postings)
 
-    def entries(self, filter_query: wq.Query) -> set[int]:
-        """The index entries a filter admits (Whoosh takes a ``set`` as a filter; nobody changes it)."""
+    def entries(self, filter_query: wq.Query) -> Entries:
+        """The index entries a filter admits."""
         key = repr(filter_query)
         found = self.cache.filters.get(key)
         if found is None:
-            found = self.cache.filters.put(key, set(self.searcher.docs_for_query(filter_query)))
+            found = self.cache.filters.put(key, self.sets.matches(filter_query, self.cache.live(self.searcher)))
         return found
 
-    def dated(self, date_range: wq.NumericRange) -> set[int]:
+    def dated(self, date_range: wq.NumericRange) -> Entries:
         """Entries whose date falls in ``date_range``, by bisection over the date column read once."""
         key = repr(date_range)
         found = self.cache.filters.get(key)
         if found is None:
             values, docnums = self.cache.date_order(self.searcher)
-            low = 0 if date_range.start is None else bisect.bisect_left(values, date_range.start)
-            high = len(values) if date_range.end is None else bisect.bisect_right(values, date_range.end)
-            found = self.cache.filters.put(key, set(docnums[low:high]))
+            # The bounds as uint64 like the column: numpy would compare a Python int and a uint64 as floats,
+            # and a day's last tick would round to the next day's first.
+            low = 0 if date_range.start is None else int(np.searchsorted(values, np.uint64(date_range.start), "left"))
+            high = len(values) if date_range.end is None \
+                else int(np.searchsorted(values, np.uint64(date_range.end), "right"))
+            found = self.cache.filters.put(key, np.sort(docnums[low:high]))
         return found
 
-    def dates(self) -> list[int]:
+    def scorer(self) -> ArrayScorer:
+        """Scores whole match sets with this version's postings and field lengths (see :mod:`index.score`)."""
+        return ArrayScorer(self.searcher, self.postings, self.lengths, self.sets.matches)
+
+    def postings(self, fieldname: str, btext: bytes) -> Postings:
+        """A term's entries and weights, read once per version (see :func:`index.sets.read_postings`)."""
+        key = (fieldname, btext)
+        found = self.cache.postings.get(key)
+        if found is None:
+            found = self.cache.postings.put(key, read_postings(self.searcher, fieldname, btext))
+        return found
+
+    def lengths(self, fieldname: str) -> np.ndarray:
+        found = self.cache.lengths.get(fieldname)
+        if found is None:
+            found = self.cache.lengths.setdefault(fieldname, read_lengths(self.searcher, fieldname))
+        return found
+
+    def dates(self) -> np.ndarray:
         """Each entry's date as the index sorts it, by entry number."""
         return self.cache.dates(self.searcher)
 
-    def matched(self, user_query: wq.Query, doc_filter: wq.Query, allowed: set[int]) -> set[int]:
+    def matched(self, user_query: wq.Query, doc_filter: wq.Query, allowed: Entries) -> Entries:
         """Every document entry the query matches within the filter (the exact total)."""
         key = (repr(user_query), repr(doc_filter))
         found = self.cache.matched.get(key)
@@ -182,7 +219,7 @@ class SearcherCache:
             found = self.cache.matched.put(key, self.sets.matches(user_query, allowed))
         return found
 
-    def facet_counts(self, user_query: wq.Query, doc_filter: wq.Query, matched: set[int],
+    def facet_counts(self, user_query: wq.Query, doc_filter: wq.Query, matched: Entries,
                      fields: Sequence[str]) -> dict[str, Any]:
         key = (repr(user_query), repr(doc_filter), tuple(fields))
         found = self.cache.counts.get(key)

@@ -3,31 +3,49 @@
 Whoosh's ``groupedby`` asks a categorizer for every matching document, one
 Python call per document and field, reading term vectors or columns each
 time; on a large result set that is most of a search's cost. Here each
-field's values are read once per version of the index, as the set of
-document entries holding each value (the field's postings, page entries left
-out), and a result set is counted by set intersections, which run in C.
-Facet counts count documents: page entries (which carry article ids too)
-are in neither the tables nor the result sets.
+field's values are read once per version of the index, as the document
+entries holding each value (the field's postings, page entries left out),
+laid end to end in one array per field; a result set is counted with one
+lookup over that array and one sum per value (numpy). Facet counts count
+documents: page entries (which carry article ids too) are in neither the
+tables nor the result sets.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from dataclasses import dataclass
 
+import numpy as np
 from whoosh.searching import Searcher
 
+from index.sets import Entries, intersection, mask, read_postings
+
 Counts = tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class FacetTable:
+    """One field's values, and the document entries holding each: ``holders[starts[i]:starts[i + 1]]``."""
+
+    values: tuple[str, ...]
+    starts: np.ndarray
+    holders: Entries
+
+    def holding(self, value: str) -> Entries:
+        place = self.values.index(value)
+        return self.holders[self.starts[place]:self.starts[place + 1]]
 
 
 class FacetTables:
     """For each facet field, each value and the document entries holding it; read once, shared by threads."""
 
     def __init__(self) -> None:
-        self._fields: dict[str, dict[str, frozenset[int]]] = {}
+        self._fields: dict[str, FacetTable] = {}
         self._lock = threading.Lock()
 
-    def values(self, searcher: Searcher, documents: frozenset[int], field: str) -> Mapping[str, frozenset[int]]:
+    def table(self, searcher: Searcher, documents: Entries, field: str) -> FacetTable:
         table = self._fields.get(field)
         if table is None:
             table = self._read(searcher, documents, field)
@@ -36,27 +54,34 @@ class FacetTables:
         return table
 
     @staticmethod
-    def _read(searcher: Searcher, documents: frozenset[int], field: str) -> dict[str, frozenset[int]]:
+    def _read(searcher: Searcher, documents: Entries, field: str) -> FacetTable:
         """The field's values and their document entries (page entries, which carry article ids too, left out)."""
         reader = searcher.reader()
+        size = reader.doc_count_all()
         fieldobj = searcher.schema[field]
-        table: dict[str, frozenset[int]] = {}
+        values: list[str] = []
+        parts: list[Entries] = []
         for term in reader.lexicon(field):
             value = fieldobj.from_bytes(term) if hasattr(fieldobj, "from_bytes") else term.decode("utf-8")
-            holders = documents.intersection(reader.postings(field, term).all_ids())
-            if holders:
-                table[str(value)] = frozenset(holders)
-        return table
+            holders = intersection(read_postings(searcher, field, term)[0], documents, size)
+            if len(holders) and str(value):
+                values.append(str(value))
+                parts.append(holders)
+        starts = np.cumsum([0] + [len(part) for part in parts], dtype=np.int64)
+        holders = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        return FacetTable(tuple(values), starts, holders)
 
-    def count(self, searcher: Searcher, documents: frozenset[int], matched: set[int] | frozenset[int],
+    def count(self, searcher: Searcher, documents: Entries, matched: Entries,
               fields: Iterable[str]) -> dict[str, Counts]:
         """Documents of ``matched`` per value of each field, most frequent first."""
         counts: dict[str, Counts] = {}
+        chosen = mask(matched, searcher.reader().doc_count_all())
         for field in fields:
-            pairs = []
-            for value, holders in self.values(searcher, documents, field).items():
-                found = len(holders & matched) if len(holders) < len(matched) else len(matched & holders)
-                if found and value:
-                    pairs.append((value, found))
+            table = self.table(searcher, documents, field)
+            if not table.values:
+                counts[field] = ()
+                continue
+            found = np.add.reduceat(chosen[table.holders], table.starts[:-1], dtype=np.int64)
+            pairs = [(value, int(n)) for value, n in zip(table.values, found.tolist(), strict=True) if n]
             counts[field] = tuple(sorted(pairs, key=lambda kv: (-kv[1], kv[0])))
         return counts

@@ -201,11 +201,12 @@ class SearchIndex:
         user_query, date_ranges = split_date_ranges(user_query)
         allowed = cache.entries(doc_filter)
         for date_range in date_ranges:  # a date range only admits documents: a set, not a scored query
-            allowed = allowed & cache.dated(date_range)
+            allowed = cache.sets.both(allowed, cache.dated(date_range))
             doc_filter = wq.And([doc_filter, date_range])
         matched = cache.matched(user_query, doc_filter, allowed)
         ranked = top_documents(searcher, user_query, matched, request.offset + request.limit,
-                               by_date=request.sort == "date", dates=cache.dates() if request.sort == "date" else None)
+                               by_date=request.sort == "date", dates=cache.dates() if request.sort == "date" else None,
+                               scorer=cache.scorer())
         window = [(searcher.stored_fields(docnum), score) for docnum, score in ranked[request.offset:]]
         page_hits = self._page_hits(searcher, user_query, [fields["doc_id"] for fields, _ in window], request)
         hits = tuple(_hit(fields, score, page_hits.get(fields["doc_id"], ())) for fields, score in window)
@@ -225,9 +226,13 @@ class SearchIndex:
         page_query = _page_query(user_query)
         if not doc_ids or page_query is None:
             return {}
-        on_pages = self._cache(searcher).entries(wq.And([wq.Term("kind", "page"), access_filter(request.access)]))
         in_documents = wq.Or([wq.Term("doc_id", doc_id) for doc_id in doc_ids])
-        results = searcher.search(wq.And([in_documents, page_query]), filter=on_pages, limit=None, terms=True)
+        cache = self._cache(searcher)
+        # The pages of these documents (each page entry carries its document's access level) the user may see.
+        pages = cache.sets.both(cache.sets.matches(in_documents, cache.entries(wq.Every())),
+                                cache.entries(wq.And([wq.Term("kind", "page"), access_filter(request.access)])))
+        results = searcher.search(wq.And([in_documents, page_query]), filter=set(pages.tolist()), limit=None,
+                                  terms=True)
         results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
         results.formatter = highlight.HtmlFormatter(tagname="mark", classname="hit", between=" … ")
         wanted = _article_terms(page_query)
@@ -272,8 +277,8 @@ class SearchIndex:
 
     def _visible_frequency(self, searcher: Searcher, term: str, access: Sequence[str]) -> int:
         """Documents at the ``access`` levels holding ``term``, counted up to SUGGEST_BELOW."""
-        entries = self._cache(searcher).entries(access_filter(access))
-        return searcher.search(wq.Term("body", term), filter=entries, limit=SUGGEST_BELOW).scored_length()
+        cache = self._cache(searcher)
+        return len(cache.sets.both(cache.sets.term("body", term), cache.entries(access_filter(access))))
 
     def _better_word(self, searcher: Searcher, reader: Any, analyzer: Any, term: str,
                      doc_filter: wq.Query) -> str | None:
@@ -283,14 +288,15 @@ class SearchIndex:
         change neither which word is offered nor whether one is.
         """
         distance = 1 if len(term) < 6 else 2
+        sets = self._cache(searcher).sets
         allowed = self._cache(searcher).entries(doc_filter)
         best: tuple[int, str, int] | None = None
         for candidate in reader.terms_within("body", term, distance, prefix=1):
             if candidate == term:
                 continue
-            found = allowed.intersection(searcher.docs_for_query(wq.Term("body", candidate)))
-            if found and (best is None or len(found) > best[0]):
-                best = (len(found), candidate, min(found))
+            found = sets.both(sets.term("body", candidate), allowed)
+            if len(found) and (best is None or len(found) > best[0]):
+                best = (len(found), candidate, int(found[0]))
         if best is None:
             return None
         return self._surface_form(searcher, searcher.stored_fields(best[2])["doc_id"], analyzer, best[1])
@@ -315,7 +321,7 @@ class SearchIndex:
         if not text.strip():
             return ()
         results = searcher.more_like(docnum, "body", text=text, top=limit, numterms=12, normalize=True,
-                                     filter=self._cache(searcher).entries(build_filter("doc", access)))
+                                     filter=set(self._cache(searcher).entries(build_filter("doc", access)).tolist()))
         return tuple(_hit(hit.fields(), hit.score, ()) for hit in results)
 
 def _hit(fields: Mapping[str, Any], score: float | None, pages: tuple[PageHit, ...]) -> Hit:

@@ -22,15 +22,23 @@ from __future__ import annotations
 
 import bisect
 import heapq
-from collections.abc import Hashable, Iterable, Iterator, Sequence
+import operator
+import pickle
+from itertools import accumulate, repeat
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
+import numpy as np
+from whoosh import formats
 from whoosh import query as wq
 from whoosh.collectors import FilterCollector, TopCollector
 from whoosh.searching import Searcher
+from whoosh.system import _INT_SIZE
 
 #: Up to this many matches, relevance is scored match by match instead of by a Whoosh walk.
 SCORE_EACH_BELOW = 4_000
+#: From this many matches on, relevance is computed over arrays (:mod:`index.score`) when a scorer is given.
+SCORE_ARRAYS_FROM = 200
 #: The sort key of an entry without a date: newest-first puts undated documents last.
 NO_DATE = 2**64 - 1
 
@@ -38,7 +46,7 @@ Ranked = list[tuple[int, float]]  # (entry number, score), best first
 
 
 class TermStore(Protocol):
-    """Where term sets are kept between searches (see :class:`index.cache.Budgeted`)."""
+    """Where sets are kept between searches (see :class:`index.cache.Budgeted`)."""
 
     def get(self, key: Hashable) -> Any: ...
     def put(self, key: Hashable, value: Any) -> Any: ...
@@ -49,82 +57,133 @@ class _Unbounded(dict):
         return self.setdefault(key, value)
 
 
+#: A set of entries: their numbers, sorted, each once (numpy, so the garbage collector never walks it).
+Entries = np.ndarray
+NOTHING: Entries = np.zeros(0, dtype=np.int64)
+Postings = tuple[np.ndarray, np.ndarray]  # entry numbers (sorted), weights
+
+
+def entries_of(numbers: Iterable[int]) -> Entries:
+    """``numbers`` as an :data:`Entries` array."""
+    found = np.fromiter(numbers, dtype=np.int64)
+    found.sort()
+    return found
+
+
+def intersection(a: Entries, b: Entries, size: int) -> Entries:
+    """The entries in both ``a`` and ``b`` (of an index of ``size`` entries)."""
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    if not len(small):
+        return NOTHING
+    return small[mask(large, size)[small]]
+
+
+def difference(a: Entries, b: Entries, size: int) -> Entries:
+    """The entries of ``a`` not in ``b``."""
+    if not len(a) or not len(b):
+        return a
+    return a[~mask(b, size)[a]]
+
+
+def union(parts: Sequence[Entries], size: int) -> Entries:
+    parts = [part for part in parts if len(part)]
+    if len(parts) <= 1:
+        return parts[0] if parts else NOTHING
+    found = np.zeros(size, dtype=bool)
+    for part in parts:
+        found[part] = True
+    return np.flatnonzero(found)
+
+
+def mask(entries: Entries, size: int) -> np.ndarray:
+    """A boolean array over the index's entries, true at ``entries``."""
+    found = np.zeros(size, dtype=bool)
+    found[entries] = True
+    return found
+
+
 class MatchSets:
-    """The entries each term and query matches, as sets, read with ``searcher``; term sets kept in ``terms``."""
+    """The entries each term and query matches, as :data:`Entries`, read with ``searcher``.
 
-    def __init__(self, searcher: Searcher, terms: TermStore | None = None) -> None:
+    ``postings`` fetches a term's postings (by default read here and kept in
+    a plain dict); ``derived`` keeps phrase matches between searches.
+    """
+
+    def __init__(self, searcher: Searcher, derived: TermStore | None = None,
+                 postings: Callable[[str, bytes], Postings] | None = None) -> None:
         self._searcher = searcher
-        self._terms: TermStore = terms if terms is not None else _Unbounded()
+        self._derived: TermStore = derived if derived is not None else _Unbounded()
+        self.size = searcher.reader().doc_count_all()
+        if postings is None:
+            read: dict[tuple[str, bytes], Postings] = {}
 
-    def matches(self, query: wq.Query, universe: set[int] | frozenset[int]) -> set[int] | frozenset[int]:
+            def postings(fieldname: str, btext: bytes) -> Postings:
+                if (fieldname, btext) not in read:
+                    read[fieldname, btext] = read_postings(searcher, fieldname, btext)
+                return read[fieldname, btext]
+
+        self._postings = postings
+
+    def matches(self, query: wq.Query, universe: Entries) -> Entries:
         """The entries of ``universe`` that ``query`` matches (``universe`` is never changed)."""
-        if not universe:
+        if not len(universe):
             return universe
         if query is wq.NullQuery:
-            return frozenset()
+            return NOTHING
         if isinstance(query, wq.Every) and query.fieldname in (None, "", "*"):
             return universe
         if isinstance(query, wq.Term):
-            return self._within(self.term(query.fieldname, query.text), universe)
+            return self.both(self.term(query.fieldname, query.text), universe)
         if isinstance(query, (wq.And, wq.Require)):
             found = universe
             for part in sorted(query.children(), key=self._cost):
                 found = self.matches(part, found)
-                if not found:
+                if not len(found):
                     break
             return found
         if isinstance(query, (wq.Or, wq.DisjunctionMax)) and getattr(query, "minmatch", 0) <= 1:
-            found: set[int] = set()
-            for part in query.children():
-                found.update(self.matches(part, universe))
-            return found
+            return union([self.matches(part, universe) for part in query.children()], self.size)
         if isinstance(query, wq.Not):
-            return universe - self.matches(query.query, universe)
+            return difference(universe, self.matches(query.query, universe), self.size)
         if isinstance(query, wq.AndNot):
             positive = self.matches(query.a, universe)
-            return positive - self.matches(query.b, positive)
+            return difference(positive, self.matches(query.b, positive), self.size)
         if isinstance(query, wq.AndMaybe):
             return self.matches(query.a, universe)
         if isinstance(query, wq.Phrase):
             return self._phrase(query, universe)
-        return self._within(frozenset(self._searcher.docs_for_query(query)), universe)
+        return self.both(entries_of(self._searcher.docs_for_query(query)), universe)
 
-    def term(self, fieldname: str, text: Any) -> frozenset[int]:
+    def both(self, a: Entries, b: Entries) -> Entries:
+        """The entries in both ``a`` and ``b``."""
+        return intersection(a, b, self.size)
+
+    def term(self, fieldname: str, text: Any) -> Entries:
         """Every entry holding the term (deleted entries included: match sets are cut to a filter's)."""
         schema = self._searcher.schema
         if fieldname not in schema:
-            return frozenset()
+            return NOTHING
         try:
             btext = schema[fieldname].to_bytes(text)
         except ValueError:
-            return frozenset()
-        key = (fieldname, btext)
-        found = self._terms.get(key)
+            return NOTHING
+        return self._postings(fieldname, btext)[0]
+
+    def _phrase(self, phrase: wq.Phrase, universe: Entries) -> Entries:
+        """Entries where the words stand in order: checked once per index version among the entries
+        holding every word, and kept."""
+        key = ("phrase", phrase.fieldname, tuple(phrase.words), phrase.slop)
+        found = self._derived.get(key)
         if found is None:
-            found = self._terms.put(key, frozenset(self._read(fieldname, btext)))
-        return found
-
-    def _read(self, fieldname: str, btext: bytes) -> Iterator[int]:
-        for subsearcher, offset in self._searcher.leaf_searchers():
-            reader = subsearcher.reader()
-            if (fieldname, btext) in reader:
-                yield from (offset + docnum for docnum in posting_ids(reader.postings(fieldname, btext)))
-
-    def _phrase(self, phrase: wq.Phrase, universe: set[int] | frozenset[int]) -> set[int] | frozenset[int]:
-        """Documents holding every word, then checked for the words' positions by Whoosh, one by one."""
-        candidates = universe
-        for word in phrase.words:
-            candidates = self._within(self.term(phrase.fieldname, word), candidates)
-            if not candidates:
-                return frozenset()
-        return set(_verified(self._searcher, phrase, candidates))
+            holders = sorted((self.term(phrase.fieldname, word) for word in phrase.words), key=len)
+            candidates = holders[0] if holders else NOTHING
+            for other in holders[1:]:
+                candidates = self.both(candidates, other)
+            found = self._derived.put(key, entries_of(phrase_matches(self._searcher, phrase, candidates.tolist())))
+        return self.both(found, universe)
 
     def _cost(self, query: wq.Query) -> int:
         """A rough size of what ``query`` matches, to intersect the smallest sets first."""
-        if isinstance(query, wq.Term):
-            known = self._terms.get((query.fieldname, self._key_text(query)))
-            if known is not None:
-                return len(known)
         if isinstance(query, wq.Not):
             return 10**12  # a difference: cheapest once the universe is small
         try:
@@ -132,15 +191,21 @@ class MatchSets:
         except Exception:  # noqa: BLE001 - an estimate only; Whoosh's raise on odd queries
             return 10**9
 
-    def _key_text(self, query: wq.Term) -> bytes | None:
-        try:
-            return self._searcher.schema[query.fieldname].to_bytes(query.text)
-        except (KeyError, ValueError):
-            return None
 
-    @staticmethod
-    def _within(found: frozenset[int] | set[int], universe: set[int] | frozenset[int]) -> set[int] | frozenset[int]:
-        return found & universe if len(found) <= len(universe) else universe & found
+def read_postings(searcher: Searcher, fieldname: str, btext: bytes) -> Postings:
+    """Every entry holding the term, with its posting weight, across segments (deleted entries included)."""
+    ids: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    for subsearcher, offset in searcher.leaf_searchers():
+        reader = subsearcher.reader()
+        if (fieldname, btext) not in reader:
+            continue
+        for block_ids, block_weights in posting_blocks(reader.postings(fieldname, btext)):
+            ids.append(np.asarray(block_ids, dtype=np.int64) + offset)
+            weights.append(np.asarray(block_weights, dtype=np.float64))
+    if not ids:
+        return NOTHING, np.zeros(0, dtype=np.float64)
+    return np.concatenate(ids), np.concatenate(weights)
 
 
 def posting_ids(matcher: Any) -> Iterable[int]:
@@ -149,19 +214,129 @@ def posting_ids(matcher: Any) -> Iterable[int]:
     Whoosh's own ``all_ids`` makes several Python calls per posting; a
     whoosh3 leaf matcher hands over each block's ids as one tuple.
     """
+    ids: list[int] = []
+    for block_ids, _ in _blocks(matcher, weights=False):
+        ids.extend(block_ids)
+    return ids
+
+
+def posting_blocks(matcher: Any) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
+    """One term's postings in one segment as (ids, weights) per block (deleted entries included)."""
+    return _blocks(matcher, weights=True)
+
+
+def _blocks(matcher: Any, *, weights: bool) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
     leaf = matcher
     if type(leaf).__name__ == "FilterMatcher":  # a segment with deletions: cut to the filter's set later
         leaf = leaf.child
-    if not all(hasattr(leaf, name) for name in ("_read_ids", "_next_block", "_blocklength")):
-        return list(matcher.all_ids())
-    ids: list[int] = []
+    if not all(hasattr(leaf, name) for name in ("_read_ids", "_read_weights", "_next_block", "_blocklength")):
+        ids, found = [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            found.append(matcher.weight() if weights else 1.0)
+            matcher.next()
+        yield ids, found
+        return
     while leaf.is_active():
         if leaf._ids is None:
             leaf._read_ids()
-        ids.extend(leaf._ids[leaf._i:])
+        if weights and leaf._weights is None:
+            leaf._read_weights()
+        start = leaf._i
+        yield leaf._ids[start:], (leaf._weights[start:] if weights else ())
         leaf._i = leaf._blocklength
         leaf._next_block()
-    return ids
+
+
+def phrase_matches(searcher: Searcher, phrase: wq.Phrase, candidates: Iterable[int]) -> Iterator[int]:
+    """The candidates where the phrase's words stand next to each other, in order.
+
+    A plain phrase (``slop`` 1) is checked from each word's positions, read a
+    block at a time and only for the candidates; others are left to Whoosh's
+    span matcher, one candidate at a time.
+    """
+    field = searcher.schema[phrase.fieldname] if phrase.fieldname in searcher.schema else None
+    if field is None or phrase.slop != 1 or not phrase.words or type(field.format) is not formats.Positions:
+        yield from _verified(searcher, phrase, candidates)
+        return
+    try:
+        words = [field.to_bytes(word) for word in phrase.words]
+    except ValueError:
+        return
+    ordered = sorted(candidates)
+    for subsearcher, offset, end in _segments(searcher):
+        wanted = {docnum - offset for docnum in ordered[_first_at_least(ordered, offset):_first_at_least(ordered, end)]}
+        reader = subsearcher.reader()
+        starts: dict[int, set[int]] = {}
+        for place, word in enumerate(words):
+            if not wanted or (phrase.fieldname, word) not in reader:
+                starts = {}
+                break
+            found = _positions(reader.postings(phrase.fieldname, word), wanted)
+            if place == 0:
+                starts = {docnum: set(positions) for docnum, positions in found.items()}
+            else:  # a phrase starting at s has this word at s + place
+                starts = {docnum: kept for docnum, begun in starts.items()
+                          if (kept := begun.intersection(map(operator.sub, found.get(docnum, ()), repeat(place))))}
+            wanted = set(starts)
+        yield from (offset + docnum for docnum in starts)
+
+
+def _positions(matcher: Any, wanted: set[int]) -> dict[int, Iterable[int]]:
+    """The positions of one term in each ``wanted`` entry of one segment that holds it."""
+    leaf = matcher.child if type(matcher).__name__ == "FilterMatcher" else matcher
+    found: dict[int, Iterable[int]] = {}
+    if not all(hasattr(leaf, name) for name in ("_read_ids", "_read_values", "_next_block", "_blocklength")):
+        while matcher.is_active():
+            if matcher.id() in wanted:
+                found[matcher.id()] = matcher.value_as("positions")
+            matcher.next()
+        return found
+    while leaf.is_active():
+        if leaf._ids is None:
+            leaf._read_ids()
+        ids = leaf._ids
+        if not wanted.isdisjoint(ids):
+            if leaf._values is None:
+                leaf._read_values()
+            values = leaf._values
+            for place in range(leaf._i, len(ids)):
+                if ids[place] in wanted:
+                    found[ids[place]] = _decoded_positions(values[place])
+        leaf._i = leaf._blocklength
+        leaf._next_block()
+    return found
+
+
+def _decoded_positions(value: bytes) -> Iterable[int]:
+    """``formats.Positions.decode_positions``: a count, then the gaps between positions as a pickled list.
+
+    A list of gaps under 256 pickles (protocol 2) as ``K`` and one byte per
+    gap, so the gaps are every other byte, read by slicing; anything else
+    goes to ``pickle``.
+    """
+    count = int.from_bytes(value[:_INT_SIZE], "big")
+    end = _GAPS_AT - 1 + 2 * count  # where APPENDS stands
+    if count >= 2 and len(value) in (end + 1, end + 2) and value[end] == _APPENDS \
+            and value[_GAPS_AT - 1:end:2] == b"K" * count and value[_LIST_AT:_GAPS_AT - 1] == _MANY:
+        return accumulate(value[_GAPS_AT:end:2])
+    if count == 1 and len(value) in (_ONE_LENGTH, _ONE_LENGTH + 1) and value[_LIST_AT:_LIST_AT + len(_ONE) + 1] \
+            == _ONE + b"K" and value[_ONE_LENGTH - 1] == _APPEND:
+        return (value[_ONE_LENGTH - 2],)
+    if not value.endswith(b"."):
+        value += b"."
+    return accumulate(pickle.loads(value[_INT_SIZE:]))
+
+
+# Protocol 2 pickles of a list of small ints, after the 4-byte count: ``\x80\x02]q\x00(`` then ``K``+gap each,
+# then ``e`` (APPENDS); a one-item list is ``\x80\x02]q\x00K``+gap+``a`` (APPEND). Whoosh may drop the final ``.``.
+_LIST_AT = _INT_SIZE
+_MANY = b"\x80\x02]q\x00("
+_ONE = b"\x80\x02]q\x00"
+_GAPS_AT = _INT_SIZE + len(_MANY) + 1
+_APPENDS = ord("e")
+_APPEND = ord("a")
+_ONE_LENGTH = _INT_SIZE + len(_ONE) + 3
 
 
 def _verified(searcher: Searcher, query: wq.Query, candidates: Iterable[int]) -> Iterator[int]:
@@ -196,34 +371,52 @@ def _landings(searcher: Searcher, query: wq.Query, candidates: Iterable[int], *,
                 yield docnum, matcher
 
 
-def top_documents(searcher: Searcher, query: wq.Query, matched: set[int] | frozenset[int], count: int, *,
-                  by_date: bool = False, dates: Sequence[int] | None = None) -> Ranked:
+def top_documents(searcher: Searcher, query: wq.Query, matched: Entries, count: int, *,
+                  by_date: bool = False, dates: np.ndarray | None = None, scorer: Any = None) -> Ranked:
     """The first ``count`` entries of ``matched``: newest first, or best first as Whoosh ranks them.
 
-    Ties keep Whoosh's order (the lower entry number first), so a page of
-    results is the same whichever way it was computed.
+    ``scorer`` (an :class:`index.score.ArrayScorer`) scores large match sets
+    in one pass over arrays, with Whoosh's scores; what it cannot score
+    Whoosh ranks. Ties keep Whoosh's order (the lower entry number first), so
+    a page of results is the same whichever way it was computed.
     """
-    if count <= 0 or not matched:
+    if count <= 0 or not len(matched):
         return []
     if by_date:
-        if dates is None:
-            dates = date_column(searcher)
-        newest = heapq.nsmallest(count, matched, key=lambda n: (-_date_key(dates, n), n))
-        return [(docnum, 0.0) for docnum in newest]
+        return [(docnum, 0.0) for docnum in newest(matched, date_column(searcher) if dates is None else dates, count)]
     if isinstance(query, wq.Every) and query.fieldname in (None, "", "*"):
-        return [(docnum, 1.0) for docnum in heapq.nsmallest(count, matched)]
+        return [(docnum, 1.0) for docnum in matched[:count].tolist()]
+    if scorer is not None and len(matched) >= SCORE_ARRAYS_FROM:
+        ranked = scorer.top(query, matched, count)
+        if ranked is not None:
+            return ranked
     if len(matched) < SCORE_EACH_BELOW:
-        scored = _scores(searcher, query, matched)
+        scored = _scores(searcher, query, matched.tolist())
         return [(docnum, score) for score, docnum in
                 heapq.nsmallest(count, ((score, docnum) for docnum, score in scored.items()),
                                 key=lambda pair: (-pair[0], pair[1]))]
     # Whoosh's default top-N also swaps in "replacement" matchers once it has N hits, and those drop
     # documents that score above the N-th (seen on a two-segment index: a single-word query lost its best
     # document). Block skipping alone keeps the ranking exact, so replacement is switched off.
-    allow = matched if isinstance(matched, set) else set(matched)  # Whoosh takes a set, not a frozenset
-    collector = FilterCollector(TopCollector(limit=count, usequality=True, replace=0), allow=allow)
+    # Whoosh's RequireMatcher fails an assertion when block skipping moves it (``a REQUIRE b``): none there.
+    quality = not _holds(query, wq.Require)
+    collector = FilterCollector(TopCollector(limit=count, usequality=quality, replace=0), allow=set(matched.tolist()))
     searcher.search_with_collector(query, collector)
     return [(docnum, score) for score, docnum in collector.results().top_n]
+
+
+def newest(matched: Entries, dates: np.ndarray, count: int) -> list[int]:
+    """The ``count`` newest of ``matched`` (undated last; ties: lower entry first)."""
+    # As signed numbers NO_DATE (all bits set) is -1: older than any date.
+    older = -dates[matched].astype(np.int64)
+    if count < len(matched):
+        keep = older <= np.partition(older, count - 1)[count - 1]
+        matched, older = matched[keep], older[keep]
+    return matched[np.lexsort((matched, older))[:count]].tolist()
+
+
+def _holds(query: wq.Query, kind: type) -> bool:
+    return isinstance(query, kind) or any(_holds(part, kind) for part in query.children())
 
 
 def _scores(searcher: Searcher, query: wq.Query, matched: Iterable[int]) -> dict[int, float]:
@@ -231,15 +424,10 @@ def _scores(searcher: Searcher, query: wq.Query, matched: Iterable[int]) -> dict
     return {docnum: matcher.score() for docnum, matcher in _landings(searcher, query, matched, scored=True)}
 
 
-def date_column(searcher: Searcher) -> list[int]:
+def date_column(searcher: Searcher) -> np.ndarray:
     """Every entry's date as the index sorts it (:data:`NO_DATE` where it has none), by entry number."""
     column = searcher.reader().column_reader("date", translate=False)
-    return list(column)
-
-
-def _date_key(dates: Sequence[int], docnum: int) -> int:
-    value = dates[docnum]
-    return -1 if value == NO_DATE else value
+    return np.fromiter(column, dtype=np.uint64)
 
 
 def _segments(searcher: Searcher) -> Iterator[tuple[Searcher, int, int]]:

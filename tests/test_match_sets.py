@@ -15,12 +15,14 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from whoosh.collectors import FilterCollector, TopCollector
 
 from archive.models import Document, Metadata, Page, Reference
 from archive.synthetic import iter_documents
 from index import sets
-from index.cache import Budgeted
+from index.cache import Budgeted, IndexCache, SearcherCache
 from index.query import build_filter, parse_user_query
 from index.search import SearchIndex, SearchRequest, split_date_ranges
 from index.write import IndexWriter
@@ -30,7 +32,13 @@ QUERIES = [
     '"mine clearance"', '"from the"', "min*", "clearence~", "article:GCIV-147", "instrument:APMBC",
     "type:report mine", "(mine OR мины) AND NOT report", "date:>2015 mine", "year:2020", "title:report",
     "mine date:[2010 TO 2020]", "",
+    # structure and boosts the array scorer must add up as Whoosh's matchers do
+    "(mine AND report) OR clearance", "mine OR NOT report", "title:report^2 OR mine^0.5", '"mine clearance"^3',
+    "mine ANDMAYBE report", "mine ANDNOT report", "mine REQUIRE report", "(mine OR report)^2 AND clearance",
+    '"the mine clearance" OR civilians', "min* REQUIRE report",
 ]
+#: Queries the array scorer leaves to Whoosh.
+NOT_ARRAY_SCORED = {"min*", "clearence~", "", "min* REQUIRE report"}
 
 
 def as_entry(synthetic, undated: bool) -> tuple[Document, list[Page], list[Reference]]:
@@ -71,12 +79,12 @@ def prepared(index: SearchIndex, text: str):
     query, ranges = split_date_ranges(parse_user_query(index._parser, text))
     allowed = cache.entries(build_filter("doc", ("public", "restricted", "confidential")))
     for date_range in ranges:
-        allowed = allowed & cache.dated(date_range)
+        allowed = cache.sets.both(allowed, cache.dated(date_range))
     return searcher, cache, query, allowed
 
 
 def whoosh_ranking(searcher, query, allowed, count: int) -> list[tuple[int, float]]:
-    collector = FilterCollector(TopCollector(limit=count, usequality=False, replace=0), allow=set(allowed))
+    collector = FilterCollector(TopCollector(limit=count, usequality=False, replace=0), allow=set(allowed.tolist()))
     searcher.search_with_collector(query, collector)
     return [(docnum, round(score, 9)) for score, docnum in collector.results().top_n]
 
@@ -90,29 +98,44 @@ def test_the_index_has_several_segments_and_deletions(index: SearchIndex) -> Non
 @pytest.mark.parametrize("text", QUERIES)
 def test_match_set_is_what_whoosh_matches(index: SearchIndex, text: str) -> None:
     searcher, cache, query, allowed = prepared(index, text)
-    expected = set(searcher.docs_for_query(query)) & allowed
+    expected = set(searcher.docs_for_query(query)) & set(allowed.tolist())
     fresh = sets.MatchSets(searcher)
-    assert set(fresh.matches(query, allowed)) == expected
-    assert set(fresh.matches(query, allowed)) == expected  # again, from the term sets it keeps
+    found = fresh.matches(query, allowed)
+    assert found.tolist() == sorted(expected)  # sorted, each entry once
+    assert fresh.matches(query, allowed).tolist() == sorted(expected)  # again, from the sets it keeps
 
 
-@pytest.mark.parametrize("score_each_below", [0, 10**9])  # Whoosh's top-N walk, and scoring match by match
+@pytest.mark.parametrize("way", ["whoosh walk", "match by match", "arrays"])
 @pytest.mark.parametrize("text", [q for q in QUERIES if q])
-def test_ranking_is_whoosh_scoring_every_match(index: SearchIndex, text: str, score_each_below: int,
+def test_ranking_is_whoosh_scoring_every_match(index: SearchIndex, text: str, way: str,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sets, "SCORE_EACH_BELOW", score_each_below)
+    monkeypatch.setattr(sets, "SCORE_EACH_BELOW", 10**9 if way == "match by match" else 0)
+    monkeypatch.setattr(sets, "SCORE_ARRAYS_FROM", 0)
     searcher, cache, query, allowed = prepared(index, text)
     matched = cache.sets.matches(query, allowed)
-    ranked = [(docnum, round(score, 9)) for docnum, score in sets.top_documents(searcher, query, matched, 15)]
+    scorer = cache.scorer() if way == "arrays" else None
+    if scorer is not None and len(matched):
+        assert (scorer.top(query, matched, 15) is None) == (text in NOT_ARRAY_SCORED)
+    ranked = [(docnum, round(score, 9))
+              for docnum, score in sets.top_documents(searcher, query, matched, 15, scorer=scorer)]
     assert ranked == whoosh_ranking(searcher, query, matched, 15)
-    assert ranked or not matched
+    assert ranked or not len(matched)
+
+
+def test_array_scores_are_whoosh_scores_for_every_match(index: SearchIndex) -> None:
+    searcher, cache, query, allowed = prepared(index, "(mine OR report^2) AND NOT clearance OR title:report")
+    matched = cache.sets.matches(query, allowed)
+    everything = cache.scorer().top(query, matched, len(matched))
+    assert len(everything) == len(matched) > 20
+    expected = dict(whoosh_ranking(searcher, query, matched, len(matched)))
+    assert {docnum: round(score, 9) for docnum, score in everything} == expected
 
 
 def test_date_order_is_newest_first_with_undated_last(index: SearchIndex) -> None:
     searcher, cache, query, allowed = prepared(index, "mine OR report OR clearance")
     matched = cache.sets.matches(query, allowed)
     ranked = [docnum for docnum, _ in sets.top_documents(searcher, query, matched, len(matched), by_date=True)]
-    assert sorted(ranked) == sorted(matched)
+    assert sorted(ranked) == matched.tolist()
     dates = [searcher.stored_fields(docnum).get("date") for docnum in ranked]
     dated = [d for d in dates if d is not None]
     assert dated == sorted(dated, reverse=True)
@@ -139,13 +162,14 @@ def test_posting_ids_read_by_block_equal_whoosh_all_ids(index: SearchIndex) -> N
                 assert list(sets.posting_ids(reader.postings(fieldname, btext))) == list(leaf.all_ids())
 
 
-def test_term_sets_stay_within_their_budget(index: SearchIndex) -> None:
-    store = Budgeted(60)
-    small = sets.MatchSets(index.searcher(), store)
+def test_term_postings_stay_within_their_budget(index: SearchIndex) -> None:
+    shared = IndexCache()
+    shared.postings = store = Budgeted(60, weigh=lambda pair: len(pair[0]))
+    small = SearcherCache(shared, index.searcher()).sets
     sizes = [len(small.term("body", word)) for word in ["mine", "report", "clearance", "civilians", "village"]]
     assert any(size > 20 for size in sizes)
     assert store.held <= 60 or len(store) == 1
-    assert store.held == sum(len(store.get(key)) for key in list(store._items))
+    assert store.held == sum(len(store.get(key)[0]) for key in list(store._items))
 
 
 def test_threads_share_one_cache_per_index_version(index: SearchIndex) -> None:
@@ -155,7 +179,7 @@ def test_threads_share_one_cache_per_index_version(index: SearchIndex) -> None:
 
     def search_in_a_thread() -> None:
         searcher = index.searcher()  # this thread's own searcher
-        seen.append((id(searcher), index._cache(searcher).cache))
+        seen.append((searcher, index._cache(searcher).cache))  # the object: a freed searcher's id() is reused
         index._forget_searcher()  # closes it
 
     threads = [threading.Thread(target=search_in_a_thread) for _ in range(3)]
@@ -163,7 +187,7 @@ def test_threads_share_one_cache_per_index_version(index: SearchIndex) -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    assert len({searcher for searcher, _ in seen}) == 3
+    assert len({id(searcher) for searcher, _ in seen}) == 3
     assert len({id(cache) for _, cache in seen}) == 1
 
 
@@ -182,3 +206,46 @@ def test_opening_a_searcher_does_not_copy_the_index_into_memory(index: SearchInd
         tracemalloc.stop()
         reopened.close()
     assert peak < size / 2, (peak, size)
+
+
+def test_phrases_read_from_positions_match_whoosh_spans(index: SearchIndex) -> None:
+    """Pairs and triples of neighbouring words from the corpus, and the same words reversed (mostly no match)."""
+    searcher = index.searcher()
+    allowed = index._cache(searcher).entries(build_filter("doc", ("public", "restricted", "confidential")))
+    words = " ".join(synthetic.pages[-1] for synthetic in iter_documents(12, 5)).split()
+    words = [w.strip(".,;:()«»\"'") for w in words if w.strip(".,;:()«»\"'").isalpha()]
+    phrases = [words[i:i + size] for size in (2, 3) for i in range(0, len(words) - size, 37)]
+    phrases += [list(reversed(p)) for p in phrases[::3]]
+    assert len(phrases) > 40
+    matched_some = 0
+    for phrase in phrases:
+        query = parse_user_query(index._parser, '"' + " ".join(phrase) + '"')
+        expected = set(searcher.docs_for_query(query)) & set(allowed.tolist())
+        assert sets.MatchSets(searcher).matches(query, allowed).tolist() == sorted(expected), phrase
+        matched_some += bool(expected)
+    assert matched_some > len(phrases) // 3
+
+
+@given(st.sets(st.integers(0, 299)), st.sets(st.integers(0, 299)), st.sets(st.integers(0, 299)))
+def test_entry_set_operations_are_set_operations(a: set[int], b: set[int], c: set[int]) -> None:
+    arrays = [sets.entries_of(part) for part in (a, b, c)]
+    assert sets.intersection(arrays[0], arrays[1], 300).tolist() == sorted(a & b)
+    assert sets.difference(arrays[0], arrays[1], 300).tolist() == sorted(a - b)
+    assert sets.union(arrays, 300).tolist() == sorted(a | b | c)
+
+
+@given(st.sets(st.integers(0, 200_000), min_size=1, max_size=1500) | st.sets(st.integers(0, 400), min_size=1))
+def test_positions_are_decoded_as_whoosh_decodes_them(positions: set[int]) -> None:
+    import pickle
+
+    from whoosh.formats import Positions
+
+    ordered = sorted(positions)
+    value = Positions().encode(ordered)
+    small_gaps = all(b - a < 256 for a, b in zip([0, *ordered], ordered, strict=False)) and len(ordered) <= 1000
+    for stored in (value, value[:-1]):  # with and without the pickle's final "."
+        if small_gaps:  # read by slicing, never unpickled
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(sets, "pickle", None)
+                assert list(sets._decoded_positions(stored)) == ordered
+        assert list(sets._decoded_positions(stored)) == Positions().decode_positions(stored) == ordered
