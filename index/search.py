@@ -121,7 +121,8 @@ class SearchIndex:
         # An index dropped without close() (an app that is simply discarded) still closes its searchers' files.
         weakref.finalize(self, _close_all, self._open, self._open_lock)
         self._caches = IndexCaches()
-        self._parser = build_parser(self._ix.schema)
+        self._schema = self._ix.schema  # Whoosh unpickles the schema (and its analyzer) at every access
+        self._parser = build_parser(self._schema)
 
     def __enter__(self) -> SearchIndex:
         return self
@@ -150,6 +151,7 @@ class SearchIndex:
         """Empty the index (same schema), as ``reindex`` does before rebuilding."""
         self.close()
         self._ix = _create(self.directory, self._places)
+        self._schema = self._ix.schema
         self._local = threading.local()
         self._caches.clear()
 
@@ -172,7 +174,7 @@ class SearchIndex:
     @property
     def analyzer(self) -> Any:
         """The analyzer of the index's text fields (the one queries and highlights must use)."""
-        return self._ix.schema["body"].analyzer
+        return self._schema["body"].analyzer
 
     def doc_count(self) -> int:
         return self.searcher().doc_frequency("kind", "doc")
@@ -226,31 +228,30 @@ class SearchIndex:
         page_query = _page_query(user_query)
         if not doc_ids or page_query is None:
             return {}
-        in_documents = wq.Or([wq.Term("doc_id", doc_id) for doc_id in doc_ids])
         cache = self._cache(searcher)
-        # The pages of these documents (each page entry carries its document's access level) the user may see.
-        pages = cache.sets.both(cache.sets.matches(in_documents, cache.entries(wq.Every())),
-                                cache.entries(wq.And([wq.Term("kind", "page"), access_filter(request.access)])))
-        results = searcher.search(wq.And([in_documents, page_query]), filter=set(pages.tolist()), limit=None,
-                                  terms=True)
-        results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
-        results.formatter = highlight.HtmlFormatter(tagname="mark", classname="hit", between=" … ")
+        # The pages of these documents the user may see (each page entry carries its document's access level),
+        # then those the query's page part matches: a few dozen entries, checked one by one.
+        visible = cache.entries(wq.And([wq.Term("kind", "page"), access_filter(request.access)]))
+        pages = cache.sets.matches(wq.Or([wq.Term("doc_id", doc_id) for doc_id in doc_ids]), visible)
+        matching = cache.sets.matches(page_query, pages)
+        words = _page_words(searcher, page_query)
         wanted = _article_terms(page_query)
         found: dict[str, list[PageHit]] = {}
-        for hit in sorted(results, key=lambda h: (h["doc_id"], h["page"])):
-            pages = found.setdefault(hit["doc_id"], [])
-            if len(pages) < request.snippets_per_doc:
-                pages.append(PageHit(page=hit["page"], snippet=self._snippet(hit, wanted)))
-        return {doc_id: tuple(pages) for doc_id, pages in found.items()}
+        for fields in sorted((searcher.stored_fields(n) for n in matching.tolist()),
+                             key=lambda f: (f["doc_id"], f["page"])):
+            listed = found.setdefault(fields["doc_id"], [])
+            if len(listed) < request.snippets_per_doc:
+                listed.append(PageHit(page=fields["page"], snippet=self._snippet(fields, words, wanted)))
+        return {doc_id: tuple(listed) for doc_id, listed in found.items()}
 
-    def _snippet(self, hit: Any, wanted: frozenset[str]) -> str:
-        text = self.page_text(hit["doc_id"], hit["page"]) if self.page_text else None
+    def _snippet(self, fields: Mapping[str, Any], words: frozenset[str], wanted: frozenset[str]) -> str:
+        text = self.page_text(fields["doc_id"], fields["page"]) if self.page_text else None
         if not text:
             return ""
-        snippet = hit.highlights("page_body", text=text, top=2)
+        snippet = highlighted(text, words, self.analyzer) if words else ""
         if snippet:
             return snippet
-        for ref_id, start, end in hit.get("refs", ()):
+        for ref_id, start, end in fields.get("refs", ()):
             if wanted & set(expand_reference(ref_id)):
                 return reference_snippet(text, start, end)
         return html.escape(_excerpt(text, 0, 0, 200), quote=False)
@@ -264,7 +265,7 @@ class SearchIndex:
         if not words or FIELD_IN_QUERY.search(query):
             return None
         reader = searcher.reader()
-        analyzer = self._ix.schema["body"].analyzer
+        analyzer = self.analyzer
         changed = query
         for match in reversed(words):
             term = _query_term(analyzer, match[0])
@@ -457,6 +458,30 @@ def _positive_leaves(query: wq.Query) -> Iterator[wq.Query]:
 def _article_terms(query: wq.Query) -> frozenset[str]:
     return frozenset(str(leaf.text) for leaf in _positive_leaves(query)
                      if getattr(leaf, "fieldname", None) in ("article", "instrument") and hasattr(leaf, "text"))
+
+
+def _page_words(searcher: Searcher, page_query: wq.Query) -> frozenset[str]:
+    """The page-text terms the page part of a query looks for (wildcards and fuzzy terms expanded)."""
+    field = searcher.schema["page_body"]
+    return frozenset(field.from_bytes(btext) for fieldname, btext
+                     in page_query.existing_terms(searcher.reader(), phrases=True, expand=True)
+                     if fieldname == "page_body")
+
+
+def highlighted(text: str, words: frozenset[str], analyzer: Any) -> str:
+    """HTML: the best two passages of ``text`` holding ``words``, escaped, the words in ``<mark>``.
+
+    What Whoosh's ``hit.highlights`` does when it re-reads a text, with the
+    index's analyzer (so a stem or another spelling of a word is marked).
+    """
+    highlighter = highlight.Highlighter(
+        fragmenter=highlight.ContextFragmenter(maxchars=240, surround=60),
+        formatter=highlight.HtmlFormatter(tagname="mark", classname="hit", between=" … "))
+    tokens = analyzer(text, positions=True, chars=True, mode="index", removestops=False)
+    tokens = highlighter._merge_matched_tokens(highlight.set_matched_filter(tokens, words))
+    fragments = highlighter.fragmenter.fragment_tokens(text, tokens)
+    return highlighter.formatter.format(highlight.top_fragments(fragments, 2, highlighter.scorer, highlighter.order,
+                                                                 minscore=1))
 
 
 def reference_snippet(text: str, start: int, end: int, surround: int = 100) -> str:

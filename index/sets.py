@@ -37,6 +37,9 @@ from whoosh.system import _INT_SIZE
 
 #: Up to this many matches, relevance is scored match by match instead of by a Whoosh walk.
 SCORE_EACH_BELOW = 4_000
+#: A term or phrase is checked entry by entry (Whoosh skipping to each) in a universe this small,
+#: rather than by reading all its postings (the pages of one results page, a narrowed AND).
+CHECK_EACH_UP_TO = 128
 #: From this many matches on, relevance is computed over arrays (:mod:`index.score`) when a scorer is given.
 SCORE_ARRAYS_FROM = 200
 #: The sort key of an entry without a date: newest-first puts undated documents last.
@@ -132,6 +135,8 @@ class MatchSets:
             return NOTHING
         if isinstance(query, wq.Every) and query.fieldname in (None, "", "*"):
             return universe
+        if isinstance(query, (wq.Term, wq.Phrase)) and len(universe) <= CHECK_EACH_UP_TO:
+            return entries_of(_verified(self._searcher, query, universe.tolist()))
         if isinstance(query, wq.Term):
             return self.both(self.term(query.fieldname, query.text), universe)
         if isinstance(query, (wq.And, wq.Require)):

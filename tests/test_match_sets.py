@@ -103,6 +103,8 @@ def test_match_set_is_what_whoosh_matches(index: SearchIndex, text: str) -> None
     found = fresh.matches(query, allowed)
     assert found.tolist() == sorted(expected)  # sorted, each entry once
     assert fresh.matches(query, allowed).tolist() == sorted(expected)  # again, from the sets it keeps
+    few = allowed[::5][:sets.CHECK_EACH_UP_TO]  # small enough to check term and phrase entry by entry
+    assert fresh.matches(query, few).tolist() == sorted(expected & set(few.tolist()))
 
 
 @pytest.mark.parametrize("way", ["whoosh walk", "match by match", "arrays"])
