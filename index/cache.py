@@ -1,14 +1,15 @@
 """What searches compute once per version of the index, shared by every thread, within a memory budget.
 
-Filter entry sets, term sets, match sets, facet tables and the date column
-depend only on the index's content, not on which thread's searcher read
-them, so one :class:`IndexCache` per version of the index (its generation
-and segments) serves every thread. Each thread reads through its own
-searcher (Whoosh's readers are not safe to share) via a
-:class:`SearcherCache` view. Sets are bounded by how many entries they hold
-(:class:`Budgeted`), not by how many there are: at 100,000 documents one
-filter set holds 100,000 entries, and a server with several threads kept a
-private copy of each.
+Filter entry sets, term postings, match sets, phrase matches, facet
+tables, field lengths and the date column depend only on the index's
+content, not on which thread's searcher read them, so one
+:class:`IndexCache` per version of the index (its generation and segments)
+serves every thread. Each thread reads through its own searcher (Whoosh's
+readers are not safe to share) via a :class:`SearcherCache` view. All of
+them are numpy arrays (see :mod:`index.sets` for why not Python sets), and
+they are bounded by how many entries they hold (:class:`Budgeted`), not by
+how many there are: at 100,000 documents one filter set holds 100,000
+entries.
 
 A new generation gets a new cache; the last two are kept, for threads whose
 searcher has not yet moved on. Nothing is ever reused across versions, so a

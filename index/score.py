@@ -191,8 +191,9 @@ def read_lengths(searcher: Searcher, fieldname: str) -> np.ndarray:
                 or per_document._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
         if column is None:  # no lengths stored: Whoosh's doc_field_length answers its default, 1
             parts.append(np.full(count, length_to_byte(1), dtype=np.uint8))
+        elif hasattr(column, "tobytes"):  # loaded when the searcher opened (index.search._open_searcher)
+            parts.append(np.frombuffer(column.tobytes(), dtype=np.uint8))
         else:
-            parts.append(np.fromiter((column[n] for n in range(count)), dtype=np.uint8, count=count)
-                         if not hasattr(column, "tobytes") else np.frombuffer(column.tobytes(), dtype=np.uint8))
+            parts.append(np.fromiter((column[n] for n in range(count)), dtype=np.uint8, count=count))
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint8)
 

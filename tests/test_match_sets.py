@@ -248,3 +248,33 @@ def test_positions_are_decoded_as_whoosh_decodes_them(lists: list[set[int]], fin
         values = [value[:-1] for value in values]
     decoded = [list(accumulate(gaps)) for gaps in sets.gap_lists(values)]
     assert decoded == [Positions().decode_positions(value) for value in values] == [sorted(p) for p in lists]
+
+
+def unnumbered(snippet: str) -> str:
+    import re
+
+    return re.sub(r" term\d+", "", snippet)
+
+
+@pytest.mark.parametrize("text", ["mine clearance", '"mine clearance"', "min*", "Shusha OR report"])
+def test_page_snippets_are_what_whoosh_highlights(index: SearchIndex, text: str) -> None:
+    from whoosh import highlight
+    from whoosh import query as wq
+
+    from index.search import _page_query, _page_words, highlighted
+
+    pages = {f"{s.index:016x}": s.pages for s in iter_documents(240, 5)}
+    searcher = index.searcher()
+    page_query = _page_query(parse_user_query(index._parser, text))
+    results = searcher.search(wq.And([wq.Term("kind", "page"), page_query]), limit=30, terms=True)
+    results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
+    results.formatter = highlight.HtmlFormatter(tagname="mark", classname="hit", between=" … ")
+    words = _page_words(searcher, page_query)
+    compared = 0
+    for hit in results:
+        page_text = pages[hit["doc_id"]][hit["page"] - 1]
+        expected = hit.highlights("page_body", text=page_text, top=2)
+        # Whoosh numbers the terms' classes across all the hits of a results object; here per snippet.
+        assert unnumbered(highlighted(page_text, words, index.analyzer)) == unnumbered(expected)
+        compared += "<mark" in expected
+    assert compared >= 10
