@@ -116,7 +116,9 @@ class SearchIndex:
         else:
             raise IndexOutOfDateError(None, SCHEMA_VERSION)
         self._local = threading.local()
-        self._open: set[Searcher] = set()  # every thread's searcher, so that close() closes them all
+        # Every thread's searcher and its thread, so that close() closes them all, and the searcher of a thread
+        # that has ended (a server that starts a thread per request) is closed when the next one opens.
+        self._open: dict[Searcher, threading.Thread] = {}
         self._open_lock = threading.Lock()
         # An index dropped without close() (an app that is simply discarded) still closes its searchers' files.
         weakref.finalize(self, _close_all, self._open, self._open_lock)
@@ -167,7 +169,12 @@ class SearchIndex:
         if searcher is None:
             searcher = _open_searcher(self._ix)
             with self._open_lock:
-                self._open.add(searcher)
+                ended = [old for old, thread in self._open.items() if not thread.is_alive()]
+                for old in ended:
+                    del self._open[old]
+                self._open[searcher] = threading.current_thread()
+            for old in ended:
+                old.close()
             self._local.searcher = searcher
         return searcher
 
@@ -185,7 +192,7 @@ class SearchIndex:
         self._local.searcher = None
         if searcher is not None:
             with self._open_lock:
-                self._open.discard(searcher)
+                self._open.pop(searcher, None)
             searcher.close()
 
     def search(self, request: SearchRequest) -> SearchResults:
@@ -341,7 +348,7 @@ def _create(directory: Path, places: Any) -> Any:
     return ix
 
 
-def _close_all(searchers: set[Searcher], lock: threading.Lock) -> None:
+def _close_all(searchers: dict[Searcher, threading.Thread], lock: threading.Lock) -> None:
     with lock:
         closing = list(searchers)
         searchers.clear()

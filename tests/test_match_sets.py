@@ -278,3 +278,24 @@ def test_page_snippets_are_what_whoosh_highlights(index: SearchIndex, text: str)
         assert unnumbered(highlighted(page_text, words, index.analyzer)) == unnumbered(expected)
         compared += "<mark" in expected
     assert compared >= 10
+
+
+def test_searchers_of_ended_threads_are_closed_when_another_opens(index: SearchIndex) -> None:
+    """A server that starts a thread per request must not pile up searchers and their open files."""
+    import threading
+
+    opened = []
+
+    def request() -> None:
+        opened.append(index.searcher())
+
+    for _ in range(5):
+        thread = threading.Thread(target=request)
+        thread.start()
+        thread.join()
+    assert len(opened) == 5 and len({id(s) for s in opened}) == 5
+    assert [s.is_closed for s in opened] == [True] * 4 + [False]  # each new one closed the ended ones
+    index.searcher()  # this thread's: every ended thread's searcher is closed now
+    assert all(s.is_closed for s in opened)
+    assert all(thread.is_alive() for thread in index._open.values())
+    assert threading.current_thread() in index._open.values()
