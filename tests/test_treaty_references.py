@@ -350,3 +350,22 @@ def test_fast_mention_search_agrees_with_exhaustive_search():
         text = line["text"]
         triggers = scan_triggers(text)
         assert find_mentions(text, triggers) == find_mentions(text, triggers, exhaustive=True), text
+
+
+def test_detection_works_without_the_private_regex_parser(monkeypatch: pytest.MonkeyPatch):
+    """``re._parser`` is CPython's private module: without it every spec is tried at every candidate start."""
+    from archive.treaties import patterns
+
+    lines = dev_lines()
+    expected = [ids(line["text"]) for line in lines]
+    cached = (patterns.specs_by_first_character, patterns.bucket_filters, patterns.bucket_alternations)
+    monkeypatch.setattr(patterns, "_sre_parser", None)
+    for function in cached:
+        function.cache_clear()
+    try:
+        assert patterns.specs_by_first_character()[0].keys() == {patterns.ANY_CHARACTER}
+        assert [ids(line["text"]) for line in lines] == expected
+    finally:
+        monkeypatch.undo()
+        for function in cached:
+            function.cache_clear()

@@ -119,7 +119,7 @@ def _first_at(text: str, start: int) -> dict[int, tuple[int, int]]:
     char = text[start]
     alternations = p.bucket_alternations()
     for tier in (p.SPECIFIC_TIER, p.GENERIC_TIER):
-        regex = alternations.get((char, tier))
+        regex = alternations.get((char, tier)) or alternations.get((p.ANY_CHARACTER, tier))
         if regex is None:
             continue
         match = regex.match(text, start)
@@ -131,13 +131,14 @@ def _first_at(text: str, start: int) -> dict[int, tuple[int, int]]:
 def _longest_at(text: str, start: int) -> dict[int, tuple[int, int]]:
     """Per tier, (spec index, end) of the longest spec matching at ``start``."""
     best: dict[int, tuple[int, int]] = {}
-    bucket = p.bucket_filters().get(text[start])
+    filters = p.bucket_filters()
+    bucket = filters.get(text[start]) or filters.get(p.ANY_CHARACTER)
     if bucket is None or bucket.match(text, start) is None:
         return best
     by_char, _anywhere = p.specs_by_first_character()
     specs = p.mention_specs()
     regexes = p.compiled_specs()
-    for index in by_char.get(text[start], ()):
+    for index in by_char.get(text[start]) or by_char.get(p.ANY_CHARACTER, ()):
         match = regexes[index].match(text, start)
         if match is None or match.end() == start:
             continue

@@ -13,12 +13,16 @@ text is :mod:`archive.treaties.find`, deciding what they mean is
 from __future__ import annotations
 
 import re
-import re._constants as _sre_constants
-import re._parser as _sre_parser
 from dataclasses import dataclass
 from functools import lru_cache
 
 from archive.treaties.catalogue import Catalogue, load_catalogue
+
+try:  # CPython's regex parser: private, so first_characters() gives up ("any character") without it
+    import re._constants as _sre_constants
+    import re._parser as _sre_parser
+except ImportError:  # pragma: no cover - another Python
+    _sre_constants = _sre_parser = None
 
 # Kinds of mention. "instrument" names one catalogue instrument; the others are
 # decided in context by the resolver.
@@ -771,12 +775,19 @@ def mention_specs() -> tuple[MentionSpec, ...]:
 
 
 def first_characters(pattern: str) -> frozenset[str] | None:
-    """Characters a match of ``pattern`` can start with (both cases), or None for 'any'."""
+    """Characters a match of ``pattern`` can start with (both cases), or None for 'any'.
+
+    Read from CPython's private regex parser; where it is missing or has
+    changed shape, the answer is None, which only makes the pre-scan try
+    more positions.
+    """
+    if _sre_parser is None:
+        return None
     try:
         parsed = _sre_parser.parse(pattern)
-    except re.error:
+        chars, _nullable = _first_of_sequence(list(parsed))
+    except (re.error, AttributeError, TypeError, ValueError, IndexError):
         return None
-    chars, _nullable = _first_of_sequence(list(parsed))
     if chars is None:
         return None
     return frozenset(c for ch in chars for c in (ch, ch.lower(), ch.upper()) if len(c) == 1)
@@ -842,7 +853,11 @@ def compiled_specs() -> tuple[re.Pattern[str], ...]:
 
 @lru_cache(maxsize=1)
 def specs_by_first_character() -> tuple[dict[str, tuple[int, ...]], tuple[int, ...]]:
-    """Spec indexes keyed by the character a match can start with, plus the 'any' specs."""
+    """Spec indexes keyed by the character a match can start with, plus the 'any' specs.
+
+    Specs that can start anywhere are in every character's bucket, and alone
+    under :data:`ANY_CHARACTER` for characters without a bucket of their own.
+    """
     by_char: dict[str, list[int]] = {}
     anywhere: list[int] = []
     for index, spec in enumerate(mention_specs()):
@@ -852,7 +867,14 @@ def specs_by_first_character() -> tuple[dict[str, tuple[int, ...]], tuple[int, .
             continue
         for char in chars:
             by_char.setdefault(char, []).append(index)
-    return {k: tuple(sorted(set(v) | set(anywhere))) for k, v in by_char.items()}, tuple(anywhere)
+    buckets = {k: tuple(sorted(set(v) | set(anywhere))) for k, v in by_char.items()}
+    if anywhere:
+        buckets[ANY_CHARACTER] = tuple(anywhere)
+    return buckets, tuple(anywhere)
+
+
+#: The bucket key of specs whose first character is not known (see :func:`specs_by_first_character`).
+ANY_CHARACTER = ""
 
 
 @lru_cache(maxsize=1)
