@@ -1,4 +1,4 @@
-"""Relevance for a whole match set at once: Whoosh's own BM25F scores, computed over arrays.
+"""Relevance for a whole match set at once: BM25F over documents, computed over arrays.
 
 Whoosh ranks by walking each term's postings with a matcher and scoring
 one document per Python call; on a broad query over 100,000 documents that
@@ -7,21 +7,29 @@ term's postings (entry numbers and weights) are read once per version of
 the index into arrays, and a query is scored for every match in one pass of
 array arithmetic (numpy), then the best are picked.
 
-The scores are Whoosh's, not an approximation: the same BM25F formula with
-the same inputs (the parent searcher's idf and average field length, each
-entry's field length as the index stores it, each posting's weight), the
-same way boosts multiply and sub-scores add up (an AND or OR adds its
-matching parts, ``NOT`` adds its constant, AND NOT and Require keep their
-first part, AND MAYBE adds its second part where it matches, a phrase
-scores as its words). ``tests/test_match_sets.py`` checks the ranking
-against Whoosh scoring every match. Queries it does not know (wildcards,
-fuzzy terms, ranges, other weightings) return ``None`` and are ranked by
-Whoosh.
+The scores are Whoosh's BM25F as Whoosh would give them on an index of the
+document entries alone: the same formula, the same inputs (each posting's
+weight, each entry's field length as the index stores it), the same way
+boosts multiply and sub-scores add up (an AND or OR adds its matching parts,
+``NOT`` adds its constant, AND NOT and Require keep their first part, AND
+MAYBE adds its second part where it matches, a phrase scores as its words).
+Only the collection statistics differ from Whoosh's on this index: Whoosh
+counts every entry as a document, and with about three page entries per
+document its idf is shifted and its average field length is a quarter of a
+document's, so that every document looked four times longer than average.
+Here the number of documents, a term's document frequency and the average
+field length are those of the document entries (deleted ones included
+until a merge drops them, as Whoosh counts them). ``tests/test_match_sets.py``
+checks every score against Whoosh on an index of the same documents without
+their pages. Queries it does not know (wildcards, fuzzy terms, ranges,
+other weightings) return ``None`` and are ranked by Whoosh itself, with
+Whoosh's statistics.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from math import log
 from typing import Any
 
 import numpy as np
@@ -59,6 +67,7 @@ class ArrayScorer:
         self._matches = matches
         weighting = searcher.weighting
         self._bm25f = weighting if type(weighting) is scoring.BM25F else None
+        self._documents = searcher.doc_frequency("kind", "doc")  # document entries, deleted ones included
 
     def top(self, query: wq.Query, matched: Entries, count: int) -> Ranked | None:
         """The ``count`` best of ``matched`` as Whoosh scores them, best first (ties: lower entry first)."""
@@ -132,12 +141,14 @@ class ArrayScorer:
         return np.where(found, _boosted(scores, boost), 0.0), found
 
     def _bm25(self, fieldname: str, btext: bytes, tf: np.ndarray, fl: np.ndarray) -> np.ndarray:
-        """``whoosh.scoring.bm25`` with the same operations in the same order, over arrays."""
+        """``whoosh.scoring.bm25`` with the same operations in the same order, over arrays, with the
+        documents' statistics (see the module docstring)."""
         weighting = self._bm25f
         b = weighting._field_B.get(fieldname, weighting.B)
         k1 = weighting.K1
-        idf = self._searcher.idf(fieldname, btext)
-        avgfl = self._searcher.avg_field_length(fieldname) or 1
+        documents = self._documents or 1
+        idf = log(documents / (self._searcher.doc_frequency(fieldname, btext) + 1)) + 1  # Weighting.idf
+        avgfl = self._searcher.field_length(fieldname) / documents or 1  # Searcher.avg_field_length
         return idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
 
     def _phrase(self, phrase: wq.Phrase, candidates: np.ndarray, boost: float) -> tuple[np.ndarray, np.ndarray]:

@@ -50,8 +50,9 @@ SCORE_EACH_BELOW = 4_000
 #: A term or phrase is checked entry by entry (Whoosh skipping to each) in a universe this small,
 #: rather than by reading all its postings (the pages of one results page, a narrowed AND).
 CHECK_EACH_UP_TO = 128
-#: From this many matches on, relevance is computed over arrays (:mod:`index.score`) when a scorer is given.
-SCORE_ARRAYS_FROM = 200
+#: From this many matches on, relevance is computed over arrays (:mod:`index.score`) when a scorer is given:
+#: from the first, so that a query is ranked with the same statistics whatever the size of its match set.
+SCORE_ARRAYS_FROM = 1
 #: The sort key of an entry without a date: newest-first puts undated documents last.
 NO_DATE = 2**64 - 1
 

@@ -25,7 +25,7 @@ from index import sets
 from index.cache import Budgeted, IndexCache, SearcherCache
 from index.query import build_filter, parse_user_query
 from index.search import SearchIndex, SearchRequest, split_date_ranges
-from index.write import IndexWriter
+from index.write import IndexWriter, document_fields
 
 QUERIES = [
     "mine", "mines clearance", "mine AND civilians", "mine OR report", "mine NOT clearance", "NOT mine",
@@ -73,6 +73,27 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
     reopened.close()
 
 
+@pytest.fixture(scope="module")
+def documents_only(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
+    """The same documents, written in the same commits with the same deletions, without their page entries."""
+    directory: Path = tmp_path_factory.mktemp("documents-only") / "ix"
+    documents = list(iter_documents(240, 5))
+    search_index = SearchIndex(directory)
+    for start in (0, 80, 160):
+        writer = search_index._ix.writer()
+        for synthetic in documents[start:start + 80]:
+            writer.add_document(**document_fields(*as_entry(synthetic, undated=synthetic.index % 17 == 0)))
+        if start == 160:
+            for synthetic in documents[:40:3]:
+                writer.delete_by_term("doc_id", f"{synthetic.index:016x}")
+                writer.add_document(**document_fields(*as_entry(synthetic, undated=False)))
+        writer.commit(merge=False)
+    search_index.close()
+    reopened = SearchIndex(directory, create=False)
+    yield reopened
+    reopened.close()
+
+
 def prepared(index: SearchIndex, text: str):
     searcher = index.searcher()
     cache = index._cache(searcher)
@@ -107,30 +128,51 @@ def test_match_set_is_what_whoosh_matches(index: SearchIndex, text: str) -> None
     assert fresh.matches(query, few).tolist() == sorted(expected & set(few.tolist()))
 
 
-@pytest.mark.parametrize("way", ["whoosh walk", "match by match", "arrays"])
+@pytest.mark.parametrize("way", ["whoosh walk", "match by match"])
 @pytest.mark.parametrize("text", [q for q in QUERIES if q])
-def test_ranking_is_whoosh_scoring_every_match(index: SearchIndex, text: str, way: str,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_whoosh_ranking_is_whoosh_scoring_every_match(index: SearchIndex, text: str, way: str,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ranking of queries the array scorer leaves to Whoosh (here: every query, without a scorer)."""
     monkeypatch.setattr(sets, "SCORE_EACH_BELOW", 10**9 if way == "match by match" else 0)
-    monkeypatch.setattr(sets, "SCORE_ARRAYS_FROM", 0)
     searcher, cache, query, allowed = prepared(index, text)
     matched = cache.sets.matches(query, allowed)
-    scorer = cache.scorer() if way == "arrays" else None
-    if scorer is not None and len(matched):
-        assert (scorer.top(query, matched, 15) is None) == (text in NOT_ARRAY_SCORED)
-    ranked = [(docnum, round(score, 9))
-              for docnum, score in sets.top_documents(searcher, query, matched, 15, scorer=scorer)]
+    ranked = [(docnum, round(score, 9)) for docnum, score in sets.top_documents(searcher, query, matched, 15)]
     assert ranked == whoosh_ranking(searcher, query, matched, 15)
     assert ranked or not len(matched)
 
 
-def test_array_scores_are_whoosh_scores_for_every_match(index: SearchIndex) -> None:
-    searcher, cache, query, allowed = prepared(index, "(mine OR report^2) AND NOT clearance OR title:report")
+def by_doc_id(searcher, ranked) -> list[tuple[str, float]]:
+    return [(searcher.stored_fields(docnum)["doc_id"], round(score, 9)) for docnum, score in ranked]
+
+
+@pytest.mark.parametrize("text", [q for q in QUERIES if q])
+def test_array_scores_are_whoosh_bm25f_over_the_documents_alone(index: SearchIndex, documents_only: SearchIndex,
+                                                                text: str) -> None:
+    """Every match's score is what Whoosh gives it in an index of the same documents without page entries."""
+    searcher, cache, query, allowed = prepared(index, text)
     matched = cache.sets.matches(query, allowed)
-    everything = cache.scorer().top(query, matched, len(matched))
-    assert len(everything) == len(matched) > 20
-    expected = dict(whoosh_ranking(searcher, query, matched, len(matched)))
-    assert {docnum: round(score, 9) for docnum, score in everything} == expected
+    ours = cache.scorer().top(query, matched, len(matched))
+    if text in NOT_ARRAY_SCORED:
+        assert ours is None
+        return
+    assert len(ours) == len(matched)
+    reference, reference_cache, reference_query, reference_allowed = prepared(documents_only, text)
+    theirs = whoosh_ranking(reference, reference_query, reference_cache.sets.matches(reference_query,
+                                                                                      reference_allowed), 10**6)
+    assert by_doc_id(searcher, ours) == by_doc_id(reference, theirs)
+    assert ours or not len(matched)
+
+
+def test_search_ranks_with_the_array_scores(index: SearchIndex, documents_only: SearchIndex) -> None:
+    """Small match sets too: one query is ranked with one set of statistics whatever its size."""
+    levels = ("public", "restricted", "confidential")
+    for text in ["mine", "mine AND civilians AND report", '"mine clearance" AND report']:
+        ours = index.search(SearchRequest(query=text, limit=5, access=levels, facets=()))
+        searcher, cache, query, allowed = prepared(documents_only, text)
+        matched = cache.sets.matches(query, allowed)
+        expected = by_doc_id(searcher, whoosh_ranking(searcher, query, matched, 5))
+        assert [(hit.doc_id, hit.score) for hit in ours.hits] == [(d, round(s, 4)) for d, s in expected]
+        assert ours.total == len(matched) > 0
 
 
 def test_date_order_is_newest_first_with_undated_last(index: SearchIndex) -> None:
@@ -295,7 +337,8 @@ def test_searchers_of_ended_threads_are_closed_when_another_opens(index: SearchI
         thread.join()
     assert len(opened) == 5 and len({id(s) for s in opened}) == 5
     assert [s.is_closed for s in opened] == [True] * 4 + [False]  # each new one closed the ended ones
-    index.searcher()  # this thread's: every ended thread's searcher is closed now
+    index._forget_searcher()
+    index.searcher()  # a new one for this thread: every ended thread's searcher is closed now
     assert all(s.is_closed for s in opened)
     assert all(thread.is_alive() for thread in index._open.values())
     assert threading.current_thread() in index._open.values()
