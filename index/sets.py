@@ -17,7 +17,9 @@ checked from their words' positions, read only for the entries that hold
 every word and unpickled in one call per word (:func:`gap_lists`); in a
 universe of at most :data:`CHECK_EACH_UP_TO` entries (the pages of one
 results page, an AND already narrowed down) terms and phrases are checked
-entry by entry instead, with Whoosh skipping to each.
+in the posting blocks that may hold those entries only, found by
+bisection in each term's :class:`BlockIndex` (Whoosh itself can only skip
+forward one block header at a time).
 
 Ranking starts from the match set (:func:`top_documents`): by date it is a
 partial sort of the matches by the date column; by relevance
@@ -47,8 +49,9 @@ from whoosh.system import _INT_SIZE
 
 #: Up to this many matches, relevance is scored match by match instead of by a Whoosh walk.
 SCORE_EACH_BELOW = 4_000
-#: A term or phrase is checked entry by entry (Whoosh skipping to each) in a universe this small,
-#: rather than by reading all its postings (the pages of one results page, a narrowed AND).
+#: In a universe this small (the pages of one results page, an AND already narrowed down) a term or a
+#: phrase is checked in the blocks that hold the universe's entries only, found through cached block
+#: indexes, rather than by reading all its postings.
 CHECK_EACH_UP_TO = 128
 #: From this many matches on, relevance is computed over arrays (:mod:`index.score`) when a scorer is given:
 #: from the first, so that a query is ranked with the same statistics whatever the size of its match set.
@@ -146,8 +149,13 @@ class MatchSets:
             return NOTHING
         if isinstance(query, wq.Every) and query.fieldname in (None, "", "*"):
             return universe
-        if isinstance(query, (wq.Term, wq.Phrase)) and len(universe) <= CHECK_EACH_UP_TO:
-            return entries_of(_verified(self._searcher, query, universe.tolist()))
+        if isinstance(query, wq.Term) and len(universe) <= CHECK_EACH_UP_TO:
+            btext = self._btext(query.fieldname, query.text)
+            if btext is None:
+                return NOTHING
+            return entries_of(term_within(self._searcher, query.fieldname, btext, universe.tolist(), self.blocks))
+        if isinstance(query, wq.Phrase) and len(universe) <= CHECK_EACH_UP_TO:
+            return entries_of(phrase_matches(self._searcher, query, universe.tolist(), self.blocks))
         if isinstance(query, wq.Term):
             return self.both(self.term(query.fieldname, query.text), universe)
         if isinstance(query, (wq.And, wq.Require)):
@@ -176,14 +184,25 @@ class MatchSets:
 
     def term(self, fieldname: str, text: Any) -> Entries:
         """Every entry holding the term (deleted entries included: match sets are cut to a filter's)."""
+        btext = self._btext(fieldname, text)
+        return NOTHING if btext is None else self._postings(fieldname, btext)[0]
+
+    def _btext(self, fieldname: str, text: Any) -> bytes | None:
         schema = self._searcher.schema
         if fieldname not in schema:
-            return NOTHING
+            return None
         try:
-            btext = schema[fieldname].to_bytes(text)
+            return schema[fieldname].to_bytes(text)
         except ValueError:
-            return NOTHING
-        return self._postings(fieldname, btext)[0]
+            return None
+
+    def blocks(self, offset: int, reader: Any, fieldname: str, btext: bytes) -> BlockIndex:
+        """A term's :class:`BlockIndex` in one segment, read once per index version."""
+        key = ("blocks", offset, fieldname, btext)
+        found = self._derived.get(key)
+        if found is None:
+            found = self._derived.put(key, read_block_index(offset, reader, fieldname, btext))
+        return found
 
     def _phrase(self, phrase: wq.Phrase, universe: Entries) -> Entries:
         """Entries where the words stand in order: checked once per index version among the entries
@@ -195,7 +214,8 @@ class MatchSets:
             candidates = holders[0] if holders else NOTHING
             for other in holders[1:]:
                 candidates = self.both(candidates, other)
-            found = self._derived.put(key, entries_of(phrase_matches(self._searcher, phrase, candidates.tolist())))
+            found = self._derived.put(key, entries_of(phrase_matches(self._searcher, phrase, candidates.tolist(),
+                                                                     self.blocks)))
         return self.both(found, universe)
 
     def _cost(self, query: wq.Query) -> int:
@@ -264,12 +284,14 @@ def _blocks(matcher: Any, *, weights: bool) -> Iterator[tuple[Sequence[int], Seq
         leaf._next_block()
 
 
-def phrase_matches(searcher: Searcher, phrase: wq.Phrase, candidates: Iterable[int]) -> Iterator[int]:
+def phrase_matches(searcher: Searcher, phrase: wq.Phrase, candidates: Iterable[int],
+                   blocks: BlockSource | None = None) -> Iterator[int]:
     """The candidates where the phrase's words stand next to each other, in order.
 
-    A plain phrase (``slop`` 1) is checked from each word's positions, read a
-    block at a time and only for the candidates; others are left to Whoosh's
-    span matcher, one candidate at a time.
+    A plain phrase (``slop`` 1) is checked from each word's positions, read
+    only from the blocks that hold a candidate (found through ``blocks``, the
+    block indexes); others are left to Whoosh's span matcher, one candidate
+    at a time.
     """
     field = searcher.schema[phrase.fieldname] if phrase.fieldname in searcher.schema else None
     if field is None or phrase.slop != 1 or not phrase.words or type(field.format) is not formats.Positions:
@@ -279,6 +301,7 @@ def phrase_matches(searcher: Searcher, phrase: wq.Phrase, candidates: Iterable[i
         words = [field.to_bytes(word) for word in phrase.words]
     except ValueError:
         return
+    blocks = blocks or read_block_index
     ordered = sorted(candidates)
     last = len(words) - 1
     for subsearcher, offset, end in _segments(searcher):
@@ -289,7 +312,7 @@ def phrase_matches(searcher: Searcher, phrase: wq.Phrase, candidates: Iterable[i
             if not wanted or (phrase.fieldname, word) not in reader:
                 starts = {}
                 break
-            gaps = _gaps(reader.postings(phrase.fieldname, word), wanted)
+            gaps = _gaps(reader, phrase.fieldname, word, wanted, blocks(offset, reader, phrase.fieldname, word))
             if place == 0:
                 starts = {docnum: set(accumulate(found)) for docnum, found in gaps.items()}
             elif place < last:  # a phrase starting at s has this word at s + place
@@ -302,33 +325,103 @@ def phrase_matches(searcher: Searcher, phrase: wq.Phrase, candidates: Iterable[i
         yield from (offset + docnum for docnum in starts)
 
 
-def _gaps(matcher: Any, wanted: set[int]) -> dict[int, list[int]]:
-    """The gaps between one term's positions in each ``wanted`` entry of one segment that holds it."""
+class BlockIndex:
+    """Where each posting block of one term in one segment starts, and the last entry it holds.
+
+    Whoosh's posting lists have no skip list: reaching an entry near the end
+    of a long list means reading every block header before it (a pickle
+    each). The headers are read once and kept; an entry's block is then found
+    by bisection. ``None`` offsets mean the postings are not in blocks
+    Whoosh's way (another codec): read them all.
+    """
+
+    def __init__(self, offsets: list[int] | None, last_ids: list[int]) -> None:
+        self.offsets = offsets
+        self.last_ids = last_ids
+
+    def __len__(self) -> int:  # its weight in a budgeted cache
+        return len(self.last_ids) or 1
+
+    def holding(self, ordered: Sequence[int]) -> list[int]:
+        """The blocks that may hold each of ``ordered`` (sorted entry numbers), each block once."""
+        found = {bisect.bisect_left(self.last_ids, docnum) for docnum in ordered}
+        return sorted(block for block in found if block < len(self.last_ids))
+
+
+BlockSource = Callable[[int, Any, str, bytes], BlockIndex]
+
+
+def read_block_index(offset: int, reader: Any, fieldname: str, btext: bytes) -> BlockIndex:
+    """The :class:`BlockIndex` of a term in the segment ``reader`` reads (``offset``: the segment's place)."""
+    leaf = _leaf(reader.postings(fieldname, btext))
+    if leaf is None:
+        return BlockIndex(None, [])
+    offsets, last_ids = [], []
+    position = leaf._baseoffset
+    while True:
+        offsets.append(position)
+        last_ids.append(leaf._maxid)
+        if leaf._lastblock:
+            return BlockIndex(offsets, last_ids)
+        position = leaf._nextoffset
+        leaf._goto(position)
+
+
+def _leaf(matcher: Any) -> Any:
+    """Whoosh's block reader under ``matcher`` (deletions are cut later), or None for another codec."""
     leaf = matcher.child if type(matcher).__name__ == "FilterMatcher" else matcher
-    if not all(hasattr(leaf, name) for name in ("_read_ids", "_read_values", "_next_block", "_blocklength")):
-        found: dict[int, list[int]] = {}
+    needed = ("_baseoffset", "_goto", "_read_ids", "_read_values", "_maxid", "_lastblock", "_nextoffset")
+    return leaf if all(hasattr(leaf, name) for name in needed) else None
+
+
+def _block_contents(reader: Any, fieldname: str, btext: bytes, index: BlockIndex, wanted: set[int],
+                    *, values: bool) -> Iterator[tuple[Sequence[int], Sequence[Any]]]:
+    """(ids, values) of each block that may hold a ``wanted`` entry; values only when asked for."""
+    matcher = reader.postings(fieldname, btext)
+    leaf = _leaf(matcher)
+    if leaf is None or index.offsets is None:
+        ids, found = [], []
         while matcher.is_active():
-            if matcher.id() in wanted:
-                positions = matcher.value_as("positions")
-                found[matcher.id()] = [b - a for a, b in zip([0, *positions], positions, strict=False)]
+            ids.append(matcher.id())
+            found.append(matcher.value() if values else None)
             matcher.next()
-        return found
+        yield ids, found
+        return
+    for block in index.holding(sorted(wanted)):
+        leaf._lastblock = False
+        leaf._atend = False
+        leaf._goto(index.offsets[block])
+        leaf._read_ids()
+        if values:
+            leaf._read_values()
+        yield leaf._ids, (leaf._values if values else ())
+
+
+def _gaps(reader: Any, fieldname: str, btext: bytes, wanted: set[int], index: BlockIndex) -> dict[int, list[int]]:
+    """The gaps between one term's positions in each ``wanted`` entry of one segment that holds it."""
     docnums: list[int] = []
     values: list[bytes] = []
-    while leaf.is_active():
-        if leaf._ids is None:
-            leaf._read_ids()
-        ids = leaf._ids
-        if not wanted.isdisjoint(ids):
-            if leaf._values is None:
-                leaf._read_values()
-            for docnum, value in zip(ids[leaf._i:], leaf._values[leaf._i:], strict=True):
-                if docnum in wanted:
-                    docnums.append(docnum)
-                    values.append(value)
-        leaf._i = leaf._blocklength
-        leaf._next_block()
+    for ids, block_values in _block_contents(reader, fieldname, btext, index, wanted, values=True):
+        for docnum, value in zip(ids, block_values, strict=True):
+            if docnum in wanted:
+                docnums.append(docnum)
+                values.append(value)
     return dict(zip(docnums, gap_lists(values), strict=True))
+
+
+def term_within(searcher: Searcher, fieldname: str, btext: bytes, candidates: Sequence[int],
+                blocks: BlockSource | None = None) -> Iterator[int]:
+    """The candidates (sorted) that hold the term, reading only the blocks that may hold them."""
+    blocks = blocks or read_block_index
+    for subsearcher, offset, end in _segments(searcher):
+        wanted = {docnum - offset for docnum in candidates[_first_at_least(candidates, offset):
+                                                           _first_at_least(candidates, end)]}
+        reader = subsearcher.reader()
+        if not wanted or (fieldname, btext) not in reader:
+            continue
+        index = blocks(offset, reader, fieldname, btext)
+        for ids, _ in _block_contents(reader, fieldname, btext, index, wanted, values=False):
+            yield from (offset + docnum for docnum in wanted.intersection(ids))
 
 
 def gap_lists(values: Sequence[bytes]) -> list[list[int]]:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from whoosh import query as wq
 from whoosh.collectors import FilterCollector, TopCollector
 
 from archive.models import Document, Metadata, Page, Reference
@@ -342,3 +343,24 @@ def test_searchers_of_ended_threads_are_closed_when_another_opens(index: SearchI
     assert all(s.is_closed for s in opened)
     assert all(thread.is_alive() for thread in index._open.values())
     assert threading.current_thread() in index._open.values()
+
+
+@given(st.lists(st.integers(0, 10_000), min_size=1, max_size=40, unique=True),
+       st.lists(st.integers(0, 10_500), max_size=60, unique=True))
+def test_a_block_index_finds_the_block_of_each_entry(last_ids: list[int], wanted: list[int]) -> None:
+    last_ids = sorted(last_ids)
+    index = sets.BlockIndex(list(range(len(last_ids))), last_ids)
+    expected = {next(block for block, last in enumerate(last_ids) if last >= docnum)
+                for docnum in wanted if docnum <= last_ids[-1]}
+    assert index.holding(sorted(wanted)) == sorted(expected)
+
+
+def test_terms_in_a_small_universe_read_only_the_blocks_that_hold_it(index: SearchIndex) -> None:
+    searcher = index.searcher()
+    cache = index._cache(searcher)
+    allowed = cache.entries(build_filter("doc", ("public", "restricted", "confidential")))
+    for word in ["mine", "report", "the", "civilians"]:
+        expected = set(searcher.docs_for_query(wq.Term("body", word))) & set(allowed.tolist())
+        for few in (allowed[:3], allowed[-5:], allowed[::17]):
+            found = cache.sets.matches(wq.Term("body", word), few)
+            assert found.tolist() == sorted(expected & set(few.tolist())), word
