@@ -34,10 +34,9 @@ from __future__ import annotations
 
 import bisect
 import heapq
-import operator
 import pickle
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
-from itertools import accumulate, repeat
+from itertools import chain, compress
 from typing import Any, Protocol
 
 import numpy as np
@@ -244,42 +243,28 @@ def read_postings(searcher: Searcher, fieldname: str, btext: bytes) -> Postings:
     return np.concatenate(ids), np.concatenate(weights)
 
 
-def posting_ids(matcher: Any) -> Iterable[int]:
-    """The document numbers of one term's postings in one segment, a block at a time where it can.
+def posting_blocks(matcher: Any) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
+    """One term's postings in one segment as (ids, weights), a block at a time (deleted entries included).
 
     Whoosh's own ``all_ids`` makes several Python calls per posting; a
-    whoosh3 leaf matcher hands over each block's ids as one tuple.
+    whoosh3 leaf matcher hands over each block's ids and weights as arrays.
     """
-    ids: list[int] = []
-    for block_ids, _ in _blocks(matcher, weights=False):
-        ids.extend(block_ids)
-    return ids
-
-
-def posting_blocks(matcher: Any) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
-    """One term's postings in one segment as (ids, weights) per block (deleted entries included)."""
-    return _blocks(matcher, weights=True)
-
-
-def _blocks(matcher: Any, *, weights: bool) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
-    leaf = matcher
-    if type(leaf).__name__ == "FilterMatcher":  # a segment with deletions: cut to the filter's set later
-        leaf = leaf.child
+    leaf = matcher.child if type(matcher).__name__ == "FilterMatcher" else matcher  # deletions: cut later
     if not all(hasattr(leaf, name) for name in ("_read_ids", "_read_weights", "_next_block", "_blocklength")):
-        ids, found = [], []
+        ids, weights = [], []
         while matcher.is_active():
             ids.append(matcher.id())
-            found.append(matcher.weight() if weights else 1.0)
+            weights.append(matcher.weight())
             matcher.next()
-        yield ids, found
+        yield ids, weights
         return
     while leaf.is_active():
         if leaf._ids is None:
             leaf._read_ids()
-        if weights and leaf._weights is None:
+        if leaf._weights is None:
             leaf._read_weights()
         start = leaf._i
-        yield leaf._ids[start:], (leaf._weights[start:] if weights else ())
+        yield leaf._ids[start:], leaf._weights[start:]
         leaf._i = leaf._blocklength
         leaf._next_block()
 
@@ -303,26 +288,23 @@ def phrase_matches(searcher: Searcher, phrase: wq.Phrase, candidates: Iterable[i
         return
     blocks = blocks or read_block_index
     ordered = sorted(candidates)
-    last = len(words) - 1
     for subsearcher, offset, end in _segments(searcher):
-        wanted = {docnum - offset for docnum in ordered[_first_at_least(ordered, offset):_first_at_least(ordered, end)]}
+        local = np.asarray(ordered[_first_at_least(ordered, offset):_first_at_least(ordered, end)], dtype=np.int64)
+        local -= offset
         reader = subsearcher.reader()
-        starts: dict[int, set[int]] = {}
+        starts = NOTHING  # (entry << 32) + where the phrase would start, for every occurrence of each word
         for place, word in enumerate(words):
-            if not wanted or (phrase.fieldname, word) not in reader:
-                starts = {}
+            if not len(local) or (phrase.fieldname, word) not in reader:
+                starts = NOTHING
                 break
-            gaps = _gaps(reader, phrase.fieldname, word, wanted, blocks(offset, reader, phrase.fieldname, word))
-            if place == 0:
-                starts = {docnum: set(accumulate(found)) for docnum, found in gaps.items()}
-            elif place < last:  # a phrase starting at s has this word at s + place
-                starts = {docnum: kept for docnum, begun in starts.items() if docnum in gaps
-                          and (kept := begun.intersection(map(operator.sub, accumulate(gaps[docnum]), repeat(place))))}
-            else:
-                starts = {docnum: begun for docnum, begun in starts.items() if docnum in gaps
-                          and not begun.isdisjoint(map(operator.sub, accumulate(gaps[docnum]), repeat(place)))}
-            wanted = set(starts)
-        yield from (offset + docnum for docnum in starts)
+            docnums, positions = _positions(reader, phrase.fieldname, word, local,
+                                            blocks(offset, reader, phrase.fieldname, word))
+            begins = positions - place  # the word stands at start + place
+            keep = begins >= 0
+            found = _distinct(np.sort((docnums[keep] << 32) + begins[keep]))
+            starts = found if place == 0 else np.intersect1d(starts, found, assume_unique=True)
+            local = _distinct(starts >> 32)
+        yield from (offset + local).tolist() if len(starts) else ()
 
 
 class BlockIndex:
@@ -397,16 +379,33 @@ def _block_contents(reader: Any, fieldname: str, btext: bytes, index: BlockIndex
         yield leaf._ids, (leaf._values if values else ())
 
 
-def _gaps(reader: Any, fieldname: str, btext: bytes, wanted: set[int], index: BlockIndex) -> dict[int, list[int]]:
-    """The gaps between one term's positions in each ``wanted`` entry of one segment that holds it."""
+def _distinct(ordered: np.ndarray) -> np.ndarray:
+    """A sorted array without repeats (``np.unique`` hashes, several times slower on these keys)."""
+    if len(ordered) < 2:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
+def _positions(reader: Any, fieldname: str, btext: bytes, wanted: np.ndarray,
+               index: BlockIndex) -> tuple[np.ndarray, np.ndarray]:
+    """Every position of one term in the ``wanted`` entries of one segment: (entry, position) arrays."""
+    members = set(wanted.tolist())
     docnums: list[int] = []
     values: list[bytes] = []
-    for ids, block_values in _block_contents(reader, fieldname, btext, index, wanted, values=True):
-        for docnum, value in zip(ids, block_values, strict=True):
-            if docnum in wanted:
-                docnums.append(docnum)
-                values.append(value)
-    return dict(zip(docnums, gap_lists(values), strict=True))
+    for ids, block_values in _block_contents(reader, fieldname, btext, index, members, values=True):
+        flags = list(map(members.__contains__, ids))
+        docnums.extend(compress(ids, flags))
+        values.extend(compress(block_values, flags))
+    if not docnums:
+        return NOTHING, NOTHING
+    gaps = gap_lists(values)
+    counts = np.fromiter(map(len, gaps), dtype=np.int64, count=len(gaps))
+    flat = np.fromiter(chain.from_iterable(gaps), dtype=np.int64, count=int(counts.sum()))
+    # Positions are running sums of the gaps, restarting at each entry's first gap.
+    running = np.cumsum(flat)
+    first = np.cumsum(counts) - counts
+    positions = running - np.repeat(running[first] - flat[first], counts)
+    return np.repeat(np.asarray(docnums, dtype=np.int64), counts), positions
 
 
 def term_within(searcher: Searcher, fieldname: str, btext: bytes, candidates: Sequence[int],

@@ -196,15 +196,17 @@ def test_a_results_page_is_a_slice_of_the_full_ranking(index: SearchIndex) -> No
     assert second.total == everything.total > 20
 
 
-def test_posting_ids_read_by_block_equal_whoosh_all_ids(index: SearchIndex) -> None:
+def test_postings_read_by_block_equal_whoosh_ids_and_weights(index: SearchIndex) -> None:
     searcher = index.searcher()
     for subsearcher, _ in searcher.leaf_searchers():
         reader = subsearcher.reader()
-        for fieldname, btext in [("body", b"mine"), ("kind", b"doc"), ("type", b"report")]:
+        for fieldname, btext in [("body", b"mine"), ("title", b"report"), ("kind", b"doc"), ("type", b"report")]:
             if (fieldname, btext) in reader:
                 matcher = reader.postings(fieldname, btext)
                 leaf = matcher.child if type(matcher).__name__ == "FilterMatcher" else matcher
-                assert list(sets.posting_ids(reader.postings(fieldname, btext))) == list(leaf.all_ids())
+                expected = list(leaf.items_as("weight"))
+                blocks = list(sets.posting_blocks(reader.postings(fieldname, btext)))
+                assert [(i, w) for ids, weights in blocks for i, w in zip(ids, weights, strict=True)] == expected
 
 
 def test_term_postings_stay_within_their_budget(index: SearchIndex) -> None:
