@@ -34,7 +34,7 @@ from index.sets import NO_DATE, Entries, MatchSets, Postings, date_column, entri
 #: Entries (document numbers) each kind of set may hold in all, per version of the index.
 FILTER_BUDGET = 1_500_000
 MATCH_BUDGET = 1_000_000
-DERIVED_BUDGET = 1_000_000  # phrase matches
+DERIVED_BUDGET = 1_000_000  # phrase matches (entries) and posting-block indexes (blocks)
 POSTINGS_BUDGET = 3_000_000
 #: Facet count tables kept (small: one count per facet value).
 COUNTS_KEPT = 256

@@ -278,7 +278,8 @@ def phrase_matches(searcher: Searcher, phrase: wq.Phrase, candidates: Iterable[i
     block indexes); others are left to Whoosh's span matcher, one candidate
     at a time.
     """
-    field = searcher.schema[phrase.fieldname] if phrase.fieldname in searcher.schema else None
+    schema = searcher.schema
+    field = schema[phrase.fieldname] if phrase.fieldname in schema.names() else None
     if field is None or phrase.slop != 1 or not phrase.words or type(field.format) is not formats.Positions:
         yield from _verified(searcher, phrase, candidates)
         return
