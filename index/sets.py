@@ -122,7 +122,8 @@ class MatchSets:
     """The entries each term and query matches, as :data:`Entries`, read with ``searcher``.
 
     ``postings`` fetches a term's postings (by default read here and kept in
-    a plain dict); ``derived`` keeps phrase matches between searches.
+    a plain dict); ``derived`` keeps phrase matches and posting-block indexes
+    between searches.
     """
 
     def __init__(self, searcher: Searcher, derived: TermStore | None = None,
