@@ -33,10 +33,6 @@ class FacetTable:
     starts: np.ndarray
     holders: Entries
 
-    def holding(self, value: str) -> Entries:
-        place = self.values.index(value)
-        return self.holders[self.starts[place]:self.starts[place + 1]]
-
 
 class FacetTables:
     """For each facet field, each value and the document entries holding it; read once, shared by threads."""

@@ -38,7 +38,7 @@ from whoosh import scoring
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from index.sets import Entries, Postings
+from index.sets import Entries, Postings, term_bytes
 
 #: What a Whoosh ``Not`` adds to the score of every document it admits (``InverseMatcher``'s weight).
 NOT_WEIGHT = 1.0
@@ -73,12 +73,11 @@ class ArrayScorer:
         """The ``count`` best of ``matched`` as Whoosh scores them, best first (ties: lower entry first)."""
         if self._bm25f is None:
             return None
-        candidates = matched
         try:
-            scores, _ = self._evaluate(query, candidates)
+            scores, _ = self._evaluate(query, matched)
         except Unsupported:
             return None
-        return best(candidates, scores, count)
+        return best(matched, scores, count)
 
     def _evaluate(self, query: wq.Query, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(score, matches) of ``query`` at each candidate; a score is 0 where the query does not match.
@@ -116,15 +115,8 @@ class ArrayScorer:
         raise Unsupported(query)
 
     def _term(self, fieldname: str, text: Any, candidates: np.ndarray, boost: float) -> tuple[np.ndarray, np.ndarray]:
-        schema = self._searcher.schema
-        if fieldname not in schema:
-            return _nothing(candidates)
-        field = schema[fieldname]
-        try:
-            btext = field.to_bytes(text)
-        except ValueError:
-            return _nothing(candidates)
-        if (fieldname, btext) not in self._searcher.reader():
+        btext = term_bytes(self._searcher.schema, fieldname, text)
+        if btext is None or (fieldname, btext) not in self._searcher.reader():
             return _nothing(candidates)
         ids, weights = self._postings(fieldname, btext)
         at = np.searchsorted(ids, candidates)
@@ -133,7 +125,7 @@ class ArrayScorer:
         found[inside] = ids[at[inside]] == candidates[inside]
         weight = np.zeros(len(candidates), dtype=np.float64)
         weight[found] = weights[at[found]]
-        if field.scorable:
+        if self._searcher.schema[fieldname].scorable:
             length = LENGTH_OF_BYTE[self._lengths(fieldname)[candidates]]
             scores = self._bm25(fieldname, btext, weight, length)
         else:

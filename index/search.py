@@ -217,7 +217,7 @@ class SearchIndex:
                                by_date=request.sort == "date", dates=cache.dates() if request.sort == "date" else None,
                                scorer=cache.scorer())
         window = [(searcher.stored_fields(docnum), score) for docnum, score in ranked[request.offset:]]
-        page_hits = self._page_hits(searcher, user_query, [fields["doc_id"] for fields, _ in window], request)
+        page_hits = self._page_hits(searcher, cache, user_query, [fields["doc_id"] for fields, _ in window], request)
         hits = tuple(_hit(fields, score, page_hits.get(fields["doc_id"], ())) for fields, score in window)
         counts = cache.facet_counts(user_query, doc_filter, matched, request.facets) if request.facets else {}
         total = len(matched)
@@ -230,12 +230,11 @@ class SearchIndex:
         """The shared cache of the index version ``searcher`` sees, read through ``searcher``."""
         return self._caches.for_searcher(searcher)
 
-    def _page_hits(self, searcher: Searcher, user_query: wq.Query, doc_ids: Sequence[str],
+    def _page_hits(self, searcher: Searcher, cache: SearcherCache, user_query: wq.Query, doc_ids: Sequence[str],
                    request: SearchRequest) -> dict[str, tuple[PageHit, ...]]:
         page_query = _page_query(user_query)
         if not doc_ids or page_query is None:
             return {}
-        cache = self._cache(searcher)
         # The pages of these documents the user may see (each page entry carries its document's access level),
         # then those the query's page part matches: a few dozen entries, checked one by one.
         visible = cache.entries(wq.And([wq.Term("kind", "page"), access_filter(request.access)]))
@@ -296,8 +295,8 @@ class SearchIndex:
         change neither which word is offered nor whether one is.
         """
         distance = 1 if len(term) < 6 else 2
-        sets = self._cache(searcher).sets
-        allowed = self._cache(searcher).entries(doc_filter)
+        cache = self._cache(searcher)
+        sets, allowed = cache.sets, cache.entries(doc_filter)
         best: tuple[int, str, int] | None = None
         for candidate in reader.terms_within("body", term, distance, prefix=1):
             if candidate == term:

@@ -52,9 +52,6 @@ SCORE_EACH_BELOW = 4_000
 #: phrase is checked in the blocks that hold the universe's entries only, found through cached block
 #: indexes, rather than by reading all its postings.
 CHECK_EACH_UP_TO = 128
-#: From this many matches on, relevance is computed over arrays (:mod:`index.score`) when a scorer is given:
-#: from the first, so that a query is ranked with the same statistics whatever the size of its match set.
-SCORE_ARRAYS_FROM = 1
 #: The sort key of an entry without a date: newest-first puts undated documents last.
 NO_DATE = 2**64 - 1
 
@@ -188,20 +185,14 @@ class MatchSets:
         return NOTHING if btext is None else self._postings(fieldname, btext)[0]
 
     def _btext(self, fieldname: str, text: Any) -> bytes | None:
-        schema = self._searcher.schema
-        if fieldname not in schema:
-            return None
-        try:
-            return schema[fieldname].to_bytes(text)
-        except ValueError:
-            return None
+        return term_bytes(self._searcher.schema, fieldname, text)
 
     def blocks(self, offset: int, reader: Any, fieldname: str, btext: bytes) -> BlockIndex:
         """A term's :class:`BlockIndex` in one segment, read once per index version."""
         key = ("blocks", offset, fieldname, btext)
         found = self._derived.get(key)
         if found is None:
-            found = self._derived.put(key, read_block_index(offset, reader, fieldname, btext))
+            found = self._derived.put(key, read_block_index(reader, fieldname, btext))
         return found
 
     def _phrase(self, phrase: wq.Phrase, universe: Entries) -> Entries:
@@ -228,6 +219,16 @@ class MatchSets:
             return 10**9
 
 
+def term_bytes(schema: Any, fieldname: str, text: Any) -> bytes | None:
+    """The term as the index holds it, or None when the field does not exist or cannot hold the value."""
+    if fieldname not in schema:
+        return None
+    try:
+        return schema[fieldname].to_bytes(text)
+    except ValueError:
+        return None
+
+
 def read_postings(searcher: Searcher, fieldname: str, btext: bytes) -> Postings:
     """Every entry holding the term, with its posting weight, across segments (deleted entries included)."""
     ids: list[np.ndarray] = []
@@ -250,8 +251,8 @@ def posting_blocks(matcher: Any) -> Iterator[tuple[Sequence[int], Sequence[float
     Whoosh's own ``all_ids`` makes several Python calls per posting; a
     whoosh3 leaf matcher hands over each block's ids and weights as arrays.
     """
-    leaf = matcher.child if type(matcher).__name__ == "FilterMatcher" else matcher  # deletions: cut later
-    if not all(hasattr(leaf, name) for name in ("_read_ids", "_read_weights", "_next_block", "_blocklength")):
+    leaf = _leaf(matcher)
+    if leaf is None:
         ids, weights = [], []
         while matcher.is_active():
             ids.append(matcher.id())
@@ -288,11 +289,9 @@ def phrase_matches(searcher: Searcher, phrase: wq.Phrase, candidates: Iterable[i
         words = [field.to_bytes(word) for word in phrase.words]
     except ValueError:
         return
-    blocks = blocks or read_block_index
-    ordered = sorted(candidates)
-    for subsearcher, offset, end in _segments(searcher):
-        local = np.asarray(ordered[_first_at_least(ordered, offset):_first_at_least(ordered, end)], dtype=np.int64)
-        local -= offset
+    blocks = blocks or _uncached_blocks
+    for subsearcher, offset, within in _per_segment(searcher, sorted(candidates)):
+        local = np.asarray(within, dtype=np.int64) - offset
         reader = subsearcher.reader()
         starts = NOTHING  # (entry << 32) + where the phrase would start, for every occurrence of each word
         for place, word in enumerate(words):
@@ -332,11 +331,16 @@ class BlockIndex:
         return sorted(block for block in found if block < len(self.last_ids))
 
 
+#: Gives a term's block index in one segment: (the segment's offset, its reader, field, term).
 BlockSource = Callable[[int, Any, str, bytes], BlockIndex]
 
 
-def read_block_index(offset: int, reader: Any, fieldname: str, btext: bytes) -> BlockIndex:
-    """The :class:`BlockIndex` of a term in the segment ``reader`` reads (``offset``: the segment's place)."""
+def _uncached_blocks(offset: int, reader: Any, fieldname: str, btext: bytes) -> BlockIndex:
+    return read_block_index(reader, fieldname, btext)
+
+
+def read_block_index(reader: Any, fieldname: str, btext: bytes) -> BlockIndex:
+    """The :class:`BlockIndex` of a term in the segment ``reader`` reads."""
     leaf = _leaf(reader.postings(fieldname, btext))
     if leaf is None:
         return BlockIndex(None, [])
@@ -354,8 +358,11 @@ def read_block_index(offset: int, reader: Any, fieldname: str, btext: bytes) -> 
 def _leaf(matcher: Any) -> Any:
     """Whoosh's block reader under ``matcher`` (deletions are cut later), or None for another codec."""
     leaf = matcher.child if type(matcher).__name__ == "FilterMatcher" else matcher
-    needed = ("_baseoffset", "_goto", "_read_ids", "_read_values", "_maxid", "_lastblock", "_nextoffset")
-    return leaf if all(hasattr(leaf, name) for name in needed) else None
+    return leaf if all(hasattr(leaf, name) for name in _BLOCK_READER) else None
+
+
+_BLOCK_READER = ("_baseoffset", "_goto", "_next_block", "_blocklength", "_read_ids", "_read_weights", "_read_values",
+                 "_maxid", "_lastblock", "_nextoffset")
 
 
 def _block_contents(reader: Any, fieldname: str, btext: bytes, index: BlockIndex, wanted: set[int],
@@ -413,12 +420,11 @@ def _positions(reader: Any, fieldname: str, btext: bytes, wanted: np.ndarray,
 def term_within(searcher: Searcher, fieldname: str, btext: bytes, candidates: Sequence[int],
                 blocks: BlockSource | None = None) -> Iterator[int]:
     """The candidates (sorted) that hold the term, reading only the blocks that may hold them."""
-    blocks = blocks or read_block_index
-    for subsearcher, offset, end in _segments(searcher):
-        wanted = {docnum - offset for docnum in candidates[_first_at_least(candidates, offset):
-                                                           _first_at_least(candidates, end)]}
+    blocks = blocks or _uncached_blocks
+    for subsearcher, offset, within in _per_segment(searcher, candidates):
+        wanted = {docnum - offset for docnum in within}
         reader = subsearcher.reader()
-        if not wanted or (fieldname, btext) not in reader:
+        if (fieldname, btext) not in reader:
             continue
         index = blocks(offset, reader, fieldname, btext)
         for ids, _ in _block_contents(reader, fieldname, btext, index, wanted, values=False):
@@ -466,12 +472,8 @@ def _landings(searcher: Searcher, query: wq.Query, candidates: Iterable[int], *,
     The matcher skips straight to each candidate in turn instead of walking
     every posting; ``scored`` gives it the searcher's weighting.
     """
-    ordered = sorted(candidates)
     context = searcher.context()
-    for subsearcher, offset, end in _segments(searcher):
-        wanted = ordered[_first_at_least(ordered, offset):_first_at_least(ordered, end)]
-        if not wanted:
-            continue
+    for subsearcher, offset, wanted in _per_segment(searcher, sorted(candidates)):
         matcher = query.matcher(subsearcher, context if scored else subsearcher.boolean_context())
         for docnum in wanted:
             local = docnum - offset
@@ -489,10 +491,11 @@ def top_documents(searcher: Searcher, query: wq.Query, matched: Entries, count: 
                   by_date: bool = False, dates: np.ndarray | None = None, scorer: Any = None) -> Ranked:
     """The first ``count`` entries of ``matched``: newest first, or best first as Whoosh ranks them.
 
-    ``scorer`` (an :class:`index.score.ArrayScorer`) scores large match sets
-    in one pass over arrays, with Whoosh's scores; what it cannot score
-    Whoosh ranks. Ties keep Whoosh's order (the lower entry number first), so
-    a page of results is the same whichever way it was computed.
+    ``scorer`` (an :class:`index.score.ArrayScorer`) scores every match in
+    one pass over arrays, whatever the size of the match set, so that a query
+    is always ranked with the same statistics; what it cannot score Whoosh
+    ranks. Ties keep Whoosh's order (the lower entry number first), so a page
+    of results is the same whichever way it was computed.
     """
     if count <= 0 or not len(matched):
         return []
@@ -500,7 +503,7 @@ def top_documents(searcher: Searcher, query: wq.Query, matched: Entries, count: 
         return [(docnum, 0.0) for docnum in newest(matched, date_column(searcher) if dates is None else dates, count)]
     if isinstance(query, wq.Every) and query.fieldname in (None, "", "*"):
         return [(docnum, 1.0) for docnum in matched[:count].tolist()]
-    if scorer is not None and len(matched) >= SCORE_ARRAYS_FROM:
+    if scorer is not None:
         ranked = scorer.top(query, matched, count)
         if ranked is not None:
             return ranked
@@ -544,10 +547,10 @@ def date_column(searcher: Searcher) -> np.ndarray:
     return np.fromiter(column, dtype=np.uint64)
 
 
-def _segments(searcher: Searcher) -> Iterator[tuple[Searcher, int, int]]:
+def _per_segment(searcher: Searcher, ordered: Sequence[int]) -> Iterator[tuple[Searcher, int, Sequence[int]]]:
+    """Each segment holding some of ``ordered`` (sorted entry numbers): its searcher, offset and those entries."""
     for subsearcher, offset in searcher.leaf_searchers():
-        yield subsearcher, offset, offset + subsearcher.reader().doc_count_all()
-
-
-def _first_at_least(ordered: Sequence[int], value: int) -> int:
-    return bisect.bisect_left(ordered, value)
+        end = offset + subsearcher.reader().doc_count_all()
+        within = ordered[bisect.bisect_left(ordered, offset):bisect.bisect_left(ordered, end)]
+        if len(within):
+            yield subsearcher, offset, within
