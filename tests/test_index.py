@@ -250,3 +250,13 @@ def test_merging_keeps_every_document_and_drops_deleted_entries(tmp_path: Path) 
                                                                            "Report 3 again"}
     assert index.searcher().doc_count() == 24 + 21 * 2 + 3
     index.close()
+
+
+def test_the_analyzer_is_read_once_with_its_word_cache(search_index) -> None:
+    """Whoosh unpickles an opened index's schema at every access; highlighting needs one analyzer whose word
+    cache stays warm."""
+    with open_index(search_index.directory, create=False) as reopened:
+        analyzer = reopened.analyzer
+        list(analyzer("landmines near Shusha"))
+        assert reopened.analyzer is analyzer
+        assert "landmines" in reopened.analyzer._cache
