@@ -314,6 +314,14 @@ class _HTMLReader(HTMLParser):
         self.title_done = False
         self.meta: dict[str, str] = {}
 
+    def parse_marked_section(self, i: int, report: int = 1) -> int:
+        # ``<![`` not followed by a name (``<![0``) makes the standard library's parser fail an assertion;
+        # a browser reads it as a bogus comment, and so does this reader.
+        try:
+            return super().parse_marked_section(i, report)
+        except AssertionError:
+            return self.parse_bogus_comment(i, report)
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self.hidden.get("head") and tag not in _HEAD_CONTENT:
             self.hidden.pop("head")  # a head left open ends where body content starts

@@ -191,6 +191,8 @@ def test_html_to_text_keeps_only_visible_text_one_block_per_line() -> None:
         ("<style>p{}</style><p>x</p><!-- <p>y</p> -->", "x"),
         ("<svg><text>chart</text></svg><p>caption</p>", "caption"),
         ("&lt;script&gt; is shown as text", "<script> is shown as text"),
+        ("a<![0 bogus]>b", "ab"),  # not a marked section: a bogus comment, as browsers read it
+        ("<p>x</p><![if !IE]><p>y</p><![endif]>", "x\ny"),
     ],
 )
 def test_html_to_text(html: str, expected: str) -> None:
