@@ -160,6 +160,101 @@ NEGATIVES = [
     "the artillery fired 146 rounds",
 ]
 
+LIST_MARKER_CASES = [
+    ("(i) Article 147 and (ii) Article 53 of the Fourth Geneva Convention", ["GCIV-147", "GCIV-53"]),
+    (
+        "(i) Article 147, (ii) Article 53 and (iii) Article 49(6) of the Fourth Geneva Convention",
+        ["GCIV-147", "GCIV-53", "GCIV-49-6"],
+    ),
+    ("(i) Article 147; and (ii) Article 53 of GCIV", ["GCIV-147", "GCIV-53"]),
+    ("(A) Article 51 and (B) Article 57 of Additional Protocol I", ["API-51", "API-57"]),
+    ("(1) Article 51 and (2) Article 57 of Additional Protocol I", ["API-51", "API-57"]),  # not API-51-2
+    ("Articles 49 (i) and 147 (ii) of the Fourth Geneva Convention", ["GCIV-49", "GCIV-147"]),
+    ("Article 49 (i) and (ii) of GCIV", ["GCIV-49"]),
+    ("Article 51(4)(a) and (b) of Protocol I", ["API-51-4-a", "API-51-4-b"]),
+    ("Article 51(4)(a) of Protocol I", ["API-51-4-a"]),
+]
+
+ORDINAL_BEFORE_GC_FORMS = [
+    ("Art.147 IV GC", ["GCIV-147"]),
+    ("Art 147 4th GC", ["GCIV-147"]),
+    ("Art. 147 fourth GC", ["GCIV-147"]),
+    ("Art. 118 III GC", ["GCIII-118"]),
+    ("Art. 12 I GC", ["GCI-12"]),
+    ("Art. 51(2) IV GC", ["GCIV-51-2"]),
+    ("Article 4 of the III Geneva Convention", ["GCIII-4"]),  # was the Geneva Convention by default, GCIV
+    ("the IV Geneva Convention", ["GCIV"]),
+]
+
+# "IV GC" and "4th GC" count only right after the cited article: alone they are too risky
+# ("stage IV GC" is gastric cancer, "the 4th GC" a General Conference); "4 GC" is never read.
+ORDINAL_BEFORE_GC_NEGATIVES = [
+    "Stage IV GC was diagnosed in 2019.",
+    "The 4th GC meeting was held in May.",
+    "At the 4th GC, Article 12 was amended.",
+    "Article 5 of the first GC report",
+    "IV GC, art. 49(6)",
+    "Art 147 4 GC",
+    "Stage IV GC was diagnosed. Article 5 requires clearance.",  # nor does it set the context
+    "The API returned an error. Article 5 requires clearance.",
+]
+
+BARE_NUMBER_FORMS = [
+    ("GCIV 147", ["GCIV-147"]),
+    ("GC IV 147.", ["GCIV-147"]),
+    ("AP I 51(2)", ["API-51-2"]),
+    ("GCIV 49(6), AP I 51(2); AP II 4", ["GCIV-49-6", "API-51-2", "APII-4"]),
+    ("see GC III 118, GC IV 147", ["GCIII-118", "GCIV-147"]),
+    ("AP II 13.", ["APII-13"]),
+    ("GC4 147.", ["GCIV-147"]),
+]
+
+# A number after an abbreviation that is not followed by punctuation or the end,
+# is a year, is not an article of the instrument, or follows a risky abbreviation.
+BARE_NUMBER_NEGATIVES = [
+    ("GCIV 1949", ["GCIV"]),
+    ("GC IV 12 August 1949", ["GCIV"]),
+    ("GCIV 12/08/1949", ["GCIV"]),
+    ("GCIV 147 pages", ["GCIV"]),
+    ("GC IV 196 States Parties", ["GCIV"]),
+    ("GC IV 196.", ["GCIV"]),
+    ("GCIV 160.", ["GCIV"]),
+    ("GCIV 147-149", ["GCIV"]),
+    ("GCIV 147 of the Criminal Code", ["GCIV"]),
+    ("AP I 174.", ["API"]),
+    ("API 51.", []),
+    ("CCM 4.", ["CCM"]),
+]
+
+FRENCH_FORMS = [
+    ("Art. 147 de la IVe Convention de Genève", ["GCIV-147"]),
+    ("article 49, alinéa 6, de la quatrième Convention de Genève", ["GCIV-49-6"]),
+    ("art. 49 al. 6 de la 4e Convention de Genève", ["GCIV-49-6"]),
+    ("l'alinéa 6 de l'article 49 de la IVe Convention de Genève", ["GCIV-49-6"]),
+    ("article 147 de la Convention de Genève IV", ["GCIV-147"]),
+    ("articles 146 à 148 de la IVe Convention de Genève", ["GCIV-146", "GCIV-147", "GCIV-148"]),
+    ("articles 49 et 53 de la IVe Convention de Genève", ["GCIV-49", "GCIV-53"]),
+    ("article 3 commun aux Conventions de Genève", ["GC-COMMON-3"]),
+    ("l'article 51 du Protocole additionnel I", ["API-51"]),
+    ("article 51, paragraphe 4, alinéa a), du Protocole additionnel I", ["API-51-4-a"]),
+    ("l'article 3 du Protocole additionnel II", ["APII-3"]),
+    ("le paragraphe 2 de l'article 5 de la Convention d'Ottawa", ["APMBC-5-2"]),
+    ("l'alinéa a) du paragraphe 1 de l'article 7 de la Convention d'Ottawa", ["APMBC-7-1-a"]),
+    ("l'article 1er de la Convention d'Ottawa", ["APMBC-1"]),
+    ("l'article 4 de la Convention sur les armes à sous-munitions", ["CCM-4"]),
+    (
+        "l'article 5 de la Convention d'Ottawa et l'article 147 de la IVe Convention de Genève",
+        ["APMBC-5", "GCIV-147"],
+    ),
+]
+
+# "de" before a name that is not a catalogue instrument marks another instrument, as "of" does.
+FRENCH_NEGATIVES = [
+    ("l'article 5 de la loi sur l'action antimines", []),
+    ("l'article 27 de la Constitution", []),
+    ("La Convention d'Ottawa est en vigueur. L'article 12 du Code pénal s'applique.", ["APMBC"]),
+]
+
 DIAGNOSTICS = [
     ("Article 25 of the Ottawa Convention", "nonexistent_article"),
     ("APMBC Article 25", "nonexistent_article"),
@@ -208,6 +303,58 @@ def test_nonexistent_provisions_become_diagnostics(text, kind):
     diagnostic = record["diagnostics"][0]
     assert text[diagnostic["start"]:diagnostic["end"]] == diagnostic["text"]
     assert diagnostic["message"]
+
+
+@pytest.mark.parametrize(("text", "expected"), LIST_MARKER_CASES)
+def test_list_markers_between_cited_articles(text, expected):
+    assert ids(text) == expected
+
+
+def test_list_marker_is_not_read_as_a_pinpoint():
+    text = "(a) Article 147 and (b) Article 53 of the Fourth Geneva Convention"
+    matches = find_references(text)
+    assert [(m.id, m.text) for m in matches] == [
+        ("GCIV-147", "Article 147"),
+        ("GCIV-53", "Article 53 of the Fourth Geneva Convention"),
+    ]
+
+
+@pytest.mark.parametrize(("text", "expected"), ORDINAL_BEFORE_GC_FORMS)
+def test_ordinal_before_gc(text, expected):
+    assert ids(text) == expected
+
+
+@pytest.mark.parametrize("text", ORDINAL_BEFORE_GC_NEGATIVES)
+def test_ordinal_before_gc_alone_is_nothing(text):
+    assert ids(text) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), BARE_NUMBER_FORMS)
+def test_bare_number_after_abbreviation(text, expected):
+    assert ids(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), BARE_NUMBER_NEGATIVES)
+def test_bare_number_after_abbreviation_negatives(text, expected):
+    record = refs_record(text)
+    assert record["refs"] == expected
+    assert record["diagnostics"] == []
+
+
+def test_bare_number_match_spans_abbreviation_and_number():
+    text = "As held in AP I 51(2), attacks are prohibited."
+    [match] = find_references(text)
+    assert (match.id, match.text) == ("API-51-2", "AP I 51(2)")
+
+
+@pytest.mark.parametrize(("text", "expected"), FRENCH_FORMS)
+def test_french_forms(text, expected):
+    assert ids(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), FRENCH_NEGATIVES)
+def test_french_citations_of_other_instruments(text, expected):
+    assert ids(text) == expected
 
 
 def test_bare_article_after_ottawa_resolves_to_apmbc():
@@ -329,7 +476,7 @@ def test_dev_set_is_large_and_well_formed():
     assert len(lines) >= 300
     for line in lines:
         assert set(line) == {"text", "refs", "kind", "lang"}
-        assert line["lang"] in {"en", "ru", "az"}
+        assert line["lang"] in {"en", "ru", "az", "fr"}
         assert len(line["refs"]) == len(set(line["refs"]))
         for reference_id in line["refs"]:
             assert parse_article_query(reference_id) == (reference_id,), reference_id

@@ -10,7 +10,8 @@ text:
 * :class:`Mention` -- a name of an instrument ("Fourth Geneva Convention",
   "Оттавской конвенции", "the Convention", "Criminal Code");
 * :class:`Citation` -- an article citation with its items ("Arts. 146–148",
-  "paragraph 2 of Article 5", "147-ci maddəsi").
+  "paragraph 2 of Article 5", "147-ci maddəsi", "article 49, alinéa 6"; and,
+  found after the mentions, the bare number of "GCIV 147").
 
 Nothing here decides which instrument a citation belongs to or whether the
 article exists; that is :mod:`archive.treaties.resolve`.
@@ -23,6 +24,7 @@ import re
 from dataclasses import dataclass
 
 from archive.treaties import patterns as p
+from archive.treaties.catalogue import load_catalogue
 
 
 @dataclass(frozen=True)
@@ -55,8 +57,11 @@ class Citation:
     start: int
     end: int
     items: tuple[CitationItem, ...]
-    style: str  # "en" (keyword first, instrument after or before), "az" (genitive before)
+    style: str  # "en" (keyword first, instrument after or before), "az" (genitive before), BARE
     common: bool = False
+
+
+BARE = "bare"  # Citation.style of "GCIV 147": bound only to the abbreviation before it
 
 
 # -- pre-scan -------------------------------------------------------------------
@@ -316,16 +321,26 @@ def _expand_range(text: str, position: int, end: int, items: list[CitationItem])
 def _next_list_item(
     text: str, position: int, end: int, items: list[CitationItem], plural: bool
 ) -> tuple[int, int, bool]:
-    """Advance over a list separator; handle '(1) and (6)' pins of the same article."""
+    """Advance over a list separator; handle '(1) and (6)' pins of the same article.
+
+    A roman item ('Article 49 (i) and (ii)') only widens the previous item: it
+    names no paragraph, so none is invented. A marker before the next keyword
+    ('(i) Article 147 and (ii) Article 53') ends the list.
+    """
     separator = p.LIST_SEP_RE.match(text, position, end)
     if separator is None:
         return position, position, False
     after = separator.end()
+    if _opens_next_citation(text, after, end):
+        return position, position, False
     if text.startswith("(", after):
         previous = items[-1]
         paragraph, sub, stop = _parse_pins(text, after, end)
         if paragraph is None and sub is None:
-            return position, position, False
+            if stop == after:
+                return position, position, False
+            items[-1] = CitationItem(previous.article, previous.paragraph, previous.sub, previous.start, stop)
+            return _next_list_item(text, stop, end, items, plural)
         if paragraph is None and previous.paragraph is not None:
             paragraph = previous.paragraph
         items.append(CitationItem(previous.article, paragraph, sub, after, stop))
@@ -336,13 +351,19 @@ def _next_list_item(
     return after, after, True
 
 
+def _opens_next_citation(text: str, position: int, end: int) -> bool:
+    """'(ii) Article 53', '(b) Art. 57': a list marker before the next keyword, not a pinpoint."""
+    marker = p.LIST_MARKER_RE.match(text, position, end)
+    return marker is not None and p.ARTICLE_HEAD_RE.match(text, marker.end(), end) is not None
+
+
 def _apply_prefix(text: str, citation: Citation) -> Citation:
     """Attach 'paragraph 2 of', 'the sixth paragraph of', 'п. 1', 'common' before the keyword."""
     lookback_start = max(0, citation.start - 160)
     lookback = text[lookback_start:citation.start]
     if not p.PREFIX_HINT.search(lookback):
         return citation
-    match = p.PREFIX_EN.search(lookback) or p.PREFIX_RU.search(lookback)
+    match = p.PREFIX_EN.search(lookback) or p.PREFIX_RU.search(lookback) or p.PREFIX_FR.search(lookback)
     if match is None or not any(match.groupdict().get(g) for g in ("sub", "sub_b", "ord", "paras", "ordb")):
         common = p.COMMON_PREFIX.search(lookback)
         if common:
@@ -405,7 +426,11 @@ def _apply_suffix(text: str, end: int, citation: Citation) -> Citation:
         return Citation(citation.start, common.end(), citation.items, citation.style, True)
     if len(citation.items) != 1 or citation.items[0].paragraph or citation.items[0].sub:
         return citation
-    match = p.SUFFIX_EN.match(text, citation.end, end) or p.SUFFIX_RU.match(text, citation.end, end)
+    match = (
+        p.SUFFIX_EN.match(text, citation.end, end)
+        or p.SUFFIX_RU.match(text, citation.end, end)
+        or p.SUFFIX_FR.match(text, citation.end, end)
+    )
     if match is None:
         return citation
     groups = match.groupdict()
@@ -503,3 +528,44 @@ def find_citations(text: str, windows: list[tuple[int, int]]) -> list[Citation]:
                 continue
             citations.append(citation)
     return citations
+
+
+# -- bare numbers after an abbreviation ------------------------------------------
+
+
+def _host_instruments(mention: Mention) -> tuple[str, ...]:
+    """The instruments a bare number after ``mention`` could be an article of."""
+    if mention.kind == p.PROTOCOL_TWO:
+        return tuple(sorted(PROTOCOL_TWO_IDS))
+    return (mention.value,) if mention.kind == p.INSTRUMENT else ()
+
+
+def _bare_citation(text: str, mention: Mention) -> Citation | None:
+    """'GCIV 147', 'AP I 51(2)': the number after a compact abbreviation, if that article exists."""
+    if not p.BARE_NUMBER_HOST_RE.fullmatch(text, mention.start, mention.end):
+        return None
+    number = p.BARE_NUMBER_RE.match(text, mention.end)
+    if number is None:
+        return None
+    paragraph, sub, stop = _parse_pins(text, number.end(), len(text))
+    if p.BARE_NUMBER_END_RE.match(text, stop) is None:
+        return None
+    article = int(number["num"])
+    catalogue = load_catalogue()
+    if not any(catalogue.exists(i, article, paragraph, sub) for i in _host_instruments(mention)):
+        return None
+    start = number.start("num")
+    return Citation(start, stop, (CitationItem(article, paragraph, sub, start, stop),), BARE)
+
+
+def with_bare_numbers(text: str, citations: list[Citation], mentions: list[Mention]) -> list[Citation]:
+    """``citations`` plus the bare numbers after the mentions, sorted by start, without overlaps."""
+    bare = [citation for mention in mentions if (citation := _bare_citation(text, mention)) is not None]
+    if not bare:
+        return citations
+    merged: list[Citation] = []
+    for citation in sorted(citations + bare, key=lambda c: (c.start, -c.end)):
+        if merged and citation.start < merged[-1].end:
+            continue
+        merged.append(citation)
+    return merged

@@ -1,7 +1,8 @@
 """Regular-expression building blocks for treaty references (first pipeline stage).
 
 Defines the vocabulary the finder uses, in English, Russian, Azerbaijani and
-(names only) French: how instruments are named (:data:`MENTION_SPECS`, built
+French (names, and the unambiguous citation words: article, alinéa, paragraphe,
+"de la", "et", "à"): how instruments are named (:data:`MENTION_SPECS`, built
 partly from the catalogue's own names and partly from hand-written grammar for
 ordinals, roman numerals and inflection), how article citations are written
 (keywords, pinpoints, lists, ranges, paragraph prefixes and suffixes), and the
@@ -131,14 +132,15 @@ ARTICLE_KEYWORD = (
 )
 PLURAL_KEYWORDS = re.compile(r"(?i:articles|arts\.?|статьи|статей|статьям\w*|статьях|ст\.\s?ст\.|стт\.|madd[əe]l[əe]r)")
 
-ARTICLE_NUMBER = r"(?P<num>\d{1,3})(?!\d)(?![.,]\d)"
+# "1er" is French for article 1 ("article 1er de la Convention d'Ottawa").
+ARTICLE_NUMBER = r"(?P<num>\d{1,3})(?!\d)(?![.,]\d)(?:(?<=(?<!\d)1)er(?!\w))?"
 PIN = r"\s?\(\s*(?P<pin>\d{1,2}|[ivx]{1,5}|" + LETTER + r")\s*\)"
 RANGE_SEP = (
-    r"\s*(?:[" + DASHES + r"]|(?i:to|through|till|по|до))\s*"
+    r"\s*(?:[" + DASHES + r"]|(?i:to|through|till|по|до|à))\s*"
     r"(?:(?i:articles?|arts?\.?|ст\.)\s*)?(?=\d)"
 )
 LIST_SEP = (
-    r"\s*(?:,\s*(?:(?i:and|or)\s+)?|;\s*|\s(?i:and|or|as\s+well\s+as|и|или|və|ilə)\s+|\s*&\s*)"
+    r"\s*(?:,\s*(?:(?i:and|or|et)\s+)?|;\s*|\s(?i:and|or|as\s+well\s+as|и|или|və|ilə|et|ou)\s+|\s*&\s*)"
     r"(?=\d|\()"
 )
 # After a list item joined by a comma, the next thing must continue the list or end it.
@@ -171,7 +173,9 @@ PREFIX_EN = re.compile(
     r"(?P<common>(?i:common)\s+)?$"
 )
 # Cheap test before the prefix regexes: is there a paragraph word or "common" at all?
-PREFIX_HINT = re.compile(r"(?i:para|§|sub|letter|пункт|п\.|ч\.|част|абз|абзац|common|общ|ümumi)")
+PREFIX_HINT = re.compile(
+    r"(?i:para|§|sub|letter|пункт|п\.|ч\.|част|абз|абзац|common|общ|ümumi|alin[ée]a|al\.|par\.|lettre)"
+)
 COMMON_PREFIX = re.compile(r"(?P<common>(?i:common|общ(?:ая|ей|ую|ею|ие|их)|ümumi))\s+$")
 
 PREFIX_RU = re.compile(
@@ -185,6 +189,20 @@ PREFIX_RU = re.compile(
     r")$"
 )
 
+# French: "l'alinéa 6 de l'article 49", "le paragraphe 4, lettre a), de l'article 51",
+# "l'alinéa a) du paragraphe 4 de l'article 51". A letter needs its closing
+# parenthesis ("alinéa a)"), so the word "a" is never read as a sub-paragraph.
+PARA_WORD_FR = r"(?:alin[ée]as?|al\.|paragraphes?|par\.)"
+SUB_WORD_FR = r"(?:lettre|litt?\.|alin[ée]a|al\.)"
+PREFIX_FR = re.compile(
+    r"(?i:"
+    r"(?:(?:l['’]\s*|la\s+|le\s+)?" + SUB_WORD_FR + r"\s*(?P<sub>[a-z])\s*\)\s*,?\s*(?:du|de\s+l['’])\s*)?"
+    r"(?:l['’]\s*|le\s+)?" + PARA_WORD_FR + r"\s*(?P<paras>\d{1,2}(?:\s*(?:,|et|ou)\s*\d{1,2})*)(?!\d)"
+    r"(?:\s*,?\s*" + SUB_WORD_FR + r"\s*(?P<sub_b>[a-z])\s*\))?"
+    r"\s*,?\s*de\s+l['’]\s*"
+    r")$"
+)
+
 SUFFIX_EN = re.compile(
     r"(?i:\s*,?\s*(?:" + PARA_WORD_EN + r"\s*(?P<para>\d{1,2})(?:\s*\(\s*(?P<sub>[a-z])\s*\))?"
     r"|(?:the\s+)?(?P<ord>" + ORDINAL_EN + r")\s+paragraph"
@@ -195,10 +213,15 @@ SUFFIX_RU = re.compile(
     r"(?i:\s*,?\s*(?:пункт\w*|п\.|част\w*|ч\.)\s*(?P<para>\d{1,2})"
     r"(?:\s*,?\s*(?:подпункт\w*|подп\.|пп\.)\s*[«\"“(]?\s*(?P<sub>" + LETTER + r")\s*[»\"”)]?)?)"
 )
+SUFFIX_FR = re.compile(
+    r"(?i:\s*,?\s*" + PARA_WORD_FR + r"\s*(?P<para>\d{1,2})(?!\d)"
+    r"(?:\s*,?\s*" + SUB_WORD_FR + r"\s*(?P<sub>[a-z])\s*\))?)"
+)
 COMMON_SUFFIX = re.compile(
     r"(?i:\s*,?\s*(?:common\s+to\s+(?:all\s+)?(?:the\s+)?(?:four\s+)?(?:1949\s+)?"
     r"Geneva\s+Conventions(?:\s+of\s+(?:12\s+August\s+)?1949)?"
-    r"|общ\w*\s+для\s+(?:всех\s+)?(?:четыр[её]х\s+)?Женевских\s+конвенций))"
+    r"|общ\w*\s+для\s+(?:всех\s+)?(?:четыр[её]х\s+)?Женевских\s+конвенций"
+    r"|commun\s+aux\s+(?:quatre\s+)?Conventions\s+de\s+Genève(?:\s+de\s+1949)?))"
 )
 
 AZ_NUMBERED = r"\d{1,3}(?!\d)(?:" + AZ_SUFFIX + r")?"
@@ -216,8 +239,14 @@ COMMON_ABBREVIATION = r"(?<![\w/])CA(?P<num>[1-3])(?![\w/])"
 
 # -- binding of a citation to the instrument after it ---------------------------
 
-FOLLOW_CONNECTOR = re.compile(r"\s*,?\s*(?P<of>(?i:of|to|under|in|from|within)\s+)?")
-FOLLOW_DETERMINER = re.compile(r"(?i:the|its|(?:настоящ|данн|указанн|эт|того|той)\w*)\s+")
+FOLLOW_CONNECTOR = re.compile(
+    r"\s*,?\s*(?P<of>(?i:of|to|under|in|from|within|de(?!\s+(?:facto|jure)\b)|du|des)\s+)?"
+)
+# The connectors after which an unknown name is another instrument ("Article 5 of the Law", "article 5 de la loi").
+FOLLOW_OF = re.compile(r"(?i:of|de|du|des)\s+")
+FOLLOW_DETERMINER = re.compile(
+    r"(?i:the|its|la|les|(?:настоящ|данн|указанн|эт|того|той)\w*)\s+|(?i:l)['’]\s*"
+)
 FOLLOW_YEAR = re.compile(r"(?:1949|1977|1980|1996|1997|2008)\s+")
 FOLLOW_WORD = re.compile(r"(?!(?i:which|whom|whose|it|its|this|these|those|them|each|both|all|such|any|its)\b)[^\W\d_]")
 # "Article 7 report under the Ottawa Convention", "Article 5 obligations of the Treaty"
@@ -232,7 +261,11 @@ PRECEDING_GAP = re.compile(
 )
 # A capitalised genitive right before "5-ci maddəsi" names the instrument: "Qərarın", "Sazişin".
 AZ_GENITIVE_BEFORE = re.compile(r"[A-ZƏÜÖĞÇŞİ][^\W\d_]*(?:n[ıiuü]n|[ıiuü]n)\s+$")
-GROUP_GAP = re.compile(r"\s*(?:,|;)?\s*(?:(?i:and|or|as\s+well\s+as|и|или|və)\s+)?$")
+# A list marker before a cited article: "(i) Article 147 and (ii) Article 53", "(b) Article 57".
+LIST_MARKER = r"\(\s*(?:[ivx]{1,5}|[IVX]{1,5}|[a-zA-Z]|\d{1,2})\s*\)\s*"
+GROUP_GAP = re.compile(
+    r"\s*(?:,|;)?\s*(?:(?i:and|or|as\s+well\s+as|и|или|və|et|ou)\s+)?(?:" + LIST_MARKER + r")?$"
+)
 
 # -- context signals for "Protocol II" ------------------------------------------
 
@@ -369,7 +402,12 @@ def _geneva_specs() -> list[MentionSpec]:
     ordinal_en = ("first|1st", "second|2nd", "third|3rd", "fourth|4th")
     ordinal_ru = ("перв", "втор", "трет", "четв[её]рт")
     ordinal_az = ("birinci", "[İi]kinci", "üçüncü", "dördüncü")
-    ordinal_fr = ("premi[eè]re|Ire", "deuxi[eè]me|IIe", "troisi[eè]me|IIIe", "quatri[eè]me|IVe")
+    ordinal_fr = (
+        "premi[eè]re|Ire|Ière|1re|1ère",
+        "deuxi[eè]me|IIe|IIème|2e|2ème",
+        "troisi[eè]me|IIIe|IIIème|3e|3ème",
+        "quatri[eè]me|IVe|IVème|4e|4ème",
+    )
     for number, gc in GC_BY_NUMBER.items():
         roman = next(r for r, n in ROMAN.items() if n == number)
         rn = _roman(roman)
@@ -389,6 +427,15 @@ def _geneva_specs() -> list[MentionSpec]:
             ),
             MentionSpec(r"(?i:Convention)\s*\(\s*" + roman + r"\s*\)", INSTRUMENT, gc),
             MentionSpec(r"(?<![\w/])GC\s?-?(?:" + roman + r"|" + str(number) + r")(?![\w/])", INSTRUMENT, gc),
+            # "Art. 147 IV GC", "Art 147 4th GC": only right after the cited article ("GC" alone
+            # is also a General Conference or a Governing Council: "At the 4th GC, Article 12 ...")
+            MentionSpec(
+                r"(?:(?<=\d\s)|(?<=\)\s))(?:" + roman + r"|(?i:" + en + r"))\s+GC(?![\w/])",
+                INSTRUMENT,
+                gc,
+                standalone=False,
+            ),
+            MentionSpec(r"(?<![\w/])" + roman + r"\s+(?i:Geneva\s+Convention)(?!s|\w)", INSTRUMENT, gc),
             MentionSpec(r"(?i:(?:" + ru + r")\w*\s+Женевск\w*\s+конвенц\w*)", INSTRUMENT, gc),
             MentionSpec(roman + r"\s+(?i:Женевск\w*\s+конвенц\w*)", INSTRUMENT, gc),
             MentionSpec(r"(?i:Женевск\w*\s+конвенц\w*)\s*" + rn, INSTRUMENT, gc),
@@ -922,7 +969,19 @@ def bucket_alternations() -> dict[tuple[str, int], re.Pattern[str]]:
     return result
 
 
+# -- bare article numbers after an abbreviation: "GCIV 147", "AP I 51(2)" ------------
+# Only the Geneva Conventions' and Additional Protocols' compact abbreviations
+# (not "API", a common word in technical text), one space, one number the
+# instrument has (checked by the finder against the catalogue), pinpoints, then
+# punctuation or the end of the text: so "GCIV 1949", "GC IV 12 August 1949",
+# "GCIV 147 pages", "GC IV 196 States" and "GCIV 147-149" stay mentions of the
+# instrument alone.
+BARE_NUMBER_HOST_RE = re.compile(r"GC\s?-?(?:IV|III|II|I|[1-4])|AP(?:\s|-)(?:II|I)|APII|AP\s?[12]")
+BARE_NUMBER_RE = re.compile(r" " + ARTICLE_NUMBER)
+BARE_NUMBER_END_RE = re.compile(r"\s*(?:[,;:)\]]|\.(?!\w)|$)")
+
 ARTICLE_HEAD_RE = re.compile(ARTICLE_KEYWORD)
+LIST_MARKER_RE = re.compile(LIST_MARKER)
 ARTICLE_NUMBER_RE = re.compile(ARTICLE_NUMBER)
 PIN_RE = re.compile(PIN)
 RANGE_SEP_RE = re.compile(RANGE_SEP)

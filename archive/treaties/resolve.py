@@ -33,7 +33,17 @@ Decisions worth knowing:
   missing paragraph. A lettered item cited without a paragraph number
   ("Article 8(a)") counts as the article.
 * Mentions of an instrument without an article are references to the
-  instrument; risky abbreviations (API, PI, MBT) count only inside citations.
+  instrument; risky abbreviations (API, PI, MBT, "IV GC") count only inside
+  citations, and only there set the context ("The API returned an error.
+  Article 5 ..." yields nothing).
+* A bare number right after a Geneva or Additional Protocol abbreviation
+  ("GCIV 147", "AP I 51(2)") is an article only when the instrument has it and
+  punctuation or the end of the text follows; it binds to that abbreviation
+  alone ("GCIV 1949", "GC IV 12 August 1949", "GCIV 196 States" stay the
+  instrument).
+* French citations bind through "de la", "de l'", "du", "des" ("article 49,
+  alinéa 6, de la IVe Convention de Genève"), and "de" before an unknown name
+  marks another instrument, as "of" does.
 
 Storage, indexing and the CLI are left to their own modules.
 """
@@ -53,6 +63,7 @@ from archive.treaties.catalogue import (
     split_id,
 )
 from archive.treaties.find import (
+    BARE,
     Citation,
     CitationItem,
     Mention,
@@ -60,6 +71,7 @@ from archive.treaties.find import (
     find_citations,
     find_mentions,
     scan_triggers,
+    with_bare_numbers,
 )
 
 FOREIGN_TARGET = "<foreign>"
@@ -184,7 +196,7 @@ def _following_binding(text: str, citation: Citation, by_start: dict[int, Mentio
     phrase = p.FOLLOW_NOUN_PHRASE.match(text, citation.end)
     if phrase and phrase.end() in by_start and by_start[phrase.end()].kind in SPECIFIC_KINDS:
         return Binding(by_start[phrase.end()], "follow")
-    if connector["of"] and "of" in connector["of"].lower() and p.FOLLOW_WORD.match(text, positions[-1]):
+    if connector["of"] and p.FOLLOW_OF.fullmatch(connector["of"]) and p.FOLLOW_WORD.match(text, positions[-1]):
         return Binding(None, "follow", foreign=True)
     gap = text[citation.end:position]
     if gap.strip() == "" and position < len(text) and re.match(r"[А-ЯЁ]", text[position]):
@@ -213,7 +225,7 @@ def bind_citations(text: str, citations: list[Citation], mentions: list[Mention]
     bindings: list[Binding | None] = []
     for citation in citations:
         binding = None
-        if citation.style != "az":
+        if citation.style not in ("az", BARE):
             binding = _following_binding(text, citation, by_start)
         binding = binding or _preceding_binding(text, citation, by_end)
         if binding and binding.mention and binding.mention.kind in (p.FOREIGN, p.CCW_FRAME):
@@ -437,6 +449,7 @@ def _process(text: str, context: DetectionContext) -> Detection:
     mentions = find_mentions(text, triggers)
     citations = find_citations(text, citation_windows(text, triggers))
     mentions = _outside_citations(mentions, citations)
+    citations = with_bare_numbers(text, citations, mentions)
     bindings = bind_citations(text, citations, mentions)
     consumed = {id(b.mention) for b in bindings if b is not None and b.mention is not None}
     events: list[tuple[int, int, object]] = [(m.start, 1, m) for m in mentions]
@@ -447,7 +460,8 @@ def _process(text: str, context: DetectionContext) -> Detection:
         if isinstance(event, Mention):
             if id(event) not in consumed:
                 _emit_mention(text, event, context, out)
-            _update_context(text, event, context)
+            if event.standalone or id(event) in consumed:  # "The API returned...": no context
+                _update_context(text, event, context)
         else:
             citation, binding = event
             _emit_citation(text, citation, binding, context, out)
