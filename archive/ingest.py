@@ -3,13 +3,17 @@
 Workers (a local process pool, or a Dask cluster through
 :mod:`archive.distributed`) run :func:`process_file`, a pure function from a
 path to an :class:`~archive.models.Extraction`, a :class:`Duplicate` or a
-:class:`Failure`; they never touch the catalog or the index. One writer, in
-the calling process, takes their results (in discovery order from the local
-pool, so control numbers follow the folder's order; in completion order from
-Dask), stores each original and its catalog rows and custody events in one
-transaction, and feeds the search index in batches. Every file gets an outcome in the catalog.
-A crash between documents leaves nothing half-written, and running the same
-batch again picks up where it stopped.
+:class:`Failure`; they never touch the catalog or the index, but they do turn
+the page texts into index terms (:mod:`index.terms`), the part of indexing
+that needs no index. One writer, in the calling process, takes their results
+(in discovery order from the local pool, so control numbers follow the
+folder's order; in completion order from Dask), stores each original and its
+catalog rows and custody events in one transaction, and feeds each document
+to one open index writer (:class:`IndexFeed`) that commits every
+``index_batch`` documents. Every file gets an outcome in the catalog. A crash
+between documents leaves nothing half-written, and running the same batch
+again picks up where it stopped: documents stored but not yet committed to
+the index are indexed from the catalog first.
 """
 
 from __future__ import annotations
@@ -271,8 +275,15 @@ def build_extraction(path: str, sha256: str, size: int, extracted: ExtractedText
     return Extraction(
         path=path, sha256=sha256, size=size, media_type=extracted.media_type, pages=pages,
         metadata=metadata, references=references, dates=dates, places=places,
-        extractor=extracted.extractor,
+        extractor=extracted.extractor, terms=_index_terms(texts, options.gazetteer),
     )
+
+
+def _index_terms(texts: Sequence[str], gazetteer: str) -> Any:
+    """The pages' index terms, so that the one writer does not analyse them (see :mod:`index.terms`)."""
+    from index.terms import analyse_pages  # the index is derived: imported only where it is fed
+
+    return analyse_pages(texts, gazetteer)
 
 
 def _metadata(given: Mapping[str, Any], extracted: ExtractedText, pages: Sequence[Page],
@@ -443,18 +454,14 @@ def ingest(
             results = run_on_dask(files, options, scheduler)
         else:
             results = run_workers(files, options, workers or settings.worker_count)
-        batch: list[str] = []
-        for result in results:
-            outcome = _record(archive, report.run_id, result)
-            if outcome.outcome == "ingested" and outcome.doc_id:
-                batch.append(outcome.doc_id)
-                if len(batch) >= settings.index_batch:
-                    _index_documents(archive, search_index, batch)
-                    batch = []
-            report.count(outcome)
-            if progress:
-                progress(outcome)
-        _index_documents(archive, search_index, batch)
+        with IndexFeed(archive, search_index) as feed:
+            for result in results:
+                outcome = _record(archive, report.run_id, result)
+                if outcome.outcome == "ingested" and outcome.doc_id:
+                    feed.add(outcome.doc_id, getattr(result, "terms", None))
+                report.count(outcome)
+                if progress:
+                    progress(outcome)
     report.finished = utc_now()
     report.seconds = time.perf_counter() - clock
     return report
@@ -484,8 +491,52 @@ def _record(archive: Archive, run_id: str, result: Result) -> Outcome:
     return outcome
 
 
+class IndexFeed:
+    """Feeds documents the catalog now holds into one open index writer, committing every ``index_batch``.
+
+    A document is marked indexed in the catalog only after the commit that
+    holds it; a crash before that leaves it unindexed, and the next ingest (or
+    ``evidence reindex``) indexes it from the catalog. Leaving the block by an
+    exception cancels the uncommitted part, which the catalog still has.
+    """
+
+    def __init__(self, archive: Archive, search_index: Any) -> None:
+        self._archive = archive
+        self._index = search_index
+        self._writer: Any = None
+        self._pending: list[str] = []
+
+    def add(self, doc_id: str, terms: Any = None) -> None:
+        """Index a document the catalog holds; ``terms`` are its pages' terms from the worker, if it sent them."""
+        if self._writer is None:
+            self._writer = self._index.writer()
+        archive = self._archive
+        self._writer.add(archive.get_document(doc_id), archive.pages(doc_id), archive.references(doc_id),
+                         replace=False, analysed=terms)
+        self._pending.append(doc_id)
+        if len(self._pending) >= archive.settings.index_batch:
+            self.commit()
+
+    def commit(self) -> None:
+        if self._writer is not None:
+            writer, self._writer = self._writer, None
+            writer.commit()
+            self._archive.mark_indexed(self._pending)
+            self._pending = []
+
+    def __enter__(self) -> IndexFeed:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: Any) -> None:
+        if kind is None:
+            self.commit()
+        elif self._writer is not None:
+            writer, self._writer = self._writer, None
+            writer.cancel()
+
+
 def _index_documents(archive: Archive, search_index: Any, doc_ids: Sequence[str], *, replace: bool = False) -> None:
-    """Index documents the catalog holds. New documents need no lookup for an older copy in the index."""
+    """Index documents the catalog holds, in one commit."""
     if not doc_ids:
         return
     with search_index.writer() as writer:

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from shutil import rmtree
 
 from archive.store import Archive
-from index.search import SearchIndex
 
 
 def rebuild(archive: Archive, *, batch: int = 500, progress: Callable[[int], None] | None = None) -> int:
@@ -22,6 +21,8 @@ def rebuild(archive: Archive, *, batch: int = 500, progress: Callable[[int], Non
     fast. If the rebuild fails, the index is incomplete until the next
     ``evidence reindex``; the catalog is untouched.
     """
+    from index.search import SearchIndex  # the search machinery, loaded where it is used (see index/__init__)
+
     directory = archive.settings.index_dir
     if directory.exists():
         rmtree(directory)

@@ -5,7 +5,10 @@ which results, counts and facets come from, and one per page
 (``kind:page``), which page-level hits and snippets come from. Facet
 counts therefore count documents, never pages. A page's text is in its own
 field, ``page_body``, so that the document ranking's BM25 statistics (term
-frequencies, average length of ``body``) are those of documents alone. Bump :data:`SCHEMA_VERSION`
+frequencies, average length of ``body``) are those of documents alone. Both
+take terms analysed ahead of time (:mod:`index.terms`) as well as text; an
+index whose schema has plain ``TEXT`` there reads and searches the same, and
+its writer analyses the text itself. Bump :data:`SCHEMA_VERSION`
 whenever a field changes; an index of another version must be rebuilt with
 ``evidence reindex``.
 """
@@ -15,6 +18,7 @@ from __future__ import annotations
 from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from index.analysis import PlaceData, text_analyzer
+from index.terms import AnalysableText
 
 SCHEMA_VERSION = 4
 
@@ -35,8 +39,8 @@ def build_schema(places: PlaceData | None = None) -> Schema:
         control=ID(stored=True),
         title=TEXT(analyzer=analyzer, stored=True, field_boost=3.0),
         issuer=TEXT(analyzer=analyzer, stored=True, field_boost=2.0),
-        body=TEXT(analyzer=analyzer, phrase=True),
-        page_body=TEXT(analyzer=analyzer, phrase=True),
+        body=AnalysableText(analyzer=analyzer, phrase=True),
+        page_body=AnalysableText(analyzer=analyzer, phrase=True),
         type=ID(stored=True, sortable=True),
         date=DATETIME(stored=True, sortable=True),
         date_text=STORED(),

@@ -35,7 +35,7 @@ from index.cache import IndexCaches, SearcherCache
 from index.query import access_filter, build_filter, build_parser, parse_user_query
 from index.schema import FACET_FIELDS, SCHEMA_VERSION, build_schema
 from index.sets import top_documents
-from index.write import IndexWriter, expand_reference, merge_tiers
+from index.write import IndexWriter, expand_reference, keep_lengths_in_memory, merge_tiers
 
 VERSION_FILE = "archive-index.json"
 #: A search with fewer documents than this gets a "did you mean" suggestion.
@@ -363,18 +363,11 @@ def _open_searcher(ix: Any) -> Searcher:
     each time. The columns are one byte per entry and field, so each segment's
     are loaded once, when the searcher opens.
     """
-    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-
     searcher = ix.searcher()
     for leaf, _ in searcher.leaf_searchers():
         per_document = getattr(leaf.reader(), "_perdoc", None)
-        if per_document is None or not hasattr(per_document, "_cached_reader"):
-            continue  # another codec: it reads lengths its own way
-        for name, field_type in searcher.schema.items():
-            if field_type.scorable:
-                column = per_document._cached_reader(_lenfield(name), LENGTHS_COLUMN)
-                if column is not None and hasattr(column, "load"):
-                    per_document._readers[_lenfield(name)] = column.load()
+        if per_document is not None:
+            keep_lengths_in_memory(per_document, searcher.schema)
     return searcher
 
 

@@ -20,6 +20,7 @@ every 5,500 documents, and once, at 55,500 documents, 10 minutes).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Sequence
@@ -30,6 +31,7 @@ from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
 from archive.models import Document, Page, Reference
+from index.terms import AnalysableText, Analysed, AnalysedText, analyser_fingerprint
 
 
 def expand_reference(ref_id: str) -> tuple[str, ...]:
@@ -149,19 +151,46 @@ class IndexWriter:
         self._writer = writer
         self._merge = merge
         self.added = 0
+        self.analysed = 0  # documents whose terms came ready from a worker
+        body = writer.schema["body"]
+        self._fingerprint = analyser_fingerprint(body.analyzer) if isinstance(body, AnalysableText) else None
+        if isinstance(writer, SegmentWriter):
+            writer.per_document_reader = functools.partial(_lengths_in_memory, writer)
 
     def add(self, document: Document, pages: Sequence[Page], references: Sequence[Reference], *,
-            replace: bool = True) -> None:
-        """Index a document and its pages; ``replace`` first removes what the index held for it."""
+            replace: bool = True, analysed: AnalysedText | None = None) -> None:
+        """Index a document and its pages; ``replace`` first removes what the index held for it.
+
+        ``analysed`` (from :func:`index.terms.analyse_pages` on the same page
+        texts) saves analysing the texts here; terms made with another
+        analyzer, or for other texts, are ignored.
+        """
         if replace:
             self._writer.delete_by_term("doc_id", document.id)
-        self._writer.add_document(**document_fields(document, pages, references))
-        for page in pages:
-            self._writer.add_document(**page_fields(document, page, references))
+        if analysed is not None and not analysed.fits(self._fingerprint or "", [p.text for p in pages]):
+            analysed = None
+        fields = document_fields(document, pages, references)
+        if analysed is not None and "body" in fields:
+            fields["body"] = Analysed(analysed.body)
+        self._writer.add_document(**fields)
+        for number, page in enumerate(pages):
+            fields = page_fields(document, page, references)
+            if analysed is not None and "page_body" in fields:
+                fields["page_body"] = Analysed(analysed.pages[number])
+            self._writer.add_document(**fields)
         self.added += 1
+        self.analysed += analysed is not None
 
     def delete(self, doc_id: str) -> None:
         self._writer.delete_by_term("doc_id", doc_id)
+
+    def commit(self) -> None:
+        """Write what was added as a segment (merging by the writer's policy) and release the index."""
+        self._writer.commit(**({"mergetype": self._merge} if self._merge else {}))
+
+    def cancel(self) -> None:
+        """Drop what was added since the writer opened and release the index."""
+        self._writer.cancel()
 
     def __enter__(self) -> IndexWriter:
         return self
@@ -169,6 +198,60 @@ class IndexWriter:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
         if kind is None:
-            self._writer.commit(**({"mergetype": self._merge} if self._merge else {}))
+            self.commit()
         else:
-            self._writer.cancel()
+            self.cancel()
+
+
+def keep_lengths_in_memory(per_document: Any, schema: Any) -> Any:
+    """Load ``per_document``'s field-length columns (a byte per entry and field) into memory; returns it.
+
+    Whoosh reads a length through the column file, a seek and a read each
+    time, and both BM25 and a segment's flush ask for one per posting.
+    """
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+    if not hasattr(per_document, "_cached_reader"):
+        return per_document  # another codec: it reads lengths its own way
+    for name, field_type in schema.items():
+        if field_type.scorable:
+            column = per_document._cached_reader(_lenfield(name), LENGTHS_COLUMN)
+            if column is not None and hasattr(column, "load"):
+                per_document._readers[_lenfield(name)] = column.load()
+    return per_document
+
+
+def _lengths_in_memory(writer: SegmentWriter) -> Any:
+    """``writer.per_document_reader`` for its flush: the new segment's lengths read once, not once per posting."""
+    return _FlushLengths(SegmentWriter.per_document_reader(writer), writer.schema)
+
+
+class _FlushLengths:
+    """A segment's per-document reader whose ``doc_field_length`` answers from memory.
+
+    A flush asks it for every posting's field length (to keep each posting
+    block's shortest and longest). Whoosh's own reader seeks and reads the
+    column file each time, and for a field without lengths (an ``ID``, a
+    ``KEYWORD``) asks the file system whether the column exists, once per
+    posting. The answers are Whoosh's: the length the stored byte stands
+    for, ``None`` for a zero byte, ``default`` for a field without lengths.
+    """
+
+    def __init__(self, per_document: Any, schema: Any) -> None:
+        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+        from whoosh.util.numeric import byte_to_length
+
+        self._inner = per_document
+        self._lengths: dict[str, list[int | None]] = {}
+        for name, field_type in schema.items():
+            column = per_document._cached_reader(_lenfield(name), LENGTHS_COLUMN) if field_type.scorable else None
+            if column is not None:
+                codes = column.load() if hasattr(column, "load") else [column[n] for n in range(len(column))]
+                self._lengths[name] = [byte_to_length(code) if code else None for code in codes]
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
+        lengths = self._lengths.get(fieldname)
+        return default if lengths is None else lengths[docnum]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
