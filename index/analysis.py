@@ -201,8 +201,9 @@ class MultilingualAnalyzer(Analyzer):
     matcher are rebuilt on first use.
     """
 
-    def __init__(self, places: PlaceData = ()) -> None:
+    def __init__(self, places: PlaceData = (), cache_size: int = CACHE_SIZE) -> None:
         self.places = places
+        self.cache_size = cache_size
         self._hash = hash(places)  # web highlighting caches query terms per analyzer: hashed on every query
         self._cache: dict[str, WordTerms] = {}
         self._place_terms: PlaceTerms | None = None
@@ -226,7 +227,7 @@ class MultilingualAnalyzer(Analyzer):
         """The query term and index terms of one word (cached)."""
         found = self._cache.get(word)
         if found is None:
-            if len(self._cache) >= CACHE_SIZE:
+            if len(self._cache) >= self.cache_size:
                 self._cache.clear()
             found = self._cache[word] = self._compute_terms(word)
         return found

@@ -80,10 +80,15 @@ def analyser_fingerprint(analyzer: Any) -> str:
     return f"{SCHEMA_VERSION}:{places_fingerprint(places) if places is not None else repr(analyzer)}"
 
 
+#: Words whose terms a worker's analyzer remembers: the most frequent words are most of the text, and each
+#: remembered word costs a worker about 350 bytes (a searching process keeps ``CACHE_SIZE``).
+WORKER_CACHE_SIZE = 50_000
+
+
 @functools.lru_cache(maxsize=4)
 def _analyser(gazetteer: str) -> MultilingualAnalyzer:
     """The text analyzer a new index with this ``gazetteer`` setting gets; one per process (its word cache warms)."""
-    return MultilingualAnalyzer(gazetteer_snapshot(gazetteer))
+    return MultilingualAnalyzer(gazetteer_snapshot(gazetteer), cache_size=WORKER_CACHE_SIZE)
 
 
 def analyse_pages(texts: Sequence[str], gazetteer: str = "", analyzer: Any = None) -> AnalysedText:

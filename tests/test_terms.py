@@ -232,3 +232,13 @@ def test_a_worker_analysing_pages_loads_neither_the_search_machinery_nor_numpy()
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             cwd=Path(__file__).resolve().parent.parent)
     assert loaded.stdout.strip() == "[]"
+
+
+def test_a_workers_word_cache_stays_within_its_size() -> None:
+    from index.analysis import MultilingualAnalyzer
+
+    analyzer = MultilingualAnalyzer(gazetteer_snapshot(), cache_size=5)
+    words = [f"word{n}" for n in range(23)]
+    analysed = analyse_pages([" ".join(words)], analyzer=analyzer)
+    assert len(analyzer._cache) <= 5
+    assert sorted(analysed.pages[0]) == whoosh_terms("page_body", " ".join(words))
