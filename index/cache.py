@@ -28,7 +28,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from index.facets import FacetTables
-from index.score import ArrayScorer, read_lengths
+from index.score import ArrayScorer, VisibleStatistics, read_lengths
 from index.sets import NO_DATE, Entries, MatchSets, Postings, date_column, entries_of, read_postings
 
 #: Entries (document numbers) each kind of set may hold in all, per version of the index.
@@ -38,6 +38,8 @@ DERIVED_BUDGET = 1_000_000  # phrase matches (entries) and posting-block indexes
 POSTINGS_BUDGET = 3_000_000
 #: Facet count tables kept (small: one count per facet value).
 COUNTS_KEPT = 256
+#: Statistics of the documents visible at some access levels kept (a number each).
+STATISTICS_KEPT = 100_000
 VERSIONS_KEPT = 2
 
 
@@ -91,6 +93,7 @@ class IndexCache:
         self.postings = Budgeted(POSTINGS_BUDGET, weigh=lambda pair: len(pair[0]))
         self.lengths: dict[str, np.ndarray] = {}
         self.counts = Budgeted(COUNTS_KEPT, weigh=lambda _: 1)
+        self.statistics = Budgeted(STATISTICS_KEPT, weigh=lambda _: 1)  # visible documents' term counts
         self.tables = FacetTables()
         self._lock = threading.Lock()
         self._dates: np.ndarray | None = None
@@ -190,9 +193,15 @@ class SearcherCache:
             found = self.cache.filters.put(key, np.sort(docnums[low:high]))
         return found
 
-    def scorer(self) -> ArrayScorer:
-        """Scores whole match sets with this version's postings and field lengths (see :mod:`index.score`)."""
-        return ArrayScorer(self.searcher, self.postings, self.lengths, self.sets.matches)
+    def scorer(self, visible: wq.Query) -> ArrayScorer:
+        """Scores whole match sets with this version's postings and field lengths (see :mod:`index.score`).
+
+        ``visible`` is the filter of the document entries the search may show
+        (those its access levels admit): the statistics are theirs alone.
+        """
+        statistics = VisibleStatistics(self.entries(visible), repr(visible), self.postings, self.lengths,
+                                       self.cache.statistics)
+        return ArrayScorer(self.searcher, self.postings, self.lengths, self.sets.matches, statistics)
 
     def postings(self, fieldname: str, btext: bytes) -> Postings:
         """A term's entries and weights, read once per version (see :func:`index.sets.read_postings`)."""

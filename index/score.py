@@ -7,30 +7,37 @@ term's postings (entry numbers and weights) are read once per version of
 the index into arrays, and a query is scored for every match in one pass of
 array arithmetic (numpy), then the best are picked.
 
-The scores are Whoosh's BM25F as Whoosh would give them on an index of the
-document entries alone: the same formula, the same inputs (each posting's
-weight, each entry's field length as the index stores it), the same way
-boosts multiply and sub-scores add up (an AND or OR adds its matching parts,
-``NOT`` adds its constant, AND NOT and Require keep their first part, AND
-MAYBE adds its second part where it matches, a phrase scores as its words).
-Only the collection statistics differ from Whoosh's on this index: Whoosh
-counts every entry as a document, and with about three page entries per
-document its idf is shifted and its average field length is a quarter of a
-document's, so that every document looked four times longer than average.
-Here the number of documents, a term's document frequency and the average
-field length are those of the document entries (deleted ones included
-until a merge drops them, as Whoosh counts them). ``tests/test_match_sets.py``
-checks every score against Whoosh on an index of the same documents without
-their pages. Queries it does not know (wildcards, fuzzy terms, ranges,
-other weightings) return ``None`` and are ranked by Whoosh itself, with
-Whoosh's statistics.
+The scores are Whoosh's BM25F: the same formula, the same inputs (each
+posting's weight, each entry's field length as the index stores it), the
+same way boosts multiply and sub-scores add up (an AND or OR adds its
+matching parts, ``NOT`` adds its constant, AND NOT and Require keep their
+first part, AND MAYBE adds its second part where it matches, a phrase scores
+as its words). Only the collection statistics are not Whoosh's. Whoosh counts
+every entry of the index: page entries (about three per document, so that
+its idf was shifted and every document looked four times longer than
+average), deleted entries until a merge drops them, and documents the reader
+may not see. Here (:class:`VisibleStatistics`) the number of documents, a
+term's document frequency and the average field length are those of the
+documents the search may show: the live document entries at its access
+levels. A score therefore never changes when a confidential document holding
+the word is added, and the score is shown to the reader. The average length
+is taken over each document's length as the index stores it (a byte per
+entry; Whoosh's own average comes from an exact running total over every
+entry). ``tests/test_match_sets.py`` checks every score against Whoosh on an
+index of the visible documents alone, with that average.
+
+Terms that expand (wildcards, prefixes, fuzzy terms, ranges) score their
+boost wherever they match, as Whoosh scores an expansion of more than one
+word: how many words an expansion has depends on words that hidden
+documents may hold. Other queries (``Every``, other weightings) return
+``None`` and are ranked by Whoosh itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from math import log
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from whoosh import query as wq
@@ -51,6 +58,51 @@ class Unsupported(Exception):
     """A query part this module does not score; Whoosh ranks the query instead."""
 
 
+class Statistics(Protocol):
+    """The collection statistics BM25 needs."""
+
+    documents: int
+
+    def doc_frequency(self, fieldname: str, btext: bytes) -> int: ...
+
+    def average_length(self, fieldname: str) -> float: ...
+
+
+class VisibleStatistics:
+    """The statistics of the document entries in ``visible`` alone (live documents a search may show).
+
+    ``frequencies`` keeps a term's count among them (a dict-like cache, with
+    ``key`` naming the visible set) so that it is counted once per index version.
+    """
+
+    def __init__(self, visible: Entries, key: Hashable, postings: Callable[[str, bytes], Postings],
+                 lengths: Callable[[str], np.ndarray], frequencies: Any) -> None:
+        self._visible = visible
+        self._key = key
+        self._postings = postings
+        self._lengths = lengths
+        self._frequencies = frequencies
+        self.documents = len(visible)
+
+    def doc_frequency(self, fieldname: str, btext: bytes) -> int:
+        key = (self._key, fieldname, btext)
+        found = self._frequencies.get(key)
+        if found is None:
+            ids, _ = self._postings(fieldname, btext)
+            at = np.searchsorted(self._visible, ids)
+            inside = at < len(self._visible)
+            found = self._frequencies.put(key, int(np.count_nonzero(self._visible[at[inside]] == ids[inside])))
+        return found
+
+    def average_length(self, fieldname: str) -> float:
+        key = (self._key, fieldname)
+        found = self._frequencies.get(key)
+        if found is None:
+            total = float(LENGTH_OF_BYTE[self._lengths(fieldname)[self._visible]].sum())
+            found = self._frequencies.put(key, total / (self.documents or 1))
+        return found
+
+
 class ArrayScorer:
     """Scores match sets for one searcher's view of the index.
 
@@ -60,14 +112,15 @@ class ArrayScorer:
     """
 
     def __init__(self, searcher: Searcher, postings: Callable[[str, bytes], Postings],
-                 lengths: Callable[[str], np.ndarray], matches: Callable[[wq.Query, Entries], Entries]) -> None:
+                 lengths: Callable[[str], np.ndarray], matches: Callable[[wq.Query, Entries], Entries],
+                 statistics: Statistics) -> None:
         self._searcher = searcher
         self._postings = postings
         self._lengths = lengths
         self._matches = matches
         weighting = searcher.weighting
         self._bm25f = weighting if type(weighting) is scoring.BM25F else None
-        self._documents = searcher.doc_frequency("kind", "doc")  # document entries, deleted ones included
+        self.statistics = statistics
 
     def top(self, query: wq.Query, matched: Entries, count: int) -> Ranked | None:
         """The ``count`` best of ``matched`` as Whoosh scores them, best first (ties: lower entry first)."""
@@ -99,6 +152,9 @@ class ArrayScorer:
             for _, part_found in parts[1:]:
                 combine(found, part_found, out=found)
             return _boosted(np.where(found, _added(parts), 0.0), boost), found
+        if isinstance(query, wq.MultiTerm | wq.NumericRange):  # an expansion: its boost wherever it matches
+            found = np.isin(candidates, self._matches(query, candidates), assume_unique=True)
+            return np.where(found, float(boost), 0.0), found
         if type(query) is wq.Not:  # an InverseMatcher: a constant weight wherever the inner query is absent
             _, inside = self._evaluate(query.query, candidates)
             found = ~inside
@@ -138,9 +194,10 @@ class ArrayScorer:
         weighting = self._bm25f
         b = weighting._field_B.get(fieldname, weighting.B)
         k1 = weighting.K1
-        documents = self._documents or 1
-        idf = log(documents / (self._searcher.doc_frequency(fieldname, btext) + 1)) + 1  # Weighting.idf
-        avgfl = self._searcher.field_length(fieldname) / documents or 1  # Searcher.avg_field_length
+        statistics = self.statistics
+        documents = statistics.documents or 1
+        idf = log(documents / (statistics.doc_frequency(fieldname, btext) + 1)) + 1  # Weighting.idf
+        avgfl = statistics.average_length(fieldname) or 1  # Searcher.avg_field_length
         return idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
 
     def _phrase(self, phrase: wq.Phrase, candidates: np.ndarray, boost: float) -> tuple[np.ndarray, np.ndarray]:

@@ -215,7 +215,7 @@ class SearchIndex:
         matched = cache.matched(user_query, doc_filter, allowed)
         ranked = top_documents(searcher, user_query, matched, request.offset + request.limit,
                                by_date=request.sort == "date", dates=cache.dates() if request.sort == "date" else None,
-                               scorer=cache.scorer())
+                               scorer=cache.scorer(build_filter("doc", request.access)))
         window = [(searcher.stored_fields(docnum), score) for docnum, score in ranked[request.offset:]]
         page_hits = self._page_hits(searcher, cache, user_query, [fields["doc_id"] for fields, _ in window], request)
         hits = tuple(_hit(fields, score, page_hits.get(fields["doc_id"], ())) for fields, score in window)
