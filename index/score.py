@@ -94,6 +94,18 @@ class VisibleStatistics:
             found = self._frequencies.put(key, int(np.count_nonzero(self._visible[at[inside]] == ids[inside])))
         return found
 
+    def frequency(self, fieldname: str, btext: bytes) -> float:
+        """How often the term occurs in the visible documents: the sum of their postings' weights."""
+        key = (self._key, "frequency", fieldname, btext)
+        found = self._frequencies.get(key)
+        if found is None:
+            ids, weights = self._postings(fieldname, btext)
+            at = np.searchsorted(self._visible, ids)
+            inside = np.flatnonzero(at < len(self._visible))
+            held = inside[self._visible[at[inside]] == ids[inside]]
+            found = self._frequencies.put(key, float(sum(weights[held].tolist())))
+        return found
+
     def average_length(self, fieldname: str) -> float:
         key = (self._key, fieldname)
         found = self._frequencies.get(key)
@@ -257,3 +269,34 @@ def read_lengths(searcher: Searcher, fieldname: str) -> np.ndarray:
             parts.append(np.fromiter((column[n] for n in range(count)), dtype=np.uint8, count=count))
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint8)
 
+
+
+def key_terms(items: Any, statistics: VisibleStatistics, fieldname: str, number: int) -> list[tuple[str, float]]:
+    """The ``number`` terms that best characterise a text, with weights: Whoosh's Bo1 expansion model
+    (``whoosh.classify.Expander``, normalised), over the visible documents' statistics.
+
+    ``items`` are the text's terms as the field indexes them (``field.index(text)``). A term no
+    visible document holds is left out, as Whoosh leaves out a term the index does not hold.
+    """
+    in_text: dict[bytes, float] = {}
+    total = 0.0
+    for btext, _, weight, _ in items:
+        in_text[btext] = in_text.get(btext, 0.0) + weight
+        total += weight
+    documents = statistics.documents
+    scored = []
+    best_score = 0.0
+    for btext, weight in in_text.items():
+        collection = statistics.frequency(fieldname, btext)
+        if not collection:
+            continue
+        f = collection / documents
+        score = weight * log((1.0 + f) / f, 2) + log(1.0 + f, 2)  # Bo1Model.score
+        best_score = max(best_score, score)
+        scored.append((score, btext.decode("utf-8")))
+    if not scored:
+        return []
+    f = best_score / documents  # Bo1Model.normalizer
+    norm = (best_score * log((1.0 + f) / f) + log(1.0 + f)) / log(2.0)
+    ranked = sorted(((score / norm, term) for score, term in scored), key=lambda x: (-x[0], x[1]))
+    return [(term, weight) for weight, term in ranked[:number]]

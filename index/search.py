@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import highlight
 from whoosh import index as whoosh_index
 from whoosh import query as wq
@@ -34,12 +35,15 @@ from index.analysis import gazetteer_snapshot, places_fingerprint
 from index.cache import IndexCaches, SearcherCache
 from index.query import access_filter, build_filter, build_parser, parse_user_query
 from index.schema import FACET_FIELDS, SCHEMA_VERSION, build_schema
-from index.sets import top_documents
+from index.score import key_terms
+from index.sets import difference, top_documents
 from index.write import IndexWriter, expand_reference, keep_lengths_in_memory, merge_tiers
 
 VERSION_FILE = "archive-index.json"
 #: A search with fewer documents than this gets a "did you mean" suggestion.
 SUGGEST_BELOW = 3
+#: Key terms of a document "more like this" searches for.
+MORE_LIKE_TERMS = 12
 SUGGESTABLE_WORD = re.compile(r"(?<![\w:~*?\\])\w{3,}(?![\w:~*?(])")
 FIELD_IN_QUERY = re.compile(r"\w:")
 PAGE_FIELDS = frozenset({"body", "article", "instrument"})  # fields of a query that pages can match
@@ -327,9 +331,16 @@ class SearchIndex:
         text = "\n".join(page_texts(self.page_text, doc_id)) if self.page_text else ""
         if not text.strip():
             return ()
-        results = searcher.more_like(docnum, "body", text=text, top=limit, numterms=12, normalize=True,
-                                     filter=set(self._cache(searcher).entries(build_filter("doc", access)).tolist()))
-        return tuple(_hit(hit.fields(), hit.score, ()) for hit in results)
+        cache = self._cache(searcher)
+        visible = build_filter("doc", access)
+        scorer = cache.scorer(visible)
+        terms = key_terms(self._schema["body"].index(text), scorer.statistics, "body", MORE_LIKE_TERMS)
+        if not terms:
+            return ()
+        query = wq.Or([wq.Term("body", term, boost=weight) for term, weight in terms])
+        others = difference(cache.entries(visible), np.array([docnum], dtype=np.int64), cache.sets.size)
+        ranked = top_documents(searcher, query, cache.sets.matches(query, others), limit, scorer=scorer)
+        return tuple(_hit(searcher.stored_fields(number), score, ()) for number, score in ranked)
 
 def _hit(fields: Mapping[str, Any], score: float | None, pages: tuple[PageHit, ...]) -> Hit:
     return Hit(

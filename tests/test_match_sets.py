@@ -453,3 +453,30 @@ def test_a_hidden_document_changes_no_score_a_reader_sees(tmp_path: Path) -> Non
             ])
     assert answers[0][0]  # the public documents do match
     assert answers[1] == answers[0]
+
+
+def test_more_like_this_is_whooshs_more_like_over_the_visible_documents(index: SearchIndex,
+                                                                         public_only: SearchIndex) -> None:
+    """Key terms (Whoosh's Bo1 expansion) and scores from the public documents' statistics alone: what Whoosh's
+    ``more_like`` gives on an index of the public documents, with the average length over the stored lengths."""
+    texts = {f"{synthetic.index:016x}": synthetic.pages for synthetic in iter_documents(240, 5)}
+    index.page_text = lambda doc_id, page: texts[doc_id][page - 1] if page <= len(texts[doc_id]) else None
+    try:
+        reference = reference_searcher(public_only)
+        compared = 0
+        for synthetic in list(iter_documents(240, 5))[::23]:
+            doc_id = f"{synthetic.index:016x}"
+            ours = index.more_like_this(doc_id, ("public",), limit=40)
+            if synthetic.access != "public":
+                assert ours == ()  # a reader never starts from a document hidden from them
+                continue
+            docnum = reference.document_number(id=doc_id)
+            theirs = reference.more_like(docnum, "body", text="\n".join(synthetic.pages), top=40, numterms=12,
+                                         normalize=True)
+            expected = sorted((hit["doc_id"], round(hit.score, 4)) for hit in theirs)
+            assert sorted((hit.doc_id, hit.score) for hit in ours) == expected
+            assert doc_id not in {hit.doc_id for hit in ours}
+            compared += bool(expected)
+        assert compared >= 5
+    finally:
+        index.page_text = None
