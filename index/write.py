@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+from array import array
 from collections import defaultdict
 from collections.abc import Sequence
 from types import TracebackType
@@ -242,16 +243,18 @@ class _FlushLengths:
         from whoosh.util.numeric import byte_to_length
 
         self._inner = per_document
-        self._lengths: dict[str, list[int | None]] = {}
+        # Lengths as machine integers, eight bytes each: a merge's flush covers up to MERGE_CAP entries per field,
+        # where a list of Python ints (a pointer and a 28-byte object each) would take four times as much.
+        self._lengths: dict[str, array[int]] = {}
         for name, field_type in schema.items():
             column = per_document._cached_reader(_lenfield(name), LENGTHS_COLUMN) if field_type.scorable else None
             if column is not None:
-                codes = column.load() if hasattr(column, "load") else [column[n] for n in range(len(column))]
-                self._lengths[name] = [byte_to_length(code) if code else None for code in codes]
+                codes = column.load() if hasattr(column, "load") else (column[n] for n in range(len(column)))
+                self._lengths[name] = array("l", map(byte_to_length, codes))
 
     def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
         lengths = self._lengths.get(fieldname)
-        return default if lengths is None else lengths[docnum]
+        return default if lengths is None else lengths[docnum] or None  # a zero byte: None, as Whoosh answers
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
