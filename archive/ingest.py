@@ -500,9 +500,10 @@ class IndexFeed:
     exception cancels the uncommitted part, which the catalog still has.
     """
 
-    def __init__(self, archive: Archive, search_index: Any) -> None:
+    def __init__(self, archive: Archive, search_index: Any, *, replace: bool = False) -> None:
         self._archive = archive
         self._index = search_index
+        self._replace = replace  # first remove what the index holds for each document (new ones have nothing)
         self._writer: Any = None
         self._pending: list[str] = []
 
@@ -512,7 +513,7 @@ class IndexFeed:
             self._writer = self._index.writer()
         archive = self._archive
         self._writer.add(archive.get_document(doc_id), archive.pages(doc_id), archive.references(doc_id),
-                         replace=False, analysed=terms)
+                         replace=self._replace, analysed=terms)
         self._pending.append(doc_id)
         if len(self._pending) >= archive.settings.index_batch:
             self.commit()
@@ -535,22 +536,11 @@ class IndexFeed:
             writer.cancel()
 
 
-def _index_documents(archive: Archive, search_index: Any, doc_ids: Sequence[str], *, replace: bool = False) -> None:
-    """Index documents the catalog holds, in one commit."""
-    if not doc_ids:
-        return
-    with search_index.writer() as writer:
-        for doc_id in doc_ids:
-            writer.add(archive.get_document(doc_id), archive.pages(doc_id), archive.references(doc_id),
-                       replace=replace)
-    archive.mark_indexed(doc_ids)
-
-
 def _index_leftovers(archive: Archive, search_index: Any) -> None:
     """Index documents a previous, interrupted run stored but did not index (or indexed without marking)."""
-    leftovers = archive.unindexed_ids()
-    for start in range(0, len(leftovers), archive.settings.index_batch):
-        _index_documents(archive, search_index, leftovers[start:start + archive.settings.index_batch], replace=True)
+    with IndexFeed(archive, search_index, replace=True) as feed:
+        for doc_id in archive.unindexed_ids():
+            feed.add(doc_id)
 
 
 def _new_run_id() -> str:
