@@ -88,10 +88,7 @@ class VisibleStatistics:
         key = (self._key, fieldname, btext)
         found = self._frequencies.get(key)
         if found is None:
-            ids, _ = self._postings(fieldname, btext)
-            at = np.searchsorted(self._visible, ids)
-            inside = at < len(self._visible)
-            found = self._frequencies.put(key, int(np.count_nonzero(self._visible[at[inside]] == ids[inside])))
+            found = self._frequencies.put(key, len(self._visible_postings(fieldname, btext)))
         return found
 
     def frequency(self, fieldname: str, btext: bytes) -> float:
@@ -99,12 +96,16 @@ class VisibleStatistics:
         key = (self._key, "frequency", fieldname, btext)
         found = self._frequencies.get(key)
         if found is None:
-            ids, weights = self._postings(fieldname, btext)
-            at = np.searchsorted(self._visible, ids)
-            inside = np.flatnonzero(at < len(self._visible))
-            held = inside[self._visible[at[inside]] == ids[inside]]
-            found = self._frequencies.put(key, float(sum(weights[held].tolist())))
+            _, weights = self._postings(fieldname, btext)
+            found = self._frequencies.put(key, float(sum(weights[self._visible_postings(fieldname, btext)].tolist())))
         return found
+
+    def _visible_postings(self, fieldname: str, btext: bytes) -> np.ndarray:
+        """The positions, in the term's posting list, of the postings of visible documents."""
+        ids, _ = self._postings(fieldname, btext)
+        at = np.searchsorted(self._visible, ids)
+        inside = np.flatnonzero(at < len(self._visible))
+        return inside[self._visible[at[inside]] == ids[inside]]
 
     def average_length(self, fieldname: str) -> float:
         key = (self._key, fieldname)
@@ -279,10 +280,8 @@ def key_terms(items: Any, statistics: VisibleStatistics, fieldname: str, number:
     visible document holds is left out, as Whoosh leaves out a term the index does not hold.
     """
     in_text: dict[bytes, float] = {}
-    total = 0.0
     for btext, _, weight, _ in items:
         in_text[btext] = in_text.get(btext, 0.0) + weight
-        total += weight
     documents = statistics.documents
     scored = []
     best_score = 0.0
