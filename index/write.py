@@ -24,7 +24,7 @@ import functools
 import math
 from array import array
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -208,23 +208,37 @@ def keep_lengths_in_memory(per_document: Any, schema: Any) -> Any:
     """Load ``per_document``'s field-length columns (a byte per entry and field) into memory; returns it.
 
     Whoosh reads a length through the column file, a seek and a read each
-    time, and both BM25 and a segment's flush ask for one per posting.
+    time, and BM25 asks for one per posting it scores.
+    """
+    from whoosh.codec.whoosh3 import _lenfield
+
+    for name, codes in _length_codes(per_document, schema):
+        per_document._readers[_lenfield(name)] = codes
+    return per_document
+
+
+def _length_codes(per_document: Any, schema: Any) -> Iterator[tuple[str, Any]]:
+    """Each scorable field that has lengths, with its column loaded: one length code (a byte) per entry.
+
+    Nothing for a reader of another codec (it reads lengths its own way).
     """
     from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 
     if not hasattr(per_document, "_cached_reader"):
-        return per_document  # another codec: it reads lengths its own way
+        return
     for name, field_type in schema.items():
         if field_type.scorable:
             column = per_document._cached_reader(_lenfield(name), LENGTHS_COLUMN)
             if column is not None and hasattr(column, "load"):
-                per_document._readers[_lenfield(name)] = column.load()
-    return per_document
+                yield name, column.load()
 
 
 def _lengths_in_memory(writer: SegmentWriter) -> Any:
     """``writer.per_document_reader`` for its flush: the new segment's lengths read once, not once per posting."""
-    return _FlushLengths(SegmentWriter.per_document_reader(writer), writer.schema)
+    per_document = SegmentWriter.per_document_reader(writer)
+    if not hasattr(per_document, "_cached_reader"):
+        return per_document  # another codec: it reads lengths its own way
+    return _FlushLengths(per_document, writer.schema)
 
 
 class _FlushLengths:
@@ -239,18 +253,14 @@ class _FlushLengths:
     """
 
     def __init__(self, per_document: Any, schema: Any) -> None:
-        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
         from whoosh.util.numeric import byte_to_length
 
         self._inner = per_document
         # Lengths as machine integers, eight bytes each: a merge's flush covers up to MERGE_CAP entries per field,
         # where a list of Python ints (a pointer and a 28-byte object each) would take four times as much.
-        self._lengths: dict[str, array[int]] = {}
-        for name, field_type in schema.items():
-            column = per_document._cached_reader(_lenfield(name), LENGTHS_COLUMN) if field_type.scorable else None
-            if column is not None:
-                codes = column.load() if hasattr(column, "load") else (column[n] for n in range(len(column)))
-                self._lengths[name] = array("l", map(byte_to_length, codes))
+        self._lengths: dict[str, array[int]] = {
+            name: array("l", map(byte_to_length, codes)) for name, codes in _length_codes(per_document, schema)
+        }
 
     def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
         lengths = self._lengths.get(fieldname)
