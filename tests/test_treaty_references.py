@@ -184,18 +184,33 @@ ORDINAL_BEFORE_GC_FORMS = [
     ("Art. 51(2) IV GC", ["GCIV-51-2"]),
     ("Article 4 of the III Geneva Convention", ["GCIII-4"]),  # was the Geneva Convention by default, GCIV
     ("the IV Geneva Convention", ["GCIV"]),
+    ("Art. 53 4 GC", ["GCIV-53"]),
+    ("Art 147 4 GC", ["GCIV-147"]),
+    ("IV GC Article 147", ["GCIV-147"]),
+    ("4 GC art. 49(6)", ["GCIV-49-6"]),
+    ("IV GC Articles 49 and 53", ["GCIV-49", "GCIV-53"]),
+    ("Article 147 of the IV GC", ["GCIV-147"]),
+    ("Article 147 of the IV GC.", ["GCIV-147"]),
+    ("Article 53 of 4 GC, and Article 118 of the III GC", ["GCIV-53", "GCIII-118"]),
 ]
 
-# "IV GC" and "4th GC" count only right after the cited article: alone they are too risky
-# ("stage IV GC" is gastric cancer, "the 4th GC" a General Conference); "4 GC" is never read.
+# "IV GC", "4 GC" and "4th GC" count only beside a cited article: right after its number,
+# after "of (the)" at the end of the citation, or (not "4th") right before the keyword. Alone
+# they are too risky ("stage IV GC" is gastric cancer, "the 4th GC" a General Conference).
 ORDINAL_BEFORE_GC_NEGATIVES = [
     "Stage IV GC was diagnosed in 2019.",
     "The 4th GC meeting was held in May.",
     "At the 4th GC, Article 12 was amended.",
+    "At the IV GC, Article 12 was amended.",
+    "In the report of the IV GC, Article 12 was amended.",
     "Article 5 of the first GC report",
+    "Article 5 of the 4 GC report",
+    "Article 12 of the IV GC resolution was adopted.",
     "IV GC, art. 49(6)",
-    "Art 147 4 GC",
+    "The IV GC applies.",
+    "The laboratory ran 4 GC analyses under Article 5.",
     "Stage IV GC was diagnosed. Article 5 requires clearance.",  # nor does it set the context
+    "Stage 4 GC was diagnosed. Article 5 requires clearance.",
     "The API returned an error. Article 5 requires clearance.",
 ]
 
@@ -207,6 +222,10 @@ BARE_NUMBER_FORMS = [
     ("see GC III 118, GC IV 147", ["GCIII-118", "GCIV-147"]),
     ("AP II 13.", ["APII-13"]),
     ("GC4 147.", ["GCIV-147"]),
+    ("GCIV 1, 2 and 3", ["GCIV-1", "GCIV-2", "GCIV-3"]),
+    ("GCIV 146, 147 and 148.", ["GCIV-146", "GCIV-147", "GCIV-148"]),
+    ("GC IV 49(6) and 53; AP I 51(2), 52 and 57(3).", ["GCIV-49-6", "GCIV-53", "API-51-2", "API-52", "API-57-3"]),
+    ("AP II 4 or 13, and GCIV 147", ["APII-4", "APII-13", "GCIV-147"]),
 ]
 
 # A number after an abbreviation that is not followed by punctuation or the end,
@@ -224,6 +243,10 @@ BARE_NUMBER_NEGATIVES = [
     ("AP I 174.", ["API"]),
     ("API 51.", []),
     ("CCM 4.", ["CCM"]),
+    ("GCIV 147 and 160.", ["GCIV"]),  # a list counts only if the instrument has every article in it
+    ("GC IV 196, 174 and 169.", ["GCIV"]),
+    ("GCIV 146-148 and 150.", ["GCIV"]),
+    ("GCIV 147 and 12 people.", ["GCIV"]),
 ]
 
 FRENCH_FORMS = [
@@ -246,6 +269,22 @@ FRENCH_FORMS = [
         "l'article 5 de la Convention d'Ottawa et l'article 147 de la IVe Convention de Genève",
         ["APMBC-5", "GCIV-147"],
     ),
+    ("l'article 51 du Protocole I", ["API-51"]),
+    ("le Protocole I de 1977", ["API"]),
+    ("l'article 147 de la CG IV", ["GCIV-147"]),
+    ("CG IV, art. 49, al. 6", ["GCIV-49-6"]),
+    ("la CG III et la CG IV", ["GCIII", "GCIV"]),
+    ("l'article 51 du PA I", ["API-51"]),
+    ("PA II, art. 13", ["APII-13"]),
+    ("le sixième alinéa de l'article 49 de la IVe Convention de Genève", ["GCIV-49-6"]),
+    ("le 6e alinéa de l'article 49 de la CG IV", ["GCIV-49-6"]),
+    ("le premier alinéa de l'article 1er de la Convention d'Ottawa", ["APMBC-1-1"]),
+    ("le deuxième paragraphe de l'article 5 de la Convention d'Ottawa", ["APMBC-5-2"]),
+    ("l'article 49, sixième alinéa, de la IVe Convention de Genève", ["GCIV-49-6"]),
+    ("le huitième alinéa de l'article 51 du PA I", ["API-51-8"]),
+    ("les premier et sixième alinéas de l'article 49 de la CG IV", ["GCIV-49-1", "GCIV-49-6"]),
+    ("l'article 13 du Protocole II", ["APII-13"]),
+    ("l'article 3 du Protocole II sur les mines, pièges et autres dispositifs", ["CCW-APII-1996-3"]),
 ]
 
 # "de" before a name that is not a catalogue instrument marks another instrument, as "of" does.
@@ -253,6 +292,27 @@ FRENCH_NEGATIVES = [
     ("l'article 5 de la loi sur l'action antimines", []),
     ("l'article 27 de la Constitution", []),
     ("La Convention d'Ottawa est en vigueur. L'article 12 du Code pénal s'applique.", ["APMBC"]),
+    ("le sixième alinéa de l'article 49 du Code pénal", []),
+    ("le premier alinéa de l'article 5", []),  # no instrument named
+    ("l'article 5 du CGI", []),  # Code général des impôts, not GC I
+    ("Les CG de vente s'appliquent, article 5.", []),
+    ("le PAI de la commune", []),
+    ("le PA I et le PA II", []),  # "PA I" counts only inside a citation
+    ("Traffic on PA I-95 was closed.", []),
+]
+
+# "et seq.", "ff.", "et suivants": the named article only, the following ones are not invented.
+ET_SEQ_FORMS = [
+    ("Articles 146 et seq. of the Fourth Geneva Convention", ["GCIV-146"]),
+    ("Article 146 et seq. of GCIV", ["GCIV-146"]),
+    ("Arts. 146 ff. GCIV", ["GCIV-146"]),
+    ("Art. 146 ff. of the Fourth Geneva Convention", ["GCIV-146"]),
+    ("Article 5(1) et seq. of the Ottawa Convention", ["APMBC-5-1"]),
+    ("articles 146 et suivants de la IVe Convention de Genève", ["GCIV-146"]),
+    ("The Fourth Geneva Convention, Article 146 et seq.", ["GCIV-146"]),
+    ("ст. 146 и след. IV Женевской конвенции", ["GCIV-146"]),
+    ("Article 146 et seq. of the Criminal Code", []),
+    ("Articles 5 ff. of the Law on Mine Action", []),
 ]
 
 DIAGNOSTICS = [
@@ -262,6 +322,7 @@ DIAGNOSTICS = [
     ("Article 1(1)(d) of the Ottawa Convention", "nonexistent_subparagraph"),
     ("the seventh paragraph of Article 49 of the Fourth Geneva Convention", "nonexistent_paragraph"),
     ("Article 160 of the Fourth Geneva Convention", "nonexistent_article"),
+    ("le dixième alinéa de l'article 49 de la IVe Convention de Genève", "nonexistent_paragraph"),
 ]
 
 
@@ -347,6 +408,13 @@ def test_bare_number_match_spans_abbreviation_and_number():
     assert (match.id, match.text) == ("API-51-2", "AP I 51(2)")
 
 
+def test_bare_number_list_items_have_their_own_spans():
+    text = "GCIV 146, 147 and 148."
+    assert [(m.id, m.text) for m in find_references(text)] == [
+        ("GCIV-146", "GCIV 146"), ("GCIV-147", "147"), ("GCIV-148", "148"),
+    ]
+
+
 @pytest.mark.parametrize(("text", "expected"), FRENCH_FORMS)
 def test_french_forms(text, expected):
     assert ids(text) == expected
@@ -354,6 +422,11 @@ def test_french_forms(text, expected):
 
 @pytest.mark.parametrize(("text", "expected"), FRENCH_NEGATIVES)
 def test_french_citations_of_other_instruments(text, expected):
+    assert ids(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), ET_SEQ_FORMS)
+def test_et_seq_gives_the_named_article(text, expected):
     assert ids(text) == expected
 
 
@@ -432,6 +505,7 @@ FRAGMENTS = [
     "Оттавской конвенции", "147-ci maddəsi", "Konvensiyasının", "İkinci", "Əlavə Protokol I", "paragraph",
     "the sixth paragraph of", "common", "–", ",", " and ", " ", "\n", "ibid.", "the Convention",
     "Criminal Code", "APLC/MSP.19/", "CA3", "(", ")", "п. 1", "ч.", "ß", "İ", "\u0130stanbul",
+    "IV GC", "4 GC", "GCIV 1", ", 2", "et seq.", "ff.", "CG IV", "PA I", "Protocole I", "le sixième alinéa de l'",
 ]
 
 

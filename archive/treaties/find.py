@@ -10,8 +10,9 @@ text:
 * :class:`Mention` -- a name of an instrument ("Fourth Geneva Convention",
   "Оттавской конвенции", "the Convention", "Criminal Code");
 * :class:`Citation` -- an article citation with its items ("Arts. 146–148",
-  "paragraph 2 of Article 5", "147-ci maddəsi", "article 49, alinéa 6"; and,
-  found after the mentions, the bare number of "GCIV 147").
+  "paragraph 2 of Article 5", "147-ci maddəsi", "article 49, alinéa 6",
+  "Article 146 et seq."; and, found after the mentions, the bare numbers of
+  "GCIV 147" and "GCIV 1, 2 and 3").
 
 Nothing here decides which instrument a citation belongs to or whether the
 article exists; that is :mod:`archive.treaties.resolve`.
@@ -284,8 +285,10 @@ def _list_item_allowed(text: str, number_end: int, end: int, separator: str, plu
     return p.LIST_ITEM_END_RE.match(text, number_end, end) is not None
 
 
-def _parse_items(text: str, position: int, end: int, plural: bool) -> tuple[list[CitationItem], int]:
-    """Read 'N(pins) [, N | and N | – N]...' starting at an article number."""
+def _parse_items(
+    text: str, position: int, end: int, plural: bool, ranges: bool = True
+) -> tuple[list[CitationItem], int]:
+    """Read 'N(pins) [, N | and N | – N]...' starting at an article number ('– N' only with ``ranges``)."""
     items: list[CitationItem] = []
     item_start = position
     while True:
@@ -294,7 +297,7 @@ def _parse_items(text: str, position: int, end: int, plural: bool) -> tuple[list
             break
         paragraph, sub, position = _parse_pins(text, number.end(), end)
         items.append(CitationItem(int(number["num"]), paragraph, sub, item_start, position))
-        if paragraph is None and sub is None:
+        if ranges and paragraph is None and sub is None:
             position = _expand_range(text, position, end, items)
         position, item_start, more = _next_list_item(text, position, end, items, plural)
         if not more:
@@ -403,17 +406,19 @@ RU_ORDINAL_VALUES = {stem: n for n, stem in enumerate(
     ("перв", "втор", "трет", "четв", "пят", "шест", "седьм", "восьм", "девят", "десят"), start=1
 )}
 AZ_ORDINAL_VALUES = {word: n for n, word in enumerate(p.ORDINALS_AZ, start=1)}
+FR_ORDINAL_VALUES = {stem: n for n, stem in enumerate(p.ORDINALS_FR, start=1)} | {"second": 2}
+STEM_ORDINAL_VALUES = RU_ORDINAL_VALUES | FR_ORDINAL_VALUES
 
 
 def ordinal_value(word: str) -> int | None:
-    """'sixth' / '6th' / 'шестой' / 'altıncı' -> 6."""
+    """'sixth' / '6th' / 'шестой' / 'altıncı' / 'sixième' / '6e' -> 6."""
     word = word.lower().strip()
     if word in p.ORDINAL_EN_VALUE:
         return p.ORDINAL_EN_VALUE[word]
-    digits = re.match(r"(\d+)(?:st|nd|rd|th)$", word)
+    digits = re.match(r"(\d+)(?:st|nd|rd|th|er|re|ère|e|ème|eme)$", word)
     if digits:
         return int(digits.group(1))
-    for stem, value in RU_ORDINAL_VALUES.items():
+    for stem, value in STEM_ORDINAL_VALUES.items():
         if word.startswith(stem):
             return value
     return AZ_ORDINAL_VALUES.get(word)
@@ -452,8 +457,16 @@ def _keyword_citations(text: str, start: int, end: int) -> list[Citation]:
         items[0] = CitationItem(first.article, first.paragraph, first.sub, head.start(), first.end)
         citation = Citation(head.start(), stop, tuple(items), "en")
         citation = _apply_suffix(text, end, _apply_prefix(text, citation))
-        citations.append(citation)
+        citations.append(_extend_over_et_seq(text, end, citation))
     return citations
+
+
+def _extend_over_et_seq(text: str, end: int, citation: Citation) -> Citation:
+    """'Article 146 et seq.', 'Arts. 146 ff.': the citation takes in the words; its items stay the named ones."""
+    following = p.AND_FOLLOWING_RE.match(text, citation.end, end)
+    if following is None:
+        return citation
+    return Citation(citation.start, following.end(), citation.items, citation.style, citation.common)
 
 
 def _az_items(text: str, start: int, stop: int) -> list[CitationItem]:
@@ -541,21 +554,33 @@ def _host_instruments(mention: Mention) -> tuple[str, ...]:
 
 
 def _bare_citation(text: str, mention: Mention) -> Citation | None:
-    """'GCIV 147', 'AP I 51(2)': the number after a compact abbreviation, if that article exists."""
+    """'GCIV 147', 'AP I 51(2)', 'GCIV 1, 2 and 3': the numbers after a compact abbreviation.
+
+    A list counts up to its last item that punctuation or the end of the text
+    follows, and only while the instrument has every article in it (no ranges:
+    'GCIV 147-149' may be pages).
+    """
     if not p.BARE_NUMBER_HOST_RE.fullmatch(text, mention.start, mention.end):
         return None
     number = p.BARE_NUMBER_RE.match(text, mention.end)
     if number is None:
         return None
-    paragraph, sub, stop = _parse_pins(text, number.end(), len(text))
-    if p.BARE_NUMBER_END_RE.match(text, stop) is None:
+    items, _stop = _parse_items(text, number.start("num"), len(text), plural=False, ranges=False)
+    items = _existing_prefix(items, _host_instruments(mention))
+    while items and p.BARE_NUMBER_END_RE.match(text, items[-1].end) is None:
+        items.pop()
+    if not items:
         return None
-    article = int(number["num"])
+    return Citation(items[0].start, items[-1].end, tuple(items), BARE)
+
+
+def _existing_prefix(items: list[CitationItem], instruments: tuple[str, ...]) -> list[CitationItem]:
+    """The items up to the first that none of ``instruments`` has."""
     catalogue = load_catalogue()
-    if not any(catalogue.exists(i, article, paragraph, sub) for i in _host_instruments(mention)):
-        return None
-    start = number.start("num")
-    return Citation(start, stop, (CitationItem(article, paragraph, sub, start, stop),), BARE)
+    for index, item in enumerate(items):
+        if not any(catalogue.exists(i, item.article, item.paragraph, item.sub) for i in instruments):
+            return items[:index]
+    return items
 
 
 def with_bare_numbers(text: str, citations: list[Citation], mentions: list[Mention]) -> list[Citation]:

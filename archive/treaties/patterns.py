@@ -1,13 +1,14 @@
 """Regular-expression building blocks for treaty references (first pipeline stage).
 
 Defines the vocabulary the finder uses, in English, Russian, Azerbaijani and
-French (names, and the unambiguous citation words: article, alinéa, paragraphe,
-"de la", "et", "à"): how instruments are named (:data:`MENTION_SPECS`, built
-partly from the catalogue's own names and partly from hand-written grammar for
-ordinals, roman numerals and inflection), how article citations are written
-(keywords, pinpoints, lists, ranges, paragraph prefixes and suffixes), and the
-trigger words of the fast pre-scan. It only declares patterns: finding them in
-text is :mod:`archive.treaties.find`, deciding what they mean is
+French (names, ordinals, and the unambiguous citation words: article, alinéa,
+paragraphe, "de la", "et", "à", "et suivants"): how instruments are named
+(:data:`MENTION_SPECS`, built partly from the catalogue's own names and partly
+from hand-written grammar for ordinals, roman numerals and inflection), how
+article citations are written (keywords, pinpoints, lists, ranges, "et seq.",
+paragraph prefixes and suffixes), and the trigger words of the fast pre-scan.
+It only declares patterns: finding them in text is
+:mod:`archive.treaties.find`, deciding what they mean is
 :mod:`archive.treaties.resolve`.
 """
 
@@ -115,6 +116,24 @@ ORDINALS_AZ = (
 )
 ORDINAL_AZ = r"(?:" + "|".join(ORDINALS_AZ) + r")"
 
+# French ordinal stems, 1 to 10: "premier alinéa", "sixième alinéa" ("second" is also 2).
+ORDINALS_FR = (
+    "premi",
+    "deuxi",
+    "troisi",
+    "quatri",
+    "cinqui",
+    "sixi",
+    "septi",
+    "huiti",
+    "neuvi",
+    "dixi",
+)
+ORDINAL_FR = (
+    r"(?:premi(?:er|ère)|(?:" + "|".join(ORDINALS_FR[1:]) + r")[eè]me|seconde?"
+    r"|1(?:er|re|ère)|(?:[2-9]|10)(?:e|ème|eme))(?!\w)"
+)
+
 # Azerbaijani ordinal suffix after digits: 1-ci, 3-cü, 6-cı, 9-cu, 1-nci, 1-inci.
 AZ_SUFFIX = r"(?:\s?[-‐‑–]\s?|\s?)(?:n?c[iıuü]|[iıuü]nc[iıuü])(?!\w)"
 
@@ -153,6 +172,12 @@ COUNTED_NOUN = re.compile(
     r"\s+(?i:people|persons|civilians|mines|children|women|men|houses|villages|victims|"
     r"cases|days|months|years|times|km|per\s*cent|percent|человек\w*|мин\b|детей|лет|"
     r"дней|nəfər|mina\w*|il\b|%)"
+)
+
+# "Article 146 et seq.", "Arts. 146 ff.", "articles 146 et suivants", "ст. 146 и след.": the named article only.
+AND_FOLLOWING = (
+    r"\s*(?:(?i:et\s+(?:seq(?:q|uentes)?\.?|sqq?\.|suiv(?:ants|\.))|sqq?\.|и\s+(?:сл(?:ед)?\.|следующ\w*))"
+    r"|ff\.?)(?!\w)"
 )
 
 PARA_WORD_EN = r"(?:paragraphs?|paras?\.?|§§?)"
@@ -197,7 +222,8 @@ SUB_WORD_FR = r"(?:lettre|litt?\.|alin[ée]a|al\.)"
 PREFIX_FR = re.compile(
     r"(?i:"
     r"(?:(?:l['’]\s*|la\s+|le\s+)?" + SUB_WORD_FR + r"\s*(?P<sub>[a-z])\s*\)\s*,?\s*(?:du|de\s+l['’])\s*)?"
-    r"(?:l['’]\s*|le\s+)?" + PARA_WORD_FR + r"\s*(?P<paras>\d{1,2}(?:\s*(?:,|et|ou)\s*\d{1,2})*)(?!\d)"
+    r"(?:l['’]\s*|le\s+)?(?:" + PARA_WORD_FR + r"\s*(?P<paras>\d{1,2}(?:\s*(?:,|et|ou)\s*\d{1,2})*)(?!\d)"
+    r"|(?P<ord>" + ORDINAL_FR + r")(?:\s+et\s+(?P<ord2>" + ORDINAL_FR + r"))?\s+" + PARA_WORD_FR + r")"
     r"(?:\s*,?\s*" + SUB_WORD_FR + r"\s*(?P<sub_b>[a-z])\s*\))?"
     r"\s*,?\s*de\s+l['’]\s*"
     r")$"
@@ -214,7 +240,8 @@ SUFFIX_RU = re.compile(
     r"(?:\s*,?\s*(?:подпункт\w*|подп\.|пп\.)\s*[«\"“(]?\s*(?P<sub>" + LETTER + r")\s*[»\"”)]?)?)"
 )
 SUFFIX_FR = re.compile(
-    r"(?i:\s*,?\s*" + PARA_WORD_FR + r"\s*(?P<para>\d{1,2})(?!\d)"
+    r"(?i:\s*,?\s*(?:" + PARA_WORD_FR + r"\s*(?P<para>\d{1,2})(?!\d)"
+    r"|(?P<ord>" + ORDINAL_FR + r")\s+" + PARA_WORD_FR + r")"
     r"(?:\s*,?\s*" + SUB_WORD_FR + r"\s*(?P<sub>[a-z])\s*\))?)"
 )
 COMMON_SUFFIX = re.compile(
@@ -272,14 +299,15 @@ GROUP_GAP = re.compile(
 CCW_SIGNALS = re.compile(
     r"(?i:\bamended\b|as\s+amended|\b1996\b|\b1980\b|\bCCW\b|conventional\s+weapons|"
     r"booby[\s-]?traps?|other\s+devices|protocol\s+(?:III|IV|V)\b|remotely[\s-]delivered|"
-    r"с\s+поправками|обычного\s+оружия|мин-ловуш|\bКОО\b|düzəliş|adi\s+silah|mina-tələ)"
+    r"с\s+поправками|обычного\s+оружия|мин-ловуш|\bКОО\b|düzəliş|adi\s+silah|mina-tələ|"
+    r"modifié|armes\s+classiques|pièges)"
 )
 # In this archive's documents "Protocol II" next to (land)mines is more often the CCW one.
 WEAK_CCW_SIGNALS = re.compile(r"(?i:\b(?:land)?mines?\b|\bмин(?:ы|ам|ами|ах)?\b|\bmina\w*)")
 ADDITIONAL_SIGNALS = re.compile(
     r"(?i:additional|\b1977\b|geneva|non-international|internal\s+armed\s+conflict|"
     r"protocol\s+I\b|\bAP\s?I\b|дополнительн|женевск|немеждународн|əlavə|cenevrə|"
-    r"qeyri-beynəlxalq)"
+    r"qeyri-beynəlxalq|additionnel|genève|non\s+internationa|protocole\s+I\b|\bPA\s?I\b)"
 )
 
 # -- pre-scan ------------------------------------------------------------------
@@ -288,7 +316,7 @@ TRIGGER = re.compile(
     r"(?<![\w])(?:"
     r"(?P<cit>art(?:icle|s?\.|s?\s*\d)|стат|ст\.|стт\.|madd|ca[1-3]\b)"
     r"|convention|treaty|конвенц|договор|konvensiya"
-    r"|müqavilə|gc|ap[\s-]?i|ap[12]\b|apii|apmbc|aplc|mbt\b|ccm|ccw|pi{1,3}\b"
+    r"|müqavilə|gc|cg[\s-]i|pa[\s-]i|ap[\s-]?i|ap[12]\b|apii|apmbc|aplc|mbt\b|ccm|ccw|pi{1,3}\b"
     r"|ibid|там\s+же|geneva|genève|женев|cenevrə|ottaw|оттав|ottava|дп|коо\b|кно\b"
     r"|piyada|müharibə\s+zaman|mülki\s+şəxs|hərbi\s+əsir|kaset|silahlar|müəyyən\s+adi"
     r"|(?P<weak>protocol|протокол|protokol|code|кодекс|məcəllə|constitution|конституц|konstitusiya|law\b|закон|qanun|statut"
@@ -397,6 +425,22 @@ DESCRIPTIVE_TAIL = (
 )
 
 
+# "GC" alone is also a General Conference, a Governing Council or gastric cancer ("At the
+# 4th GC, Article 12 ...", "stage IV GC"), so "IV GC", "4 GC" and "4th GC" count only beside
+# a cited article: right after its number ("Art. 147 IV GC", "Art. 53 4 GC"); after "of (the)"
+# where the citation ends, at punctuation, a conjunction or an auxiliary ("Article 147 of the
+# IV GC.", "... of the IV GC were cited", not "of the IV GC report" nor "the report of the IV
+# GC, Article 12"); right before the keyword ("IV GC Article 147", not "At the IV GC, Article
+# 12"). "4th GC" is too common a conference for the last two.
+GC_AFTER_NUMBER = r"(?:(?<=\d\s)|(?<=\)\s))"
+GC_AFTER_OF = r"(?:(?<=(?i:of)\s)|(?<=(?i:of)\s(?i:the)\s))"
+GC_ENDS_CITATION = (
+    r"(?![\w/])(?=\s*(?:[.;:)\]]|,(?!\s*(?i:art))|$)"
+    r"|\s+(?i:and|or|is|are|was|were|has|have|had|shall|must|may|also)\s)"
+)
+GC_BEFORE_KEYWORD = r"(?=\s+(?i:articles?|arts?\.?)\s*\d)"
+
+
 def _geneva_specs() -> list[MentionSpec]:
     specs: list[MentionSpec] = []
     ordinal_en = ("first|1st", "second|2nd", "third|3rd", "fourth|4th")
@@ -427,10 +471,21 @@ def _geneva_specs() -> list[MentionSpec]:
             ),
             MentionSpec(r"(?i:Convention)\s*\(\s*" + roman + r"\s*\)", INSTRUMENT, gc),
             MentionSpec(r"(?<![\w/])GC\s?-?(?:" + roman + r"|" + str(number) + r")(?![\w/])", INSTRUMENT, gc),
-            # "Art. 147 IV GC", "Art 147 4th GC": only right after the cited article ("GC" alone
-            # is also a General Conference or a Governing Council: "At the 4th GC, Article 12 ...")
+            # "IV GC", "4 GC", "4th GC": only beside a cited article (why: above GC_AFTER_NUMBER)
             MentionSpec(
-                r"(?:(?<=\d\s)|(?<=\)\s))(?:" + roman + r"|(?i:" + en + r"))\s+GC(?![\w/])",
+                GC_AFTER_NUMBER + r"(?:" + roman + r"|" + str(number) + r"|(?i:" + en + r"))\s+GC(?![\w/])",
+                INSTRUMENT,
+                gc,
+                standalone=False,
+            ),
+            MentionSpec(
+                GC_AFTER_OF + r"(?:" + roman + r"|" + str(number) + r")\s+GC" + GC_ENDS_CITATION,
+                INSTRUMENT,
+                gc,
+                standalone=False,
+            ),
+            MentionSpec(
+                r"(?<![\w/.,])(?:" + roman + r"|" + str(number) + r")\s+GC" + GC_BEFORE_KEYWORD,
                 INSTRUMENT,
                 gc,
                 standalone=False,
@@ -444,6 +499,8 @@ def _geneva_specs() -> list[MentionSpec]:
             MentionSpec(r"(?i:Cenevrə\s+Konvensiya\w*)\s*" + rn, INSTRUMENT, gc),
             MentionSpec(r"(?i:(?:" + fr + r")\s+Convention\s+de\s+Genève)", INSTRUMENT, gc),
             MentionSpec(r"(?i:Convention\s+de\s+Genève)\s*" + rn, INSTRUMENT, gc),
+            # "CG IV" needs its space: "CGI" is the Code général des impôts
+            MentionSpec(r"(?<![\w/])CG(?:\s|-)" + roman + r"(?![\w/])", INSTRUMENT, gc),
         ]
     descriptive = {
         "GCIV": (
@@ -685,7 +742,12 @@ def _protocol_specs() -> list[MentionSpec]:
         # French
         MentionSpec(r"(?i:protocole\s+additionnel)\s*" + _roman("I"), INSTRUMENT, "API"),
         MentionSpec(r"(?i:protocole\s+additionnel)\s*" + _roman("II"), INSTRUMENT, "APII"),
+        # "PA I" only inside a citation: alone it is as often Pennsylvania's "PA I-95"
+        MentionSpec(r"(?<![\w/])PA(?:\s|-)I(?![\w/])", INSTRUMENT, "API", standalone=False),
+        MentionSpec(r"(?<![\w/])PA(?:\s|-)II(?![\w/])", INSTRUMENT, "APII", standalone=False),
+        MentionSpec(r"(?i:protocole)\s*" + _roman("I"), INSTRUMENT, "API"),
         MentionSpec(r"(?i:protocole)\s*" + _roman("II") + r"\s*(?i:modifié)", INSTRUMENT, "CCW-APII-1996"),
+        MentionSpec(r"(?i:protocole)\s*" + _roman("II"), PROTOCOL_TWO),
         MentionSpec(r"(?i:protocole)\s*" + _roman("III"), INSTRUMENT, "CCW-PIII"),
     ]
     return specs
@@ -972,15 +1034,16 @@ def bucket_alternations() -> dict[tuple[str, int], re.Pattern[str]]:
 # -- bare article numbers after an abbreviation: "GCIV 147", "AP I 51(2)" ------------
 # Only the Geneva Conventions' and Additional Protocols' compact abbreviations
 # (not "API", a common word in technical text), one space, one number the
-# instrument has (checked by the finder against the catalogue), pinpoints, then
-# punctuation or the end of the text: so "GCIV 1949", "GC IV 12 August 1949",
-# "GCIV 147 pages", "GC IV 196 States" and "GCIV 147-149" stay mentions of the
-# instrument alone.
+# instrument has or a list of them ("GCIV 1, 2 and 3"; checked by the finder
+# against the catalogue), pinpoints, then punctuation or the end of the text: so
+# "GCIV 1949", "GC IV 12 August 1949", "GCIV 147 pages", "GC IV 196 States" and
+# "GCIV 147-149" stay mentions of the instrument alone.
 BARE_NUMBER_HOST_RE = re.compile(r"GC\s?-?(?:IV|III|II|I|[1-4])|AP(?:\s|-)(?:II|I)|APII|AP\s?[12]")
 BARE_NUMBER_RE = re.compile(r" " + ARTICLE_NUMBER)
 BARE_NUMBER_END_RE = re.compile(r"\s*(?:[,;:)\]]|\.(?!\w)|$)")
 
 ARTICLE_HEAD_RE = re.compile(ARTICLE_KEYWORD)
+AND_FOLLOWING_RE = re.compile(AND_FOLLOWING)
 LIST_MARKER_RE = re.compile(LIST_MARKER)
 ARTICLE_NUMBER_RE = re.compile(ARTICLE_NUMBER)
 PIN_RE = re.compile(PIN)

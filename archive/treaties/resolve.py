@@ -33,17 +33,26 @@ Decisions worth knowing:
   missing paragraph. A lettered item cited without a paragraph number
   ("Article 8(a)") counts as the article.
 * Mentions of an instrument without an article are references to the
-  instrument; risky abbreviations (API, PI, MBT, "IV GC") count only inside
-  citations, and only there set the context ("The API returned an error.
-  Article 5 ..." yields nothing).
+  instrument; risky abbreviations (API, PI, MBT, "IV GC", "4 GC") count only
+  inside citations, and only there set the context ("The API returned an
+  error. Article 5 ..." yields nothing). "IV GC" and "4 GC" are read right
+  after the cited number ("Art. 53 4 GC"), after "of (the)" where the citation
+  ends ("Article 147 of the IV GC.") and right before the keyword ("IV GC
+  Article 147"), never across a comma before it ("At the IV GC, Article 12").
 * A bare number right after a Geneva or Additional Protocol abbreviation
   ("GCIV 147", "AP I 51(2)") is an article only when the instrument has it and
   punctuation or the end of the text follows; it binds to that abbreviation
   alone ("GCIV 1949", "GC IV 12 August 1949", "GCIV 196 States" stay the
-  instrument).
+  instrument). A list ("GCIV 1, 2 and 3") counts up to its last item that
+  punctuation follows, and only while the instrument has every article in it
+  ("GCIV 147 and 160." stays the instrument); a range never does.
+* "Article 146 et seq." / "Arts. 146 ff." / "articles 146 et suivants" cite
+  the named article only; the following ones are not guessed.
 * French citations bind through "de la", "de l'", "du", "des" ("article 49,
   alinéa 6, de la IVe Convention de Genève"), and "de" before an unknown name
-  marks another instrument, as "of" does.
+  marks another instrument, as "of" does. "Protocole II" is decided like
+  "Protocol II"; "CG IV" and "PA I" are the French "GC IV" and "AP I"
+  ("CGI", the tax code, is not).
 
 Storage, indexing and the CLI are left to their own modules.
 """
