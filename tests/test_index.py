@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -260,3 +261,88 @@ def test_the_analyzer_is_read_once_with_its_word_cache(search_index) -> None:
         list(analyzer("landmines near Shusha"))
         assert reopened.analyzer is analyzer
         assert "landmines" in reopened.analyzer._cache
+
+
+def _segment_contents(directory: Path) -> list[dict[str, object]]:
+    """Each segment as Whoosh stores it, by entry number: stored fields, lengths, columns, postings, term info."""
+    from whoosh.reading import SegmentReader
+
+    with open_index(directory, create=False) as index:
+        storage, schema = index._ix.storage, index._ix.schema
+        segments = []
+        for segment in index._ix._segments():
+            reader = SegmentReader(storage, schema, segment)
+            entries = list(reader.iter_docs())
+            postings, terms = [], []
+            for fieldname, text in reader.all_terms():
+                matcher = reader.postings(fieldname, text)
+                while matcher.is_active():
+                    postings.append((fieldname, text, matcher.id(), matcher.weight(), matcher.value()))
+                    matcher.next()
+                info = reader.term_info(fieldname, text)
+                terms.append((fieldname, text, info.weight(), info.doc_frequency(), info.min_length(),
+                              info.max_length(), info.max_weight()))
+            columns = {name: list(reader.column_reader(name, translate=False))
+                       for name in schema.names() if reader.has_column(name)}
+            segments.append({
+                "entries": entries, "deleted": sorted(reader.all_doc_ids()) if segment.has_deletions() else None,
+                "lengths": [(n, name, reader.doc_field_length(n, name)) for n, _ in entries
+                            for name in ("body", "page_body", "title", "issuer")],
+                "columns": columns, "postings": postings, "terms": terms,
+            })
+            reader.close()
+        return segments
+
+
+def _write_with_merges(directory: Path) -> None:
+    """31 commits of six documents, re-indexing earlier ones: segments with deletions get merged.
+
+    A merged segment holds about 200 entries, so frequent terms span more
+    than one posting block (128 postings), and rare ones are inlined.
+    """
+    index = open_index(directory)
+    for n in range(1, 32):
+        with index.writer() as writer:
+            for k in range(6):
+                number = n * 10 + k
+                pages = [Page(1, f"landmines report {number} near Shusha"), Page(2, f"Мины и снаряды {number % 4}")]
+                writer.add(_document(number, title=f"Report {number}", type="report",
+                                     date=f"20{number % 23:02d}-03-0{1 + number % 9}"),
+                           pages[: 1 + number % 2], [Reference("GCIV-147", 1, 0, 5, "x")] if number % 3 else [])
+            if n > 2:  # an earlier commit's document again: its old entries become deletions there
+                writer.add(_document(n * 10 - 20, title="amended"), [Page(1, f"amended {n}")], [])
+    index.close()
+
+
+def test_merged_segments_are_what_whooshs_own_merge_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Merging streams sorted postings past the writer's pool; the segments are byte-for-byte Whoosh's merge."""
+    from whoosh.reading import SegmentReader
+    from whoosh.writing import PostingPool
+
+    from index import write
+
+    pooled: list[int] = []
+    original_add = PostingPool.add
+    monkeypatch.setattr(PostingPool, "add", lambda pool, item: (pooled.append(1), original_add(pool, item))[1])
+    _write_with_merges(tmp_path / "streamed")
+    streamed_pooled = len(pooled)
+
+    def whoosh_merge(writer, segments):  # what Whoosh's policies do: every posting through the pool
+        for segment in segments:
+            reader = SegmentReader(writer.storage, writer.schema, segment)
+            writer.add_reader(reader)
+            reader.close()
+
+    monkeypatch.setattr(write, "merge_sorted", whoosh_merge)
+    pooled.clear()
+    _write_with_merges(tmp_path / "whoosh")
+    streamed, whoosh = _segment_contents(tmp_path / "streamed"), _segment_contents(tmp_path / "whoosh")
+    assert [len(s["entries"]) for s in streamed] == [len(s["entries"]) for s in whoosh]
+    assert len(streamed) < 31 and any(s["deleted"] is not None for s in streamed)  # merges happened, with deletions
+    assert max(Counter(p[:2] for p in s["postings"]).most_common(1)[0][1] for s in streamed) > 128  # 2+ blocks
+    assert streamed == whoosh
+    assert streamed_pooled < len(pooled)  # Whoosh's merge pooled the merged postings again; ours did not
+    index = open_index(tmp_path / "streamed")
+    assert index.search(SearchRequest(query="landmines", limit=10)).total == 31 * 6 - 29  # 29 were re-indexed
+    assert index.search(SearchRequest(query="amended", limit=10)).total == 29
+    index.close()
