@@ -494,6 +494,10 @@ def _record(archive: Archive, run_id: str, result: Result) -> Outcome:
 class IndexFeed:
     """Feeds documents the catalog now holds into one open index writer, committing every ``index_batch``.
 
+    A batch is committed sooner when the postings it holds in memory reach
+    the writer's limit (a few hundred long documents), so the writer's
+    memory does not depend on how long the documents are.
+
     A document is marked indexed in the catalog only after the commit that
     holds it; a crash before that leaves it unindexed, and the next ingest (or
     ``evidence reindex``) indexes it from the catalog. Leaving the block by an
@@ -515,7 +519,7 @@ class IndexFeed:
         self._writer.add(archive.get_document(doc_id), archive.pages(doc_id), archive.references(doc_id),
                          replace=self._replace, analysed=terms)
         self._pending.append(doc_id)
-        if len(self._pending) >= archive.settings.index_batch:
+        if len(self._pending) >= archive.settings.index_batch or self._writer.full:
             self.commit()
 
     def commit(self) -> None:

@@ -25,7 +25,7 @@ import heapq
 import math
 from array import array
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -245,6 +245,65 @@ class _MergingPool:
         return getattr(self._pool, name)
 
 
+#: Postings a writer holds in memory before its batch should be committed (:attr:`IndexWriter.full`): about
+#: 120 MB. A batch of 500 documents of the synthetic corpus holds about 460,000.
+POOLED_POSTINGS = 1_000_000
+
+
+class TermPool:
+    """The postings of the entries a writer adds, held by term until the writer's flush.
+
+    Whoosh's pool keeps one tuple per posting (field, term, entry, weight,
+    value) and sorts them all at the flush. Entries are added in increasing
+    order, so each term's postings arrive sorted: held by term as arrays of
+    machine numbers, only the terms need sorting. Measured on 500 documents
+    of the synthetic corpus (460,000 postings): 56 MB held against 93 MB in
+    Whoosh's pool. The postings come out in the order Whoosh's pool gives
+    them. Nothing is written to disk: the caller bounds a batch by
+    :attr:`postings` (:data:`POOLED_POSTINGS`).
+    """
+
+    def __init__(self) -> None:
+        self._terms: dict[tuple[str, bytes], tuple[array[int], array[float], list[Any]]] = {}
+        self._unordered: set[tuple[str, bytes]] = set()  # terms with a posting added out of entry order
+        self.postings = 0
+
+    def add(self, item: tuple[str, bytes, int, float, Any]) -> None:
+        fieldname, btext, docnum, weight, value = item
+        key = (fieldname, btext)
+        held = self._terms.get(key)
+        if held is None:
+            held = self._terms[key] = (array("q"), array("d"), [])
+        elif docnum <= held[0][-1]:
+            self._unordered.add(key)
+        held[0].append(docnum)
+        held[1].append(weight)
+        held[2].append(value)
+        self.postings += 1
+
+    def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, Any]]:
+        """Every posting as (field, term, entry, weight, value), in that order."""
+        for key in sorted(self._terms):
+            fieldname, btext = key
+            ids, weights, values = self._terms[key]
+            rows: Iterable[tuple[int, float, Any]] = zip(ids, weights, values, strict=True)
+            if key in self._unordered:
+                rows = sorted(rows, key=lambda row: row[0])
+            for docnum, weight, value in rows:
+                yield fieldname, btext, docnum, weight, value
+
+    def cleanup(self) -> None:
+        self._terms.clear()
+        self._unordered.clear()
+        self.postings = 0
+
+
+def _hold_postings_by_term(writer: SegmentWriter) -> None:
+    """Give ``writer`` a :class:`TermPool` (not the bulk writer, whose processes keep their own pools)."""
+    if type(writer) is SegmentWriter:
+        writer.pool = TermPool()
+
+
 class IndexWriter:
     """One batch of index writes; commits on success (merging by ``merge``, a Whoosh policy), cancels on error."""
 
@@ -257,6 +316,15 @@ class IndexWriter:
         self._fingerprint = analyser_fingerprint(body.analyzer) if isinstance(body, AnalysableText) else None
         if isinstance(writer, SegmentWriter):
             writer.per_document_reader = functools.partial(_lengths_in_memory, writer)
+        _hold_postings_by_term(writer)
+
+    @property
+    def full(self) -> bool:
+        """Whether the postings held for the flush have reached :data:`POOLED_POSTINGS`: time to commit.
+
+        Never for a writer with Whoosh's own pool (it spills to disk at ``limitmb``).
+        """
+        return getattr(self._writer.pool, "postings", 0) >= POOLED_POSTINGS
 
     def add(self, document: Document, pages: Sequence[Page], references: Sequence[Reference], *,
             replace: bool = True, analysed: AnalysedText | None = None) -> None:

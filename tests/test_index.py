@@ -317,13 +317,12 @@ def _write_with_merges(directory: Path) -> None:
 def test_merged_segments_are_what_whooshs_own_merge_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Merging streams sorted postings past the writer's pool; the segments are byte-for-byte Whoosh's merge."""
     from whoosh.reading import SegmentReader
-    from whoosh.writing import PostingPool
 
     from index import write
 
     pooled: list[int] = []
-    original_add = PostingPool.add
-    monkeypatch.setattr(PostingPool, "add", lambda pool, item: (pooled.append(1), original_add(pool, item))[1])
+    original_add = write.TermPool.add
+    monkeypatch.setattr(write.TermPool, "add", lambda pool, item: (pooled.append(1), original_add(pool, item))[1])
     _write_with_merges(tmp_path / "streamed")
     streamed_pooled = len(pooled)
 
@@ -346,3 +345,30 @@ def test_merged_segments_are_what_whooshs_own_merge_writes(tmp_path: Path, monke
     assert index.search(SearchRequest(query="landmines", limit=10)).total == 31 * 6 - 29  # 29 were re-indexed
     assert index.search(SearchRequest(query="amended", limit=10)).total == 29
     index.close()
+
+
+def test_postings_held_by_term_write_the_segments_whooshs_pool_writes(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from index import write
+
+    _write_with_merges(tmp_path / "by-term")
+    monkeypatch.setattr(write, "_hold_postings_by_term", lambda writer: None)  # Whoosh's PostingPool stays
+    _write_with_merges(tmp_path / "whoosh")
+    by_term = _segment_contents(tmp_path / "by-term")
+    assert len(by_term) > 2 and by_term[0]["postings"]
+    assert by_term == _segment_contents(tmp_path / "whoosh")
+
+
+def test_the_term_pool_gives_postings_in_whooshs_order_whatever_order_they_came_in() -> None:
+    from index.write import TermPool
+
+    items = [("body", b"mine", 3, 1.0, b"a"), ("body", b"mine", 1, 2.0, None), ("body", b"abc", 2, 1.5, b"b"),
+             ("access", b"public", 5, 1.0, None), ("body", b"mine", 7, 1.0, b"c"), ("access", b"public", 0, 1.0, None),
+             ("body", b"zeta", 4, 0.1, None)]  # a weight a 32-bit float would round
+    pool = TermPool()
+    for item in items:
+        pool.add(item)
+    assert pool.postings == len(items)
+    assert list(pool.iter_postings()) == sorted(items, key=lambda item: item[:3])
+    pool.cleanup()
+    assert (pool.postings, list(pool.iter_postings())) == (0, [])

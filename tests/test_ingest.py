@@ -166,3 +166,21 @@ def test_time_limit_also_holds_in_a_worker_thread(tmp_path: Path, monkeypatch: p
     thread.start()
     thread.join(timeout=10)
     assert type(results[0]).__name__ == "Failure" and results[0].reason == "timeout"
+
+
+def test_a_batch_is_committed_early_when_its_postings_fill_the_writers_memory(
+        settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from index import write
+
+    folder = tmp_path / "long"
+    folder.mkdir()
+    for n in range(5):
+        (folder / f"statement-{n}.txt").write_text(f"Statement {n}: landmines near the road. " * 40, encoding="utf-8")
+    monkeypatch.setattr(write, "POOLED_POSTINGS", 30)  # fewer than one statement's postings: one commit each
+    report = ingest([folder], settings)
+    assert report.ingested == 5 and settings.index_batch > 5
+    with Archive(settings) as archive:
+        assert list(archive.unindexed_ids()) == []
+    with open_index(settings.index_dir) as search_index:
+        assert len(search_index._ix._segments()) == 5
+        assert search_index.search(SearchRequest(query="landmines")).total == 5

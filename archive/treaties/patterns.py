@@ -3,7 +3,7 @@
 Defines the vocabulary the finder uses, in English, Russian, Azerbaijani and
 French (names, ordinals, and the unambiguous citation words: article, alinéa,
 paragraphe, "de la", "et", "à", "et suivants"): how instruments are named
-(:data:`MENTION_SPECS`, built partly from the catalogue's own names and partly
+(:func:`mention_specs`, built partly from the catalogue's own names and partly
 from hand-written grammar for ordinals, roman numerals and inflection), how
 article citations are written (keywords, pinpoints, lists, ranges, "et seq.",
 paragraph prefixes and suffixes), and the trigger words of the fast pre-scan.
