@@ -160,16 +160,15 @@ def merge_sorted(writer: SegmentWriter, segments: Sequence[Any]) -> None:
     through ``add_reader``.
     """
     writer._check_state()
-    readers, streams = [], []
+    pool = writer.pool = _MergingPool(writer.pool)  # its cleanup (commit or cancel) closes the readers
     for segment in segments:
         reader = SegmentReader(writer.storage, writer.schema, segment)
-        readers.append(reader)
+        pool.readers.append(reader)
         first = writer.docnum
         names = set(writer.schema.names()) | {n for n in reader.indexed_field_names() if n in writer.schema}
         renumbered = writer.write_per_doc(names, reader)  # None when the segment has no deletions
-        streams.append(_segment_postings(writer, reader, first, renumbered))
+        pool.streams.append(_segment_postings(writer, reader, first, renumbered))
     writer._added = True
-    writer.pool = _MergingPool(writer.pool, streams, readers)
 
 
 def _segment_postings(writer: SegmentWriter, reader: Any, first: int,
@@ -226,18 +225,18 @@ def _posting_blocks(matcher: Any) -> Iterator[tuple[Sequence[int], Sequence[floa
 class _MergingPool:
     """A writer's posting pool whose postings at the flush are its own merged with already sorted streams."""
 
-    def __init__(self, pool: Any, streams: Sequence[Iterator[tuple[Any, ...]]], readers: Sequence[Any]) -> None:
+    def __init__(self, pool: Any) -> None:
         self._pool = pool
-        self._streams = streams
-        self._readers = readers
+        self.streams: list[Iterator[tuple[Any, ...]]] = []
+        self.readers: list[Any] = []
 
     def iter_postings(self) -> Iterator[tuple[Any, ...]]:
         # (field, term, entry, weight, value): no two postings share field, term and entry, so the heap
         # never compares weights or values.
-        return heapq.merge(self._pool.iter_postings(), *self._streams)
+        return heapq.merge(self._pool.iter_postings(), *self.streams)
 
     def cleanup(self) -> None:
-        for reader in self._readers:
+        for reader in self.readers:
             reader.close()
         self._pool.cleanup()
 

@@ -372,3 +372,22 @@ def test_the_term_pool_gives_postings_in_whooshs_order_whatever_order_they_came_
     assert list(pool.iter_postings()) == sorted(items, key=lambda item: item[:3])
     pool.cleanup()
     assert (pool.postings, list(pool.iter_postings())) == (0, [])
+
+
+def test_a_cancelled_merge_closes_its_readers_and_leaves_the_segments(tmp_path: Path) -> None:
+    from index.write import IndexWriter, merge_sorted
+
+    index = open_index(tmp_path / "ix")
+    for n in range(1, 4):
+        with index.writer() as writer:
+            writer.add(_document(n, title=f"Report {n}"), [Page(1, f"mines {n}")], [])
+    segments = index._ix._segments()
+    whoosh_writer = index._ix.writer()
+    writer = IndexWriter(whoosh_writer)
+    merge_sorted(whoosh_writer, segments)
+    readers = whoosh_writer.pool.readers
+    writer.cancel()
+    assert len(readers) == 3 and all(reader.is_closed for reader in readers)
+    assert [s.segment_id() for s in index._ix._segments()] == [s.segment_id() for s in segments]
+    assert index.search(SearchRequest(query="mines")).total == 3
+    index.close()
