@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import heapq
 import math
 from array import array
@@ -316,6 +317,12 @@ class IndexWriter:
         if isinstance(writer, SegmentWriter):
             writer.per_document_reader = functools.partial(_lengths_in_memory, writer)
         _hold_postings_by_term(writer)
+        # Whoosh's writer keeps itself alive through a reference cycle: its per-document writer creates the
+        # temporary folder the writer has just created, and the FileExistsError Whoosh catches (and keeps in a
+        # local) holds the frames of both constructors, and with them both writers. Everything the writer
+        # holds (a merged segment's terms table: tens of MB) would wait for a full garbage collection, which in
+        # a long ingest comes seldom. Collecting the young generations now, while the cycle is young, frees it.
+        gc.collect(1)
 
     @property
     def full(self) -> bool:
@@ -354,11 +361,21 @@ class IndexWriter:
 
     def commit(self) -> None:
         """Write what was added as a segment (merging by the writer's policy) and release the index."""
-        self._writer.commit(**({"mergetype": self._merge} if self._merge else {}))
+        try:
+            self._writer.commit(**({"mergetype": self._merge} if self._merge else {}))
+        finally:
+            self._release()
 
     def cancel(self) -> None:
         """Drop what was added since the writer opened and release the index."""
-        self._writer.cancel()
+        try:
+            self._writer.cancel()
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        """Drop the hook that refers back to the Whoosh writer, so that dropping this frees it at once."""
+        self._writer.__dict__.pop("per_document_reader", None)
 
     def __enter__(self) -> IndexWriter:
         return self

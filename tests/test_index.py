@@ -391,3 +391,26 @@ def test_a_cancelled_merge_closes_its_readers_and_leaves_the_segments(tmp_path: 
     assert [s.segment_id() for s in index._ix._segments()] == [s.segment_id() for s in segments]
     assert index.search(SearchRequest(query="mines")).total == 3
     index.close()
+
+
+def test_a_finished_writer_is_freed_without_waiting_for_the_garbage_collector(tmp_path: Path) -> None:
+    """What a writer holds (after a merge, its whole terms table) goes when the writer does, not at the next
+    full collection, which in a long ingest comes seldom."""
+    import gc
+    import weakref
+
+    index = open_index(tmp_path / "ix")
+    gc.disable()
+    try:
+        for finish in ("commit", "cancel"):
+            writer = index.writer()
+            writer.add(_document(1, title="Report"), [Page(1, "mines")], [])
+            whoosh_writer = weakref.ref(writer._writer)
+            field_writer = weakref.ref(writer._writer.fieldwriter)
+            getattr(writer, finish)()
+            del writer
+            assert whoosh_writer() is None and field_writer() is None, finish
+    finally:
+        gc.enable()
+    assert index.search(SearchRequest(query="mines")).total == 1
+    index.close()
