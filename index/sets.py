@@ -251,22 +251,38 @@ def posting_blocks(matcher: Any) -> Iterator[tuple[Sequence[int], Sequence[float
     Whoosh's own ``all_ids`` makes several Python calls per posting; a
     whoosh3 leaf matcher hands over each block's ids and weights as arrays.
     """
+    for ids, weights, _ in posting_block_contents(matcher, values=False):
+        yield ids, weights
+
+
+def posting_block_contents(matcher: Any, *, values: bool = True
+                           ) -> Iterator[tuple[Sequence[int], Sequence[float], Sequence[Any] | None]]:
+    """(ids, weights, values) of a term's postings, a stored block at a time; values None unless asked for.
+
+    From the matcher's position on, deleted entries included; a matcher that
+    is not a whoosh3 block reader (postings inlined in the term info, another
+    codec) gives all its postings as one block.
+    """
     leaf = _leaf(matcher)
     if leaf is None:
-        ids, weights = [], []
+        ids, weights, contents = [], [], []
         while matcher.is_active():
             ids.append(matcher.id())
             weights.append(matcher.weight())
+            if values:
+                contents.append(matcher.value())
             matcher.next()
-        yield ids, weights
+        yield ids, weights, contents if values else None
         return
     while leaf.is_active():
         if leaf._ids is None:
             leaf._read_ids()
         if leaf._weights is None:
             leaf._read_weights()
+        if values and leaf._values is None:
+            leaf._read_values()
         start = leaf._i
-        yield leaf._ids[start:], leaf._weights[start:]
+        yield leaf._ids[start:], leaf._weights[start:], leaf._values[start:] if values else None
         leaf._i = leaf._blocklength
         leaf._next_block()
 

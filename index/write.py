@@ -185,6 +185,8 @@ def _segment_postings(writer: SegmentWriter, reader: Any, first: int,
     and its postings a block at a time. Another codec's segment goes
     through Whoosh's own ``iter_postings``.
     """
+    from index.sets import posting_block_contents  # numpy: only where segments are merged
+
     terms = getattr(reader, "_terms", None)
     if not all(hasattr(terms, name) for name in ("items", "_codec", "_postfile")):
         yield from writer._process_posts(reader.iter_postings(), first, renumbered)
@@ -195,7 +197,7 @@ def _segment_postings(writer: SegmentWriter, reader: Any, first: int,
             continue
         matcher = terms._codec.postings_reader(terms._postfile, info, schema[fieldname].format,
                                                term=(fieldname, btext))
-        for ids, weights, values in _posting_blocks(matcher):
+        for ids, weights, values in posting_block_contents(matcher):
             if renumbered is None:
                 for docnum, weight, value in zip(ids, weights, values, strict=True):
                     yield fieldname, btext, first + docnum, weight, value
@@ -203,26 +205,6 @@ def _segment_postings(writer: SegmentWriter, reader: Any, first: int,
                 for docnum, weight, value in zip(ids, weights, values, strict=True):
                     if (new := renumbered.get(docnum)) is not None:  # deleted entries have no new number
                         yield fieldname, btext, new, weight, value
-
-
-def _posting_blocks(matcher: Any) -> Iterator[tuple[Sequence[int], Sequence[float], Sequence[Any]]]:
-    """A term's postings as (ids, weights, values), a stored block at a time (one block for inlined postings)."""
-    if not hasattr(matcher, "_read_values"):  # postings inlined in the term info
-        ids, weights, values = [], [], []
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            values.append(matcher.value())
-            matcher.next()
-        yield ids, weights, values
-        return
-    while matcher.is_active():
-        matcher._read_ids()
-        matcher._read_weights()
-        matcher._read_values()
-        yield matcher._ids, matcher._weights, matcher._values
-        matcher._i = matcher._blocklength
-        matcher._next_block()
 
 
 class _MergingPool:
