@@ -22,6 +22,7 @@ from archive.settings import Settings
 from archive.store import Archive
 from tests.conftest import write_pdf, write_sidecar
 from webapp import create_app
+from webapp.highlight import passage
 
 MAP_PAGES = (
     "Mine map submission for the Fuzuli district.\nThe maps below record minefields laid in 1993.",
@@ -282,6 +283,28 @@ def test_document_references_are_grouped_with_page_and_sentence(client: FlaskCli
     assert "GCIV Article 49" in refs and "<code>GCIV-49-6</code>" in refs
     assert '<a class="pageref" href="#page-2">p. 2</a>' in refs
     assert "Clearance is required under <strong>Article 5 of the Ottawa Convention</strong> within ten years." in refs
+
+
+@pytest.mark.parametrize(("text", "cited", "expected"), [
+    # The full stop of an abbreviation does not end the sentence around a reference.
+    ("Residents left. Clearance deadlines are set by Arts. 49 and 147 GC IV. The rest.", "147",
+     ("Clearance deadlines are set by Arts. 49 and ", "147", " GC IV.")),
+    ("A site. Cf. Article 147 of GCIV et seq. and para. 2 of the rules. Later.", "Article 147",
+     ("Cf. ", "Article 147", " of GCIV et seq. and para. 2 of the rules.")),
+    ("Dr. J. Smith, on 3 Apr. 2022, cited Article 147. Then more.", "Article 147",
+     ("Dr. J. Smith, on 3 Apr. 2022, cited ", "Article 147", ".")),
+    ("Далее. Согласно ч. 1 ст. 147 Конвенции это нарушение. Далее.", "147",
+     ("Согласно ч. 1 ст. ", "147", " Конвенции это нарушение.")),
+    # A sentence still ends at a full stop after an ordinary word, a number or a roman numeral.
+    ("The area is mined. Article 5 applies. Clearance follows.", "Article 5",
+     ("", "Article 5", " applies.")),
+    ("Cleared in 2021. Article 5 applies.", "Article 5", ("", "Article 5", " applies.")),
+    ("It breaches GC IV. Article 147 applies.", "Article 147", ("", "Article 147", " applies.")),
+])
+def test_reference_passage_is_its_whole_sentence(text: str, cited: str, expected: tuple[str, str, str]) -> None:
+    start = text.index(cited)
+    found = passage(text, start, start + len(cited))
+    assert (found.before, found.match, found.after) == expected
 
 
 def test_document_text_highlights_the_query_terms(client: FlaskClient, settings: Settings) -> None:

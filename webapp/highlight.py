@@ -20,6 +20,18 @@ TEXT_FIELDS = frozenset({"title", "issuer", "body"})
 FIELD_VALUE = re.compile(r'(\w+):("[^"]*"|\([^)]*\)|\[[^\]]*\]|\S+)')
 WORD = re.compile(r"[\w*?]+")
 SENTENCE_END = re.compile(r"[.!?;]\s|\n\s*\n")
+#: Words whose full stop does not end a sentence: the abbreviations of legal citations
+#: (``Arts. 49 and 147``, ``para. 2``, ``et seq.``, ``cf.``), titles and months, in English,
+#: French, Russian and Azerbaijani. Single letters count too (initials, ``p.``, ``ч.``).
+ABBREVIATIONS = frozenset({
+    "art", "arts", "para", "paras", "subpara", "p", "pp", "no", "nos", "cf", "e.g", "i.e", "seq", "ff",
+    "sub", "vol", "vols", "ch", "chap", "sec", "ss", "ibid", "op", "cit", "prot", "conv", "suppl", "al",
+    "mr", "mrs", "ms", "dr", "prof", "st", "gen", "col", "lt", "vs", "approx", "fig", "figs",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "ст", "пп", "гг", "см", "стр", "им", "т.е", "т.к", "т.д", "рис",
+    "səh",
+})
+_LAST_WORD = re.compile(r"[\w.]+$")
 
 
 @dataclass(frozen=True)
@@ -108,13 +120,25 @@ class Passage:
         return self.before + self.match + self.after
 
 
+def ends_sentence(text: str, found: re.Match[str]) -> bool:
+    """Whether a :data:`SENTENCE_END` match ends a sentence: not the full stop of ``Arts.`` or ``p.``."""
+    if text[found.start()] != ".":
+        return True
+    word = _LAST_WORD.search(text, max(0, found.start() - 12), found.start())
+    if word is None:
+        return True
+    word_text = word.group().strip(".").lower()
+    return not (len(word_text) == 1 and word_text.isalpha()) and word_text not in ABBREVIATIONS
+
+
 def passage(text: str, start: int, end: int, width: int = 220) -> Passage:
     """The sentence holding ``text[start:end]``, cut to about ``width`` characters each side."""
     begin = max(0, start - width)
     for found in SENTENCE_END.finditer(text, begin, start):
-        begin = found.end()
+        if ends_sentence(text, found):
+            begin = found.end()
     stop = min(len(text), end + width)
-    after_end = SENTENCE_END.search(text, end, stop)
+    after_end = next((f for f in SENTENCE_END.finditer(text, end, stop) if ends_sentence(text, f)), None)
     if after_end:
         stop = after_end.start() + 1
     before, after = text[begin:start], text[end:stop]
