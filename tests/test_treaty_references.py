@@ -449,6 +449,18 @@ def test_list_items_have_their_own_spans():
     assert [m.text for m in matches] == ["Articles 49", "53"]
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Articles 146 to 148 of the Fourth Geneva Convention apply.", ["Articles 146", "146 to 148", "148"]),
+    ("статьи 146–148 Четвертой Женевской конвенции", ["статьи 146", "146–148", "148"]),
+    ("Dördüncü Cenevrə Konvensiyasının 146–148-ci maddələri.",
+     ["Dördüncü Cenevrə Konvensiyasının 146–148-ci maddələri", "146–148", "148"]),
+])
+def test_articles_inside_a_range_span_the_range(text, expected):
+    matches = find_references(text)
+    assert [m.id for m in matches] == ["GCIV-146", "GCIV-147", "GCIV-148"]
+    assert [m.text for m in matches] == expected
+
+
 def test_refs_record_shape():
     record = refs_record("Art. 147 GCIV and Article 147 of the Fourth Geneva Convention; APMBC Article 25.")
     assert set(record) == {"refs", "matches", "diagnostics"}

@@ -474,10 +474,11 @@ def _az_items(text: str, start: int, stop: int) -> list[CitationItem]:
     previous_was_range = False
     for match in p.AZ_NUMBER_RE.finditer(text, start, stop):
         number = int(match["num"])
+        number_end = match.start() + len(match["num"])
         if previous_was_range and items and items[-1].article < number <= items[-1].article + 40:
-            first = items[-1].article
-            items.extend(CitationItem(n, None, None, match.start(), match.end()) for n in range(first + 1, number))
-        items.append(CitationItem(number, None, None, match.start(), match.start() + len(match["num"])))
+            first = items[-1]  # the articles inside '146–148' span the range, as in English
+            items.extend(CitationItem(n, None, None, first.start, number_end) for n in range(first.article + 1, number))
+        items.append(CitationItem(number, None, None, match.start(), number_end))
         separator = (match["sep"] or "").strip()
         previous_was_range = bool(separator) and separator in p.DASHES
     return items
