@@ -51,6 +51,10 @@ def settings_of(ctx: click.Context) -> Settings:
     return ctx.find_root().obj
 
 
+#: Exit status of ``evidence ingest`` when the batch ran to its end but some files failed.
+SOME_FILES_FAILED = 3
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--workers", type=click.IntRange(min=1), envvar="ARCHIVE_WORKERS",
@@ -73,7 +77,12 @@ def settings_of(ctx: click.Context) -> Settings:
 def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, manifest: Path | None,
            passwords: tuple[str, ...], passwords_file: Path | None, report: Path | None, scheduler: str | None,
            if_empty: bool, as_json: bool, quiet: bool) -> None:
-    """Ingest files and folders (PDF, TXT, MD, HTML with NAME.meta.json sidecars)."""
+    """Ingest files and folders (PDF, TXT, MD, HTML with NAME.meta.json sidecars).
+
+    A file that fails is recorded with its reason and the batch goes on; the
+    exit status is then 3 (0 when every file went in or was already there, 1
+    when the command itself could not run).
+    """
     from archive.ingest import discover, write_report
     from archive.ingest import ingest as run_ingest
     from archive.store import Archive
@@ -96,9 +105,11 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
             write_report(archive, result, report)
     if as_json:
         click.echo(json.dumps({**vars(result), "files": result.files}, ensure_ascii=False, indent=1))
-        return
-    _echo_failures(settings, result.run_id)
-    click.echo(result.summary())
+    else:
+        _echo_failures(settings, result.run_id)
+        click.echo(result.summary())
+    if result.failed:
+        ctx.exit(SOME_FILES_FAILED)
 
 
 def _echo_failures(settings: Settings, run_id: str) -> None:

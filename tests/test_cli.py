@@ -22,7 +22,7 @@ def run(home: Path, *args: str, stdin: str | None = None):
 def test_ingest_then_search_as_text_and_json(tmp_path: Path, sample_folder: Path) -> None:
     home = tmp_path / "home"
     result = run(home, "ingest", "--quiet", str(sample_folder))
-    assert result.exit_code == 0
+    assert result.exit_code == 3  # the batch ran to its end, but a file failed
     assert "3 files: 2 ingested (3 pages), 0 already in the archive, 1 failed (1 corrupt)" in result.output
     assert "broken.pdf: corrupt" in result.output
     found = run(home, "search", "landmines")
@@ -39,8 +39,21 @@ def test_second_ingest_reports_skipped_files(tmp_path: Path, sample_folder: Path
     home = tmp_path / "home"
     run(home, "ingest", "--quiet", str(sample_folder))
     again = run(home, "ingest", "--quiet", str(sample_folder))
+    assert again.exit_code == 3  # broken.pdf fails again
     assert "0 ingested" in again.output and "2 already in the archive" in again.output
     assert "skipped:" in again.output and "same bytes as EVA-00000" in again.output
+
+
+def test_ingest_exits_zero_when_no_file_failed(tmp_path: Path, sample_folder: Path) -> None:
+    home = tmp_path / "home"
+    (sample_folder / "broken.pdf").unlink()
+    assert run(home, "ingest", "--quiet", str(sample_folder)).exit_code == 0
+    assert run(home, "ingest", "--quiet", str(sample_folder)).exit_code == 0  # duplicates are not failures
+    as_json = run(home, "ingest", "--json", str(sample_folder))
+    assert as_json.exit_code == 0 and json.loads(as_json.output)["duplicate"] == 2
+    (sample_folder / "empty.txt").write_bytes(b"")
+    failed = run(home, "ingest", "--json", str(sample_folder))
+    assert failed.exit_code == 3 and json.loads(failed.output)["failures"] == {"empty": 1}
 
 
 def test_ingest_if_empty_does_nothing_the_second_time(tmp_path: Path, sample_folder: Path) -> None:
@@ -95,7 +108,7 @@ def test_reindex_rebuilds_the_same_results(tmp_path: Path, sample_folder: Path) 
 def test_home_comes_from_the_environment(tmp_path: Path, sample_folder: Path) -> None:
     home = tmp_path / "env-home"
     result = CliRunner().invoke(main, ["ingest", "--quiet", str(sample_folder)], env={"ARCHIVE_HOME": str(home)})
-    assert result.exit_code == 0 and (home / "catalog.sqlite3").exists()
+    assert result.exit_code == 3 and (home / "catalog.sqlite3").exists()  # sample_folder holds a broken PDF
 
 
 def test_refs_jsonl_reads_lines_and_writes_json_lines(tmp_path: Path) -> None:

@@ -95,7 +95,7 @@ def test_the_cli_sends_a_batch_to_the_scheduler(cluster: Any, sample_folder: Pat
     result = CliRunner().invoke(main, ["--home", str(tmp_path / "home"), "ingest", "--quiet", "--scheduler",
                                        cluster.scheduler_address, str(sample_folder)])
 
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output  # the broken PDF of sample_folder
     assert "3 files: 2 ingested (3 pages), 0 already in the archive, 1 failed (1 corrupt)" in result.output
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from archive.cli import SOME_FILES_FAILED
 from archive.settings import Settings
 from archive.store import Archive
 from archive.verify import verify
@@ -42,7 +43,7 @@ def _ingest_command(home: Path, folder: Path) -> list[str]:
 
 def test_sigkill_mid_batch_then_rerun_equals_an_uninterrupted_run(batch: Path, tmp_path: Path) -> None:
     whole = tmp_path / "whole"
-    subprocess.run(_ingest_command(whole, batch), check=True, capture_output=True)
+    assert subprocess.run(_ingest_command(whole, batch), capture_output=True).returncode == SOME_FILES_FAILED
 
     killed = tmp_path / "killed"
     process = subprocess.Popen(_ingest_command(killed, batch), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -56,7 +57,7 @@ def test_sigkill_mid_batch_then_rerun_equals_an_uninterrupted_run(batch: Path, t
     stored = stored_documents(killed)
     assert 0 < stored < FILES, f"killed after {stored} documents"
 
-    subprocess.run(_ingest_command(killed, batch), check=True, capture_output=True)
+    assert subprocess.run(_ingest_command(killed, batch), capture_output=True).returncode == SOME_FILES_FAILED
     assert catalog_snapshot(killed, in_arrival_order=True) == catalog_snapshot(whole, in_arrival_order=True)
     with Archive(Settings(home=killed, actor="x")) as archive:
         assert verify(archive).ok
