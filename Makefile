@@ -8,7 +8,7 @@ PORT ?= 5000
 .PHONY: run test lint clean
 
 run: $(VENV)/.installed
-	$(BIN)/evidence ingest corpus --if-empty
+	$(BIN)/evidence ingest corpus --if-empty || [ $$? -eq 3 ]  # 3: some files failed; serve the rest
 	$(BIN)/evidence serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test
