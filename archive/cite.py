@@ -72,9 +72,11 @@ def citation_for(document: Document, *, permalink: str, page: int | None = None,
                  archive_name: str = "Evidence archive") -> Citation:
     """The citation of ``document``, or of its page ``page``, reachable at ``permalink``."""
     meta = document.metadata
+    # a citation is one line to paste: newlines and tabs kept in the catalog's metadata become spaces
     return Citation(
-        doc_id=document.id, control_number=document.control_number, title=document.title, issuer=meta.issuer,
-        places=tuple(meta.places), date=meta.date, doc_type=meta.type, sha256=document.sha256,
+        doc_id=document.id, control_number=document.control_number, title=_one_line(document.title),
+        issuer=_one_line(meta.issuer), places=tuple(_one_line(p) for p in meta.places), date=meta.date,
+        doc_type=meta.type, sha256=document.sha256,
         permalink=permalink, page=page, bates=document.bates(page) if page else None, archive_name=archive_name,
     )
 
@@ -140,11 +142,28 @@ def csl_json_text(citations: Iterable[Citation]) -> str:
 
 BIBTEX_SPECIAL = re.compile(r"[\\{}%&$#_^~]")
 BIBTEX_ESCAPES = {"\\": r"\textbackslash{}", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}"}
+#: BibTeX counts every brace, escaped or not: braces that do not pair up are written as commands.
+BIBTEX_BRACES = {"{": r"\textbraceleft{}", "}": r"\textbraceright{}"}
+
+
+def _braces_pair_up(value: str) -> bool:
+    depth = 0
+    for char in value:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def bibtex_escape(value: str) -> str:
-    """``value`` safe inside a braced BibTeX field: LaTeX's special characters escaped."""
-    return BIBTEX_SPECIAL.sub(lambda m: BIBTEX_ESCAPES.get(m[0], "\\" + m[0]), value)
+    """``value`` safe inside a braced BibTeX field: LaTeX's special characters escaped.
+
+    Braces that pair up become ``\\{`` and ``\\}``; otherwise every brace becomes ``\\textbraceleft{}`` or
+    ``\\textbraceright{}``, since BibTeX ends a field at the brace that balances its opening one even when
+    a backslash precedes it, and one unbalanced title would swallow the rest of the file.
+    """
+    escapes = BIBTEX_ESCAPES if _braces_pair_up(value) else {**BIBTEX_ESCAPES, **BIBTEX_BRACES}
+    return BIBTEX_SPECIAL.sub(lambda m: escapes.get(m[0], "\\" + m[0]), value)
 
 
 def bibtex(citation: Citation) -> str:
@@ -169,7 +188,8 @@ def bibtex(citation: Citation) -> str:
         ("note", bibtex_escape(f"SHA-256: {citation.sha256}")),
         ("url", citation.permalink),
     ]
-    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    # month is the bare macro (``month = jun``), which styles print as the month's name; braced, it is the text "jun"
+    body = ",\n".join(f"  {name} = {value}" if name == "month" else f"  {name} = {{{value}}}" for name, value in fields)
     return f"@misc{{{citation.key},\n{body}\n}}\n"
 
 

@@ -294,6 +294,14 @@ def test_export_writes_every_result_and_records_custody(client: FlaskClient, set
     assert sorted(event.details["documents"]) == sorted(row["id"] for row in rows)
 
 
+def test_csv_export_opens_as_utf8_in_spreadsheets(client: FlaskClient) -> None:
+    """Excel takes a CSV file for UTF-8 only when it starts with a byte order mark."""
+    body = client.get("/api/export?format=csv").get_data()
+    assert body.startswith(b"\xef\xbb\xbf") and body.count(b"\xef\xbb\xbf") == 1
+    header = next(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert header[0] == "control_number"
+
+
 def test_export_goes_beyond_one_page_of_results(client: FlaskClient) -> None:
     total = client.get("/api/search").get_json()["total"]
     lines = client.get("/api/export?format=jsonl&limit=1&page=2").get_data(as_text=True).splitlines()

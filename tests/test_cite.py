@@ -46,6 +46,16 @@ def test_text_citation(page: int | None, meta: dict[str, object], expected: str)
     assert cite.format_text(citation(page, **meta)) == expected
 
 
+def test_citations_stay_on_one_line() -> None:
+    value = citation(None, title="Line one\nLine two\tTabbed", issuer="Org\r\nwith newline", places=("A\tB",))
+    text = cite.format_text(value)
+    assert text.startswith('Org with newline, "Line one Line two Tabbed" (A B, 1 June 2021), ')
+    assert not any(c in text for c in "\r\n\t")
+    item = cite.csl_json(value)
+    assert (item["title"], item["author"], item["event-place"]) == (
+        "Line one Line two Tabbed", [{"literal": "Org with newline"}], "A B")
+
+
 def test_csl_json_item() -> None:
     item = cite.csl_json(citation())
     assert item == {
@@ -68,7 +78,7 @@ def test_bibtex_entry() -> None:
         "  title = {{Clearance report}},\n"
         "  author = {{Demining NGO}},\n"
         "  year = {2021},\n"
-        "  month = {jun},\n"
+        "  month = jun,\n"
         "  date = {2021-06-01},\n"
         "  address = {Aghdam},\n"
         "  pages = {2},\n"
@@ -84,10 +94,31 @@ def test_bibtex_entry() -> None:
     ("50% & $5 #1 a_b", r"50\% \& \$5 \#1 a\_b"),
     ("{braces} back\\slash ^~", r"\{braces\} back\textbackslash{}slash \textasciicircum{}\textasciitilde{}"),
     ("Şuşa «Шуша»", "Şuşa «Шуша»"),
+    ("Unbalanced } brace { {{",
+     r"Unbalanced \textbraceright{} brace \textbraceleft{} \textbraceleft{}\textbraceleft{}"),
+    ("} reversed {", r"\textbraceright{} reversed \textbraceleft{}"),
 ])
 def test_bibtex_escapes_latex_specials(raw: str, escaped: str) -> None:
     assert cite.bibtex_escape(raw) == escaped
     assert "title = {{" + escaped + "}}" in cite.bibtex(citation(title=raw))
+
+
+@pytest.mark.parametrize("title", ["Unbalanced } brace { {{ here \\", "} reversed {", "{a}}b{"])
+def test_bibtex_braces_always_balance(title: str) -> None:
+    """BibTeX counts escaped braces too: a field's braces must balance or the entry runs to the end of the file."""
+    text = cite.write([citation(title=title), citation(title="Next entry")], "bibtex")
+    depth = 0
+    for char in text:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        assert depth >= 0
+    assert depth == 0
+
+
+@pytest.mark.parametrize(("date", "line"), [("2021-06-01", "  month = jun,\n"), ("1899-12", "  month = dec,\n")])
+def test_bibtex_month_is_the_macro(date: str, line: str) -> None:
+    """``month = {jun}`` is the literal text "jun"; the bare macro is what styles print as the month's name."""
+    entry = cite.bibtex(citation(date=date))
+    assert line in entry and "month = {" not in entry
 
 
 def test_ris_record() -> None:

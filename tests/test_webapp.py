@@ -399,6 +399,8 @@ def test_citation_downloads_have_their_media_types(client: FlaskClient, settings
         assert f"/documents/{report.id}/pages/2" in response.get_data(as_text=True)
     assert client.get(f"/documents/{report.id}/cite.docx").status_code == 404
     assert client.get(f"/documents/{report.id}/cite.ris?page=9").status_code == 404
+    for bad in ("abc", "2a", "", "ii"):  # never the whole document's citation in place of a pinpoint
+        assert client.get(f"/documents/{report.id}/cite.bibtex?page={bad}").status_code == 404
 
 
 def test_permalinks_survive_reindexing(client: FlaskClient, settings: Settings) -> None:

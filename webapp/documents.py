@@ -155,8 +155,10 @@ def cite_file(doc_id: str, fmt: str) -> Response:
     if fmt not in cite.FORMATS:
         abort(404, f"no citation format {fmt!r}; formats are: {', '.join(cite.FORMATS)}")
     number = request.args.get("page", type=int)
-    if number is not None and not 1 <= number <= document.page_count:
-        abort(404, f"{document.control_number} has no page {number}")
+    # a page that is not a number must not quietly become a citation of the whole document (as in the API)
+    if "page" in request.args and (number is None or not 1 <= number <= document.page_count):
+        abort(404, f"{document.control_number} has no page {request.args['page']!r}: "
+                   f"pages are 1 to {document.page_count}")
     media, ext = cite.FORMATS[fmt]
     body = cite.write([citation(document, number)], fmt)
     name = document.control_number + (f"-p{number}" if number else "")

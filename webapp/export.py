@@ -72,6 +72,9 @@ def export_response(fmt: str) -> Response:
 
 def _csv(found: list[tuple[Document, tuple[int, ...]]]) -> str:
     out = io.StringIO()
+    # Excel reads a CSV without a byte order mark in the machine's ANSI code page: Cyrillic and Azerbaijani
+    # letters would open as mojibake. With the BOM it reads UTF-8 (and csv readers take "utf-8-sig").
+    out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     badges = articles_by_document(archive(), [d.id for d, _ in found])
