@@ -53,6 +53,7 @@ class Citation:
     page: int | None = None
     bates: str | None = None  # the page's Bates number, when a page is cited
     archive_name: str = "Evidence archive"
+    accessed: str = ""  # ISO date the citation was made (styles for online sources print it), or ""
 
     @property
     def hash_prefix(self) -> str:
@@ -69,15 +70,17 @@ class Citation:
 
 
 def citation_for(document: Document, *, permalink: str, page: int | None = None,
-                 archive_name: str = "Evidence archive") -> Citation:
-    """The citation of ``document``, or of its page ``page``, reachable at ``permalink``."""
+                 archive_name: str = "Evidence archive", accessed: dt.date | None = None) -> Citation:
+    """The citation of ``document``, or of its page ``page``, reachable at ``permalink``, accessed today (UTC)."""
     meta = document.metadata
+    accessed = accessed or dt.datetime.now(dt.UTC).date()
     # a citation is one line to paste: newlines and tabs kept in the catalog's metadata become spaces
     return Citation(
         doc_id=document.id, control_number=document.control_number, title=_one_line(document.title),
         issuer=_one_line(meta.issuer), places=tuple(_one_line(p) for p in meta.places), date=meta.date,
         doc_type=meta.type, sha256=document.sha256,
         permalink=permalink, page=page, bates=document.bates(page) if page else None, archive_name=archive_name,
+        accessed=accessed.isoformat(),
     )
 
 
@@ -107,7 +110,7 @@ def format_text(citation: Citation) -> str:
     if citation.page:
         parts.append(f"p. {citation.page} [{citation.bates}]")
     parts += [f"{citation.archive_name} {citation.control_number}", f"SHA-256 {citation.hash_prefix}…",
-              citation.permalink]
+              citation.permalink + (f" (accessed {human_date(citation.accessed)})" if citation.accessed else "")]
     return ", ".join(parts) + "."
 
 
@@ -132,6 +135,8 @@ def csl_json(citation: Citation) -> dict[str, Any]:
         item["event-place"] = "; ".join(citation.places)
     if citation.page:
         item["page"] = str(citation.page)
+    if citation.accessed:
+        item["accessed"] = {"date-parts": [[int(part) for part in citation.accessed.split("-")]]}
     return item
 
 
@@ -188,6 +193,8 @@ def bibtex(citation: Citation) -> str:
         ("note", bibtex_escape(f"SHA-256: {citation.sha256}")),
         ("url", citation.permalink),
     ]
+    if citation.accessed:
+        fields.append(("urldate", citation.accessed))
     # month is the bare macro (``month = jun``), which styles print as the month's name; braced, it is the text "jun"
     body = ",\n".join(f"  {name} = {value}" if name == "month" else f"  {name} = {{{value}}}" for name, value in fields)
     return f"@misc{{{citation.key},\n{body}\n}}\n"
@@ -215,6 +222,7 @@ def ris(citation: Citation) -> str:
         ("AN", citation.bates or citation.control_number),
         ("DB", citation.archive_name),
         ("UR", citation.permalink),
+        *([("Y2", citation.accessed.replace("-", "/"))] if citation.accessed else []),
         ("N1", f"SHA-256: {citation.sha256}"),
         ("ER", ""),
     ]

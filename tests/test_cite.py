@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -11,6 +12,7 @@ from archive.models import Document, Metadata
 
 SHA = "3f2a9c01d4e5b6a7" + "0" * 48
 PERMALINK = "https://archive.example/documents/3f2a9c01d4e5b6a7/pages/2"
+ACCESSED = dt.date(2025, 3, 7)
 
 
 def document(**meta: object) -> Document:
@@ -22,7 +24,7 @@ def document(**meta: object) -> Document:
 
 
 def citation(page: int | None = 2, **meta: object) -> cite.Citation:
-    return cite.citation_for(document(**meta), permalink=PERMALINK, page=page)
+    return cite.citation_for(document(**meta), permalink=PERMALINK, page=page, accessed=ACCESSED)
 
 
 @pytest.mark.parametrize(("value", "expected"), [
@@ -35,12 +37,13 @@ def test_human_date(value: str, expected: str) -> None:
 
 @pytest.mark.parametrize(("page", "meta", "expected"), [
     (2, {}, 'Demining NGO, "Clearance report" (Aghdam, 1 June 2021), p. 2 [EVA-000012-0002], '
-            f"Evidence archive EVA-000012, SHA-256 3f2a9c01d4e5…, {PERMALINK}."),
+            f"Evidence archive EVA-000012, SHA-256 3f2a9c01d4e5…, {PERMALINK} (accessed 7 March 2025)."),
     (None, {"issuer": "", "places": (), "date": ""},
-     f'"Clearance report", Evidence archive EVA-000012, SHA-256 3f2a9c01d4e5…, {PERMALINK}.'),
+     f'"Clearance report", Evidence archive EVA-000012, SHA-256 3f2a9c01d4e5…, {PERMALINK} '
+     "(accessed 7 March 2025)."),
     (None, {"places": ("Shusha", "Fuzuli"), "date": "2022-04"},
      'Demining NGO, "Clearance report" (Shusha, Fuzuli, April 2022), Evidence archive EVA-000012, '
-     f"SHA-256 3f2a9c01d4e5…, {PERMALINK}."),
+     f"SHA-256 3f2a9c01d4e5…, {PERMALINK} (accessed 7 March 2025)."),
 ])
 def test_text_citation(page: int | None, meta: dict[str, object], expected: str) -> None:
     assert cite.format_text(citation(page, **meta)) == expected
@@ -63,8 +66,15 @@ def test_csl_json_item() -> None:
         "number": "EVA-000012", "archive": "Evidence archive", "archive_location": "EVA-000012-0002",
         "URL": PERMALINK, "note": f"SHA-256: {SHA}", "author": [{"literal": "Demining NGO"}],
         "issued": {"date-parts": [[2021, 6, 1]]}, "event-place": "Aghdam", "page": "2",
+        "accessed": {"date-parts": [[2025, 3, 7]]},
     }
     assert json.loads(cite.write([citation(), citation(None)], "csl-json"))[1]["id"] == "EVA000012"
+
+
+def test_a_citation_is_accessed_today_unless_told() -> None:
+    made = cite.citation_for(document(), permalink=PERMALINK)
+    assert made.accessed == dt.datetime.now(dt.UTC).date().isoformat()
+    assert cite.format_text(made).endswith(f"(accessed {cite.human_date(made.accessed)}).")
 
 
 def test_csl_types_follow_document_types() -> None:
@@ -85,7 +95,8 @@ def test_bibtex_entry() -> None:
         "  number = {EVA-000012},\n"
         "  howpublished = {Evidence archive, EVA-000012-0002},\n"
         f"  note = {{SHA-256: {SHA}}},\n"
-        f"  url = {{{PERMALINK}}}\n"
+        f"  url = {{{PERMALINK}}},\n"
+        "  urldate = {2025-03-07}\n"
         "}\n"
     )
 
@@ -125,7 +136,7 @@ def test_ris_record() -> None:
     assert cite.ris(citation()) == (
         "TY  - RPRT\r\nTI  - Clearance report\r\nAU  - Demining NGO\r\nPY  - 2021\r\nDA  - 2021/06/01/\r\n"
         "CY  - Aghdam\r\nSP  - 2\r\nM3  - report\r\nAN  - EVA-000012-0002\r\nDB  - Evidence archive\r\n"
-        f"UR  - {PERMALINK}\r\nN1  - SHA-256: {SHA}\r\nER  - \r\n"
+        f"UR  - {PERMALINK}\r\nY2  - 2025/03/07\r\nN1  - SHA-256: {SHA}\r\nER  - \r\n"
     )
 
 
