@@ -42,6 +42,7 @@ def translate_errors(func: F) -> F:
               help="Archive home (catalog, originals, index). Default: ./archive-home.")
 @click.version_option(package_name="evidence-archive")
 @click.pass_context
+@translate_errors
 def main(ctx: click.Context, home: Path | None) -> None:
     """Keep legal evidence documents safe and find them by the treaty articles they invoke."""
     ctx.obj = Settings.from_env(home=home)
@@ -57,13 +58,13 @@ SOME_FILES_FAILED = 3
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--workers", type=click.IntRange(min=1), envvar="ARCHIVE_WORKERS",
-              help="Extraction processes (default: one per core).")
+@click.option("--workers", type=click.IntRange(min=1),
+              help="Extraction processes (default: ARCHIVE_WORKERS, else one per core).")
 @click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV with a 'path' column and metadata columns.")
 @click.option("--password", "passwords", multiple=True, help="A password to try on encrypted PDFs (repeatable).")
 @click.option("--passwords-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A file of passwords to try on encrypted PDFs, one a line.")
+              help="A file of passwords to try on encrypted PDFs, one a line, as written (spaces count).")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
               help="Write every file's outcome to this JSON file.")
 @click.option("--scheduler", metavar="tcp://HOST:PORT",
@@ -93,23 +94,46 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
             if archive.count_documents():
                 click.echo(f"{settings.home} already holds {archive.count_documents()} documents; nothing to do")
                 return
+    if report:
+        _check_report_target(report)  # before the batch, not after an hour of work
     all_passwords = list(passwords)
     if passwords_file:
-        all_passwords += [line.strip() for line in passwords_file.read_text("utf-8").splitlines() if line.strip()]
-    total = sum(1 for _ in discover(paths))
+        # one a line, as written: spaces count; a byte order mark and line ends do not
+        all_passwords += [line for line in passwords_file.read_text("utf-8-sig").splitlines() if line]
+    total = sum(1 for _ in discover(paths, skip=[manifest] if manifest else []))
     with _progress_bar(total, disable=quiet or as_json) as bar:
         result = run_ingest(list(paths), settings, manifest=manifest, passwords=all_passwords,
                             progress=bar.step, workers=workers, scheduler=scheduler)
     if report:
-        with Archive(settings) as archive:
-            write_report(archive, result, report)
+        try:
+            with Archive(settings) as archive:
+                write_report(archive, result, report)
+        except OSError as error:
+            raise click.ClickException(
+                f"the batch ran ({result.summary()}) but its report could not be written to {report}: {error}"
+            ) from error
     if as_json:
         click.echo(json.dumps({**vars(result), "files": result.files}, ensure_ascii=False, indent=1))
     else:
         _echo_failures(settings, result.run_id)
         click.echo(result.summary())
+    if result.manifest_unmatched:
+        shown = "\n  ".join(result.manifest_unmatched[:10])
+        more = f"\n  … and {len(result.manifest_unmatched) - 10} more" if len(result.manifest_unmatched) > 10 else ""
+        click.echo(f"warning: {len(result.manifest_unmatched)} manifest rows name no file of this batch "
+                   f"(their metadata was not used):\n  {shown}{more}", err=True)
     if result.failed:
         ctx.exit(SOME_FILES_FAILED)
+
+
+def _check_report_target(report: Path) -> None:
+    import os
+
+    folder = report.parent if str(report.parent) else Path(".")
+    if not folder.is_dir():
+        raise click.BadParameter(f"{report}: the folder {folder} does not exist", param_hint="--report")
+    if not os.access(folder, os.W_OK | os.X_OK) or (report.exists() and not os.access(report, os.W_OK)):
+        raise click.BadParameter(f"{report}: cannot write there", param_hint="--report")
 
 
 def _echo_failures(settings: Settings, run_id: str) -> None:

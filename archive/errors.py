@@ -75,6 +75,14 @@ class CatalogError(ArchiveError):
     status = 500
 
 
+class SourceChangedError(CatalogError):
+    """A file's bytes changed between being read by a worker and being copied into the store."""
+
+    def __init__(self, source: Path | str) -> None:
+        super().__init__(f"{source} changed while it was being ingested; ingest it again once it stops changing")
+        self.source = source
+
+
 class IntegrityError(ArchiveError):
     """An original or a custody event no longer matches its recorded hash."""
 

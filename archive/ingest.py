@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from archive import analyse as analysis
-from archive.errors import ArchiveError, ExtractionError, MetadataError
+from archive.errors import ArchiveError, ExtractionError, MetadataError, SourceChangedError
 from archive.extract import ExtractedText, extract, is_supported
 from archive.metadata import is_sidecar, read_manifest, read_sidecar
 from archive.models import DateFound, Extraction, Metadata, Page, PlaceFound, Reference
@@ -99,6 +99,8 @@ class IngestReport:
     pages: int = 0
     seconds: float = 0.0
     failures: dict[str, int] = field(default_factory=dict)
+    #: Paths the ``--manifest`` names that no file of this batch has (their rows were not used).
+    manifest_unmatched: list[str] = field(default_factory=list)
 
     @property
     def files(self) -> int:
@@ -121,36 +123,95 @@ class IngestReport:
 # -- discover ---------------------------------------------------------------------
 
 
-def discover(paths: Iterable[Path]) -> Iterator[Path]:
-    """Every candidate file under ``paths``, in a stable order.
+def discover(paths: Iterable[Path], *, skip: Iterable[Path] = ()) -> Iterator[Path]:
+    """Every candidate file under ``paths``, in a stable order, each once.
 
-    Sidecars, hidden files and names matched by an ``.evidenceignore`` file
-    (glob patterns, one a line, in the folder given) are left out. Files the
-    archive cannot read are yielded too, so that they get an outcome.
+    Sidecars, hidden files and folders, the ``skip`` files (the batch's
+    manifest) and what an ``.evidenceignore`` file lists are left out: in any
+    folder, glob patterns one a line, matched against paths relative to that
+    folder (``README.md``, ``drafts/``, ``notes/*.txt``); a pattern that
+    matches a folder leaves out all of it. Symbolic links are followed and
+    the files keep the names they were given (a link named ``appeal.pdf`` is
+    read as ``appeal.pdf``, with its sidecar); a folder reached twice, through
+    links or because two arguments overlap, is walked once. Files and folders
+    the archive cannot read or list are yielded too, so that they get an
+    outcome (``unreadable``).
     """
+    skipped = {_absolute(Path(s)) for s in skip}
+    seen: set[Path] = set()
+    walked: set[tuple[int, int]] = set()
     for root in paths:
         root = Path(root)
-        if root.is_file():
-            yield root.resolve()
-            continue
-        if not root.is_dir():
+        if root.is_dir():
+            found: Iterable[Path] = _walk(root, walked)
+        elif root.exists() or root.is_symlink():
+            found = [_absolute(root)]
+        else:
             raise ArchiveError(f"{root}: no such file or folder")
-        ignored = _ignore_patterns(root)
-        for folder, dirnames, filenames in os.walk(root):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for name in sorted(filenames):
-                path = Path(folder, name)
-                relative = path.relative_to(root).as_posix()
-                if name.startswith(".") or is_sidecar(path) or any(fnmatch.fnmatch(relative, p) for p in ignored):
-                    continue
-                yield path.resolve()
+        for path in found:
+            if path not in seen and path not in skipped:
+                seen.add(path)
+                yield path
 
 
-def _ignore_patterns(root: Path) -> tuple[str, ...]:
-    ignore = root / IGNORE_FILE
-    if not ignore.is_file():
-        return ()
-    lines = ignore.read_text(encoding="utf-8").splitlines()
+def _walk(root: Path, walked: set[tuple[int, int]]) -> Iterator[Path]:
+    """The files under ``root`` (see :func:`discover`); folders whose (device, inode) is in ``walked`` are not."""
+    unlisted: list[OSError] = []  # folders os.walk could not list: yielded, so that they fail ``unreadable``
+    ignores: dict[Path, tuple[str, ...]] = {}  # folder → its .evidenceignore patterns
+    for folder, dirnames, filenames in os.walk(root, onerror=unlisted.append, followlinks=True):
+        yield from _unlisted(unlisted)
+        here = Path(folder)
+        try:
+            identity = here.stat()
+        except OSError:
+            continue
+        if (identity.st_dev, identity.st_ino) in walked:
+            dirnames[:] = []
+            continue
+        walked.add((identity.st_dev, identity.st_ino))
+        ignores[here] = _ignore_patterns(here)
+        dirnames[:] = sorted(
+            d for d in dirnames if not d.startswith(".") and not _ignored(root, here / d, ignores, is_folder=True)
+        )
+        for name in sorted(filenames):
+            path = here / name
+            if name.startswith(".") or is_sidecar(path) or _ignored(root, path, ignores, is_folder=False):
+                continue
+            yield _absolute(path)
+    yield from _unlisted(unlisted)
+
+
+def _ignored(root: Path, path: Path, ignores: dict[Path, tuple[str, ...]], *, is_folder: bool) -> bool:
+    """Whether an ``.evidenceignore`` of ``root`` or of a folder between it and ``path`` lists ``path``."""
+    for folder in (path.parent, *path.parent.parents):
+        for pattern in ignores.get(folder, ()):
+            if pattern.endswith("/") and not is_folder:
+                continue
+            if fnmatch.fnmatch(path.relative_to(folder).as_posix(), pattern.rstrip("/")):
+                return True
+        if folder == root:
+            break
+    return False
+
+
+def _absolute(path: Path) -> Path:
+    """``path`` made absolute and normalised, its symbolic links kept (the name given is the name used)."""
+    return Path(os.path.abspath(path))
+
+
+def _unlisted(errors: list[OSError]) -> Iterator[Path]:
+    while errors:
+        error = errors.pop(0)
+        if error.filename:
+            yield _absolute(Path(os.fsdecode(error.filename)))
+
+
+def _ignore_patterns(folder: Path) -> tuple[str, ...]:
+    ignore = folder / IGNORE_FILE
+    try:
+        lines = ignore.read_text(encoding="utf-8").splitlines() if ignore.is_file() else []
+    except (OSError, UnicodeDecodeError) as error:
+        raise ArchiveError(f"{ignore} cannot be read ({error}); fix or remove it and run the batch again") from error
     return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
@@ -181,7 +242,7 @@ def process_file(path: str, options: WorkerOptions | None = None) -> Result:
         sha256 = hashlib.sha256(data).hexdigest()
         if sha256 in options.known_hashes:
             return Duplicate(path, sha256)
-        given = dict(options.manifest.get(path, {}))
+        given = dict(options.manifest.get(os.path.realpath(path), {})) if options.manifest else {}
         given.update(read_sidecar(Path(path)))
         if not is_supported(path):
             raise ExtractionError(path, "unsupported", f"files ending in {Path(path).suffix!r} are not read")
@@ -438,7 +499,10 @@ def ingest(
 
     report = IngestReport(run_id=_new_run_id(), started=utc_now())
     clock = time.perf_counter()
-    files = list(discover(paths))
+    files = list(discover(paths, skip=[manifest] if manifest else []))
+    manifest_entries = read_manifest(manifest) if manifest else {}
+    if manifest_entries:
+        report.manifest_unmatched = _unmatched_rows(manifest_entries, files)
     with Archive(settings) as archive, archive.writer_lock(), \
             open_index(settings.index_dir, gazetteer=settings.gazetteer) as search_index:
         _index_leftovers(archive, search_index)
@@ -446,7 +510,7 @@ def ingest(
             passwords=tuple(passwords), dayfirst=settings.dayfirst, default_access=settings.default_access,
             access_by_type=settings.access_defaults, gazetteer=settings.gazetteer, file_timeout=settings.file_timeout,
             known_hashes=archive.known_hashes(),
-            manifest=read_manifest(manifest) if manifest else {},
+            manifest=manifest_entries,
         )
         if scheduler:
             from archive.distributed import run_on_dask  # Dask is imported only for a batch sent to a cluster
@@ -467,12 +531,30 @@ def ingest(
     return report
 
 
+def _unmatched_rows(entries: Mapping[str, Any], files: Sequence[Path]) -> list[str]:
+    """The manifest's paths that name no file of the batch (a manifest may cover more than one batch).
+
+    A row whose path differs from a file of the batch only in letter case is
+    refused: its metadata (an access level, say) was surely meant for that file.
+    """
+    found = {os.path.realpath(f) for f in files}
+    unmatched = sorted(set(entries) - found)
+    by_case = {name.casefold(): name for name in found}
+    for target in unmatched:
+        if target.casefold() in by_case:
+            raise MetadataError(target, f"the manifest names this file, but the batch holds "
+                                        f"{by_case[target.casefold()]}: paths are case-sensitive; fix the manifest")
+    return unmatched
+
+
 def _record(archive: Archive, run_id: str, result: Result) -> Outcome:
     if isinstance(result, Extraction):
         existing = archive.find_by_sha256(result.sha256)
         if existing is None:
             try:
                 document = archive.add_document(result, run_id)
+            except SourceChangedError as error:  # one file that keeps changing must not stop the batch
+                result = Failure(result.path, "changed", type(error).__name__, str(error), result.sha256)
             except OSError as error:
                 result = Failure(result.path, "unreadable", type(error).__name__, str(error), result.sha256)
             else:

@@ -55,15 +55,24 @@ def read_sidecar(path: Path) -> dict[str, Any]:
 
 
 def read_manifest(path: Path) -> dict[str, dict[str, Any]]:
-    """Metadata per file from a CSV manifest, keyed by resolved path."""
+    """Metadata per file from a CSV manifest, keyed by resolved path (symbolic links followed).
+
+    Two rows for the same file are refused: which one was meant cannot be
+    told, and one may set a stricter access level than the other.
+    """
     try:
         with open(path, newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
             if not reader.fieldnames or "path" not in reader.fieldnames:
                 raise MetadataError(path, "a manifest needs a 'path' column")
             entries: dict[str, dict[str, Any]] = {}
+            lines: dict[str, int] = {}
             for line, row in enumerate(reader, start=2):
-                entries.update(_manifest_row(path, line, row))
+                for target, values in _manifest_row(path, line, row).items():
+                    if target in lines:
+                        raise MetadataError(path, f"lines {lines[target]} and {line} are both for {target}; "
+                                                  "keep one row per file")
+                    entries[target], lines[target] = values, line
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         raise MetadataError(path, f"cannot read the manifest: {error}") from error
     return entries

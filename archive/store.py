@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from archive.errors import CatalogError, DocumentNotFoundError
+from archive.errors import CatalogError, DocumentNotFoundError, SourceChangedError
 from archive.models import CustodyEvent, Document, Extraction, Metadata, Page, Reference
 from archive.settings import ACCESS_LEVELS, Settings
 
@@ -158,6 +158,19 @@ SCHEMA_VERSION = len(MIGRATIONS)
 def utc_now() -> str:
     """The current time as an ISO 8601 UTC string with microseconds."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+
+
+def printable_path(path: str) -> str:
+    """A path as text the catalog can hold.
+
+    A name that is not UTF-8 reaches Python with its undecodable bytes as lone
+    surrogates, which SQLite and the custody hashes cannot encode; they are
+    written as ``\\xNN`` escapes instead, so the record still tells which file it was.
+    """
+    try:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a lone surrogate that is no escaped byte
+        return path.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def document_id(sha256: str) -> str:
@@ -309,7 +322,7 @@ class Archive:
                 out.flush()
                 os.fsync(out.fileno())
             if digest.hexdigest() != sha256:
-                raise CatalogError(f"{source} changed while it was being ingested; ingest it again")
+                raise SourceChangedError(source)
             os.chmod(tmp_name, 0o444)
             if target.exists():
                 os.chmod(target, 0o644)
@@ -334,6 +347,7 @@ class Archive:
         """Store the original and write every row of one document in one transaction."""
         self.store_original(Path(extraction.path), extraction.sha256)
         meta = extraction.metadata
+        name = printable_path(extraction.path)
         doc_id = document_id(extraction.sha256)
         now = utc_now()
         with self.transaction() as db:
@@ -344,7 +358,7 @@ class Archive:
                    media_type, size, page_count, title, type, doc_date, date_source, issuer, source,
                    languages, places, access, synthetic, extra, extractor, ingested_at)
                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-                (doc_id, extraction.sha256, seq, control, Path(extraction.path).name, extraction.path,
+                (doc_id, extraction.sha256, seq, control, Path(name).name, name,
                  extraction.media_type, extraction.size, extraction.page_count, meta.title, meta.type,
                  meta.date, meta.date_source, meta.issuer, meta.source, json.dumps(list(meta.languages)),
                  json.dumps(list(meta.places), ensure_ascii=False), meta.access, int(meta.synthetic),
@@ -368,7 +382,7 @@ class Archive:
                 [(doc_id, p.page, p.start, p.end, p.text, p.name) for p in extraction.places],
             )
             self._append_event(db, "received", doc_id, {
-                "path": extraction.path, "sha256": extraction.sha256, "size": extraction.size,
+                "path": name, "sha256": extraction.sha256, "size": extraction.size,
                 "run": run_id,
             })
             self._append_event(db, "ingested", doc_id, {
@@ -389,8 +403,8 @@ class Archive:
         db.execute(
             """INSERT INTO outcomes (run_id, path, sha256, outcome, doc_id, reason, error_class, detail, at)
                VALUES (?,?,?,?,?,?,?,?,?)""",
-            (run_id, outcome.path, outcome.sha256, outcome.outcome, outcome.doc_id, outcome.reason,
-             outcome.error_class, outcome.detail, utc_now()),
+            (run_id, printable_path(outcome.path), outcome.sha256, outcome.outcome, outcome.doc_id, outcome.reason,
+             outcome.error_class, printable_path(outcome.detail) if outcome.detail else outcome.detail, utc_now()),
         )
 
     def mark_indexed(self, doc_ids: Sequence[str]) -> None:

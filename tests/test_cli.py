@@ -160,3 +160,38 @@ def test_search_access_levels_are_chosen_explicitly(tmp_path: Path, sample_folde
     assert json.loads(run(home, "search", "Plovdivska", "--json").output)["total"] == 0
     both = ("--access", "public", "--access", "restricted")
     assert json.loads(run(home, "search", "Plovdivska", *both, "--json").output)["total"] == 1
+
+
+def test_a_report_path_that_cannot_be_written_is_refused_before_the_batch(tmp_path: Path, sample_folder: Path) -> None:
+    home = tmp_path / "home"
+    result = CliRunner().invoke(main, ["--home", str(home), "ingest", "--quiet", "--report",
+                                       str(tmp_path / "no-such-folder" / "report.json"), str(sample_folder)])
+    assert result.exit_code == 2 and "does not exist" in result.output
+    assert not (home / "catalog.sqlite3").exists()  # nothing was ingested
+
+
+def test_workers_from_the_environment_follow_the_settings(tmp_path: Path, sample_folder: Path) -> None:
+    (sample_folder / "broken.pdf").unlink()
+    one_per_core = CliRunner().invoke(main, ["--home", str(tmp_path / "h"), "ingest", "--quiet", str(sample_folder)],
+                                      env={"ARCHIVE_WORKERS": "0"})
+    assert one_per_core.exit_code == 0, one_per_core.output
+    bad = CliRunner().invoke(main, ["--home", str(tmp_path / "h"), "search", "x"], env={"ARCHIVE_WORKERS": "-1"})
+    assert bad.exit_code == 1 and "workers" in bad.output and "Traceback" not in bad.output
+
+
+def test_passwords_file_keeps_spaces_and_drops_a_byte_order_mark(tmp_path: Path) -> None:
+    from pypdf import PdfWriter
+
+    folder = tmp_path / "sealed"
+    folder.mkdir()
+    for name, password in (("a.pdf", " two words "), ("b.pdf", "first")):
+        writer = PdfWriter()
+        writer.add_blank_page(width=200, height=200)
+        writer.encrypt(password, algorithm="AES-256")
+        with open(folder / name, "wb") as handle:
+            writer.write(handle)
+    passwords = tmp_path / "passwords.txt"
+    passwords.write_bytes("\ufefffirst\r\n two words \r\n".encode())
+    result = run(tmp_path / "home", "ingest", "--json", "--passwords-file", str(passwords), str(folder))
+    summary = json.loads(result.output)
+    assert (summary["ingested"], summary["failures"]) == (2, {})  # both opened, neither "encrypted"

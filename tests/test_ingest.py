@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
+import archive.ingest as ingest_module
 from archive.ingest import WorkerOptions, discover, ingest, process_file
 from archive.settings import Settings
 from archive.store import Archive
+from archive.verify import verify
 from index import SearchRequest, open_index
 from tests.conftest import write_pdf, write_sidecar
 
@@ -184,3 +187,119 @@ def test_a_batch_is_committed_early_when_its_postings_fill_the_writers_memory(
     with open_index(settings.index_dir) as search_index:
         assert len(search_index._ix._segments()) == 5
         assert search_index.search(SearchRequest(query="landmines")).total == 5
+
+
+def test_a_file_that_changes_before_it_is_stored_fails_alone(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "live"
+    folder.mkdir()
+    (folder / "a.txt").write_text("A log that keeps growing about landmines.", encoding="utf-8")
+    (folder / "b.txt").write_text("A steady memo about Aghdam.", encoding="utf-8")
+    real_record = ingest_module._record
+
+    def record_after_a_change(archive, run_id, result):  # the file changes between the worker and the writer
+        if result.path.endswith("a.txt"):
+            with open(result.path, "a", encoding="utf-8") as handle:
+                handle.write(" one more line")
+        return real_record(archive, run_id, result)
+
+    monkeypatch.setattr(ingest_module, "_record", record_after_a_change)
+    report = ingest([folder], settings)
+    assert (report.ingested, report.failed) == (1, 1)
+    assert report.failures == {"changed": 1}
+    with Archive(settings) as archive:
+        failed = [r for r in archive.outcomes(report.run_id) if r["outcome"] == "failed"]
+        assert Path(failed[0]["path"]).name == "a.txt" and "ingest it again" in failed[0]["detail"]
+        assert [d.original_name for d in archive.iter_documents()] == ["b.txt"]
+
+
+def test_a_file_name_that_is_not_utf8_is_ingested_and_recorded(settings: Settings, tmp_path: Path) -> None:
+    folder = tmp_path / "names"
+    folder.mkdir()
+    with open(os.path.join(os.fsencode(folder), b"r\xe9sum\xe9.txt"), "wb") as handle:  # Latin-1 name
+        handle.write(b"A memo about landmines near Aghdam.")
+    (folder / "z.txt").write_text("A later memo about Tartar.", encoding="utf-8")
+    report = ingest([folder], settings)
+    assert (report.ingested, report.failed) == (2, 0)
+    with Archive(settings) as archive:
+        names = sorted(d.original_name for d in archive.iter_documents())
+        assert names == ["r\\xe9sum\\xe9.txt", "z.txt"]
+        assert any(r["path"].endswith("r\\xe9sum\\xe9.txt") for r in archive.outcomes(report.run_id))
+        assert verify(archive).ok
+
+
+def test_symlink_loops_and_unlistable_folders_get_an_outcome(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "odd"
+    (folder / "locked").mkdir(parents=True)
+    (folder / "locked" / "inside.txt").write_text("A memo nobody can list.", encoding="utf-8")
+    (folder / "loop1").symlink_to("loop2")
+    (folder / "loop2").symlink_to("loop1")
+    (folder / "z.txt").write_text("A memo about landmines.", encoding="utf-8")
+    report = ingest([folder], settings)  # a symlink loop fails unreadable; it no longer stops the batch
+    assert (report.ingested, report.failures) == (2, {"unreadable": 2})
+    real_walk = os.walk
+
+    def walk_without_permission(top, onerror=None, **kwargs):  # as if "locked" were chmod 000 (tests may run as root)
+        for here, dirnames, filenames in real_walk(top, onerror=onerror, **kwargs):
+            if Path(here).name == "locked":
+                onerror(PermissionError(13, "Permission denied", here))
+                continue
+            yield here, dirnames, filenames
+
+    monkeypatch.setattr(ingest_module.os, "walk", walk_without_permission)
+    assert [p.name for p in discover([folder])] == ["loop1", "loop2", "z.txt", "locked"]
+
+
+def test_discover_reads_ignore_files_in_every_folder_and_skips_ignored_folders(tmp_path: Path) -> None:
+    (tmp_path / ".evidenceignore").write_text("drafts/\nnotes/*.txt\n", encoding="utf-8")
+    for name in ("keep.txt", "drafts/d.txt", "notes/n.txt", "notes/n.md", "sub/s.txt", "sub/README.md",
+                 "sub/deep/x.txt", "drafts.txt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(name, encoding="utf-8")
+    (tmp_path / "sub" / ".evidenceignore").write_text("README.md\ndeep\n", encoding="utf-8")
+    found = [p.relative_to(tmp_path).as_posix() for p in discover([tmp_path])]
+    assert found == ["drafts.txt", "keep.txt", "notes/n.md", "sub/s.txt"]
+
+
+def test_discover_keeps_link_names_follows_linked_folders_and_lists_each_file_once(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "inner").mkdir(parents=True)
+    (elsewhere / "blob1").write_text("an appeal", encoding="utf-8")
+    (elsewhere / "inner" / "i.txt").write_text("inner", encoding="utf-8")
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    (batch / "appeal.txt").symlink_to(elsewhere / "blob1")
+    (batch / "more").symlink_to(elsewhere / "inner", target_is_directory=True)
+    (batch / "again").symlink_to(batch, target_is_directory=True)  # a loop through a folder link
+    (batch / "manifest.csv").write_text("path,type\nappeal.txt,appeal\n", encoding="utf-8")
+    found = list(discover([batch, batch / "appeal.txt", batch, batch / "more"], skip=[batch / "manifest.csv"]))
+    assert [p.relative_to(batch).as_posix() for p in found] == ["appeal.txt", "more/i.txt"]
+
+
+def test_a_linked_file_is_read_under_its_own_name_with_its_sidecar(settings: Settings, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    store.mkdir()
+    (store / "blob1").write_text("An appeal about landmines near Aghdam.", encoding="utf-8")
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    (batch / "appeal.txt").symlink_to(store / "blob1")
+    write_sidecar(batch / "appeal.txt", type="appeal", title="Appeal by link")
+    (batch / "dangling.txt").symlink_to(tmp_path / "nowhere.txt")
+    report = ingest([batch], settings)
+    assert (report.ingested, report.failures) == (1, {"unreadable": 1})
+    with Archive(settings) as archive:
+        [document] = archive.iter_documents()
+        assert (document.original_name, document.title, document.metadata.type) == (
+            "appeal.txt", "Appeal by link", "appeal")
+        [failed] = [r for r in archive.outcomes(report.run_id) if r["outcome"] == "failed"]
+        assert Path(failed["path"]).name == "dangling.txt"
+
+
+def test_a_manifest_inside_the_batch_folder_is_not_ingested(settings: Settings, tmp_path: Path) -> None:
+    (tmp_path / "memo.txt").write_text("A memo about landmines.", encoding="utf-8")
+    (tmp_path / "batch.csv").write_text("path,type\nmemo.txt,report\n", encoding="utf-8")
+    report = ingest([tmp_path], settings, manifest=tmp_path / "batch.csv")
+    assert (report.files, report.ingested, report.failed) == (1, 1, 0)

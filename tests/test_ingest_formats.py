@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from archive.errors import MetadataError
 from archive.ingest import ingest
 from archive.settings import Settings
 from archive.store import Archive
@@ -75,8 +76,6 @@ def test_manifest_supplies_metadata_and_a_sidecar_wins(settings: Settings, tmp_p
 
 
 def test_manifest_with_a_bad_value_names_its_line(settings: Settings, tmp_path: Path) -> None:
-    from archive.errors import MetadataError
-
     (tmp_path / "a.txt").write_text("x", encoding="utf-8")
     manifest = tmp_path / "batch.csv"
     manifest.write_text("path,date\na.txt,23/04/2022\n", encoding="utf-8")
@@ -150,3 +149,35 @@ def test_a_users_gazetteer_adds_places_and_spellings(tmp_path: Path) -> None:
     ingest([tmp_path / "in"], settings)
     document, _ = _only_document(settings)
     assert set(document.metadata.places) >= {"Horadiz", "Shusha"}
+
+
+def test_manifest_rows_for_one_file_twice_are_refused(settings: Settings, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("A memo about landmines.", encoding="utf-8")
+    manifest = tmp_path / "batch.csv"
+    manifest.write_text("path,access\na.txt,confidential\n./a.txt,public\n", encoding="utf-8")
+    with pytest.raises(MetadataError, match="lines 2 and 3 are both for"):
+        ingest([tmp_path], settings, manifest=manifest)
+    assert not settings.catalog_path.exists()  # refused before the archive is opened
+
+
+def test_manifest_row_differing_only_in_case_is_refused(settings: Settings, tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("# A memo about landmines", encoding="utf-8")
+    manifest = tmp_path / "batch.csv"
+    manifest.write_text("path,access\nA.md,confidential\n", encoding="utf-8")
+    with pytest.raises(MetadataError, match="paths are case-sensitive"):
+        ingest([tmp_path], settings, manifest=manifest)
+
+
+def test_manifest_rows_naming_no_file_of_the_batch_are_reported(settings: Settings, tmp_path: Path) -> None:
+    folder = tmp_path / "batch"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "b.txt").write_text("A memo about Aghdam.", encoding="utf-8")
+    (folder / "elsewhere.txt").write_text("Not in this batch.", encoding="utf-8")
+    manifest = folder / "batch.csv"
+    manifest.write_text("path,type\nsub/b.txt,report\nelsewhere.txt,appeal\nmissing.txt,appeal\n", encoding="utf-8")
+    report = ingest([folder / "sub"], settings, manifest=manifest)
+    assert report.ingested == 1
+    assert report.manifest_unmatched == [str((folder / "elsewhere.txt").resolve()),
+                                         str((folder / "missing.txt").resolve())]
+    with Archive(settings) as archive:
+        assert next(archive.iter_documents()).metadata.type == "report"
