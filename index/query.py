@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 
 from whoosh import query as wq
-from whoosh.fields import Schema
+from whoosh.fields import DATETIME, Schema
 from whoosh.qparser import GtLtPlugin, MultifieldParser
 from whoosh.qparser.plugins import FieldAliasPlugin, FuzzyTermPlugin
 
@@ -61,10 +61,22 @@ def parse_user_query(parser: MultifieldParser, text: str) -> wq.Query:
         parsed = parser.parse(rewrite_date_comparisons(text))
     except Exception as error:  # noqa: BLE001 - whoosh raises many kinds on bad input
         raise QueryError(text, f"{type(error).__name__}: {error}", _plain_words(text)) from error
+    parsed = _quoted_dates(parsed, parser.schema)
     if _holds_null(parsed):
         raise QueryError(text, "part of it could not be read as a search (check field values such as dates: "
                                "date:2022, date:[2020 TO 2022], date:>2021-06)", _plain_words(text))
     return normalise_values(parsed, text)
+
+
+def _quoted_dates(query: wq.Query, schema: Schema) -> wq.Query:
+    """``date:"2022"`` read as ``date:2022``: a quoted value reaches Whoosh as a bare term, which would match
+    only the first instant of the period (or fail on an empty or unreadable value)."""
+    if isinstance(query, wq.Term) and query.fieldname in schema and isinstance(query.text, str) \
+            and isinstance(schema[query.fieldname], DATETIME):
+        return schema[query.fieldname].parse_query(query.fieldname, query.text.strip(), boost=query.boost)
+    if query.is_leaf():
+        return query
+    return query.apply(lambda child: _quoted_dates(child, schema))
 
 
 def check_syntax(text: str, fields: set[str]) -> None:

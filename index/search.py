@@ -46,6 +46,8 @@ SUGGEST_BELOW = 3
 MORE_LIKE_TERMS = 12
 SUGGESTABLE_WORD = re.compile(r"(?<![\w:~*?\\])\w{3,}(?![\w:~*?(])")
 FIELD_IN_QUERY = re.compile(r"\w:")
+#: Words of the query language, never replaced by a "did you mean" word.
+QUERY_OPERATORS = frozenset({"AND", "OR", "NOT", "TO", "ANDNOT", "ANDMAYBE"})
 PAGE_FIELDS = frozenset({"body", "article", "instrument"})  # fields of a query that pages can match
 PageText = Callable[[str, int], "str | None"]
 
@@ -278,6 +280,8 @@ class SearchIndex:
         analyzer = self.analyzer
         changed = query
         for match in reversed(words):
+            if match[0] in QUERY_OPERATORS:
+                continue  # "NOT" is no misspelling of "now"
             term = _query_term(analyzer, match[0])
             if term is None or self._visible_frequency(searcher, term, access) >= SUGGEST_BELOW:
                 continue  # counted within the user's levels: a word of hidden documents changes nothing

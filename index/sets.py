@@ -559,8 +559,16 @@ def _scores(searcher: Searcher, query: wq.Query, matched: Iterable[int]) -> dict
 
 def date_column(searcher: Searcher) -> np.ndarray:
     """Every entry's date as the index sorts it (:data:`NO_DATE` where it has none), by entry number."""
-    column = searcher.reader().column_reader("date", translate=False)
-    return np.fromiter(column, dtype=np.uint64)
+    # Segment by segment: a segment whose documents are all undated has no date column, and Whoosh's
+    # MultiColumnReader then leaves it out, which would shift every later segment's dates onto other entries.
+    parts = []
+    for reader, _ in searcher.reader().leaf_readers():
+        count = reader.doc_count_all()
+        if reader.has_column("date"):
+            parts.append(np.fromiter(reader.column_reader("date", translate=False), dtype=np.uint64, count=count))
+        else:
+            parts.append(np.full(count, NO_DATE, dtype=np.uint64))
+    return np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64)
 
 
 def _per_segment(searcher: Searcher, ordered: Sequence[int]) -> Iterator[tuple[Searcher, int, Sequence[int]]]:

@@ -97,6 +97,8 @@ def test_not_a_treaty_article_is_a_clear_error(search) -> None:
     ("date:>=2021-08", {"Ottawa", "Deport"}),
     ("date:<2020-05-01", {"Shelling", "Long"}),
     ("date:2019", {"Shelling"}),
+    ('date:"2019"', {"Shelling"}),  # quoted, a date still means its whole period
+    ('date:"2021-08"', {"Ottawa"}),
     ("year:2022", {"Deport"}),
 ])
 def test_date_queries(search, query: str, expected: set[str]) -> None:
@@ -159,5 +161,40 @@ def test_more_like_this_finds_related_documents_but_not_itself(search, archive_h
 
 
 def test_filters_accept_citations_and_spellings(search) -> None:
+
     assert titles(search("", selected={"article": ["Art. 147 GC IV"]})) == {"Grave", "Long"}
     assert titles(search("", selected={"place": ["Агдам"]})) == {"Ottawa"}
+
+
+@pytest.mark.parametrize("query", ['date:""', 'date:"next spring"', 'landmines AND date:" "'])
+def test_an_unreadable_quoted_date_is_a_query_error(search, query: str) -> None:
+    with pytest.raises(QueryError, match="could not be read"):
+        search(query)
+
+
+def test_dates_after_a_batch_without_any_date(tmp_path) -> None:
+    """A batch whose documents are all undated makes a segment with no date column: the later
+    segments' dates must stay on their own documents (date queries, sorting by date)."""
+    settings = Settings(home=tmp_path / "home", actor="t", workers=1)
+    for name, meta in (("a", dict(title="A 2021", date="2021-03-01")), ("b", dict(title="B undated")),
+                       ("c", dict(title="C 2022", date="2022-05-01"))):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / f"{name}.txt").write_text(f"Report {name} about landmines.", encoding="utf-8")
+        write_sidecar(folder / f"{name}.txt", **meta)
+        ingest([folder], settings)  # one commit, one segment, per batch
+    archive = Archive(settings)
+    index = SearchIndex(settings.index_dir, page_text=archive.page_text)
+    try:
+        assert titles(index.search(SearchRequest(query="date:2022"))) == {"C 2022"}
+        assert titles(index.search(SearchRequest(query="date:2021"))) == {"A 2021"}
+        newest = index.search(SearchRequest(query="landmines", sort="date"))
+        assert [hit.title for hit in newest.hits] == ["C 2022", "A 2021", "B undated"]
+    finally:
+        index.close()
+        archive.close()
+
+
+def test_did_you_mean_keeps_the_operators(search) -> None:
+    results = search("clearr AND NOT Fuzuli")
+    assert results.suggestion == "clear AND NOT Fuzuli"

@@ -476,5 +476,31 @@ def test_unknown_article_is_a_404(client: FlaskClient, ref_id: str) -> None:
 def test_article_passage_page_must_be_a_number(client: FlaskClient) -> None:
     assert "page must be a whole number" in text_of(client, "/articles/APMBC-5?page=x", 400)
     assert "page must be a whole number" in text_of(client, "/articles/APMBC-5?page=99999999999999999999", 400)
+    for digits in ("%C2%B2", "%E2%91%A0"):  # '²' and '①' are str.isdigit() but not int()
+        assert "page must be a whole number" in text_of(client, f"/articles/APMBC-5?page={digits}", 400)
+        assert client.get(f"/api/articles/APMBC-5?page={digits}").get_json()["status"] == 400
     assert "No passages on this page: there are 2." in text_of(client, "/articles/APMBC-5?page=3")
     assert "No passage in the archive cites this paragraph yet." in text_of(client, "/articles/APMBC-5-1")
+
+
+def test_an_original_whose_file_name_holds_a_newline_is_served(settings: Settings, tmp_path: Path) -> None:
+    folder = tmp_path / "odd-names"
+    folder.mkdir()
+    (folder / 'line\nbreak\r"q".txt').write_text("A note about landmines.", encoding="utf-8")
+    ingest([folder], settings)
+    client = create_app({"ARCHIVE_SETTINGS": settings}).test_client()
+    document = document_named(settings, 'line\nbreak\r"q".txt')
+    for view in ("original", "download"):
+        with client.get(f"/documents/{document.id}/{view}") as response:
+            assert response.status_code == 200
+            assert response.headers["Content-Disposition"].endswith('filename="line_break_\\"q\\".txt"')
+
+
+@pytest.mark.parametrize("name", ["endpoint", "_anchor", "_method", "_scheme", "_external"])
+def test_query_string_names_that_are_url_for_parameters_are_plain_arguments(client: FlaskClient, name: str) -> None:
+    """The search page's links (facets, chips, sort, pages) carry every argument of the URL; names that
+    are url_for's own parameters must neither break the page nor change the links' target."""
+    page = text_of(client, f"/?q=landmines&limit=1&type=report&from=2021&{name}=x")
+    links = [link.replace("&amp;", "&") for link in re.findall(r'href="(/\?[^"]*)"', page)]
+    kept = [link for link in links if "from=2021" in link]  # facet, sort, page links and the type chip
+    assert len(kept) >= 3 and all(f"{name}=x" in link for link in kept)

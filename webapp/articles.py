@@ -82,7 +82,7 @@ def checked_id(ref_id: str) -> tuple[str, int | None]:
 
 def passage_page() -> int:
     page = request.args.get("page", "1")
-    if not page.isdigit() or not 1 <= int(page) <= MAX_PAGE:
+    if not (page.isascii() and page.isdigit()) or not 1 <= int(page) <= MAX_PAGE:  # "²".isdigit() too
         raise QueryError(page, f"page must be a whole number from 1 to {MAX_PAGE}")
     return int(page)
 

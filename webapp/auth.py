@@ -70,7 +70,10 @@ def require_admin(action: str) -> User:
 
 def safe_next(target: str | None) -> str:
     """Where to go after signing in: a path on this site, else the search page."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    # Browsers drop tabs and newlines from a URL (and Werkzeug does when it writes Location), so
+    # "/\t/evil.example" would become "//evil.example": refuse control characters outright.
+    if (target and target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and not any(ord(char) < 32 or ord(char) == 127 for char in target)):
         return target
     return url_for("search.index")
 

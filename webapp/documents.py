@@ -122,8 +122,10 @@ def _original(document: Document, *, as_attachment: bool) -> Response:
     if not path.is_file():
         abort(404, f"the original of {document.control_number} is missing from the object store; "
                    "run `evidence verify` to check the archive")
+    # a file name may hold a newline or another control character, which no header may carry
+    name = "".join("_" if ord(char) < 32 or ord(char) == 127 else char for char in document.original_name)
     response = send_file(path, mimetype=document.media_type, as_attachment=as_attachment,
-                         download_name=document.original_name, conditional=True, etag=document.sha256)
+                         download_name=name, conditional=True, etag=document.sha256)
     if document.media_type != "application/pdf":
         # an HTML original must not run in this site's origin: show it in a sandbox
         response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; style-src 'unsafe-inline'"

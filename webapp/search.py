@@ -12,6 +12,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, render_template, request, url_for
 from markupsafe import Markup
@@ -81,25 +82,35 @@ def toggle_url(field: str, value: str) -> str:
     args.pop("page", None)
     values = args.get(field, [])
     args[field] = [v for v in values if v != value] if value in values else values + [value]
-    return url_for("search.index", **args)
+    return _search_url(args)
 
 
 def without_url(*names: str) -> str:
     """This page's URL without some arguments (to remove a date chip), back on result page 1."""
     args = {k: v for k, v in request.args.to_dict(flat=False).items() if k not in names and k != "page"}
-    return url_for("search.index", **args)
+    return _search_url(args)
 
 
 def page_url(page: int) -> str:
     args = request.args.to_dict(flat=False)
     args["page"] = [str(page)]
-    return url_for("search.index", **args)
+    return _search_url(args)
 
 
 def sort_url(sort: str) -> str:
     args = {k: v for k, v in request.args.to_dict(flat=False).items() if k != "page"}
     args["sort"] = [sort]
-    return url_for("search.index", **args)
+    return _search_url(args)
+
+
+def _search_url(args: dict[str, list[str]]) -> str:
+    """The search page with these query-string arguments, whatever their names.
+
+    Not ``url_for(**args)``: names from the URL such as ``endpoint``, ``_anchor``, ``_method``, ``_scheme``
+    or ``_external`` are ``url_for``'s own parameters (a 500, or links to another scheme).
+    """
+    query = urlencode([(k, v) for k, values in args.items() for v in values])
+    return url_for("search.index") + (f"?{query}" if query else "")
 
 
 @dataclass(frozen=True)
