@@ -31,8 +31,11 @@ PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 def sidecar_path(path: Path) -> Path | None:
     """The sidecar of ``path``, if one exists."""
     for candidate in (path.with_name(path.name + ".meta.json"), path.with_suffix(".meta.json")):
-        if candidate.is_file():
-            return candidate
+        try:
+            if candidate.is_file():
+                return candidate
+        except OSError:  # e.g. a name already near the 255-byte limit has no room for ".meta.json"
+            continue
     return None
 
 

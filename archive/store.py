@@ -151,6 +151,10 @@ MIGRATIONS: tuple[str, ...] = (
         until REAL NOT NULL
     );
     """,
+    # 3: a run's outcomes read in order without scanning every run's (reports of large batches)
+    """
+    CREATE INDEX outcomes_by_run ON outcomes(run_id, id);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -502,10 +506,14 @@ class Archive:
             for r in self.db.execute("SELECT * FROM refs WHERE doc_id = ? ORDER BY page, start", (doc_id,))
         ]
 
-    def outcomes(self, run_id: str | None = None) -> list[sqlite3.Row]:
+    def outcomes(self, run_id: str | None = None) -> Iterator[sqlite3.Row]:
+        """Each file's outcome (of one run, or of all), with the control number of the document it went into."""
+        query = ("SELECT outcomes.*, documents.control_number FROM outcomes"
+                 " LEFT JOIN documents ON documents.id = outcomes.doc_id")
         if run_id:
-            return self.db.execute("SELECT * FROM outcomes WHERE run_id = ? ORDER BY id", (run_id,)).fetchall()
-        return self.db.execute("SELECT * FROM outcomes ORDER BY id").fetchall()
+            yield from self.db.execute(query + " WHERE outcomes.run_id = ? ORDER BY outcomes.id", (run_id,))
+        else:
+            yield from self.db.execute(query + " ORDER BY outcomes.id")
 
 
 def _statements(script: str) -> list[str]:

@@ -72,6 +72,12 @@ def test_report_file_lists_every_outcome(tmp_path: Path, sample_folder: Path) ->
     assert set(outcomes) == {"report.pdf", "appeal.txt", "broken.pdf"}
     assert outcomes["broken.pdf"]["outcome"] == "failed" and outcomes["broken.pdf"]["reason"] == "corrupt"
     assert outcomes["report.pdf"]["outcome"] == "ingested" and outcomes["report.pdf"]["doc_id"]
+    assert {outcomes[name]["control_number"] for name in ("report.pdf", "appeal.txt")} == {"EVA-000001", "EVA-000002"}
+    assert "control_number" not in outcomes["broken.pdf"]
+    run(home, "ingest", "--quiet", "--report", str(report), str(sample_folder))
+    again = {Path(o["path"]).name: o for o in json.loads(report.read_text(encoding="utf-8"))["outcomes"]}
+    assert again["report.pdf"]["outcome"] == "duplicate"
+    assert again["report.pdf"]["control_number"] == outcomes["report.pdf"]["control_number"]
     assert data["files"] == 3 and data["failed"] == 1
 
 

@@ -303,3 +303,10 @@ def test_a_manifest_inside_the_batch_folder_is_not_ingested(settings: Settings, 
     (tmp_path / "batch.csv").write_text("path,type\nmemo.txt,report\n", encoding="utf-8")
     report = ingest([tmp_path], settings, manifest=tmp_path / "batch.csv")
     assert (report.files, report.ingested, report.failed) == (1, 1, 0)
+
+
+def test_a_name_with_no_room_for_a_sidecar_name_is_ingested(settings: Settings, tmp_path: Path) -> None:
+    name = "a" * 251 + ".txt"  # 255 bytes: NAME.meta.json would be too long for the file system
+    (tmp_path / name).write_text("A memo about landmines.", encoding="utf-8")
+    report = ingest([tmp_path], settings)
+    assert (report.ingested, report.failed) == (1, 0)
