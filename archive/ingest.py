@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import ctypes
+import dataclasses
 import datetime as dt
 import fnmatch
 import functools
@@ -27,6 +28,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import select
 import signal
 import threading
 import time
@@ -84,6 +86,7 @@ class WorkerOptions:
     file_timeout: float = 120.0
     known_hashes: frozenset[str] = frozenset()
     manifest: Mapping[str, dict[str, Any]] = field(default_factory=dict)
+    writer_pid: int = 0  # a local worker exits when this process is gone (0: not watched, as on Dask)
 
 
 @dataclass
@@ -225,10 +228,38 @@ class FileTimeoutError(Exception):
 
 
 def init_worker(options: WorkerOptions) -> None:
-    """Pool initializer: keep the batch's options in this worker process."""
+    """Pool initializer: keep the batch's options in this worker process, and leave when the writer has gone."""
     global _options
     _options = options
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the writer decides when a batch stops
+    if options.writer_pid:
+        threading.Thread(target=_exit_with, args=(options.writer_pid,), name="writer-watch", daemon=True).start()
+
+
+def _exit_with(writer_pid: int) -> None:
+    """Exit this worker once ``writer_pid`` has ended (killed with SIGKILL, say).
+
+    Nothing else would end it: a forkserver worker holds both ends of its
+    task queue and the forkserver's own lifeline, so it waits for work for
+    ever, and keeps the forkserver alive with it.
+    """
+    try:
+        pidfd = os.pidfd_open(writer_pid)  # Linux: readable once the process has ended, zombie or not
+    except ProcessLookupError:
+        os._exit(1)
+    except (AttributeError, OSError):  # no pidfd here: ask every second instead
+        while True:
+            time.sleep(1)
+            try:
+                os.kill(writer_pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:
+                pass
+    poller = select.poll()
+    poller.register(pidfd, select.POLLIN)
+    poller.poll()
+    os._exit(1)
 
 
 def process_file(path: str, options: WorkerOptions | None = None) -> Result:
@@ -470,7 +501,8 @@ def _run_alone(path: str, options: WorkerOptions) -> Result:
 def _new_pool(options: WorkerOptions, workers: int) -> cf.ProcessPoolExecutor:
     context = multiprocessing.get_context("forkserver")
     return cf.ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=init_worker, initargs=(options,)
+        max_workers=workers, mp_context=context, initializer=init_worker,
+        initargs=(dataclasses.replace(options, writer_pid=os.getpid()),),
     )
 
 

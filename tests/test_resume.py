@@ -61,3 +61,50 @@ def test_sigkill_mid_batch_then_rerun_equals_an_uninterrupted_run(batch: Path, t
     assert catalog_snapshot(killed, in_arrival_order=True) == catalog_snapshot(whole, in_arrival_order=True)
     with Archive(Settings(home=killed, actor="x")) as archive:
         assert verify(archive).ok
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every living process whose chain of parents leads to ``pid`` (from /proc)."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process table from /proc")
+def test_workers_leave_when_the_writer_is_killed(batch: Path, tmp_path: Path) -> None:
+    process = subprocess.Popen(_ingest_command(tmp_path / "home", batch), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 60
+    helpers: set[int] = set()
+    while stored_documents(tmp_path / "home") < 3 and process.poll() is None and time.monotonic() < deadline:
+        helpers |= _descendants(process.pid)
+        time.sleep(0.005)
+    helpers |= _descendants(process.pid)
+    assert process.poll() is None, "the batch finished before it could be killed; make it larger"
+    assert len(helpers) >= 3  # the forkserver (or resource tracker) and two workers
+    os.kill(process.pid, signal.SIGKILL)  # the writer alone: its workers are not signalled
+    process.wait()
+    deadline = time.monotonic() + 20
+    while any(_alive(pid) for pid in helpers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [pid for pid in helpers if _alive(pid)]
+    for pid in left:  # do not leave them behind for the rest of the suite
+        os.kill(pid, signal.SIGKILL)
+    assert left == []
