@@ -511,6 +511,20 @@ def test_audit_events_are_shown_to_admins_only(clients, tokens, home: Settings) 
     assert clients[None].get("/audit").status_code == 403
 
 
+@pytest.mark.parametrize("role", [None, *ROLES])
+def test_the_folder_a_file_came_from_is_shown_only_beyond_public(clients, tokens, home: Settings,
+                                                                  role: str | None) -> None:
+    public = docs(home)["public"]
+    events = api(clients[None], f"/api/documents/{public.id}/custody", tokens[role])["events"]
+    [received] = [e for e in events if e["action"] == "received"]
+    with Archive(home) as archive:
+        [stored] = [e for e in archive.events(public.id) if e.action == "received"]
+    assert Path(stored.details["path"]).is_absolute()  # the archive keeps the whole path
+    shown = received["details"]["path"]
+    assert shown == (stored.details["path"] if role in ("investigator", "admin") else "public.txt")
+    assert received["details"]["sha256"] == stored.details["sha256"]
+
+
 # -- ingest through the web ------------------------------------------------------------------------
 
 def test_admin_ingests_through_the_web_as_the_actor(clients, home: Settings) -> None:

@@ -11,6 +11,7 @@ users, are recorded here as custody events.
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 
 from flask import current_app, g, url_for
@@ -59,6 +60,17 @@ def visible_events(document: Document) -> list[CustodyEvent]:
     if user is not None and user.is_admin:
         return events
     return [event for event in events if event.action not in AUDIT_ACTIONS]
+
+
+def event_details(event: CustodyEvent) -> dict[str, Any]:
+    """An event's details as this visitor may read them: the folder a file was ingested from
+    (a path on the archive's server, which may name people or cases) only for those who may
+    see more than public documents; everyone else gets the file name."""
+    user = current_user()
+    path = event.details.get("path")
+    if not isinstance(path, str) or (user is not None and user.levels != ANONYMOUS_LEVELS):
+        return event.details
+    return {**event.details, "path": PurePath(path).name}
 
 
 def actor() -> str | None:
