@@ -143,6 +143,8 @@ def _echo_failures(settings: Settings, run_id: str) -> None:
         for row in archive.outcomes(run_id):
             if row["outcome"] == "failed":
                 click.echo(f"failed: {row['path']}: {row['reason']} ({row['detail']})", err=True)
+            elif row["outcome"] == "ingested" and row["detail"]:
+                click.echo(f"note: {row['path']}: {row['control_number']}: {row['detail']}", err=True)
             elif row["outcome"] == "duplicate":
                 click.echo(f"skipped: {row['path']}: already in the archive ({row['detail']})", err=True)
 

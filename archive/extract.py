@@ -11,8 +11,10 @@ to :mod:`archive.analyse`.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -42,8 +44,35 @@ DAMAGED_PAGE = (PyPdfError, ValueError, TypeError, KeyError, AttributeError, Ind
 #: What pypdf raises on a damaged file: the file fails as ``corrupt``.
 DAMAGED_PDF = (*DAMAGED_PAGE, AssertionError, OSError)
 
-# pypdf reports recoverable damage through logging; keep it out of the batch's output.
-logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+
+class _PypdfWarnings(logging.Handler):
+    """pypdf reports recoverable damage through logging: kept out of the batch's output, and
+    collected while a page is read (per thread), so that a page that comes out empty can say why."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.local = threading.local()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        caught = getattr(self.local, "caught", None)
+        if caught is not None and len(caught) < 5:
+            caught.append(record.getMessage())
+
+    @contextlib.contextmanager
+    def collecting(self) -> Any:
+        self.local.caught = caught = []
+        try:
+            yield caught
+        finally:
+            self.local.caught = None
+
+
+_pypdf_warnings = _PypdfWarnings()
+_pypdf_logger = logging.getLogger("pypdf")
+_pypdf_logger.setLevel(logging.WARNING)
+_pypdf_logger.propagate = False
+_pypdf_logger.addHandler(_pypdf_warnings)
 
 
 @dataclass(frozen=True)
@@ -54,6 +83,8 @@ class ExtractedText:
     pages: tuple[Page, ...]
     info: dict[str, Any] = field(default_factory=dict)
     extractor: str = ""
+    #: What went wrong on pages that came out without text (``page 2: pypdf: incorrect header check``).
+    notes: tuple[str, ...] = ()
 
 
 def is_supported(name: str) -> bool:
@@ -109,15 +140,17 @@ def _extract_pdf(data: bytes, name: str, passwords: Sequence[str]) -> ExtractedT
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             _decrypt(reader, name, passwords)
-        pages = tuple(_read_pdf_page(page, number) for number, page in enumerate(reader.pages, 1))
+        read = [_read_pdf_page(page, number) for number, page in enumerate(reader.pages, 1)]
         info = _pdf_info(reader)
     except ExtractionError:
         raise
     except DAMAGED_PDF as error:
         raise ExtractionError(name, "corrupt", f"{type(error).__name__}: {error}") from error
-    if not pages:
+    if not read:
         raise ExtractionError(name, "empty", "the PDF has no pages")
-    return ExtractedText(media_type="application/pdf", pages=pages, info=info, extractor=EXTRACTOR)
+    pages = tuple(page for page, _ in read)
+    notes = tuple(f"page {page.number}: {why}" for page, why in read if why)
+    return ExtractedText(media_type="application/pdf", pages=pages, info=info, extractor=EXTRACTOR, notes=notes)
 
 
 def _decrypt(reader: pypdf.PdfReader, name: str, passwords: Sequence[str]) -> None:
@@ -134,14 +167,17 @@ def _decrypt(reader: pypdf.PdfReader, name: str, passwords: Sequence[str]) -> No
     )
 
 
-def _read_pdf_page(page: Any, number: int) -> Page:
-    try:
-        text = page.extract_text() or ""
-    except FileNotDecryptedError:
-        raise
-    except DAMAGED_PAGE:
-        return Page(number=number, text="", method="failed")
-    return Page(number=number, text=text, method="text-layer")
+def _read_pdf_page(page: Any, number: int) -> tuple[Page, str]:
+    """The page, and why it came out without text when pypdf said why (else "")."""
+    with _pypdf_warnings.collecting() as warned:
+        try:
+            text = page.extract_text() or ""
+        except FileNotDecryptedError:
+            raise
+        except DAMAGED_PAGE as error:
+            return Page(number=number, text="", method="failed"), f"cannot be read ({type(error).__name__}: {error})"
+    why = f"pypdf: {'; '.join(dict.fromkeys(warned))}" if warned and not text.strip() else ""
+    return Page(number=number, text=text, method="text-layer"), why
 
 
 def _pdf_info(reader: pypdf.PdfReader) -> dict[str, Any]:

@@ -100,6 +100,8 @@ class IngestReport:
     duplicate: int = 0
     failed: int = 0
     pages: int = 0
+    #: Documents that went in with pages holding no text (their outcomes say which).
+    without_text: int = 0
     seconds: float = 0.0
     failures: dict[str, int] = field(default_factory=dict)
     #: Paths the ``--manifest`` names that no file of this batch has (their rows were not used).
@@ -112,11 +114,14 @@ class IngestReport:
     def count(self, outcome: Outcome) -> None:
         setattr(self, outcome.outcome, getattr(self, outcome.outcome) + 1)
         self.pages += outcome.pages
+        if outcome.outcome == "ingested" and outcome.detail:
+            self.without_text += 1
         if outcome.outcome == "failed":
             self.failures[outcome.reason] = self.failures.get(outcome.reason, 0) + 1
 
     def summary(self) -> str:
-        text = (f"{self.files} files: {self.ingested} ingested ({self.pages} pages), "
+        without_text = f", {self.without_text} with pages without text" if self.without_text else ""
+        text = (f"{self.files} files: {self.ingested} ingested ({self.pages} pages{without_text}), "
                 f"{self.duplicate} already in the archive, {self.failed} failed")
         if self.failures:
             text += " (" + ", ".join(f"{n} {reason}" for reason, n in sorted(self.failures.items())) + ")"
@@ -368,7 +373,29 @@ def build_extraction(path: str, sha256: str, size: int, extracted: ExtractedText
         path=path, sha256=sha256, size=size, media_type=extracted.media_type, pages=pages,
         metadata=metadata, references=references, dates=dates, places=places,
         extractor=extracted.extractor, terms=_index_terms(texts, options.gazetteer),
+        notes=_notes(pages, extracted.notes),
     )
+
+
+def _notes(pages: Sequence[Page], extraction_notes: Sequence[str]) -> tuple[str, ...]:
+    """What the batch's report says about a file that went in: which pages hold no text, and why if known."""
+    blank = [p.number for p in pages if not p.text.strip()]
+    if not blank:
+        return ()
+    which = "all pages" if len(blank) == len(pages) else f"page{'s' if len(blank) > 1 else ''} {_ranges(blank)}"
+    return (f"no text on {which} of {len(pages)} (scanned, blank or damaged: not searchable)",
+            *extraction_notes)
+
+
+def _ranges(numbers: Sequence[int]) -> str:
+    """``[1, 2, 3, 7]`` → ``1-3, 7``."""
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return ", ".join(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]) for run in runs)
 
 
 def _index_terms(texts: Sequence[str], gazetteer: str) -> Any:
@@ -591,7 +618,7 @@ def _record(archive: Archive, run_id: str, result: Result) -> Outcome:
                 result = Failure(result.path, "unreadable", type(error).__name__, str(error), result.sha256)
             else:
                 return Outcome(result.path, "ingested", result.sha256, document.id,
-                               document.control_number, pages=result.page_count)
+                               document.control_number, detail="; ".join(result.notes), pages=result.page_count)
         else:
             result = Duplicate(result.path, result.sha256)
     if isinstance(result, Duplicate):

@@ -88,6 +88,8 @@ class Extraction:
     places: tuple[PlaceFound, ...] = ()
     extractor: str = ""
     seconds: float = 0.0
+    #: What a reader of the batch's report should know about a file that went in (pages without text).
+    notes: tuple[str, ...] = ()
     #: The pages' index terms (an ``index.terms.AnalysedText``), made in the worker so the one writer need not;
     #: not stored in the catalog (the index can always be rebuilt from the page texts).
     terms: Any = field(default=None, repr=False, compare=False)

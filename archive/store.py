@@ -395,7 +395,7 @@ class Archive:
             })
             self._record_outcome(db, run_id, Outcome(
                 path=extraction.path, outcome="ingested", sha256=extraction.sha256, doc_id=doc_id,
-                control_number=control, pages=extraction.page_count,
+                control_number=control, pages=extraction.page_count, detail="; ".join(extraction.notes),
             ))
         return self.get_document(doc_id)
 

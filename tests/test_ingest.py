@@ -310,3 +310,8 @@ def test_a_name_with_no_room_for_a_sidecar_name_is_ingested(settings: Settings, 
     (tmp_path / name).write_text("A memo about landmines.", encoding="utf-8")
     report = ingest([tmp_path], settings)
     assert (report.ingested, report.failed) == (1, 0)
+
+
+@pytest.mark.parametrize(("numbers", "text"), [([1, 2, 3, 7], "1-3, 7"), ([4], "4"), ([2, 4, 5], "2, 4-5")])
+def test_page_ranges_in_notes(numbers: list[int], text: str) -> None:
+    assert ingest_module._ranges(numbers) == text

@@ -181,3 +181,34 @@ def test_manifest_rows_naming_no_file_of_the_batch_are_reported(settings: Settin
                                          str((folder / "missing.txt").resolve())]
     with Archive(settings) as archive:
         assert next(archive.iter_documents()).metadata.type == "report"
+
+
+def _pdf_with_a_damaged_and_a_blank_page(target: Path) -> None:
+    """Three text pages with the second's content stream broken (not zlib), then a blank page."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject, StreamObject
+
+    write_pdf(target, ["Page one about landmines near Aghdam.", "Second page text.", "Third page."])
+    writer = PdfWriter(clone_from=PdfReader(target))
+    broken = StreamObject()
+    broken.set_data(b"x\x9c\x00 not deflate data")
+    broken[NameObject("/Filter")] = NameObject("/FlateDecode")
+    writer.pages[1][NameObject("/Contents")] = writer._add_object(broken)
+    writer.add_blank_page()
+    with open(target, "wb") as handle:
+        writer.write(handle)
+
+
+def test_pages_without_text_are_noted_in_the_outcome(settings: Settings, tmp_path: Path) -> None:
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    _pdf_with_a_damaged_and_a_blank_page(folder / "damaged.pdf")
+    write_pdf(folder / "fine.pdf", ["A clean page about Tartar."])
+    report = ingest([folder], settings)
+    assert (report.ingested, report.without_text, report.failed) == (2, 1, 0)
+    assert "2 ingested (5 pages, 1 with pages without text)" in report.summary()
+    with Archive(settings) as archive:
+        notes = {Path(r["path"]).name: r["detail"] for r in archive.outcomes(report.run_id)}
+    assert notes["fine.pdf"] == ""
+    assert notes["damaged.pdf"].startswith("no text on pages 2, 4 of 4 (scanned, blank or damaged: not searchable)")
+    assert "page 2: pypdf: " in notes["damaged.pdf"] and "page 4" not in notes["damaged.pdf"].split(";", 1)[1]
