@@ -151,21 +151,18 @@ def test_a_users_gazetteer_adds_places_and_spellings(tmp_path: Path) -> None:
     assert set(document.metadata.places) >= {"Horadiz", "Shusha"}
 
 
-def test_manifest_rows_for_one_file_twice_are_refused(settings: Settings, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("rows", "problem"), [
+    ("a.txt,confidential\n./a.txt,public\n", "lines 2 and 3 are both for"),  # which access was meant?
+    ("A.txt,confidential\n", "paths are case-sensitive"),  # meant for a.txt, surely
+])
+def test_manifest_rows_that_cannot_be_told_apart_are_refused(settings: Settings, tmp_path: Path, rows: str,
+                                                             problem: str) -> None:
     (tmp_path / "a.txt").write_text("A memo about landmines.", encoding="utf-8")
     manifest = tmp_path / "batch.csv"
-    manifest.write_text("path,access\na.txt,confidential\n./a.txt,public\n", encoding="utf-8")
-    with pytest.raises(MetadataError, match="lines 2 and 3 are both for"):
+    manifest.write_text("path,access\n" + rows, encoding="utf-8")
+    with pytest.raises(MetadataError, match=problem):
         ingest([tmp_path], settings, manifest=manifest)
     assert not settings.catalog_path.exists()  # refused before the archive is opened
-
-
-def test_manifest_row_differing_only_in_case_is_refused(settings: Settings, tmp_path: Path) -> None:
-    (tmp_path / "a.md").write_text("# A memo about landmines", encoding="utf-8")
-    manifest = tmp_path / "batch.csv"
-    manifest.write_text("path,access\nA.md,confidential\n", encoding="utf-8")
-    with pytest.raises(MetadataError, match="paths are case-sensitive"):
-        ingest([tmp_path], settings, manifest=manifest)
 
 
 def test_manifest_rows_naming_no_file_of_the_batch_are_reported(settings: Settings, tmp_path: Path) -> None:
