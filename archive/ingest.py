@@ -449,9 +449,9 @@ def _document_date(given: Mapping[str, Any], extracted: ExtractedText, text: str
         return dateline.isoformat(), "dateline"
     for key in ("creationdate", "moddate"):
         value = extracted.info.get(key)
-        parsed = analysis.parse_pdf_date(value) if value else None
-        if parsed is not None:
-            return parsed.date().isoformat(), "pdf-info"
+        written = analysis.pdf_date_written(value) if value else None
+        if written is not None:
+            return written, "pdf-info"
     return "", ""
 
 

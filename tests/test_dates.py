@@ -276,3 +276,120 @@ def test_parse_pdf_date(value: str, expected: dt.datetime) -> None:
 )
 def test_parse_pdf_date_refuses_garbage(value: object) -> None:
     assert parse_pdf_date(value) is None  # type: ignore[arg-type]
+
+
+# -- review: values that must not be invented ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mines were found in 1500 locations.",  # a count after a preposition is no year
+        "Clearance teams worked in 1200 hectares",
+        "from 1200 anti-personnel mines to 150",
+        "The patrol returned after 1500 hours",  # military time
+        "since 2100 hrs",
+        "31 February 2022",  # an impossible date is no date, not "February 2022"
+        "31 апреля 2022 г.",
+        "2022-ci il fevralın 30-u",
+        "39 April 2022",
+        "01.13.2022",  # a dotted date is never month first when days come first
+        "at 10.15.30",
+        "2022-ci il mayda 15 nəfər yaralanıb",  # "in May 2022, 15 people": a count, not 15 May
+        "2022-ci ildə apreldə 20 mina tapılıb",
+    ],
+)
+def test_find_dates_invents_no_day_month_or_year(text: str) -> None:
+    assert [m for m in find_dates(text) if m.precision != "month"] == []
+    assert not any(m.text.startswith(("31", "39", "30")) for m in find_dates(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Page 5\nApril 2022 Report", [("April 2022", D(2022, 4, 1), "month")]),  # no day from the line above
+        ("Anti-tank mines  12\nMay 2022 totals", [("May 2022", D(2022, 5, 1), "month")]),
+        ("2022-ci il mayda 15 nəfər", [("2022-ci il mayda", D(2022, 5, 1), "month")]),
+        ("31 February 2022", []),
+        ("Since 1991 Armenians and Azerbaijanis", [("1991", D(1991, 1, 1), "year")]),
+        # a year this archive speaks of stays a year before a counted noun; a number outside them counts
+        ("In 1993 anti-personnel mines were laid", [("1993", D(1993, 1, 1), "year")]),
+        ("in 1992 people fled", [("1992", D(1992, 1, 1), "year")]),
+        ("in 1500 people", []),
+        ("on 23\nApril 2022, the team", [("23\nApril 2022", D(2022, 4, 23), "day")]),  # a wrapped line
+        ("Table 3\nMarch 2021", [("March 2021", D(2021, 3, 1), "month")]),
+        ("in 2022 was", [("2022", D(2022, 1, 1), "year")]),
+        ("2022-ci ilin 23 aprelində", [("2022-ci ilin 23 aprelində", D(2022, 4, 23), "day")]),
+        ("2022-ci ilin aprelində", [("2022-ci ilin aprelində", D(2022, 4, 1), "month")]),
+        ("2022-ci ilin aprel ayının 23-ü", [("2022-ci ilin aprel ayının 23-ü", D(2022, 4, 23), "day")]),
+        ("2022-ci ilin aprel ayında 20 mina", [("2022-ci ilin aprel", D(2022, 4, 1), "month")]),
+        ("04/23/2022", [("04/23/2022", D(2022, 4, 23), "day")]),
+    ],
+)
+def test_find_dates_review_cases(text: str, expected: list[tuple[str, dt.date, str]]) -> None:
+    assert [(m.text, m.value, m.precision) for m in find_dates(text)] == expected
+
+
+def test_two_digit_years_are_never_in_the_future() -> None:
+    assert parse_date("12.05.70") == D(1970, 5, 12)  # a date of birth, not 2070
+    assert all(parse_date(f"01.01.{yy:02d}") <= dt.date.today() for yy in range(100))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("D:2022", "2022"),  # a year, not 1 January
+        ("D:202204", "2022-04"),
+        ("D:20220414132421+05'24'", "2022-04-14"),
+        ("2022-04-14T13:24:21+05:00", "2022-04-14"),
+        ("14/04/2022", "2022-04-14"),
+        ("2022-04", None),  # was read as 1 January 2022 at UTC-4
+        ("05/04/2022", None),  # 5 April or 4 May: refused
+    ],
+)
+def test_pdf_date_written_keeps_what_is_written(value: str, expected: str | None) -> None:
+    from archive.analyse.dates import pdf_date_written
+
+    assert pdf_date_written(value) == expected
+
+
+def test_document_date_from_pdf_info_is_not_filled_in() -> None:
+    from types import SimpleNamespace
+
+    from archive.ingest import _document_date
+
+    assert _document_date({}, SimpleNamespace(info={"creationdate": "D:2022"}), "No dateline.") == ("2022", "pdf-info")
+    assert _document_date({}, SimpleNamespace(info={"creationdate": "2022-04"}), "No dateline.") == ("", "")
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Date of birth – 12.05.1970", "Дата рождения – 12.05.1970", "Doğum tarixi – 12.05.1970",
+     "Date of incident – 12.03.2021", "Born – 12 May 1970"],
+)
+def test_a_labelled_field_is_no_dateline(line: str) -> None:
+    assert not is_dateline(line)
+
+
+def test_a_date_of_birth_at_the_end_is_not_the_documents_date() -> None:
+    text = ("ПРОТОКОЛ ДОПРОСА СВИДЕТЕЛЯ\nг. Баку, 14 апреля 2022 г.\nФИО: Мамедов Р.\n"
+            "Дата рождения – 12.05.1970\nМесто рождения – г. Шуша")
+    assert find_dateline(text) == D(2022, 4, 14)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("«17» декабря 2009 г.", D(2009, 12, 17)),  # the form the synthetic corpus itself writes
+        ("«05» марта 2009 г.", D(2009, 3, 5)),
+        ('"17" декабря 2009 г.', D(2009, 12, 17)),
+    ],
+)
+def test_quoted_russian_day(text: str, expected: dt.date) -> None:
+    assert parse_date(text) == expected
+    assert find_dateline(f"ОБРАЩЕНИЕ\nТекст.\nг. Баку, {text}") == expected
+
+
+@pytest.mark.parametrize("text", ["«17 декабря 2009 г.", "17» декабря 2009 г."])
+def test_half_quoted_day_is_read_as_before(text: str) -> None:
+    assert [m.precision for m in find_dates(text)] in (["day"], ["month"])

@@ -108,3 +108,17 @@ def test_detect_languages_orders_by_amount_of_text(pages: list[str], expected: t
 @given(st.text(max_size=300))
 def test_detect_language_always_answers_with_a_known_code(text: str) -> None:
     assert detect_language(text) in LANGUAGES
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Ministry of Defence stated that the minefield maps handed over by the other side cover only a "
+        "small part of Kəlbəcər district and that many civilians have been killed by mines since the war.",
+        "Report of the ANAMA field team on clearance in Xocavənd and Cəbrayıl, prepared for the donors and "
+        "the United Nations Development Programme in 2022.",
+        "The witness, Mr. Rəşad Məmmədov, stated that the explosion occurred near the village at about noon.",
+    ],
+)
+def test_english_quoting_azerbaijani_names_is_english(text: str) -> None:
+    assert detect_language(text) == "en"

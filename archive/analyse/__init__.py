@@ -6,7 +6,7 @@ from loading the gazetteer once. Getting text out of files is
 is the ingest pipeline's.
 """
 
-from archive.analyse.dates import DateMention, find_dateline, find_dates, parse_date, parse_pdf_date
+from archive.analyse.dates import DateMention, find_dateline, find_dates, parse_date, parse_pdf_date, pdf_date_written
 from archive.analyse.doctype import DOCUMENT_TYPES, guess_title, guess_type
 from archive.analyse.language import LANGUAGES, detect_language, detect_languages
 from archive.analyse.places import (
@@ -37,5 +37,6 @@ __all__ = [
     "load_gazetteer",
     "parse_date",
     "parse_pdf_date",
+    "pdf_date_written",
     "places_in",
 ]

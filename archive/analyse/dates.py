@@ -45,6 +45,7 @@ __all__ = [
     "is_dateline",
     "parse_date",
     "parse_pdf_date",
+    "pdf_date_written",
 ]
 
 DAY, MONTH, YEAR = "day", "month", "year"
@@ -67,7 +68,8 @@ _AZERBAIJANI_MONTHS = (
     "iyul", "avqust", "sentyabr", "oktyabr", "noyabr", "dekabr",
 )
 # Genitive ("aprelin 23-ü"), locative ("apreldə"), ablative, dative; "ı" is folded to "i".
-_AZERBAIJANI_MONTH_SUFFIXES = ("", "in", "un", "ün", "da", "də", "dan", "dən", "a", "ə")
+_AZERBAIJANI_MONTH_SUFFIXES = ("", "in", "un", "ün", "da", "də", "dan", "dən", "a", "ə",
+                               "ində", "inda", "unda", "ündə")  # "2022-ci ilin aprelində"
 _ENGLISH_MONTHS = (
     ("jan", "january"), ("feb", "febr", "february"), ("mar", "march"), ("apr", "april"),
     ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
@@ -151,7 +153,20 @@ _AZ_YEAR_SUFFIX = r"(?:-?(?:ci|cı|cu|cü)(?!\w))"
 _AZ_YEAR_WORD = rf"(?:{_AZ_YEAR_SUFFIX}(?:\s+il\w*)?)"
 _YEAR_TAIL = rf"(?:{_RU_YEAR_WORD}|{_AZ_YEAR_WORD})?"
 _SEP = r"[\s\xa0]+"
+_LINE_SEP = r"[^\S\n\r\f\v\x1c-\x1e\x85\u2028\u2029]+"  # spaces, but no line break
 _COMMA_SEP = r",?[\s\xa0]+"
+# What follows a number that measures something ("after 1500 hours", "in 1200 hectares", "12.5 %"):
+# never a year.
+_MEASURED = (r"[\s\xa0]*(?:%|(?:hours?|hrs?|h|km|ha|kg|sq|metres?|meters?|hectares?|tonnes?|tons?)(?!\w))")
+# What follows a number that counts something ("in 1500 locations", "from 2000 anti-personnel mines",
+# "in 300 people"): read as a count unless the number is a year this archive's documents speak of
+# ("in 1993 mines were laid", "in 1992 people fled"), see :data:`_COUNT_OR_YEAR`.
+_COUNTED = re.compile(
+    r"[\s\xa0]*(?:(?:people|persons|men|women|children|civilians)(?!\w)|[a-z]+-[a-z]|"
+    r"(?!(?:was|has|is|its|this|thus|as|his|us|towards|across|whereas|afterwards)(?!\w))[a-z]+s(?!\w))"
+)
+#: Years from which a number followed by a counted noun is still read as a year.
+_COUNT_OR_YEAR = 1900
 _NUMERIC_END = rf"(?![./-]\d)(?:{_RU_YEAR_WORD}|{_AZ_YEAR_WORD})?(?!\w)"
 
 
@@ -162,26 +177,43 @@ class _DatePattern:
     regex: re.Pattern[str]
     precision: str
     span: str | None = None
+    month_then_day: bool = False  # the day follows the month: the month may not be locative/dative
+    counted: bool = False  # a year alone, which may instead count what follows it ("in 1500 locations")
 
 
-def _pattern(pattern: str, precision: str, span: str | None = None) -> _DatePattern:
-    return _DatePattern(re.compile(pattern, re.IGNORECASE), precision, span)
+def _pattern(pattern: str, precision: str, span: str | None = None, *, month_then_day: bool = False,
+             counted: bool = False) -> _DatePattern:
+    return _DatePattern(re.compile(pattern, re.IGNORECASE), precision, span, month_then_day, counted)
+
+
+# "2022-ci il mayda 15 nəfər" is "in May 2022, 15 people": a number after a month in the locative,
+# ablative or dative counts something; the day of a month follows it in the genitive ("mayın 15-i").
+_NOT_BEFORE_A_DAY = frozenset(
+    month + suffix for month in _AZERBAIJANI_MONTHS
+    for suffix in ("da", "də", "dan", "dən", "a", "ə", "ində", "inda", "unda", "ündə")
+)
 
 
 # Order does not matter: where mentions overlap, the longest wins.
 _DATE_PATTERNS = (
-    # 23 April 2022 · 23rd of April, 2022 · 23 апреля 2022 г. · 23 aprel 2022-ci il · 23-го мая 2022
-    _pattern(rf"{_B}{_DAY}(?:{_EN_ORDINAL}|{_RU_DAY_SUFFIX}){_SEP}(?:day{_SEP})?(?:of{_SEP})?"
-             rf"{_MONTH}{_COMMA_SEP}{_YEAR}{_YEAR_TAIL}{_E}", DAY),
+    # 23 April 2022 · 23rd of April, 2022 · 23 апреля 2022 г. · 23 aprel 2022-ci il · 23-го мая 2022 ·
+    # «17» декабря 2009 г. (the Russian official form quotes the day). A number at the end of a line is
+    # not joined to a month on the next ("Page 5" / "April 2022 Report"), unless a word that introduces
+    # a date comes before it ("on 23" / "April 2022", the line wrapped in running text).
+    _pattern(rf"{_B}(?P<quote>[«\"“„])?{_DAY}(?(quote)[»\"”“])(?:{_EN_ORDINAL}|{_RU_DAY_SUFFIX}){_LINE_SEP}"
+             rf"(?:day{_SEP})?(?:of{_SEP})?{_MONTH}{_COMMA_SEP}{_YEAR}{_YEAR_TAIL}{_E}", DAY),
+    _pattern(rf"(?<!\w)(?:on|dated|of|from|since|until|till|by|от|с|до|по){_LINE_SEP}"
+             rf"(?P<date>{_DAY}(?:{_EN_ORDINAL}|{_RU_DAY_SUFFIX}){_SEP}(?:day{_SEP})?(?:of{_SEP})?"
+             rf"{_MONTH}{_COMMA_SEP}{_YEAR}{_YEAR_TAIL}){_E}", DAY, span="date"),
     # April 23, 2022 · Apr. 23rd 2022 · mayın 9-u, 2022-ci il
     _pattern(rf"{_B}{_MONTH}{_SEP}{_DAY}(?:{_AZ_NUMBER_SUFFIX}|{_EN_ORDINAL}){_COMMA_SEP}{_YEAR}"
-             rf"{_YEAR_TAIL}{_E}", DAY),
+             rf"{_YEAR_TAIL}{_E}", DAY, month_then_day=True),
     # 2022-ci il 23 aprel · 2022-ci ilin 23 aprelində
     _pattern(rf"{_B}{_YEAR}{_AZ_YEAR_WORD}{_COMMA_SEP}{_DAY}{_AZ_NUMBER_SUFFIX}?{_SEP}{_MONTH}{_E}",
              DAY),
-    # 2022-ci il aprelin 23-ü
-    _pattern(rf"{_B}{_YEAR}{_AZ_YEAR_WORD}{_COMMA_SEP}{_MONTH}{_SEP}{_DAY}{_AZ_NUMBER_SUFFIX}?{_E}",
-             DAY),
+    # 2022-ci il aprelin 23-ü · 2022-ci ilin aprel ayının 23-ü
+    _pattern(rf"{_B}{_YEAR}{_AZ_YEAR_WORD}{_COMMA_SEP}{_MONTH}(?:{_SEP}ay[ıi]n(?:[ıi]n)?)?{_SEP}{_DAY}{_AZ_NUMBER_SUFFIX}?{_E}",
+             DAY, month_then_day=True),
     # April 2022 · апреле 2022 года · aprel 2022-ci il
     _pattern(rf"{_B}{_MONTH}{_COMMA_SEP}{_YEAR}{_YEAR_TAIL}{_E}", MONTH),
     # 2022-ci ilin aprel ayı · 2022-ci ilin aprelində
@@ -194,7 +226,7 @@ _DATE_PATTERNS = (
     _pattern(rf"(?<![\w.,/-])(?P<iso>[12]\d{{3}}([./-])[01]?\d\2[0-3]?\d){_NUMERIC_END}", DAY),
     # in 2022 · since 1991: the mention is the year alone
     _pattern(rf"(?<![\w-])(?:in|since|from|until|till|during|before|after|through|throughout|circa)"
-             rf"{_SEP}(?:the{_SEP}year{_SEP})?{_YEAR}{_E}", YEAR, span="year"),
+             rf"{_SEP}(?:the{_SEP}year{_SEP})?{_YEAR}{_E}(?!{_MEASURED})", YEAR, span="year", counted=True),
     # 2022 году · с 1991 г. · 2022-ci ildə
     _pattern(rf"{_B}{_YEAR}(?:{_RU_YEAR_WORD}|{_AZ_YEAR_SUFFIX}\s+il\w*)", YEAR),
 )
@@ -219,10 +251,14 @@ class DateMention:
 
 def find_dates(text: str, *, dayfirst: bool = True) -> list[DateMention]:
     """Every readable date in ``text``, in order, without overlaps."""
-    candidates = sorted(_candidates(text, dayfirst), key=lambda m: (m.start, m.start - m.end))
+    unreadable: list[tuple[int, int]] = []
+    candidates = sorted(_candidates(text, dayfirst, unreadable), key=lambda m: (m.start, m.start - m.end))
     mentions: list[DateMention] = []
     for mention in candidates:
         if mentions and mention.start < mentions[-1].end:
+            continue
+        # "31 February 2022" is no date at all, not "February 2022".
+        if any(start <= mention.start and mention.end <= end for start, end in unreadable):
             continue
         mentions.append(mention)
     return mentions
@@ -246,10 +282,17 @@ def parse_date(text: str, *, dayfirst: bool = True) -> dt.date | None:
 _COMPACT_DATE = re.compile(r"([12]\d{3})([01]\d)([0-3]\d)")
 
 
-def _candidates(text: str, dayfirst: bool) -> Iterator[DateMention]:
+def _candidates(text: str, dayfirst: bool, unreadable: list[tuple[int, int]]) -> Iterator[DateMention]:
     for pattern in _DATE_PATTERNS:
         for match in pattern.regex.finditer(text):
+            if pattern.month_then_day and _fold(match["month"]) in _NOT_BEFORE_A_DAY:
+                continue
             value = _read(match, pattern.precision, dayfirst)
+            if (value is not None and pattern.counted and not _COUNT_OR_YEAR <= value.year <= dt.date.today().year
+                    and _COUNTED.match(text, match.end())):
+                continue
+            if value is None and pattern.precision == DAY and match.groupdict().get("month"):
+                unreadable.append(match.span())
             if value is not None:
                 start, end = match.span(pattern.span or 0)
                 yield DateMention(start, end, text[start:end], value, pattern.precision)
@@ -282,7 +325,13 @@ def _read_numeric(expression: str, *, dayfirst: bool, yearfirst: bool) -> dt.dat
     year = numbers.pop(0) if yearfirst else numbers.pop()
     if parsed.year % (100 if year < 100 else 10_000) != year:
         return None
-    return parsed if sorted(numbers) == sorted((parsed.month, parsed.day)) else None
+    if sorted(numbers) != sorted((parsed.month, parsed.day)):
+        return None
+    if dayfirst and "." in expression and parsed.day != numbers[0]:
+        return None  # a dotted date is never month first where days come first ("01.13.2022", "10.15.30")
+    if year < 100 and parsed.year > dt.date.today().year:
+        parsed = parsed.replace(year=parsed.year - 100)  # "12.05.70" is 1970, not a date to come
+    return parsed
 
 
 _NUMBER = re.compile(r"\d+")
@@ -319,6 +368,10 @@ _DATELINE_PREFIX = re.compile(
     )?$""",
     re.IGNORECASE | re.VERBOSE,
 )
+# "Date of birth – 12.05.1970", "Дата рождения – …", "Doğum tarixi – …": a field of a form, not the
+# document's own date (only a bare "Date:" / "Дата:" / "Tarix:" introduces a dateline).
+_FIELD_LABEL = re.compile(r"(?<!\w)(?:date|dated|дата|tarix\w*|birth|born|рожд\w*|doğum\w*)(?!\w)", re.IGNORECASE)
+_BARE_DATE_LABEL = re.compile(r"^\s*(?:date|dated|дата|от|tarix)\s*[:.]?\s*$", re.IGNORECASE)
 _DATELINE_SUFFIX = re.compile(r"^[\s.,;:)\]–—-]*(?:№\s*\S+|no\.?\s*\S+)?[\s.]*$", re.IGNORECASE)
 
 
@@ -335,6 +388,8 @@ def _dateline_value(line: str) -> dt.date | None:
         if mention.precision != DAY:
             continue
         prefix, suffix = line[: mention.start], line[mention.end:]
+        if _FIELD_LABEL.search(prefix) and not _BARE_DATE_LABEL.match(prefix):
+            continue
         if len(prefix.split()) <= 12 and _DATELINE_PREFIX.match(prefix) and _DATELINE_SUFFIX.match(suffix):
             return mention.value
     return None
@@ -368,7 +423,8 @@ _PDF_DATE = re.compile(
     (?P<year>\d{4})(?P<month>\d{2})?(?P<day>\d{2})?
     (?P<hour>\d{2})?(?P<minute>\d{2})?(?P<second>\d{2})?
     (?:\.\d+)?
-    (?P<tz>[Zz](?:00'?00'?)?|(?P<sign>[+-])(?P<tzhour>\d{2})(?:'?(?P<tzminute>\d{2}))?'?)?
+    # a zone only after a day: "2022-04" is no "2022, UTC-4"
+    (?(day)(?P<tz>[Zz](?:00'?00'?)?|(?P<sign>[+-])(?P<tzhour>\d{2})(?:'?(?P<tzminute>\d{2}))?'?)?)
     \s*$""",
     re.VERBOSE,
 )
@@ -405,6 +461,23 @@ def parse_pdf_date(value: str) -> dt.datetime | None:
         return None
 
 
+def pdf_date_written(value: str) -> str | None:
+    """A PDF metadata date as far as it is written: "2022", "2022-04" or "2022-04-14", or ``None``.
+
+    :func:`parse_pdf_date` fills what "D:2022" leaves out with January the 1st; a document's
+    date must not (see ``YYYY-MM`` / ``YYYY`` in the sidecar format).
+    """
+    parsed = parse_pdf_date(value)
+    if parsed is None:
+        return None
+    match = _PDF_DATE.match(value.strip())
+    if match is not None and not match["month"]:
+        return f"{parsed.year:04d}"
+    if match is not None and not match["day"]:
+        return f"{parsed.year:04d}-{parsed.month:02d}"
+    return parsed.date().isoformat()
+
+
 def _parse_other_timestamp(value: str) -> dt.datetime | None:
     if not value or len(value) > 64:
         return None
@@ -414,9 +487,10 @@ def _parse_other_timestamp(value: str) -> dt.datetime | None:
         pass
     parsed = []
     # Two defaults that differ in every field: a field dateutil fills from them was not written.
-    for default in (dt.datetime(1904, 1, 1), dt.datetime(1908, 2, 2)):
+    # Read day first and month first: "05/04/2022" is refused, "14/04/2022" is not ambiguous.
+    for default, dayfirst in ((dt.datetime(1904, 1, 1), False), (dt.datetime(1908, 2, 2), True)):
         try:
-            parsed.append(_PARSER.parse(value, default=default, ignoretz=True))
+            parsed.append(_PARSER.parse(value, default=default, dayfirst=dayfirst, ignoretz=True))
         except (ValueError, OverflowError):
             return None
     first, second = parsed

@@ -137,16 +137,22 @@ def _cyrillic_language(lowered: str, cyrillic_letters: int) -> str:
 
 def _latin_language(lowered: str, latin_letters: int) -> str:
     schwa = lowered.count("ə")
-    if schwa >= 2 or (schwa and latin_letters < 200):
-        return "az"
     words = _WORD.findall(lowered)
     azerbaijani = sum(word in _AZERBAIJANI_WORDS for word in words)
     turkish = sum(word in _TURKISH_WORDS for word in words)
     shared = sum(word in _TURKIC_SHARED_WORDS for word in words)
+    english = sum(word in _ENGLISH_WORDS for word in words)
+    other = sum(word in _OTHER_LATIN_WORDS for word in words)
+    if schwa >= 2 or (schwa and latin_letters < 200):
+        # The schwa is Azerbaijani, but so are the names an English report quotes ("Kəlbəcər"):
+        # it decides unless another language's function words outnumber the words that hold it.
+        azerbaijani_evidence = azerbaijani + shared + sum("ə" in word for word in words)
+        if max(english, other) <= azerbaijani_evidence:
+            return "az"
     scores = {
-        "en": sum(word in _ENGLISH_WORDS for word in words),
+        "en": english,
         "turkic": azerbaijani + turkish + shared + _rate_evidence(lowered, _TURKIC_LETTERS, latin_letters),
-        "other": sum(word in _OTHER_LATIN_WORDS for word in words)
+        "other": other
         + _rate_evidence(lowered, _OTHER_LATIN_LETTERS, latin_letters),
     }
     best = max(scores, key=lambda family: scores[family])
