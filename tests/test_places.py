@@ -275,3 +275,14 @@ def test_user_places_reach_the_index_and_a_changed_gazetteer_asks_for_reindex(tm
     assert CliRunner().invoke(main, [*home, "reindex", "--quiet"], env=env).exit_code == 0
     with SearchIndex(settings.index_dir, create=False) as index:  # rebuilt with the built-in places alone
         assert index.search(SearchRequest(query="Horadiz")).total == 0
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # Spellings that are also ordinary words count only when capitalised (the gazetteer's case_sensitive).
+    ("Treatment with naftalan oil.", []), ("Naftalan sanatorium", ["Naftalan"]),
+    ("барды пели", []), ("район Барды", ["Barda"]),
+    ("baki kalan miktar", []), ("bakıda yaşayır", []), ("Bakıda yaşayır", ["Baku"]), ("BAKI", ["Baku"]),
+    ("uma varanda ampla", []), ("the town of Varanda", ["Fuzuli"]),
+])
+def test_spellings_that_are_also_words_count_only_capitalised(text: str, expected: list[str]) -> None:
+    assert [mention.name for mention in find_places(text)] == expected
