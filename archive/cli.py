@@ -326,30 +326,57 @@ def refs(jsonl: bool) -> None:
     stdout.flush()
 
 
+def _expected_head(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> list[tuple[int, str]]:
+    heads = []
+    for value in values:
+        seq, _, digest = value.partition(":")
+        if not (seq.isdigit() and len(digest) == 64 and all(c in "0123456789abcdefABCDEF" for c in digest)):
+            raise click.BadParameter(f"{value!r} is not EVENT:SHA256 as `evidence verify` prints it")
+        heads.append((int(seq), digest.lower()))
+    return heads
+
+
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--expect", "expect", multiple=True, callback=_expected_head, metavar="EVENT:SHA256",
+              help="A head printed by an earlier run and kept outside the archive; repeatable.")
 @click.pass_context
 @translate_errors
-def verify(ctx: click.Context, as_json: bool, quiet: bool) -> None:
-    """Re-hash every original and check the custody chain; exit 1 on any mismatch."""
+def verify(ctx: click.Context, as_json: bool, quiet: bool, expect: list[tuple[int, str]]) -> None:
+    """Re-hash every original and check the custody chain; exit 1 on any mismatch.
+
+    It prints the chain's head (EVENT:SHA256). Keep it outside the archive (print it, file it, send it
+    to the other party): `--expect EVENT:SHA256` later proves that no event up to it was removed or
+    rewritten, which a chain checked only against itself cannot show.
+    """
     from tqdm import tqdm
 
     from archive.store import Archive
     from archive.verify import verify as run_verify
 
-    with Archive(settings_of(ctx), create=False) as archive:
+    with Archive(settings_of(ctx), readonly=True) as archive:
         total = archive.count_documents()
         with tqdm(total=total, unit="doc", disable=quiet or as_json, file=sys.stderr) as bar:
-            report = run_verify(archive, progress=bar.update)
+            report = run_verify(archive, progress=bar.update, expect=expect)
+    head = f"{report.head_seq}:{report.head_hash}"
     if as_json:
         click.echo(json.dumps({"ok": report.ok, "documents": report.documents, "events": report.events,
-                               "problems": [vars(p) for p in report.problems]}, ensure_ascii=False, indent=1))
+                               "head": head, "problems": [vars(p) for p in report.problems]},
+                              ensure_ascii=False, indent=1))
     else:
         for problem in report.problems:
             click.echo(f"{problem.kind}: {problem.message}", err=True)
         state = "OK" if report.ok else f"{len(report.problems)} problem(s)"
         click.echo(f"{report.documents} originals and {report.events} custody events checked: {state}")
+        click.echo(f"custody head: {head}")
+        if report.ok and not expect:
+            click.echo("keep the head outside the archive; `evidence verify --expect HEAD` later proves "
+                       "no event up to it was removed or rewritten", err=True)
+        if not report.ok:
+            click.echo("write nothing to this archive until this is explained: keep a copy of the home as it "
+                       "is (cp -a), compare it with your last backup and the heads kept outside the archive, "
+                       "and restore what differs from the backup", err=True)
     if not report.ok:
         ctx.exit(1)
 

@@ -19,6 +19,7 @@ import os
 import sqlite3
 import tempfile
 import threading
+import urllib.parse
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -216,20 +217,27 @@ class Archive:
     Use as a context manager, or call :meth:`close`.
     """
 
-    def __init__(self, settings: Settings, *, create: bool = True) -> None:
+    def __init__(self, settings: Settings, *, create: bool = True, readonly: bool = False) -> None:
         self.settings = settings
         self.home = settings.home
-        if not create and not settings.catalog_path.exists():
+        if (readonly or not create) and not settings.catalog_path.exists():
             raise CatalogError(
                 f"no archive at {self.home}: ingest something first (`evidence ingest PATH`) "
                 "or point --home / ARCHIVE_HOME at an existing archive"
             )
+        self._transaction_lock = threading.RLock()
+        if readonly:
+            self.db = _open_readonly(settings.catalog_path)
+            return
         self.home.mkdir(parents=True, exist_ok=True)
         settings.objects_dir.mkdir(exist_ok=True)
         self.db = sqlite3.connect(settings.catalog_path, isolation_level=None, check_same_thread=False)
-        self._transaction_lock = threading.RLock()
         self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.DatabaseError as error:
+            self.db.close()
+            raise CatalogError(_damaged(settings.catalog_path, error)) from None
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.execute("PRAGMA busy_timeout=10000")
@@ -392,6 +400,7 @@ class Archive:
             self._append_event(db, "ingested", doc_id, {
                 "control_number": control, "pages": extraction.page_count,
                 "extractor": extraction.extractor, "run": run_id,
+                "access": meta.access, "catalog": catalog_digest(db, doc_id),
             })
             self._record_outcome(db, run_id, Outcome(
                 path=extraction.path, outcome="ingested", sha256=extraction.sha256, doc_id=doc_id,
@@ -514,6 +523,73 @@ class Archive:
             yield from self.db.execute(query + " WHERE outcomes.run_id = ? ORDER BY outcomes.id", (run_id,))
         else:
             yield from self.db.execute(query + " ORDER BY outcomes.id")
+
+
+def _damaged(path: Path, error: Exception) -> str:
+    return (f"{path} cannot be read as a catalog ({error}): write nothing to this archive; keep a copy of the "
+            "home as it is (cp -a), restore catalog.sqlite3 with its -wal file from a backup, and verify again")
+
+
+def _open_readonly(path: Path) -> sqlite3.Connection:
+    """The catalog opened for reading only: nothing is created, migrated or checkpointed.
+
+    A home the reader cannot write (a write-protected copy, a read-only mount) has no room for
+    SQLite's shared-memory file; with no WAL file beside the catalog nothing is pending in one,
+    so the file is then read as immutable. A WAL that cannot be read that way is an error, never
+    silently skipped.
+    """
+    uri = "file:" + urllib.parse.quote(str(path.absolute())) + "?mode=ro"
+    wal = path.with_name(path.name + "-wal")
+    attempts = [uri] + ([] if wal.exists() and wal.stat().st_size else [uri + "&immutable=1"])
+    for attempt in attempts:
+        db = sqlite3.connect(attempt, uri=True, isolation_level=None, check_same_thread=False)
+        db.row_factory = sqlite3.Row
+        try:
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.OperationalError as error:
+            db.close()
+            last: Exception = error
+            continue
+        except sqlite3.DatabaseError as error:
+            db.close()
+            raise CatalogError(_damaged(path, error)) from None
+        if not {"documents", "custody"} <= tables:
+            db.close()
+            raise CatalogError(f"{path} holds no catalog (no documents or custody table): restore it from a "
+                               "backup; do not ingest into this home until it is restored")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            db.close()
+            raise CatalogError(f"{path} has schema version {version}, newer than this program's "
+                               f"{SCHEMA_VERSION}: upgrade the evidence archive package")
+        return db
+    raise CatalogError(
+        f"cannot read {path} without writing to the home ({last}): it holds a write-ahead log "
+        f"({wal.name}) from a process that did not finish; verify a writable copy (cp -a) of the home instead"
+    )
+
+
+#: The columns of a document's row that never change after ingest (``access`` changes only with an
+#: ``access-changed`` event; ``indexed`` is the search index's bookkeeping).
+SEALED_COLUMNS = ("id", "sha256", "seq", "control_number", "original_name", "original_path", "media_type",
+                  "size", "page_count", "title", "type", "doc_date", "date_source", "issuer", "source",
+                  "languages", "places", "synthetic", "extra", "extractor", "ingested_at")
+
+
+def catalog_digest(db: sqlite3.Connection, doc_id: str) -> str:
+    """The SHA-256 of what ingest wrote about one document: its sealed columns, pages, references,
+    dates and places, as the catalog holds them. The ``ingested`` event carries it, so ``verify``
+    can tell when any of them was changed afterwards."""
+    row = db.execute(f"SELECT {', '.join(SEALED_COLUMNS)} FROM documents WHERE id = ?", (doc_id,)).fetchone()
+    parts: list[Any] = [list(row) if row is not None else None]
+    for table, columns in (("pages", "number, text, method, language"),
+                           ("refs", "page, start, end, ref_id, text"),
+                           ("dates", "page, start, end, text, value, precision"),
+                           ("places", "page, start, end, text, name")):
+        parts.append([list(r) for r in db.execute(
+            f"SELECT {columns} FROM {table} WHERE doc_id = ? ORDER BY {columns}", (doc_id,))])
+    payload = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def _statements(script: str) -> list[str]:
