@@ -210,6 +210,10 @@ def search(ctx: click.Context, query: str, as_json: bool, limit: int, offset: in
         click.echo(f"{hit.control_number}  {hit.date or '----------'}  {hit.type:<12} {hit.title}")
         for page in hit.pages:
             click.echo(f"    p. {page.page}: {_plain(page.snippet)}")
+        if hit.matching_pages > len(hit.pages):
+            more = hit.matching_pages - len(hit.pages)
+            plural = "s" if more > 1 else ""
+            click.echo(f"    … and {more} more page{plural} (evidence show {hit.control_number} --text)")
 
 
 def _plain(snippet: str) -> str:
@@ -232,7 +236,8 @@ def results_as_dict(results: Any) -> dict[str, Any]:
         "offset": results.request.offset,
         "limit": results.request.limit,
         "hits": [
-            {**hit_as_dict(h), "pages": [{"page": p.page, "snippet": p.snippet} for p in h.pages]}
+            {**hit_as_dict(h), "pages": [{"page": p.page, "snippet": p.snippet} for p in h.pages],
+             "matching_pages": h.matching_pages}
             for h in results.hits
         ],
         "facets": {name: [{"value": v, "count": n} for v, n in counts] for name, counts in results.facets.items()},

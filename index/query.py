@@ -103,17 +103,21 @@ def check_syntax(text: str, fields: set[str]) -> None:
             raise QueryError(text, f"{found[1]} needs a search term {where}", rest or None)
 
 
-DATE_COMPARISON = re.compile(r"\bdate:(>=|<=|>|<)(\d{4}(?:-\d{2}(?:-\d{2})?)?)(?![\w-])")
+DATE_VALUE = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
+DATE_COMPARISON = re.compile(rf'\bdate:(>=|<=|>|<)(?P<quote>"?)({DATE_VALUE})(?P=quote)(?![\w-])')
+#: A date range with an exclusive bound: ``date:{2020 TO 2022}``, ``date:{2021-06 TO]``, ``date:[TO 2022}``.
+DATE_RANGE = re.compile(rf"\bdate:([\[{{])\s*(?:({DATE_VALUE})\s+)?TO(?:\s+({DATE_VALUE}))?\s*([\]}}])")
 
 
 def rewrite_date_comparisons(text: str) -> str:
     """``date:>2021-06`` as the range it means: from 1 July 2021 on (``>=`` from 1 June).
 
-    Whoosh reads ``>`` and ``<`` on dates as ``>=`` and ``<=``; a lawyer who
-    writes ``date:>2010`` does not mean documents of 2010.
+    Whoosh reads ``>`` and ``<`` on dates as ``>=`` and ``<=``, and drops the
+    exclusive bounds of ``date:{2020 TO 2022}``; a lawyer who writes
+    ``date:>2010`` or ``date:{2010 TO 2012}`` does not mean documents of 2010.
     """
     def replace(match: re.Match[str]) -> str:
-        operator, value = match[1], match[2]
+        operator, value = match[1], match[3]
         first, last = _period(value)
         if operator == ">":
             return f"date:[{(last + dt.timedelta(days=1)).isoformat()} TO]"
@@ -121,7 +125,19 @@ def rewrite_date_comparisons(text: str) -> str:
             return f"date:[TO {(first - dt.timedelta(days=1)).isoformat()}]"
         return f"date:[{value} TO]" if operator == ">=" else f"date:[TO {value}]"
 
-    return DATE_COMPARISON.sub(replace, text)
+    def exclusive(match: re.Match[str]) -> str:
+        # Whoosh's DATETIME.parse_range drops the exclusive flags ({ and }), so {2020 TO 2022} would include
+        # 2020 and 2022: an exclusive bound excludes the whole period it names.
+        opening, start, end, closing = match[1], match[2], match[3], match[4]
+        if opening == "[" and closing == "]":
+            return match[0]
+        if start and opening == "{":
+            start = (_period(start)[1] + dt.timedelta(days=1)).isoformat()
+        if end and closing == "}":
+            end = (_period(end)[0] - dt.timedelta(days=1)).isoformat()
+        return f"date:[{start or ''} TO {end or ''}]".replace("[ TO", "[TO").replace("TO ]", "TO]")
+
+    return DATE_RANGE.sub(exclusive, DATE_COMPARISON.sub(replace, text))
 
 
 def _period(value: str) -> tuple[dt.date, dt.date]:

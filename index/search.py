@@ -83,7 +83,8 @@ class Hit:
     type: str
     issuer: str
     score: float
-    pages: tuple[PageHit, ...]
+    pages: tuple[PageHit, ...]  # the first ``snippets_per_doc`` pages that match, with snippets
+    matching_pages: int = 0  # how many of its pages match in all (0 when the query names no page content)
 
 
 @dataclass(frozen=True)
@@ -224,7 +225,7 @@ class SearchIndex:
                                scorer=cache.scorer(build_filter("doc", request.access)))
         window = [(searcher.stored_fields(docnum), score) for docnum, score in ranked[request.offset:]]
         page_hits = self._page_hits(searcher, cache, user_query, [fields["doc_id"] for fields, _ in window], request)
-        hits = tuple(_hit(fields, score, page_hits.get(fields["doc_id"], ())) for fields, score in window)
+        hits = tuple(_hit(fields, score, *page_hits.get(fields["doc_id"], ((), 0))) for fields, score in window)
         counts = cache.facet_counts(user_query, doc_filter, matched, request.facets) if request.facets else {}
         total = len(matched)
         suggestion = None
@@ -237,7 +238,8 @@ class SearchIndex:
         return self._caches.for_searcher(searcher)
 
     def _page_hits(self, searcher: Searcher, cache: SearcherCache, user_query: wq.Query, doc_ids: Sequence[str],
-                   request: SearchRequest) -> dict[str, tuple[PageHit, ...]]:
+                   request: SearchRequest) -> dict[str, tuple[tuple[PageHit, ...], int]]:
+        """For each of ``doc_ids``, its first matching pages with snippets, and how many pages match."""
         page_query = _page_query(user_query)
         if not doc_ids or page_query is None:
             return {}
@@ -249,12 +251,14 @@ class SearchIndex:
         words = _page_words(searcher, page_query)
         wanted = _article_terms(page_query)
         found: dict[str, list[PageHit]] = {}
+        counts: dict[str, int] = {}
         for fields in sorted((searcher.stored_fields(n) for n in matching.tolist()),
                              key=lambda f: (f["doc_id"], f["page"])):
             listed = found.setdefault(fields["doc_id"], [])
+            counts[fields["doc_id"]] = counts.get(fields["doc_id"], 0) + 1
             if len(listed) < request.snippets_per_doc:
                 listed.append(PageHit(page=fields["page"], snippet=self._snippet(fields, words, wanted)))
-        return {doc_id: tuple(listed) for doc_id, listed in found.items()}
+        return {doc_id: (tuple(listed), counts[doc_id]) for doc_id, listed in found.items()}
 
     def _snippet(self, fields: Mapping[str, Any], words: frozenset[str], wanted: frozenset[str]) -> str:
         text = self.page_text(fields["doc_id"], fields["page"]) if self.page_text else None
@@ -346,11 +350,11 @@ class SearchIndex:
         ranked = top_documents(searcher, query, cache.sets.matches(query, others), limit, scorer=scorer)
         return tuple(_hit(searcher.stored_fields(number), score, ()) for number, score in ranked)
 
-def _hit(fields: Mapping[str, Any], score: float | None, pages: tuple[PageHit, ...]) -> Hit:
+def _hit(fields: Mapping[str, Any], score: float | None, pages: tuple[PageHit, ...], matching_pages: int = 0) -> Hit:
     return Hit(
         doc_id=fields["doc_id"], control_number=fields.get("control", ""), title=fields.get("title", ""),
         date=fields.get("date_text", ""), type=fields.get("type", ""), issuer=fields.get("issuer", ""),
-        score=round(float(score or 0.0), 4), pages=pages,
+        score=round(float(score or 0.0), 4), pages=pages, matching_pages=matching_pages,
     )
 
 

@@ -57,6 +57,20 @@ def test_results_count_documents_and_show_matching_pages(search_index) -> None:
     assert [p.page for p in by_title["Annual report"].pages] == [1]
 
 
+def test_hits_say_how_many_pages_match_beyond_those_shown(tmp_path: Path) -> None:
+    pages = [f"Page {i} of the register: {'landmines were found' if i % 2 else 'nothing found'}." for i in range(1, 12)]
+    with open_index(tmp_path / "ix") as ix:
+        ix.page_text = lambda doc_id, page: pages[page - 1]
+        with ix.writer() as writer:
+            writer.add(_document(7, title="Register"), [Page(i, t) for i, t in enumerate(pages, 1)], [])
+        [hit] = ix.search(SearchRequest(query="landmines")).hits
+        assert [p.page for p in hit.pages] == [1, 3, 5] and hit.matching_pages == 6
+        [hit] = ix.search(SearchRequest(query="landmines", snippets_per_doc=10)).hits
+        assert [p.page for p in hit.pages] == [1, 3, 5, 7, 9, 11] and hit.matching_pages == 6
+        [hit] = ix.search(SearchRequest(query="title:register")).hits
+        assert (hit.pages, hit.matching_pages) == ((), 0)  # the query names no page content
+
+
 def test_facet_counts_count_documents_not_pages(search_index) -> None:
     results = search_index.search(SearchRequest(query="mines OR landmines OR shelling OR nothing"))
     assert dict(results.facets["type"]) == {"testimony": 1, "report": 2}

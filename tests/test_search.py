@@ -99,6 +99,12 @@ def test_not_a_treaty_article_is_a_clear_error(search) -> None:
     ("date:2019", {"Shelling"}),
     ('date:"2019"', {"Shelling"}),  # quoted, a date still means its whole period
     ('date:"2021-08"', {"Ottawa"}),
+    ('date:>"2021-08"', {"Deport"}),  # quoted, > still means after the whole period
+    ("date:{2019 TO 2022}", {"Grave", "Ottawa"}),  # exclusive bounds leave out the periods they name
+    ("date:{2020-05-01 TO]", {"Ottawa", "Deport"}),
+    ("date:[TO 2020-05-01}", {"Shelling", "Long"}),
+    ("date:{2021 TO 2022}", set()),
+    ("date:{2019 TO 2022} AND type:report", {"Grave"}),
     ("year:2022", {"Deport"}),
 ])
 def test_date_queries(search, query: str, expected: set[str]) -> None:

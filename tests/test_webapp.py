@@ -504,3 +504,16 @@ def test_query_string_names_that_are_url_for_parameters_are_plain_arguments(clie
     links = [link.replace("&amp;", "&") for link in re.findall(r'href="(/\?[^"]*)"', page)]
     kept = [link for link in links if "from=2021" in link]  # facet, sort, page links and the type chip
     assert len(kept) >= 3 and all(f"{name}=x" in link for link in kept)
+
+
+def test_results_link_to_the_matching_pages_beyond_the_first_three(settings: Settings, tmp_path: Path) -> None:
+    folder = tmp_path / "long"
+    folder.mkdir()
+    write_pdf(folder / "register.pdf", [f"Entry {i}: landmines were found near Aghdam." for i in range(1, 7)])
+    ingest([folder], settings)
+    client = create_app({"ARCHIVE_SETTINGS": settings}).test_client()
+    page = text_of(client, "/?q=landmines+AND+Aghdam")
+    assert page.count('class="pageref"') == 3
+    assert "… and 3 more matching pages</a>" in page
+    hit = client.get("/api/search?q=landmines+AND+Aghdam").get_json()["hits"][0]
+    assert (len(hit["pages"]), hit["matching_pages"]) == (3, 6)
