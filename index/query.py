@@ -28,6 +28,7 @@ from whoosh.qparser.plugins import FieldAliasPlugin, FuzzyTermPlugin
 
 from archive.errors import QueryError
 from archive.settings import DOCUMENT_TYPES
+from index.schema import keyword_value
 
 TEXT_FIELDS = ("title", "issuer", "body")
 #: Fields named in error messages: the ones worth typing.
@@ -173,6 +174,10 @@ def _plain_words(text: str) -> str | None:
 
 def normalise_values(query: wq.Query, text: str) -> wq.Query:
     """Rewrite field values into the form the index holds (see the module docstring)."""
+    if isinstance(query, wq.Phrase) and query.fieldname in NORMALISERS:
+        # A quoted value with a comma ("Some Place, North", "GCIV-147, GCIV-53") reaches here as a phrase of the
+        # comma-separated parts, which a keyword field (no positions) cannot run: it is the value as typed.
+        query = wq.Term(query.fieldname, ", ".join(query.words), boost=query.boost)
     if isinstance(query, wq.Term) and query.fieldname in NORMALISERS:
         values = NORMALISERS[query.fieldname](str(query.text), text)
         terms = [wq.Term(query.fieldname, value, boost=query.boost) for value in values]
@@ -186,7 +191,11 @@ def article_ids(value: str, text: str = "") -> tuple[str, ...]:
     """Canonical article ids for what a user typed after ``article:``."""
     from archive.treaties import parse_article_query
 
-    ids = tuple(i for i in parse_article_query(value) if "-" in i and not _is_instrument(i))
+    def parsed(text_: str) -> tuple[str, ...]:
+        return tuple(i for i in parse_article_query(text_) if "-" in i and not _is_instrument(i))
+
+    # the whole value first ("GC IV, art. 147" is one citation), else each comma-separated part ("GCIV-147, GCIV-53")
+    ids = parsed(value) or tuple(dict.fromkeys(i for part in value.split(",") for i in parsed(part)))
     if not ids:
         raise QueryError(text or value, f"{value!r} does not name a treaty article; write an id such as "
                                         "GCIV-147 or APMBC-5-1, or a citation such as \"Art. 147 GC IV\"")
@@ -212,19 +221,21 @@ def place_names(value: str, text: str = "") -> tuple[str, ...]:
     from archive.analyse import places_in
 
     found = places_in(value)
-    return (found[0],) if found else (value,)
+    return (keyword_value(found[0] if found else value),)
 
 
 def document_types(value: str, text: str = "") -> tuple[str, ...]:
-    normalised = value.lower().replace("-", "_").replace(" ", "_")
-    if normalised not in DOCUMENT_TYPES:
-        raise QueryError(text or value, f"type {value!r} is not one of: {', '.join(DOCUMENT_TYPES)}",
-                         None)
-    return (normalised,)
+    found = []
+    for part in (p.strip() for p in value.split(",") if p.strip()):  # "appeal, report": either
+        normalised = part.lower().replace("-", "_").replace(" ", "_")
+        if normalised not in DOCUMENT_TYPES:
+            raise QueryError(text or value, f"type {part!r} is not one of: {', '.join(DOCUMENT_TYPES)}", None)
+        found.append(normalised)
+    return tuple(found) or (value,)
 
 
 def language_codes(value: str, text: str = "") -> tuple[str, ...]:
-    return (value.lower(),)
+    return tuple(p.strip().lower() for p in value.split(",") if p.strip()) or (value.lower(),)  # "en,ru": either
 
 
 @cache

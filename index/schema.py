@@ -20,12 +20,18 @@ from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT,
 from index.analysis import PlaceData, text_analyzer
 from index.terms import AnalysableText
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5  # 5: place terms with commas and runs of spaces made one space (keyword_value)
 
 #: Facet fields the search page and API offer, in display order.
 FACET_FIELDS = ("type", "instrument", "article", "year", "lang", "place", "issuer_facet")
 #: Facet fields that hold several values per document.
 MULTI_VALUED = frozenset({"instrument", "article", "lang", "place"})
+
+
+def keyword_value(value: str) -> str:
+    """A value as a comma-separated keyword field holds it: commas, which separate values there, and runs of
+    spaces become one space (a place named "Some Place, North" is the term ``Some Place North``)."""
+    return " ".join(value.replace(",", " ").split())
 
 
 def build_schema(places: PlaceData | None = None) -> Schema:

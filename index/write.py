@@ -36,6 +36,7 @@ from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
 from archive.models import Document, Page, Reference
+from index.schema import keyword_value
 from index.terms import AnalysableText, Analysed, AnalysedText, analyser_fingerprint
 
 
@@ -62,7 +63,7 @@ def document_fields(document: Document, pages: Sequence[Page], references: Seque
         "date_text": meta.date,
         "year": meta.date[:4],
         "lang": ",".join(meta.languages),
-        "place": ",".join(p.replace(",", " ") for p in meta.places),
+        "place": ",".join(keyword_value(p) for p in meta.places),
         "instrument": ",".join(instruments),
         "article": ",".join(articles),
         "issuer_facet": meta.issuer,

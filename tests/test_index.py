@@ -71,6 +71,26 @@ def test_hits_say_how_many_pages_match_beyond_those_shown(tmp_path: Path) -> Non
         assert (hit.pages, hit.matching_pages) == ((), 0)  # the query names no page content
 
 
+def test_quoted_values_with_commas_on_keyword_fields(tmp_path: Path) -> None:
+    with open_index(tmp_path / "ix") as ix:
+        with ix.writer() as writer:
+            writer.add(_document(1, title="One", type="report", places=("Some Place, North",), languages=("en",)),
+                       [Page(1, "Mines.")], [Reference("GCIV-147", 1, 0, 5, "x")])
+            writer.add(_document(2, title="Two", places=("Shusha",), languages=("ru",)),
+                       [Page(1, "Mines.")], [Reference("GCIV-53", 1, 0, 5, "x")])
+
+        def titles(query: str, **selected: list[str]) -> set[str]:
+            return {h.title for h in ix.search(SearchRequest(query=query, selected=selected)).hits}
+
+        assert titles('place:"Some Place, North"') == {"One"}  # a place that is no gazetteer's: as written
+        assert titles("", place=["Some Place, North"]) == {"One"}
+        facet = dict(ix.search(SearchRequest(query="")).facets["place"])
+        assert titles("", place=[next(v for v in facet if v.startswith("Some"))]) == {"One"}  # the facet's value
+        assert titles('article:"GCIV-147, GCIV-53"') == {"One", "Two"}
+        assert titles('lang:"en,ru"') == {"One", "Two"}
+        assert titles('type:"report, appeal"') == {"One"}
+
+
 def test_facet_counts_count_documents_not_pages(search_index) -> None:
     results = search_index.search(SearchRequest(query="mines OR landmines OR shelling OR nothing"))
     assert dict(results.facets["type"]) == {"testimony": 1, "report": 2}
