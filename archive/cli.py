@@ -311,7 +311,7 @@ def reindex(ctx: click.Context, quiet: bool) -> None:
     from index import rebuild
 
     settings = settings_of(ctx)
-    with Archive(settings, create=False) as archive:
+    with Archive(settings, create=False) as archive, archive.writer_lock():  # no ingest meanwhile
         total = archive.count_documents()
         with tqdm(total=total, unit="doc", disable=quiet, file=sys.stderr) as bar:
             count = rebuild(archive, batch=settings.index_batch, progress=bar.update)

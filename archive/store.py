@@ -424,6 +424,11 @@ class Archive:
         with self.transaction() as db:
             db.executemany("UPDATE documents SET indexed = 1 WHERE id = ?", [(i,) for i in doc_ids])
 
+    def mark_all_unindexed(self) -> None:
+        """Mark every document as not in the search index (before the index is replaced by a rebuilt one)."""
+        with self.transaction() as db:
+            db.execute("UPDATE documents SET indexed = 0")
+
     def unindexed_ids(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT id FROM documents WHERE indexed = 0 ORDER BY seq")]
 

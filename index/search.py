@@ -122,6 +122,9 @@ class SearchIndex:
             self._ix = _create(directory, self._places)
         else:
             raise IndexOutOfDateError(None, SCHEMA_VERSION)
+        self._gazetteer = gazetteer
+        self._identity = _identity(directory)  # a rebuild puts a new folder in this one's place
+        self._reopen_lock = threading.Lock()
         self._local = threading.local()
         # Every thread's searcher and its thread, so that close() closes them all, and the searcher of a thread
         # that has ended (a server that starts a thread per request) is closed when the next one opens.
@@ -145,6 +148,25 @@ class SearchIndex:
         _close_all(self._open, self._open_lock)
         self._ix.close()
 
+    def _follow_rebuild(self) -> None:
+        """Open the index anew when ``evidence reindex`` has put a rebuilt folder in its place.
+
+        Whoosh tells versions apart by generation number alone, and a rebuilt
+        index starts again from the first: a searcher of the old one could
+        take itself for up to date and go on reading its deleted files.
+        """
+        current = _identity(self.directory)
+        if current is None or current == self._identity:
+            return
+        with self._reopen_lock:
+            if current != _identity(self.directory) or current == self._identity:
+                return
+            _check_version(self.directory, places_fingerprint(self._places), self._gazetteer)
+            self._ix = _storage(self.directory).open_index()
+            self._schema = self._ix.schema
+            self._parser = build_parser(self._schema)
+            self._identity = current
+
     def writer(self, *, bulk: bool = False) -> IndexWriter:
         """A batch of writes: ``with index.writer() as w: w.add(...)``.
 
@@ -152,22 +174,16 @@ class SearchIndex:
         per core and keeps their segments (``multisegment``), which builds
         faster; the rebuild test checks that no document is lost that way.
         """
+        self._follow_rebuild()
         if bulk and (os.cpu_count() or 1) > 1:
             return IndexWriter(self._ix.writer(procs=os.cpu_count(), multisegment=True, limitmb=256))
         return IndexWriter(self._ix.writer(limitmb=128), merge=merge_tiers)
 
-    def clear(self) -> None:
-        """Empty the index (same schema), as ``reindex`` does before rebuilding."""
-        self.close()
-        self._ix = _create(self.directory, self._places)
-        self._schema = self._ix.schema
-        self._local = threading.local()
-        self._caches.clear()
-
     def searcher(self) -> Searcher:
         """This thread's searcher, reopened if the index changed since it was opened."""
+        self._follow_rebuild()
         searcher = getattr(self._local, "searcher", None)
-        if searcher is not None and not searcher.up_to_date():
+        if searcher is not None and (self._local.identity != self._identity or not searcher.up_to_date()):
             # A new searcher, not searcher.refresh(): refresh reuses the reader of a segment it takes for
             # unchanged together with that segment's old deletions, so a re-indexed document (an access
             # change) would still be found under its old access level as well as its new one.
@@ -183,6 +199,7 @@ class SearchIndex:
             for old in ended:
                 old.close()
             self._local.searcher = searcher
+            self._local.identity = self._identity
         return searcher
 
     @property
@@ -364,6 +381,15 @@ def _create(directory: Path, places: Any) -> Any:
     stamp = {"schema_version": SCHEMA_VERSION, "places": places_fingerprint(places)}
     (directory / VERSION_FILE).write_text(json.dumps(stamp), encoding="utf-8")
     return ix
+
+
+def _identity(directory: Path) -> tuple[int, int] | None:
+    """Which folder is at ``directory`` now (device and inode), or ``None`` if none is."""
+    try:
+        found = os.stat(directory)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
 
 
 def _close_all(searchers: dict[Searcher, threading.Thread], lock: threading.Lock) -> None:
