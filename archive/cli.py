@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import click
 
 from archive.errors import ArchiveError
-from archive.settings import ACCESS_LEVELS, Settings
+from archive.settings import ACCESS_LEVELS, Settings, max_workers
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -58,7 +58,7 @@ SOME_FILES_FAILED = 3
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--workers", type=click.IntRange(min=1),
+@click.option("--workers", type=click.IntRange(min=1, max=max_workers()),
               help="Extraction processes (default: ARCHIVE_WORKERS, else one per core).")
 @click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV with a 'path' column and metadata columns.")

@@ -56,6 +56,15 @@ def _default_actor() -> str:
         return "unknown"
 
 
+#: At most this many extraction processes per core: more only queue for the cores and each holds its own memory.
+WORKERS_PER_CORE = 8
+
+
+def max_workers() -> int:
+    """The most extraction processes a batch may start on this machine."""
+    return WORKERS_PER_CORE * (os.cpu_count() or 1)
+
+
 @dataclass(frozen=True)
 class Settings:
     """The archive's configuration; build it with :meth:`from_env`."""
@@ -79,8 +88,9 @@ class Settings:
             raise ConfigurationError("default_access", self.default_access, " or ".join(ACCESS_LEVELS))
         if not self.control_prefix or not self.control_prefix.replace("-", "").isalnum():
             raise ConfigurationError("control_prefix", self.control_prefix, "letters and digits")
-        if self.workers < 0:
-            raise ConfigurationError("workers", self.workers, "0 (one per core) or more")
+        if not 0 <= self.workers <= max_workers():
+            raise ConfigurationError("workers", self.workers, f"0 (one per core) to {max_workers()} "
+                                                              f"({WORKERS_PER_CORE} per core on this machine)")
         if self.file_timeout <= 0:
             raise ConfigurationError("file_timeout", self.file_timeout, "a positive number of seconds")
         self.access_defaults  # noqa: B018 - validates access_by_type

@@ -10,6 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from archive.cli import main
+from archive.settings import max_workers
 from tests.conftest import write_sidecar
 
 REPO = Path(__file__).resolve().parent.parent
@@ -181,8 +182,11 @@ def test_workers_from_the_environment_follow_the_settings(tmp_path: Path, sample
     one_per_core = CliRunner().invoke(main, ["--home", str(tmp_path / "h"), "ingest", "--quiet", str(sample_folder)],
                                       env={"ARCHIVE_WORKERS": "0"})
     assert one_per_core.exit_code == 0, one_per_core.output
-    bad = CliRunner().invoke(main, ["--home", str(tmp_path / "h"), "search", "x"], env={"ARCHIVE_WORKERS": "-1"})
-    assert bad.exit_code == 1 and "workers" in bad.output and "Traceback" not in bad.output
+    for value in ("-1", str(max_workers() + 1)):
+        bad = CliRunner().invoke(main, ["--home", str(tmp_path / "h"), "search", "x"], env={"ARCHIVE_WORKERS": value})
+        assert bad.exit_code == 1 and "workers" in bad.output and "Traceback" not in bad.output
+    too_many = run(tmp_path / "h", "ingest", "--quiet", "--workers", str(max_workers() + 1), str(sample_folder))
+    assert too_many.exit_code == 2 and "--workers" in too_many.output  # one process per file would follow
 
 
 def test_passwords_file_keeps_spaces_and_drops_a_byte_order_mark(tmp_path: Path) -> None:
