@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -127,9 +128,8 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
 
 
 def _check_report_target(report: Path) -> None:
-    import os
-
-    folder = report.parent if str(report.parent) else Path(".")
+    """Refuse a ``--report`` path that cannot be written before the batch runs, not after it."""
+    folder = report.parent
     if not folder.is_dir():
         raise click.BadParameter(f"{report}: the folder {folder} does not exist", param_hint="--report")
     if not os.access(folder, os.W_OK | os.X_OK) or (report.exists() and not os.access(report, os.W_OK)):
@@ -335,7 +335,8 @@ def _expected_head(_ctx: click.Context, _param: click.Parameter, values: tuple[s
     heads = []
     for value in values:
         seq, _, digest = value.partition(":")
-        if not (seq.isdigit() and len(digest) == 64 and all(c in "0123456789abcdefABCDEF" for c in digest)):
+        hex_digits = all(c in "0123456789abcdefABCDEF" for c in digest)
+        if not (seq.isascii() and seq.isdigit() and len(digest) == 64 and hex_digits):
             raise click.BadParameter(f"{value!r} is not EVENT:SHA256 as `evidence verify` prints it")
         heads.append((int(seq), digest.lower()))
     return heads

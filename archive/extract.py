@@ -45,7 +45,6 @@ DAMAGED_PAGE = (PyPdfError, ValueError, TypeError, KeyError, AttributeError, Ind
 DAMAGED_PDF = (*DAMAGED_PAGE, AssertionError, OSError)
 
 
-
 class _PypdfWarnings(logging.Handler):
     """pypdf reports recoverable damage through logging: kept out of the batch's output, and
     collected while a page is read (per thread), so that a page that comes out empty can say why."""

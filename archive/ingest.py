@@ -145,7 +145,7 @@ def discover(paths: Iterable[Path], *, skip: Iterable[Path] = ()) -> Iterator[Pa
     the archive cannot read or list are yielded too, so that they get an
     outcome (``unreadable``).
     """
-    skipped = {_absolute(Path(s)) for s in skip}
+    skipped = {os.path.realpath(s) for s in skip}  # however the batch reaches it (a linked folder, say)
     seen: set[Path] = set()
     walked: set[tuple[int, int]] = set()
     for root in paths:
@@ -157,7 +157,7 @@ def discover(paths: Iterable[Path], *, skip: Iterable[Path] = ()) -> Iterator[Pa
         else:
             raise ArchiveError(f"{root}: no such file or folder")
         for path in found:
-            if path not in seen and path not in skipped:
+            if path not in seen and not (skipped and os.path.realpath(path) in skipped):
                 seen.add(path)
                 yield path
 

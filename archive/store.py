@@ -158,6 +158,8 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+#: The file in the home whose ``flock`` one writer holds at a time.
+WRITER_LOCK = "writer.lock"
 
 
 def utc_now() -> str:
@@ -293,7 +295,7 @@ class Archive:
         the operating system even when the writer is killed. Holding it, the
         writer removes partial copies a killed writer left in the object store.
         """
-        handle = open(self.home / "writer.lock", "a+")  # noqa: SIM115 - held for the whole block
+        handle = open(self.home / WRITER_LOCK, "a+")  # noqa: SIM115 - held for the whole block
         try:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -305,6 +307,20 @@ class Archive:
             yield
         finally:
             handle.close()
+
+    def writer_active(self) -> bool:
+        """Whether another process holds the writer lock now (an ingest, a reindex, an access change)."""
+        try:
+            handle = open(self.home / WRITER_LOCK, "rb")  # noqa: SIM115 - closed below
+        except OSError:
+            return False
+        try:
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        finally:
+            handle.close()
+        return False
 
     def _remove_partial_objects(self) -> None:
         for partial in self.settings.objects_dir.glob("*/.incoming-*"):

@@ -107,7 +107,8 @@ def check_syntax(text: str, fields: set[str]) -> None:
 DATE_VALUE = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
 DATE_COMPARISON = re.compile(rf'\bdate:(>=|<=|>|<)(?P<quote>"?)({DATE_VALUE})(?P=quote)(?![\w-])')
 #: A date range with an exclusive bound: ``date:{2020 TO 2022}``, ``date:{2021-06 TO]``, ``date:[TO 2022}``.
-DATE_RANGE = re.compile(rf"\bdate:([\[{{])\s*(?:({DATE_VALUE})\s+)?TO(?:\s+({DATE_VALUE}))?\s*([\]}}])")
+# "to" as well as "TO": Whoosh's range syntax takes either.
+DATE_RANGE = re.compile(rf"\bdate:([\[{{])\s*(?:({DATE_VALUE})\s+)?(?i:TO)(?:\s+({DATE_VALUE}))?\s*([\]}}])")
 
 
 def rewrite_date_comparisons(text: str) -> str:
@@ -231,7 +232,9 @@ def document_types(value: str, text: str = "") -> tuple[str, ...]:
         if normalised not in DOCUMENT_TYPES:
             raise QueryError(text or value, f"type {part!r} is not one of: {', '.join(DOCUMENT_TYPES)}", None)
         found.append(normalised)
-    return tuple(found) or (value,)
+    if not found:
+        raise QueryError(text or value, f"name a type: one of {', '.join(DOCUMENT_TYPES)}", None)
+    return tuple(found)
 
 
 def language_codes(value: str, text: str = "") -> tuple[str, ...]:

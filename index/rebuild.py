@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import errno
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +22,8 @@ from archive.store import Archive
 
 #: ``renameat2`` flag: exchange the two paths atomically (Linux).
 RENAME_EXCHANGE = 2
+#: ``renameat2``'s "relative to the working directory" (paths here are absolute or relative to it).
+AT_FDCWD = -100
 
 
 def rebuild(archive: Archive, *, batch: int = 500, progress: Callable[[int], None] | None = None) -> int:
@@ -88,10 +91,9 @@ def _exchange(first: Path, second: Path) -> bool:
         renameat2 = libc.renameat2
     except (OSError, AttributeError):
         return False
-    at_cwd = -100  # AT_FDCWD
-    if renameat2(at_cwd, os.fsencode(first), at_cwd, os.fsencode(second), RENAME_EXCHANGE) == 0:
+    if renameat2(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE) == 0:
         return True
     error = ctypes.get_errno()
-    if error in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: this file system or kernel cannot exchange
+    if error in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):  # this file system or kernel cannot exchange
         return False
     raise OSError(error, os.strerror(error), str(second))

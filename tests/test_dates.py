@@ -385,3 +385,16 @@ def test_quoted_russian_day(text: str, expected: dt.date) -> None:
 @pytest.mark.parametrize("text", ["«17 декабря 2009 г.", "17» декабря 2009 г."])
 def test_half_quoted_day_is_read_as_before(text: str) -> None:
     assert [m.precision for m in find_dates(text)] in (["day"], ["month"])
+
+
+@pytest.mark.parametrize(("text", "year"), [
+    ("In 2022 H. Aliyev signed the decree.", 2022),
+    ("During 2021 KM Demining cleared the road.", 2021),
+    ("Since 2020 HA Group has reported.", 2020),
+])
+def test_a_capitalised_word_after_a_year_is_no_unit(text: str, year: int) -> None:
+    assert [m.value for m in find_dates(text)] == [D(year, 1, 1)]
+
+
+def test_units_after_a_year_are_still_measures() -> None:
+    assert find_dates("after 2022 hours and in 2021 ha of land") == []

@@ -315,3 +315,13 @@ def test_a_name_with_no_room_for_a_sidecar_name_is_ingested(settings: Settings, 
 @pytest.mark.parametrize(("numbers", "text"), [([1, 2, 3, 7], "1-3, 7"), ([4], "4"), ([2, 4, 5], "2, 4-5")])
 def test_page_ranges_in_notes(numbers: list[int], text: str) -> None:
     assert ingest_module._ranges(numbers) == text
+
+
+def test_a_manifest_reached_through_a_linked_folder_is_not_ingested(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    (real / "memo.txt").write_text("A memo about landmines.", encoding="utf-8")
+    (real / "batch.csv").write_text("path,type\nmemo.txt,report\n", encoding="utf-8")
+    (tmp_path / "link").symlink_to(real, target_is_directory=True)
+    assert [p.name for p in discover([tmp_path / "link"], skip=[real / "batch.csv"])] == ["memo.txt"]
+    assert [p.name for p in discover([real], skip=[tmp_path / "link" / "batch.csv"])] == ["memo.txt"]

@@ -104,6 +104,7 @@ def test_not_a_treaty_article_is_a_clear_error(search) -> None:
     ("date:{2020-05-01 TO]", {"Ottawa", "Deport"}),
     ("date:[TO 2020-05-01}", {"Shelling", "Long"}),
     ("date:{2021 TO 2022}", set()),
+    ("date:{2019 to 2022}", {"Grave", "Ottawa"}),  # Whoosh reads a lower-case "to" as a range too
     ("date:{2019 TO 2022} AND type:report", {"Grave"}),
     ("year:2022", {"Deport"}),
 ])
@@ -204,3 +205,12 @@ def test_dates_after_a_batch_without_any_date(tmp_path) -> None:
 def test_did_you_mean_keeps_the_operators(search) -> None:
     results = search("clearr AND NOT Fuzuli")
     assert results.suggestion == "clear AND NOT Fuzuli"
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("type:memo", "type 'memo' is not one of"), ('type:"report, memo"', "type 'memo' is not one of"),
+    ('type:", "', "name a type"),
+])
+def test_an_unknown_type_is_a_query_error(search, query: str, message: str) -> None:
+    with pytest.raises(QueryError, match=message):
+        search(query)

@@ -309,3 +309,20 @@ def test_an_expected_head_that_is_still_there_passes_and_a_malformed_one_is_refu
     assert ok.exit_code == 0 and "custody head: 5:" in ok.output
     bad = CliRunner().invoke(main, ["--home", str(settings.home), "verify", "-q", "--expect", "abc"])
     assert bad.exit_code == 2 and "EVENT:SHA256" in bad.output
+
+
+def test_the_head_of_an_archive_without_events_is_a_head_that_passes(settings: Settings, tmp_path: Path) -> None:
+    (tmp_path / "empty.txt").write_bytes(b"")
+    ingest([tmp_path], settings)  # a catalog, but no custody event yet
+    head = _head(settings)
+    assert head == f"0:{GENESIS_HASH}"
+    assert CliRunner().invoke(main, ["--home", str(settings.home), "verify", "-q", "--expect", head]).exit_code == 0
+    (tmp_path / "memo.txt").write_text("A memo about landmines.", encoding="utf-8")
+    ingest([tmp_path], settings)
+    assert CliRunner().invoke(main, ["--home", str(settings.home), "verify", "-q", "--expect", head]).exit_code == 0
+
+
+def test_an_expected_head_with_non_ascii_digits_is_refused_cleanly(settings: Settings, sample_folder: Path) -> None:
+    _ingested(settings, sample_folder)
+    result = CliRunner().invoke(main, ["--home", str(settings.home), "verify", "-q", "--expect", "²:" + "a" * 64])
+    assert result.exit_code == 2 and "EVENT:SHA256" in result.output

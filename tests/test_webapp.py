@@ -300,6 +300,11 @@ def test_document_references_are_grouped_with_page_and_sentence(client: FlaskCli
      ("", "Article 5", " applies.")),
     ("Cleared in 2021. Article 5 applies.", "Article 5", ("", "Article 5", " applies.")),
     ("It breaches GC IV. Article 147 applies.", "Article 147", ("", "Article 147", " applies.")),
+    ("It is prohibited by Additional Protocol I. Article 147 of GC IV lists it.", "Article 147",
+     ("", "Article 147", " of GC IV lists it.")),
+    ("See Annex V. Article 5 applies.", "Article 5", ("", "Article 5", " applies.")),
+    ("Done. Signed by Mr. R. Aliyev, Article 5 applies.", "Article 5",
+     ("Signed by Mr. R. Aliyev, ", "Article 5", " applies.")),  # an initial still does not end it
 ])
 def test_reference_passage_is_its_whole_sentence(text: str, cited: str, expected: tuple[str, str, str]) -> None:
     start = text.index(cited)

@@ -128,7 +128,18 @@ def ends_sentence(text: str, found: re.Match[str]) -> bool:
     if word is None:
         return True
     word_text = word.group().strip(".").lower()
-    return not (len(word_text) == 1 and word_text.isalpha()) and word_text not in ABBREVIATIONS
+    if len(word_text) == 1 and word_text.isalpha():  # an initial or "p.", unless a numbered part ends there
+        return _numbered_part(text, word.start(), word.group())
+    return word_text not in ABBREVIATIONS
+
+
+#: Words a Roman numeral numbers ("Additional Protocol I.", "Annex V."): there the full stop ends the sentence.
+NUMBERED = re.compile(r"(?i:protocol|convention|annex|part|chapter|title|section|volume|protocole|протокол\w*|"
+                      r"конвенци\w*|приложени\w*|часть|глав\w*|protokol\w*|konvensiya\w*|əlavə\w*)\s+$")
+
+
+def _numbered_part(text: str, start: int, letter: str) -> bool:
+    return letter in "IVX" and NUMBERED.search(text, max(0, start - 24), start) is not None
 
 
 def passage(text: str, start: int, end: int, width: int = 220) -> Passage:

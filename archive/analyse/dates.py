@@ -157,7 +157,8 @@ _LINE_SEP = r"[^\S\n\r\f\v\x1c-\x1e\x85\u2028\u2029]+"  # spaces, but no line br
 _COMMA_SEP = r",?[\s\xa0]+"
 # What follows a number that measures something ("after 1500 hours", "in 1200 hectares", "12.5 %"):
 # never a year.
-_MEASURED = (r"[\s\xa0]*(?:%|(?:hours?|hrs?|h|km|ha|kg|sq|metres?|meters?|hectares?|tonnes?|tons?)(?!\w))")
+# Lower case only (the patterns are compiled with IGNORECASE): "In 2022 H. Aliyev" is a year and an initial.
+_MEASURED = (r"[\s\xa0]*(?-i:%|(?:hours?|hrs?|h|km|ha|kg|sq|metres?|meters?|hectares?|tonnes?|tons?)(?!\w))")
 # What follows a number that counts something ("in 1500 locations", "from 2000 anti-personnel mines",
 # "in 300 people"): read as a count unless the number is a year this archive's documents speak of
 # ("in 1993 mines were laid", "in 1992 people fled"), see :data:`_COUNT_OR_YEAR`.
