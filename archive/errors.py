@@ -62,6 +62,7 @@ class DocumentNotFoundError(ArchiveError):
     status = 404
 
     def __init__(self, key: str) -> None:
+        self.key = key
         super().__init__(
             f"no document {key!r} in this archive; "
             "search for it with `evidence search` or check the archive home"

@@ -61,7 +61,7 @@ def parse_user_query(parser: MultifieldParser, text: str) -> wq.Query:
     try:
         parsed = parser.parse(rewrite_date_comparisons(text))
     except Exception as error:  # noqa: BLE001 - whoosh raises many kinds on bad input
-        raise QueryError(text, f"{type(error).__name__}: {error}", _plain_words(text)) from error
+        raise QueryError(text, _parse_problem(text, error), _plain_words(text)) from error
     parsed = _quoted_dates(parsed, parser.schema)
     if _holds_null(parsed):
         raise QueryError(text, "part of it could not be read as a search (check field values such as dates: "
@@ -157,6 +157,18 @@ def _period(value: str) -> tuple[dt.date, dt.date]:
 
 def _outside_quotes(text: str) -> str:
     return re.sub(r'"[^"]*"', lambda m: " " * len(m[0]), text)
+
+
+LOOSE_COMPARISON = re.compile(r"(?:^|[\s(])[<>]")
+
+
+def _parse_problem(text: str, error: Exception) -> str:
+    """What to tell the user when Whoosh's parser fails: never its internals (``IndexError: list index…``)."""
+    if LOOSE_COMPARISON.search(text):
+        return "< and > compare a field's value: put a field before them, as in date:<2020 or date:>=2021-06"
+    if isinstance(error, (IndexError, KeyError, AttributeError, TypeError, AssertionError)):
+        return "it could not be parsed: check its brackets, quotes and operators"
+    return str(error)
 
 
 def _holds_null(query: wq.Query) -> bool:

@@ -541,12 +541,31 @@ def test_admin_ingests_through_the_web_as_the_actor(clients, home: Settings) -> 
     assert api(clients["investigator"], "/api/search?q=Brambleford")["total"] == 1  # restricted by its type
     assert api(clients[None], "/api/search?q=Brambleford")["total"] == 0
     with Archive(home) as archive:
-        added = next(d for d in archive.iter_documents() if d.original_name == "new_witness.txt")
+        added = next(d for d in archive.iter_documents() if d.original_name == "new witness.txt")
         assert {e.actor for e in archive.events(added.id)} == {"admin"}
     assert not list((home.home / "uploads").iterdir())  # the upload folder is removed
     for role in (None, "reader", "investigator"):
         assert clients[role].get("/ingest").status_code == 403
         assert "Ingest</a>" not in clients[role].get("/").get_data(as_text=True)
+
+
+def test_web_ingest_keeps_the_names_of_the_files(clients, home: Settings) -> None:
+    """Cyrillic and Azerbaijani file names are the originals' names, not an ASCII remnant of them."""
+    page = clients["admin"].get("/ingest").get_data(as_text=True)
+    data = {
+        "csrf_token": csrf_of(page),
+        "files": [(io.BytesIO("Отчёт о разминировании у Глимборово.".encode()), "Отчёт о разминировании.txt"),
+                  (io.BytesIO(json.dumps({"type": "report"}).encode()), "Отчёт о разминировании.meta.json"),
+                  (io.BytesIO("Şuşa şəhərində Qlimborovo mina.".encode()), "Məktub Şuşa.txt"),
+                  (io.BytesIO(b"Hidden trick near Glimborovo."), "../../.hidden.txt")],
+    }
+    response = clients["admin"].post("/ingest", data=data, content_type="multipart/form-data")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and "3 ingested" in text and "outcome-failed" not in text, text
+    with Archive(home) as archive:
+        names = {d.original_name: d for d in archive.iter_documents()}
+    assert {"Отчёт о разминировании.txt", "Məktub Şuşa.txt", "hidden.txt"} <= set(names)
+    assert names["Отчёт о разминировании.txt"].metadata.type == "report"  # its sidecar was found by name
 
 
 def test_navigation_shows_who_is_signed_in(clients) -> None:

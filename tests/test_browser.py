@@ -5,7 +5,9 @@ free port in a thread. The test searches, clicks a facet, opens a document at
 a page, copies a citation (read back from the clipboard), opens the document
 and the article browser, and downloads an export; it fails on any browser
 console error (a Content-Security-Policy violation shows up there). Each page
-is saved as a screenshot under ``artifacts/browser/`` for a person to look at.
+is saved as a screenshot under ``artifacts/browser/`` for a person to look at. Then keyboard use
+(the skip link, headings, the copy button's focus without a clipboard API) and layout (facet counts
+beside their own entry, no sideways scrolling at 375 px, a side column that scrolls with the page).
 """
 
 from __future__ import annotations
@@ -145,3 +147,107 @@ def test_search_facet_page_citation_and_export_in_chromium(browser_page: object,
     page.goto('/?q="unclosed')
     assert "a phrase is not closed" in page.locator(".message").inner_text()
     shoot(page, "10-error")
+
+
+# -- keyboard: the skip link, headings, the copy button's focus without the clipboard API --------------
+# The copy fallback is what a plain-HTTP deployment on a host name gets, so those pages are opened as
+# http://archive.test:PORT mapped to 127.0.0.1: not a secure context.
+
+
+@pytest.fixture
+def chromium(base_url: str) -> Iterator[tuple[object, str]]:
+    from playwright.sync_api import sync_playwright
+
+    port = base_url.rsplit(":", 1)[1]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=[*CHROMIUM_FLAGS, "--host-resolver-rules=MAP archive.test 127.0.0.1"])
+        try:
+            yield browser, f"http://archive.test:{port}"
+        finally:
+            browser.close()
+
+
+def test_skip_link_leads_past_the_facets_to_the_results(chromium: tuple[object, str]) -> None:
+    browser, origin = chromium
+    page = browser.new_page(base_url=origin)  # type: ignore[attr-defined]
+    page.goto("/?q=landmines")
+    assert page.locator("h1").count() == 1
+    assert page.evaluate("[...document.querySelectorAll('h1,h2,h3')].map(h => h.tagName)")[:1] == ["H1"]
+    page.keyboard.press("Tab")
+    skip = page.locator("a.skip")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    box = skip.bounding_box()
+    assert box and box["y"] >= 0 and box["width"] > 20  # shown when focused
+    page.keyboard.press("Enter")
+    presses = 0
+    while not page.evaluate("!!document.activeElement.closest('.hit')") and presses < 10:
+        page.keyboard.press("Tab")
+        presses += 1
+        assert page.evaluate("!!document.activeElement.closest('.results')"), "Tab stays in the results"
+    assert presses <= 3, "the sort link and the syntax help, then the first result (not 60 facet links)"
+    page.goto("/articles")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_copy_without_the_clipboard_api_keeps_the_focus_on_the_button(chromium: tuple[object, str], settings) -> None:
+    browser, origin = chromium
+    page = browser.new_page(base_url=origin)  # type: ignore[attr-defined]
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    report = document_named(settings, "report.pdf")
+    page.goto(f"/documents/{report.id}/pages/2")
+    assert page.evaluate("window.isSecureContext") is False and page.evaluate("!navigator.clipboard")
+    page.focus("button.copy")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".copied:text('Copied')")
+    assert page.evaluate("document.activeElement.className") == "copy"
+    assert page.get_attribute("button.copy", "data-copied") == page.locator("#citation-text").inner_text().strip()
+    assert errors == []
+
+
+# -- layout: facet counts beside their own entry, no sideways scrolling, the side column -----------------
+
+OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+def test_each_article_count_is_on_its_own_entry(browser_page) -> None:
+    page = browser_page
+    page.set_viewport_size({"width": 1100, "height": 900})
+    page.goto("/")
+    page.evaluate("document.querySelectorAll('.tree details').forEach(d => d.open = true)")
+    misplaced = page.evaluate("""() => [...document.querySelectorAll('.tree .count')].filter(count => {
+        const entry = count.parentElement.getBoundingClientRect(), box = count.getBoundingClientRect();
+        const middle = box.top + box.height / 2;
+        return middle < entry.top || middle > entry.top + box.height;  // on the entry's first line
+    }).map(count => count.parentElement.innerText)""")
+    assert misplaced == []
+
+
+def test_long_words_and_narrow_windows_do_not_scroll_sideways(browser_page, settings) -> None:
+    page = browser_page
+    word = "Supercalifragilistic" * 8
+    report = document_named(settings, "report.pdf")
+    page.goto(f"/documents/{report.id}")
+    page.evaluate(f"document.querySelector('h1').textContent = '{word}'")
+    assert page.evaluate(OVERFLOW) == 0
+    page.goto("/?q=landmines")
+    page.evaluate(f"document.querySelector('.hit h3 a').textContent = '{word}'")
+    assert page.evaluate(OVERFLOW) == 0
+    page.set_viewport_size({"width": 375, "height": 740})
+    for url in ("/", f"/documents/{report.id}", f"/documents/{report.id}/pages/2", "/articles", "/articles/APMBC",
+                "/articles/APMBC-5", "/login"):
+        page.goto(url)
+        assert page.evaluate(OVERFLOW) == 0, url
+
+
+def test_the_side_column_of_a_document_scrolls_with_the_page(browser_page, settings) -> None:
+    page = browser_page
+    page.set_viewport_size({"width": 1280, "height": 500})  # a side column taller than the window
+    page.goto(f"/documents/{document_named(settings, 'report.pdf').id}")
+    assert page.evaluate("getComputedStyle(document.querySelector('.docside')).position") != "sticky"
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    custody = page.locator(".custody").bounding_box()
+    assert custody and custody["y"] + custody["height"] <= 500 + 1

@@ -214,3 +214,10 @@ def test_did_you_mean_keeps_the_operators(search) -> None:
 def test_an_unknown_type_is_a_query_error(search, query: str, message: str) -> None:
     with pytest.raises(QueryError, match=message):
         search(query)
+
+
+@pytest.mark.parametrize("query", ["<script>", ">x", "(<2020)"])
+def test_a_comparison_without_a_field_says_where_the_field_goes(search, query: str) -> None:
+    with pytest.raises(QueryError, match="put a field before them") as caught:
+        search(query)
+    assert "Error" not in str(caught.value)  # no parser internals (it said "IndexError: list index out of range")

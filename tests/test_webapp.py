@@ -12,6 +12,7 @@ import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask.testing import FlaskClient
@@ -176,6 +177,15 @@ def test_did_you_mean_is_offered_when_little_is_found(client: FlaskClient) -> No
     page = text_of(client, "/?q=landmnes")
     assert 'Did you mean <a href="/?q=landmine">landmine</a>?' in page
     assert "Did you mean" not in text_of(client, "/?q=landmines")
+
+
+def test_did_you_mean_keeps_the_filters_and_the_sort(client: FlaskClient) -> None:
+    """The suggestion changes the words only: a chosen type, dates and sort stay (and the page is 1)."""
+    page = text_of(client, "/?q=landmnes&type=appeal&from=2020&sort=date&page=1")
+    found = re.search(r'Did you mean <a href="([^"]+)">(\w+)</a>', page)
+    assert found, "a suggestion is offered"
+    args = parse_qs(urlsplit(found.group(1).replace("&amp;", "&")).query)
+    assert args == {"q": [found.group(2)], "type": ["appeal"], "from": ["2020"], "sort": ["date"]}
 
 
 # -- errors and escaping ---------------------------------------------------------------------------
@@ -522,3 +532,21 @@ def test_results_link_to_the_matching_pages_beyond_the_first_three(settings: Set
     assert "… and 3 more matching pages</a>" in page
     hit = client.get("/api/search?q=landmines+AND+Aghdam").get_json()["hits"][0]
     assert (len(hit["pages"]), hit["matching_pages"]) == (3, 6)
+
+
+def test_russian_text_is_marked_as_russian(settings: Settings, tmp_path: Path) -> None:
+    folder = tmp_path / "ru"
+    folder.mkdir()
+    (folder / "letter.txt").write_text("Письмо о минах\n\nВ районе Шуша обнаружены противопехотные мины, "
+                                       "которые были установлены вдоль дороги.", encoding="utf-8")
+    ingest([folder], settings)
+    client = create_app({"ARCHIVE_SETTINGS": settings}).test_client()
+    document = document_named(settings, "letter.txt")
+    for url in (f"/documents/{document.id}", f"/documents/{document.id}/pages/1"):
+        page = text_of(client, url)
+        assert '<html lang="en">' in page and '<pre lang="ru">' in page and '<h1 lang="ru">' in page
+
+
+def test_a_results_page_past_the_end_links_back(client: FlaskClient) -> None:
+    page = text_of(client, "/?q=landmines&page=99")
+    assert "There is only 1 page of results" in page and "go to the last</a>" in page

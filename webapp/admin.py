@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import FileStorage
-from werkzeug.utils import secure_filename
 from werkzeug.wrappers import Response
 
 from archive.accounts import AccountError, change_access
@@ -71,12 +71,32 @@ def save_uploads(files: list[FileStorage], folder: Path) -> dict[str, str]:
     """Save each upload under a safe, unique name; map the saved names back to the names given."""
     saved: dict[str, str] = {}
     for upload in files:
-        name = secure_filename(upload.filename or "") or "upload"
+        name = upload_name(upload.filename or "")
         while name in saved:
             name = "_" + name
         upload.save(folder / name)
         saved[name] = upload.filename or name
     return saved
+
+
+def upload_name(filename: str) -> str:
+    """The name a browser sent, safe to save in the upload folder but otherwise as given.
+
+    ``secure_filename`` keeps ASCII only, so ``Отчёт.txt`` became ``txt`` (no extension: failed as
+    unsupported) and ``Məktub Şuşa.txt`` was stored as ``Mktub_Susa.txt``, the original name of
+    the evidence. Only folders, control characters and leading dots (a hidden file is skipped by
+    ingest; ``.evidenceignore`` would steer it) are taken out, and the name is cut to fit a file system.
+    """
+    name = unicodedata.normalize("NFC", filename).replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join("_" if ord(char) < 32 or ord(char) == 127 else char for char in name).strip().lstrip(".")
+    if len(name.encode("utf-8")) > 200:
+        stem, dot, ext = name.rpartition(".")
+        ext = dot + ext if dot and len(ext) <= 16 else ""
+        stem = name[: len(name) - len(ext)]
+        while len((stem + ext).encode("utf-8")) > 200:
+            stem = stem[:-1]
+        name = stem + ext
+    return name or "upload"
 
 
 def _outcome(row: Any, saved: dict[str, str]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from archive.errors import ArchiveError, QueryError
+from archive.errors import ArchiveError, DocumentNotFoundError, QueryError
 
 TITLES = {400: "Cannot run this search", 401: "Not signed in", 403: "Not allowed", 404: "Not found",
           405: "Not allowed", 409: "Already there", 429: "Locked"}
@@ -40,7 +40,11 @@ def register(app: Flask) -> None:
     @app.errorhandler(ArchiveError)
     def archive_error(error: ArchiveError) -> tuple[Response | str, int]:
         title = "Cannot do this" if error.status == 400 and not isinstance(error, QueryError) else None
-        return error_response(error.status, str(error), getattr(error, "suggestion", None), title)
+        message = str(error)
+        if isinstance(error, DocumentNotFoundError):  # the same words whether it is missing or hidden
+            message = (f"no document {error.key!r} here: check the control number or link, or search for it "
+                       "(documents you may not see are not found either)")
+        return error_response(error.status, message, getattr(error, "suggestion", None), title)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[Response | str, int]:

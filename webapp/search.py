@@ -91,6 +91,13 @@ def without_url(*names: str) -> str:
     return _search_url(args)
 
 
+def query_url(query: str) -> str:
+    """This search with another query (the "did you mean" link): filters, dates and sort kept, page 1."""
+    args = {k: v for k, v in request.args.to_dict(flat=False).items() if k != "page"}
+    args["q"] = [query]
+    return _search_url(args)
+
+
 def page_url(page: int) -> str:
     args = request.args.to_dict(flat=False)
     args["page"] = [str(page)]
@@ -176,7 +183,8 @@ def index() -> str:
     pages = (results.total + search_request.limit - 1) // search_request.limit
     return render_template(
         "search.html", results=results, search=search_request, toggle_url=toggle_url, page_url=page_url,
-        sort_url=sort_url, without_url=without_url, current_page=search_request.offset // search_request.limit + 1,
+        query_url=query_url, sort_url=sort_url, without_url=without_url,
+        current_page=search_request.offset // search_request.limit + 1,
         page_count=pages, Markup=Markup, article_tree=article_tree(results.facets),
         badges=articles_by_document(archive(), [h.doc_id for h in results.hits]),
         suggestion=suggestion_of(results), export_args=search_args(),

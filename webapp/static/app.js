@@ -5,8 +5,10 @@ function copyText(text) {
   if (navigator.clipboard && window.isSecureContext) {
     return navigator.clipboard.writeText(text);
   }
-  // Plain-HTTP deployments have no clipboard API: select a hidden textarea and copy that.
+  // Plain-HTTP deployments have no clipboard API: select a hidden textarea and copy that,
+  // then give the focus back (selecting moved it to the textarea, removing that left it on <body>).
   return new Promise(function (resolve, reject) {
+    var focused = document.activeElement;
     var area = document.createElement("textarea");
     area.value = text;
     area.setAttribute("readonly", "");
@@ -15,6 +17,7 @@ function copyText(text) {
     area.select();
     var done = document.execCommand("copy");
     document.body.removeChild(area);
+    if (focused && typeof focused.focus === "function") { focused.focus(); }
     if (done) { resolve(); } else { reject(new Error("copy refused")); }
   });
 }
