@@ -249,6 +249,14 @@ def document_types(value: str, text: str = "") -> tuple[str, ...]:
     return tuple(found)
 
 
+def years(value: str, text: str = "") -> tuple[str, ...]:
+    """``year:2022``; anything else would quietly find nothing."""
+    if not (value.isascii() and value.isdigit() and len(value) == 4):
+        raise QueryError(text or value, f"a year is four digits, such as year:2022 (not {value!r}); "
+                                        "for a period write date:[2020 TO 2022]", None)
+    return (value,)
+
+
 def language_codes(value: str, text: str = "") -> tuple[str, ...]:
     return tuple(p.strip().lower() for p in value.split(",") if p.strip()) or (value.lower(),)  # "en,ru": either
 
@@ -270,6 +278,7 @@ NORMALISERS: dict[str, Callable[[str, str], tuple[str, ...]]] = {
     "place": place_names,
     "type": document_types,
     "lang": language_codes,
+    "year": years,
 }
 
 

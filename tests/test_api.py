@@ -324,3 +324,9 @@ def test_csv_export_defuses_spreadsheet_formulas(client: FlaskClient) -> None:
 def test_citation_exports_have_their_media_types(client: FlaskClient, fmt: str, media: str, marker: str) -> None:
     response = client.get(f"/api/export?format={fmt}&type=report")
     assert response.mimetype == media and marker in response.get_data(as_text=True)
+
+
+def test_dates_that_run_backwards_are_a_clear_error(client: FlaskClient) -> None:
+    body = client.get("/api/search?q=landmines&from=2023&to=2020").get_json()
+    assert body["status"] == 400 and "'from' (2023) is after 'to' (2020); swap them" in body["error"]
+    assert client.get("/api/search?q=landmines&from=2020-05&to=2020-05").get_json()["total"] >= 0  # one month

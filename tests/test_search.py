@@ -221,3 +221,9 @@ def test_a_comparison_without_a_field_says_where_the_field_goes(search, query: s
     with pytest.raises(QueryError, match="put a field before them") as caught:
         search(query)
     assert "Error" not in str(caught.value)  # no parser internals (it said "IndexError: list index out of range")
+
+
+@pytest.mark.parametrize("query", ["year:abc", "year:22", "year:２０２２"])
+def test_a_year_that_is_no_year_is_a_query_error(search, query: str) -> None:
+    with pytest.raises(QueryError, match="a year is four digits"):
+        search(query)

@@ -48,10 +48,13 @@ def request_from_args(args: MultiDict[str, str], *, limit: int | None = None) ->
     sort = args.get("sort", "relevance")
     if sort not in ("relevance", "date"):
         raise QueryError(args.get("q", ""), f"sort must be 'relevance' or 'date', not {sort!r}")
+    date_from, date_to = _date_arg(args, "from"), _date_arg(args, "to", end=True)
+    if date_from and date_to and date_from > date_to:
+        raise QueryError(args.get("q", ""), f"the dates run backwards: 'from' ({args['from']}) is after 'to' "
+                                            f"({args['to']}); swap them")
     return SearchRequest(
-        query=args.get("q", ""), selected=selected, date_from=_date_arg(args, "from"),
-        date_to=_date_arg(args, "to", end=True), sort=sort, offset=(page - 1) * size, limit=size,
-        access=visible_levels(),
+        query=args.get("q", ""), selected=selected, date_from=date_from, date_to=date_to, sort=sort,
+        offset=(page - 1) * size, limit=size, access=visible_levels(),
     )
 
 
