@@ -4,10 +4,15 @@ Users have a role: ``reader`` sees public documents, ``investigator`` public
 and restricted ones, ``admin`` everything and may ingest through the web and
 change access levels (:func:`levels_for`). Passwords are kept only as salted
 scrypt hashes that carry their parameters; API tokens only as the SHA-256 of
-a random secret that is shown once. Failed logins are counted per name and
-per address: after ``Settings.login_attempts`` failures within
-``Settings.login_window`` seconds the name is locked for that long, whether
-or not an account has it, so a lock never tells that an account exists.
+a random secret that is shown once. Failed logins are counted within
+``Settings.login_window`` seconds: ``Settings.login_attempts`` failures for a
+name from one address lock that name *from that address* (so nobody can lock
+the owner out from elsewhere by failing on purpose); ``NAME_FACTOR`` times as
+many from any addresses lock the name everywhere (a spread-out guess at one
+password); ``ADDRESS_FACTOR`` times as many from one address, whatever the
+names, lock the address. A lock lasts until those failures leave the window,
+and applies whether or not an account has the name, so it never tells that
+an account exists.
 
 The tables live in the catalog (see :data:`archive.store.MIGRATIONS`); every
 function here takes the :class:`~archive.store.Archive` that holds them. Who
@@ -40,10 +45,14 @@ ROLES: dict[str, tuple[str, ...]] = {
 ANONYMOUS_LEVELS: tuple[str, ...] = ("public",)
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 MIN_PASSWORD = 12
+#: Different characters a password must use at least.
+MIN_DISTINCT = 5
 #: scrypt parameters of new hashes (about 16 MiB and some tens of milliseconds per hash).
 SCRYPT_N, SCRYPT_R, SCRYPT_P, SALT_BYTES, KEY_BYTES = 2**14, 8, 1, 16, 32
 #: Failed logins from one address within the window, as a multiple of the per-name limit.
 ADDRESS_FACTOR = 4
+#: Failed logins for one name from all addresses within the window, as a multiple of the per-name limit.
+NAME_FACTOR = 10
 #: ``last_used`` of a token is written at most this often (seconds).
 TOKEN_TOUCH = 60
 
@@ -208,15 +217,30 @@ def _dummy_hash() -> str:
     return _DUMMY_HASH[0]
 
 
-def check_password_strength(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"the password is too short: use at least {MIN_PASSWORD} characters "
+def check_password_strength(password: str, name: str = "") -> None:
+    """Refuse passwords that are short once spaces at the ends are left out, that repeat a few
+    characters (``aaaaaaaaaaaa``, twelve spaces), or that hold the user's own name."""
+    if len(password.strip()) < MIN_PASSWORD:
+        raise AccountError(f"the password is too short: use at least {MIN_PASSWORD} characters besides spaces "
+                           "at its ends (a few unrelated words are easy to remember)")
+    if len(set(password)) < MIN_DISTINCT:
+        raise AccountError(f"the password repeats too few characters: use at least {MIN_DISTINCT} different ones "
                            "(a few unrelated words are easy to remember)")
+    if name and name.casefold() in password.casefold():
+        raise AccountError("the password holds the user name: choose one that does not")
 
 
-def session_key(user_hash: str) -> str:
-    """A fingerprint of a password hash: a session holding an old one ends when the password changes."""
-    return hashlib.sha256(b"session:" + user_hash.encode("ascii")).hexdigest()[:32]
+def session_key(user_hash: str, generation: int = 0) -> str:
+    """A fingerprint of a password hash and of the user's session generation: a session holding an old
+    one ends when the password changes or the user signs out (:func:`end_sessions`)."""
+    return hashlib.sha256(f"session:{generation}:".encode("ascii") + user_hash.encode("ascii")).hexdigest()[:32]
+
+
+def end_sessions(archive: Archive, user: User) -> None:
+    """End every session of ``user`` (signing out): the cookie is only signed, so a copy of it would
+    otherwise keep working until it expires."""
+    with archive.transaction() as db:
+        db.execute("UPDATE users SET sessions = sessions + 1 WHERE id = ?", (user.id,))
 
 
 # -- users ------------------------------------------------------------------------------------------
@@ -226,7 +250,7 @@ def add_user(archive: Archive, name: str, role: str, password: str) -> User:
     if not NAME.match(name):
         raise AccountError(f"{name!r} cannot be a user name: use up to 64 letters, digits, '.', '_', '@' or '-'")
     levels_for(role)
-    check_password_strength(password)
+    check_password_strength(password, name)
     row = archive.db.execute("SELECT disabled FROM users WHERE name = ?", (name,)).fetchone()
     if row is not None and not row["disabled"]:
         raise UserExistsError(name)
@@ -264,13 +288,19 @@ def user_for_session(archive: Archive, user_id: Any, key: Any) -> User | None:
     if not isinstance(user_id, int) or not isinstance(key, str):
         return None
     row = archive.db.execute("SELECT * FROM users WHERE id = ? AND disabled = 0", (user_id,)).fetchone()
-    if row is None or not hmac.compare_digest(session_key(row["password_hash"]), key):
+    if row is None or not hmac.compare_digest(session_key(row["password_hash"], row["sessions"]), key):
         return None
     return _user(row)
 
 
 def password_hash_of(archive: Archive, user: User) -> str:
     return archive.db.execute("SELECT password_hash FROM users WHERE id = ?", (user.id,)).fetchone()[0]
+
+
+def session_key_of(archive: Archive, user: User) -> str:
+    """The key a new session of ``user`` holds (see :func:`session_key`)."""
+    row = archive.db.execute("SELECT password_hash, sessions FROM users WHERE id = ?", (user.id,)).fetchone()
+    return session_key(row["password_hash"], row["sessions"])
 
 
 def _user(row: sqlite3.Row) -> User:
@@ -295,32 +325,29 @@ def authenticate(archive: Archive, name: str, password: str, *, address: str = "
 
 
 def check_not_locked(archive: Archive, name: str, address: str, now: float) -> None:
-    """Raise :class:`LockedError` while ``name`` is locked or ``address`` has failed too often."""
-    settings = archive.settings
-    lock = archive.db.execute("SELECT until FROM login_locks WHERE name = ?", (name,)).fetchone()
-    if lock is not None and lock[0] > now:
-        raise LockedError(f"the account {name!r}", int(lock[0] - now) + 1)
-    if address:
-        since = now - settings.login_window
+    """Raise :class:`LockedError` while ``name`` may not sign in from ``address`` (see the module docstring)."""
+    limit, since = archive.settings.login_attempts, now - archive.settings.login_window
+    checks = (
+        ("name = ? AND address = ?", (name, address), limit, f"the account {name!r} from this address"),
+        ("name = ?", (name,), limit * NAME_FACTOR, f"the account {name!r}"),
+        ("address = ?", (address,), limit * ADDRESS_FACTOR, "signing in from this address"),
+    )
+    for where, params, allowed, what in checks:
+        if where == "address = ?" and not address:
+            continue
         rows = archive.db.execute(
-            "SELECT at FROM login_failures WHERE address = ? AND at > ? ORDER BY at DESC LIMIT ?",
-            (address, since, settings.login_attempts * ADDRESS_FACTOR),
+            f"SELECT at FROM login_failures WHERE {where} AND at > ? ORDER BY at DESC LIMIT ?",
+            (*params, since, allowed),
         ).fetchall()
-        if len(rows) >= settings.login_attempts * ADDRESS_FACTOR:
-            raise LockedError("signing in from this address", int(rows[-1][0] + settings.login_window - now) + 1)
+        if len(rows) >= allowed:
+            raise LockedError(what, int(rows[-1][0] + archive.settings.login_window - now) + 1)
 
 
 def record_failure(archive: Archive, name: str, address: str, now: float) -> None:
-    """Count one failed login; lock the name for ``login_window`` seconds when it reaches the limit."""
-    settings = archive.settings
+    """Count one failed login (the locks are read from these counts)."""
     with archive.transaction() as db:
-        db.execute("DELETE FROM login_failures WHERE at <= ?", (now - settings.login_window,))
+        db.execute("DELETE FROM login_failures WHERE at <= ?", (now - archive.settings.login_window,))
         db.execute("INSERT INTO login_failures (name, address, at) VALUES (?, ?, ?)", (name, address, now))
-        failures = db.execute("SELECT COUNT(*) FROM login_failures WHERE name = ?", (name,)).fetchone()[0]
-        if failures >= settings.login_attempts:
-            db.execute("INSERT OR REPLACE INTO login_locks (name, until) VALUES (?, ?)",
-                       (name, now + settings.login_window))
-            db.execute("DELETE FROM login_failures WHERE name = ?", (name,))
 
 
 # -- API tokens -------------------------------------------------------------------------------------

@@ -156,6 +156,10 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX outcomes_by_run ON outcomes(run_id, id);
     """,
+    # 4: signing out ends a user's sessions on the server too (archive.accounts.end_sessions)
+    """
+    ALTER TABLE users ADD COLUMN sessions INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 #: The file in the home whose ``flock`` one writer holds at a time.
@@ -231,7 +235,7 @@ class Archive:
         if readonly:
             self.db = _open_readonly(settings.catalog_path)
             return
-        self.home.mkdir(parents=True, exist_ok=True)
+        self.home.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new home: its owner's alone (evidence)
         settings.objects_dir.mkdir(exist_ok=True)
         self.db = sqlite3.connect(settings.catalog_path, isolation_level=None, check_same_thread=False)
         self.db.row_factory = sqlite3.Row

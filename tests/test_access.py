@@ -407,6 +407,17 @@ def test_logout_ends_the_session(clients, home: Settings) -> None:
     assert clients["investigator"].get(f"/documents/{docs(home)['witness'].id}").status_code == 404
 
 
+def test_a_copy_of_the_cookie_stops_working_at_sign_out(app: Flask, home: Settings) -> None:
+    client = sign_in(app.test_client(), "investigator")
+    copied = client.get_cookie("evidence_session", domain="archive.test").value
+    page = client.get("/").get_data(as_text=True)
+    assert client.post("/logout", data={"csrf_token": csrf_of(page)}).status_code == 302
+    other = app.test_client()
+    other.set_cookie("evidence_session", copied, domain="archive.test")
+    assert other.get(f"/documents/{docs(home)['witness'].id}").status_code == 404
+    assert sign_in(app.test_client(), "investigator").get(f"/documents/{docs(home)['witness'].id}").status_code == 200
+
+
 def test_session_cookie_is_httponly_lax_and_secure_over_https(app: Flask) -> None:
     plain = app.test_client()
     token = csrf_of(plain.get("/login").get_data(as_text=True))
@@ -512,7 +523,7 @@ def test_audit_events_are_shown_to_admins_only(clients, tokens, home: Settings) 
 
 
 @pytest.mark.parametrize("role", [None, *ROLES])
-def test_the_folder_a_file_came_from_is_shown_only_beyond_public(clients, tokens, home: Settings,
+def test_the_folder_a_file_came_from_and_who_acted_are_shown_only_beyond_public(clients, tokens, home: Settings,
                                                                   role: str | None) -> None:
     public = docs(home)["public"]
     events = api(clients[None], f"/api/documents/{public.id}/custody", tokens[role])["events"]
@@ -523,6 +534,10 @@ def test_the_folder_a_file_came_from_is_shown_only_beyond_public(clients, tokens
     shown = received["details"]["path"]
     assert shown == (stored.details["path"] if role in ("investigator", "admin") else "public.txt")
     assert received["details"]["sha256"] == stored.details["sha256"]
+    # nor are the archive's staff named to them (a name is half of a password guess)
+    assert received["actor"] == (stored.actor if role in ("investigator", "admin") else "archive staff")
+    page = clients[None].get(f"/documents/{public.id}").get_data(as_text=True)
+    assert "by archive staff" in page and f"by {stored.actor}<" not in page
 
 
 # -- ingest through the web ------------------------------------------------------------------------

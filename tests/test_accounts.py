@@ -75,6 +75,11 @@ def test_users_are_stored_without_their_password(archive: Archive) -> None:
     ("bad name", "reader", PASSWORD, "cannot be a user name"),
     ("ayla", "owner", PASSWORD, "unknown role 'owner'"),
     ("ayla", "reader", "short", "at least 12 characters"),
+    ("ayla", "reader", " " * 12, "at least 12 characters"),
+    ("ayla", "reader", "  eleven chr  ", "at least 12 characters"),
+    ("ayla", "reader", "a" * 12, "too few characters"),
+    ("ayla", "reader", "abababababab", "too few characters"),
+    ("ayla", "reader", "Ayla-1990-spring", "holds the user name"),
 ])
 def test_bad_accounts_are_refused_with_what_to_do(archive: Archive, name: str, role: str, password: str,
                                                   message: str) -> None:
@@ -117,7 +122,7 @@ def test_an_account_locks_after_the_limit_and_opens_after_the_window(archive: Ar
     for second in range(3):
         with pytest.raises(LoginError):
             authenticate(archive, "ayla", "guess", now=1000.0 + second)
-    with pytest.raises(LockedError, match=r"'ayla' is locked .* try again in 10 minutes"):
+    with pytest.raises(LockedError, match=r"'ayla' from this address is locked .* try again in 10 minutes"):
         authenticate(archive, "ayla", PASSWORD, now=1003.0)  # even the right password
     assert authenticate(archive, "ayla", PASSWORD, now=1002.0 + 601).name == "ayla"
 
@@ -140,11 +145,33 @@ def test_a_success_clears_the_count(archive: Archive) -> None:
         authenticate(archive, "ayla", PASSWORD, now=start + 5)
 
 
+def test_failing_on_purpose_does_not_lock_the_owner_out_from_elsewhere(archive: Archive) -> None:
+    add_user(archive, "admin1", "admin", PASSWORD)
+    for second in range(10):  # an attacker keeps the name locked from their address
+        with pytest.raises((LoginError, LockedError)):
+            authenticate(archive, "admin1", "guess", address="203.0.113.9", now=1000.0 + second)
+    with pytest.raises(LockedError, match="from this address"):
+        authenticate(archive, "admin1", PASSWORD, address="203.0.113.9", now=1011.0)
+    assert authenticate(archive, "admin1", PASSWORD, address="198.51.100.7", now=1011.0).name == "admin1"
+
+
+def test_guesses_spread_over_many_addresses_lock_the_name_everywhere(archive: Archive) -> None:
+    from archive.accounts import NAME_FACTOR
+
+    add_user(archive, "admin1", "admin", PASSWORD)
+    limit = archive.settings.login_attempts * NAME_FACTOR
+    for n in range(limit):  # two guesses from each address, under every address's own limit
+        with pytest.raises(LoginError):
+            authenticate(archive, "admin1", "guess", address=f"10.0.{n // 2}.1", now=1000.0 + n)
+    with pytest.raises(LockedError, match="'admin1' is locked"):
+        authenticate(archive, "admin1", PASSWORD, address="198.51.100.7", now=1000.0 + limit)
+
+
 def test_unknown_names_lock_too_so_a_lock_tells_nothing(archive: Archive) -> None:
     for second in range(3):
         with pytest.raises(LoginError):
             authenticate(archive, "ghost", "guess", now=1000.0 + second)
-    with pytest.raises(LockedError, match="'ghost' is locked"):
+    with pytest.raises(LockedError, match="'ghost' from this address is locked"):
         authenticate(archive, "ghost", "guess", now=1004.0)
 
 
@@ -157,6 +184,23 @@ def test_one_address_trying_many_names_is_stopped(archive: Archive) -> None:
         authenticate(archive, "someone-else", "guess", address="10.0.0.9", now=1000.0 + limit)
     with pytest.raises(LoginError):
         authenticate(archive, "someone-else", "guess", address="10.0.0.10", now=1000.0 + limit)
+
+
+def test_locking_each_name_does_not_reset_the_address_count(archive: Archive) -> None:
+    """Spraying a few guesses at many names from one address: every name it locks still counts against it."""
+    per_name, limit = archive.settings.login_attempts, archive.settings.login_attempts * accounts.ADDRESS_FACTOR
+    tried = 0
+    with pytest.raises(LockedError, match="signing in from this address is locked"):
+        for number in range(limit):
+            for _ in range(per_name):
+                with pytest.raises(LoginError):
+                    authenticate(archive, f"name{number}", "guess", address="10.0.0.9", now=1000.0 + tried)
+                tried += 1
+    assert tried == limit
+    # the names it locked open again once the window has passed
+    add_user(archive, "name0", "reader", PASSWORD)
+    assert authenticate(archive, "name0", PASSWORD, address="10.0.0.10",
+                        now=1000.0 + tried + archive.settings.login_window).name == "name0"
 
 
 def test_removed_users_cannot_sign_in(archive: Archive) -> None:

@@ -144,3 +144,9 @@ def test_transactions_from_many_threads_on_one_connection_do_not_clash(settings:
         events = archive.events()
     assert len(events) == 200
     assert all(after.prev_hash == before.hash for before, after in zip(events, events[1:], strict=False))
+
+
+def test_a_new_home_is_its_owners_alone(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path / "new-home", actor="t")
+    Archive(settings).close()
+    assert settings.home.stat().st_mode & 0o777 == 0o700  # originals and catalog hold the evidence

@@ -48,7 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["search_index"] = open_search(settings, archive)
 
     from webapp import admin, api, articles, auth, documents, errors, export, search
-    from webapp.state import current_user
+    from webapp.state import current_user, event_actor
 
     security.init_app(app, settings.home)
     for module in (auth, search, documents, articles, export, api, admin):
@@ -56,7 +56,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.register(app)
     app.after_request(_security_headers)
     app.jinja_env.globals.update(facet_labels=FACET_LABELS, export_formats=EXPORT_LABELS, human_date=human_date,
-                                 current_user=current_user, access_levels=ACCESS_LEVELS, lang_of=lang_of)
+                                 current_user=current_user, access_levels=ACCESS_LEVELS, lang_of=lang_of,
+                                 event_actor=event_actor)
     return app
 
 

@@ -29,6 +29,7 @@ from webapp.refs import article_counts, citing_passages, ref_label
 from webapp.search import article_tree, request_from_args, suggestion_of
 from webapp.state import (
     archive,
+    event_actor,
     event_details,
     permalink,
     record_view,
@@ -112,7 +113,7 @@ def references(doc_id: str) -> Response:
 @bp.get("/documents/<doc_id>/custody")
 def custody(doc_id: str) -> Response:
     found = visible_document(doc_id)
-    events = [{"seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action, "details": event_details(e),
+    events = [{"seq": e.seq, "at": e.at, "actor": event_actor(e), "action": e.action, "details": event_details(e),
                "prev_hash": e.prev_hash, "hash": e.hash} for e in visible_events(found)]
     return jsonify({"id": found.id, "events": events})
 

@@ -23,8 +23,8 @@ from archive.accounts import (
     TokenError,
     User,
     authenticate,
-    password_hash_of,
-    session_key,
+    end_sessions,
+    session_key_of,
     user_for_session,
     user_for_token,
 )
@@ -89,12 +89,15 @@ def login() -> Any:
         return render_template("login.html", next=request.form.get("next", ""), name=name,
                                message=str(error)), error.status
     session.clear()
-    session.update(uid=user.id, key=session_key(password_hash_of(archive(), user)))
+    session.update(uid=user.id, key=session_key_of(archive(), user))
     session[CSRF_FIELD] = secrets.token_urlsafe(32)
     return redirect(safe_next(request.form.get("next")))
 
 
 @bp.post("/logout")
 def logout() -> Response:
+    user = current_user()
+    if user is not None:
+        end_sessions(archive(), user)  # a copy of the cookie must not outlive the sign-out
     session.clear()
     return redirect(url_for("search.index"))

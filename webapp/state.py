@@ -62,6 +62,17 @@ def visible_events(document: Document) -> list[CustodyEvent]:
     return [event for event in events if event.action not in AUDIT_ACTIONS]
 
 
+#: Who acted, as anonymous visitors and readers see a custody event: the archive's staff are not named to them
+#: (a name is half of a password guess, and investigators' names may be sensitive).
+STAFF = "archive staff"
+
+
+def event_actor(event: CustodyEvent) -> str:
+    """The event's actor for those who may see more than public documents; :data:`STAFF` for everyone else."""
+    user = current_user()
+    return event.actor if user is not None and user.levels != ANONYMOUS_LEVELS else STAFF
+
+
 def event_details(event: CustodyEvent) -> dict[str, Any]:
     """An event's details as this visitor may read them: the folder a file was ingested from
     (a path on the archive's server, which may name people or cases) only for those who may
