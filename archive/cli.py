@@ -265,6 +265,8 @@ def show(ctx: click.Context, key: str, as_json: bool, with_text: bool) -> None:
                  "access", "original_name", "media_type", "size", "page_count", "sha256", "id"):
         value = data[name]
         click.echo(f"{name:>15}: {', '.join(value) if isinstance(value, list) else value}")
+    if data["synthetic"]:  # as the web page says it: a generated test document is never to be taken for evidence
+        click.echo(f"{'synthetic':>15}: yes: generated for testing, not evidence")
     for ref in data["references"]:
         click.echo(f"{'reference':>15}: {ref['id']} (p. {ref['page']}: {ref['text']})")
     for page in data.get("pages", []) if with_text else []:

@@ -32,6 +32,7 @@ sys.path.insert(0, str(REPO))
 
 def timed_ingest(corpus: Path, home: Path, *, workers: int = 0, scheduler: str = "") -> dict[str, float]:
     """Ingest ``corpus`` into a fresh ``home`` in a child process; its pages and seconds."""
+    corpus, home = corpus.resolve(), home.resolve()  # the child runs in the checkout: relative paths would move
     shutil.rmtree(home, ignore_errors=True)
     code = (
         "import json, time\n"
@@ -45,7 +46,9 @@ def timed_ingest(corpus: Path, home: Path, *, workers: int = 0, scheduler: str =
         "print(json.dumps({'pages': report.pages, 'files': report.files, 'failed': report.failed,"
         " 'seconds': seconds}))\n"
     )
-    output = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=REPO)
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    if output.returncode:
+        raise SystemExit(f"ingest of {corpus} failed:\n{output.stderr[-2000:]}")
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
@@ -97,6 +100,10 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, help="use this folder instead of generating one")
     parser.add_argument("--scheduler", help="measure this Dask cluster instead of local clusters")
     args = parser.parse_args()
+    if args.corpus is not None:
+        args.corpus = args.corpus.expanduser().resolve()
+        if not args.corpus.is_dir():
+            parser.error(f"--corpus {args.corpus}: no such folder")
 
     scratch = Path(tempfile.mkdtemp(prefix="bench-distributed-"))
     try:

@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
-from bench_ingest import end_to_end, folder_mb  # noqa: E402
+from bench_ingest import end_to_end, existing_dir, folder_mb, fresh_dir  # noqa: E402
 from bench_search import percentile, query_mix  # noqa: E402
 
 from archive.settings import Settings  # noqa: E402
@@ -51,7 +51,7 @@ def search_times(home: Path, queries: list[str]) -> list[float]:
     return spent
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--workers", type=int, default=2)
@@ -59,13 +59,15 @@ def main() -> None:
     parser.add_argument("--text-only", action="store_true", help="no PDFs (faster to generate)")
     parser.add_argument("--corpus", type=Path, help="measure this corpus (made beforehand) instead of --sizes")
     parser.add_argument("--keep", type=Path, help="with --corpus: keep the archive home here")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    if args.corpus is not None:
+        args.corpus = existing_dir(args.corpus, "--corpus")
+    if args.keep is not None:
+        args.keep = fresh_dir(args.keep, "--keep")
     queries = query_mix(args.queries)
     rows = []
     if args.corpus:
         home = args.keep or Path(tempfile.mkdtemp(prefix="bench-growth-")) / "home"
-        if home.exists():
-            shutil.rmtree(home)
         try:
             run = end_to_end(args.corpus, home, args.workers)
             print(f"ingested: {run}", file=sys.stderr)
@@ -78,10 +80,11 @@ def main() -> None:
         scratch = Path(tempfile.mkdtemp(prefix=f"bench-growth-{size}-"))
         try:
             corpus, home = scratch / "corpus", scratch / "home"
-            summary = write_corpus(corpus, size, 7, text_only=args.text_only, jobs=args.workers)
+            write_corpus(corpus, size, 7, text_only=args.text_only, jobs=args.workers)
             run = end_to_end(corpus, home, args.workers)
             spent = search_times(home, queries)
-            rows.append((size, summary.pages, run, folder_mb(home / "whoosh"), folder_mb(home), spent))
+            # the pages ingest read (a Markdown or HTML file is one page), as in the --corpus row and in pages/s
+            rows.append((size, run["pages"], run, folder_mb(home / "whoosh"), folder_mb(home), spent))
             print(f"{size}: done", file=sys.stderr)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)

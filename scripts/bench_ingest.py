@@ -51,7 +51,29 @@ def baseline(files: list[str], workers: int) -> tuple[int, float]:
     return pages, time.perf_counter() - began
 
 
+def fresh_dir(path: Path, option: str) -> Path:
+    """``path`` made absolute, if it is free to use as a benchmark's output (missing or an empty folder).
+
+    A benchmark deletes what it writes there before each run, so a folder that already holds anything (an archive
+    home, the user's files) is refused rather than emptied.
+    """
+    path = path.expanduser().resolve()
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise SystemExit(f"{option} {path}: already exists and is not an empty folder; the benchmark would delete "
+                         "what it holds. Remove it first or name a new folder.")
+    return path
+
+
+def existing_dir(path: Path, option: str) -> Path:
+    """``path`` made absolute, if it is a folder (child processes run in the checkout, not in the caller's folder)."""
+    path = path.expanduser().resolve()
+    if not path.is_dir():
+        raise SystemExit(f"{option} {path}: no such folder")
+    return path
+
+
 def end_to_end(corpus: Path, home: Path, workers: int) -> dict[str, float]:
+    corpus, home = corpus.resolve(), home.resolve()  # the child runs in the checkout: relative paths would move
     code = (
         "import json, resource, sys, time\n"
         "from pathlib import Path\n"
@@ -112,7 +134,7 @@ def folder_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=7)
@@ -120,7 +142,11 @@ def main() -> None:
     parser.add_argument("--pdf-share", type=float, default=0.6)
     parser.add_argument("--corpus", type=Path, help="use this folder instead of generating one")
     parser.add_argument("--keep", type=Path, help="keep the archive home here")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    if args.corpus is not None:
+        args.corpus = existing_dir(args.corpus, "--corpus")
+    if args.keep is not None:
+        args.keep = fresh_dir(args.keep, "--keep")
 
     scratch = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     try:
@@ -137,8 +163,6 @@ def main() -> None:
         files = [str(p) for p in discover([corpus])]
         base_pages, base_seconds = baseline(files, args.workers)
         home = args.keep or scratch / "home"
-        if home.exists():
-            shutil.rmtree(home)
         run = end_to_end(corpus, home, args.workers)
         base_rate = base_pages / base_seconds
         rate = run["pages"] / run["seconds"]
@@ -153,10 +177,7 @@ def main() -> None:
         print(f"archive home {folder_mb(home):.1f} MB (index {folder_mb(home / 'whoosh'):.1f} MB, "
               f"originals {folder_mb(home / 'objects'):.1f} MB, corpus {folder_mb(corpus):.1f} MB)")
     finally:
-        if args.keep is None:
-            shutil.rmtree(scratch, ignore_errors=True)
-        else:
-            shutil.rmtree(scratch / "corpus", ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)  # the corpus, and the home unless --keep put it elsewhere
 
 
 if __name__ == "__main__":

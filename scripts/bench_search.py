@@ -34,7 +34,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "scripts"))
 
+from bench_ingest import fresh_dir  # noqa: E402
 from whoosh import sorting  # noqa: E402
 
 from archive.models import Document, Metadata, Page, Reference  # noqa: E402
@@ -165,7 +167,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=220)
@@ -174,9 +176,10 @@ def main() -> None:
     parser.add_argument("--home", type=Path, help="search this archive's index, page texts from its catalog")
     parser.add_argument("--baseline-every", type=int, default=1, metavar="N",
                         help="run the (slow) baseline on every Nth query only")
-    args = parser.parse_args()
-    directory = args.index or Path(tempfile.mkdtemp(prefix="bench-search-")) / "ix"
-    texts = page_text
+    args = parser.parse_args(argv)
+    if args.index is not None and not args.reuse and not args.home:
+        args.index = fresh_dir(args.index, "--index")
+    scratch = None
     if args.home:
         from archive.settings import Settings
         from archive.store import Archive
@@ -185,13 +188,13 @@ def main() -> None:
         archive = Archive(settings, create=False)
         directory, texts, args.reuse = settings.index_dir, archive.page_text, True
         args.docs = archive.count_documents()
+    elif args.index is not None:
+        directory, texts = args.index, page_text
+    else:
+        scratch = Path(tempfile.mkdtemp(prefix="bench-search-"))
+        directory, texts = scratch / "ix", page_text
     try:
-        if args.reuse:
-            seconds = float("nan")
-        else:
-            if directory.exists():
-                shutil.rmtree(directory)
-            seconds = build(directory, args.docs)
+        seconds = float("nan") if args.reuse else build(directory, args.docs)
         size = sum(p.stat().st_size for p in directory.rglob("*") if p.is_file()) / 1e6
         queries = query_mix(args.queries)
         with SearchIndex(directory, create=False, page_text=texts) as search_index:
@@ -216,8 +219,8 @@ def main() -> None:
               f"p50: {statistics.median(theirs) / statistics.median(paired):.2f}x; "
               f"hit-count mismatches: {mismatches} of {len(paired)}")
     finally:
-        if args.index is None and args.home is None:
-            shutil.rmtree(directory.parent, ignore_errors=True)
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -91,6 +91,18 @@ def test_show_prints_a_document(tmp_path: Path, sample_folder: Path) -> None:
     assert data["pages"][0]["bates"] == "EVA-000001-0001"
 
 
+def test_show_says_a_document_is_synthetic(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "made.txt").write_text("SYNTHETIC DOCUMENT. Mines were found near Aghdam.", encoding="utf-8")
+    write_sidecar(folder / "made.txt", title="Generated report", synthetic=True)
+    (folder / "real.txt").write_text("Mines were found near Shusha.", encoding="utf-8")
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(folder))
+    assert "synthetic: yes: generated for testing, not evidence" in run(home, "show", "EVA-000001").output
+    assert "synthetic" not in run(home, "show", "EVA-000002").output
+
+
 def test_show_unknown_document_is_a_clear_error(tmp_path: Path, sample_folder: Path) -> None:
     home = tmp_path / "home"
     run(home, "ingest", "--quiet", str(sample_folder))

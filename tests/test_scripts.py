@@ -1,0 +1,68 @@
+"""The benchmark scripts: what they are given to write into, and the figures they print."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from archive import synthetic
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _script(name: str):
+    sys.path.insert(0, str(ROOT / "scripts"))  # bench_growth and bench_search import bench_ingest by name
+    try:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    return module
+
+
+@pytest.mark.parametrize(("name", "option"), [("bench_ingest", "--keep"), ("bench_growth", "--keep"),
+                                              ("bench_search", "--index")])
+def test_an_output_folder_that_holds_files_is_refused_not_emptied(tmp_path: Path, name: str, option: str) -> None:
+    folder = tmp_path / "archive-home"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("not the benchmark's")
+    argv = [option, str(folder), "--docs", "1"] if name != "bench_growth" else [
+        "--corpus", str(tmp_path), option, str(folder)]
+    with pytest.raises(SystemExit, match="not an empty folder"):
+        _script(name).main(argv)
+    assert (folder / "notes.txt").read_text() == "not the benchmark's"
+
+
+def test_ingest_in_the_child_uses_paths_relative_to_the_callers_folder(tmp_path: Path, monkeypatch) -> None:
+    synthetic.write_corpus(tmp_path / "corpus", 2, 1, text_only=True)
+    monkeypatch.chdir(tmp_path)
+    run = _script("bench_ingest").end_to_end(Path("corpus"), Path("home"), 1)
+    assert run["ingested"] == 2
+    assert (tmp_path / "home" / "catalog.sqlite3").is_file()
+    assert not (ROOT / "home").exists()
+
+
+def test_search_of_an_archive_home_makes_no_temporary_folder(tmp_path: Path, monkeypatch) -> None:
+    module = _script("bench_search")
+
+    def no_scratch(*args, **kwargs):
+        raise AssertionError("a temporary folder was made that nothing removes")
+
+    monkeypatch.setattr(module.tempfile, "mkdtemp", no_scratch)
+    with pytest.raises(Exception, match="no archive at"):
+        module.main(["--home", str(tmp_path / "missing")])
+
+
+def test_growth_rows_give_the_pages_ingest_read(tmp_path: Path, monkeypatch, capsys) -> None:
+    module = _script("bench_growth")
+    run = {"pages": 123, "ingested": 5, "failed": 0, "seconds": 1.0, "writer_rss_mb": 1.0, "worker_rss_mb": 1.0}
+    monkeypatch.setattr(module, "end_to_end", lambda corpus, home, workers: run)
+    monkeypatch.setattr(module, "search_times", lambda home, queries: [1.0, 2.0])
+    module.main(["--sizes", "5", "--text-only", "--workers", "1", "--queries", "11"])
+    row = capsys.readouterr().out.strip().splitlines()[-1].split()
+    assert row[:2] == ["5", "123"]  # the generator wrote more pages than that: one Markdown page per page break
+    assert float(row[3]) == 123.0
