@@ -802,6 +802,11 @@ _SURNAMES = _words(
     "Mustafayev|Nəsirov|Vəliyev|Əhmədov|Babayev|Qasımov|Orucov|Səfərov|Zeynalov|Musayev|Novruzov|Rzayev|"
     "Səlimov|Tağıyev|Yusifov|Eyvazov|Hacıyev|Allahverdiyev"
 )
+#: Names the generator would make that belong to well-known living people (a head of state, officials, a
+#: convicted officer): fabricated evidence is never put in their mouths or under their names, marked or not.
+_REAL_PEOPLE = frozenset({
+    "İlham Əliyev", "Leyla Əliyeva", "Kamran Əliyev", "Ramil Səfərov", "Elçin Quliyev",
+})
 _VILLAGE_HEADS = _words(
     "Qara|Ağ|Yuxarı|Aşağı|Köhnə|Yeni|Böyük|Kiçik|Şıx|Quzan|Məmməd|Əhməd|Kəngər|Sarı|Qızıl|Daş|Bəy|Çay|"
     "Dəmir|Göy|Alı|Hacı|Kürd|Bala|Arıq|Qaya|Dağ|Bağ|Xan|Molla"
@@ -1014,9 +1019,11 @@ class _Composer:
         return _ORGANISATION_PICKERS[self.language](self.rng)
 
     def person(self) -> str:
-        female = self.rng.random() < 0.45
-        first = self.rng.choice(_FEMALE_NAMES if female else _MALE_NAMES)
-        name = f"{first} {_SURNAME_PICKER(self.rng)}{'a' if female else ''}"
+        name = ""
+        while not name or name in _REAL_PEOPLE:
+            female = self.rng.random() < 0.45
+            first = self.rng.choice(_FEMALE_NAMES if female else _MALE_NAMES)
+            name = f"{first} {_SURNAME_PICKER(self.rng)}{'a' if female else ''}"
         if self.language == "ru":
             return " ".join(map(_transliterate_ru, name.split(" ")))
         return _transliterate_en(name) if self.language == "en" else name

@@ -387,3 +387,18 @@ def test_worker_processes_write_the_same_files(tmp_path: Path) -> None:
     synthetic.write_corpus(tmp_path / "one", 12, SEED, pdf_share=0.5)
     synthetic.write_corpus(tmp_path / "two", 12, SEED, pdf_share=0.5, jobs=2)
     assert _files(tmp_path / "one") == _files(tmp_path / "two")
+
+
+def test_no_generated_person_is_a_well_known_living_person() -> None:
+    import datetime as dt
+    from random import Random
+
+    from archive.synthetic import _REAL_PEOPLE, _Composer
+
+    real = {"az": _REAL_PEOPLE,
+            "en": {"Ilham Aliyev", "Leyla Aliyeva", "Kamran Aliyev", "Ramil Safarov", "Elchin Guliyev"}}
+    for language, people in real.items():
+        composer = _Composer(Random(7), language, dt.date(2022, 4, 23), ["Shusha"])
+        names = {composer.person() for _ in range(20_000)}
+        assert len(names) > 300  # first names and surnames still mix freely
+        assert not names & people
