@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
-from bench_ingest import end_to_end, existing_dir, folder_mb, fresh_dir  # noqa: E402
+from bench_ingest import end_to_end, existing_dir, folder_mb, fresh_dir, positive  # noqa: E402
 from bench_search import percentile, query_mix  # noqa: E402
 
 from archive.settings import Settings  # noqa: E402
@@ -53,9 +53,9 @@ def search_times(home: Path, queries: list[str]) -> list[float]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--queries", type=int, default=220)
+    parser.add_argument("--sizes", type=positive, nargs="+", default=[1000, 10000])
+    parser.add_argument("--workers", type=positive, default=2)
+    parser.add_argument("--queries", type=positive, default=220)
     parser.add_argument("--text-only", action="store_true", help="no PDFs (faster to generate)")
     parser.add_argument("--corpus", type=Path, help="measure this corpus (made beforehand) instead of --sizes")
     parser.add_argument("--keep", type=Path, help="with --corpus: keep the archive home here")

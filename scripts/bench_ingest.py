@@ -64,6 +64,17 @@ def fresh_dir(path: Path, option: str) -> Path:
     return path
 
 
+def positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (``--docs 0`` divided by zero further on)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not 1 or more")
+    return value
+
+
 def existing_dir(path: Path, option: str) -> Path:
     """``path`` made absolute, if it is a folder (child processes run in the checkout, not in the caller's folder)."""
     path = path.expanduser().resolve()
@@ -136,9 +147,9 @@ def folder_mb(path: Path) -> float:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--docs", type=int, default=1000)
+    parser.add_argument("--docs", type=positive, default=1000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=positive, default=2)
     parser.add_argument("--pdf-share", type=float, default=0.6)
     parser.add_argument("--corpus", type=Path, help="use this folder instead of generating one")
     parser.add_argument("--keep", type=Path, help="keep the archive home here")

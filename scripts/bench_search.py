@@ -36,7 +36,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
-from bench_ingest import fresh_dir  # noqa: E402
+from bench_ingest import fresh_dir, positive  # noqa: E402
 from whoosh import sorting  # noqa: E402
 
 from archive.models import Document, Metadata, Page, Reference  # noqa: E402
@@ -169,23 +169,27 @@ def percentile(values: list[float], share: float) -> float:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--docs", type=int, default=100_000)
-    parser.add_argument("--queries", type=int, default=220)
+    parser.add_argument("--docs", type=positive, default=100_000)
+    parser.add_argument("--queries", type=positive, default=220)
     parser.add_argument("--index", type=Path, help="keep the index here (default: a temporary folder)")
     parser.add_argument("--reuse", action="store_true", help="search an index already built in --index")
     parser.add_argument("--home", type=Path, help="search this archive's index, page texts from its catalog")
-    parser.add_argument("--baseline-every", type=int, default=1, metavar="N",
+    parser.add_argument("--baseline-every", type=positive, default=1, metavar="N",
                         help="run the (slow) baseline on every Nth query only")
     args = parser.parse_args(argv)
     if args.index is not None and not args.reuse and not args.home:
         args.index = fresh_dir(args.index, "--index")
     scratch = None
     if args.home:
+        from archive.errors import ArchiveError
         from archive.settings import Settings
         from archive.store import Archive
 
         settings = Settings(home=args.home, actor="bench")
-        archive = Archive(settings, create=False)
+        try:
+            archive = Archive(settings, create=False)
+        except ArchiveError as error:
+            raise SystemExit(f"--home: {error}") from None
         directory, texts, args.reuse = settings.index_dir, archive.page_text, True
         args.docs = archive.count_documents()
     elif args.index is not None:

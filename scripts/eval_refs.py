@@ -103,6 +103,8 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print figures as JSON")
     parser.add_argument("--verbose", action="store_true", help="list the lines that failed")
     args = parser.parse_args()
+    if not args.synthetic and not args.data.is_file():
+        parser.error(f"--data {args.data}: no such file (a JSON Lines file of labelled lines)")
     lines = synthetic_lines(args.synthetic) if args.synthetic else load_lines(args.data)
     report, failures = evaluate(lines)
     if args.json:

@@ -57,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.docs < 0:
         print("--docs must be 0 or more", file=sys.stderr)
         return 2
+    if args.out.exists() and not args.out.is_dir():
+        print(f"{args.out}: exists and is not a folder; name a folder for the corpus", file=sys.stderr)
+        return 2
     try:
         summary = synthetic.write_corpus(
             args.out, args.docs, _seed(args.seed), start=args.start, pdf_share=args.pdf_share,

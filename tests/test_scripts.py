@@ -53,7 +53,7 @@ def test_search_of_an_archive_home_makes_no_temporary_folder(tmp_path: Path, mon
         raise AssertionError("a temporary folder was made that nothing removes")
 
     monkeypatch.setattr(module.tempfile, "mkdtemp", no_scratch)
-    with pytest.raises(Exception, match="no archive at"):
+    with pytest.raises(SystemExit, match="no archive at"):  # a message, not a traceback
         module.main(["--home", str(tmp_path / "missing")])
 
 
@@ -66,3 +66,11 @@ def test_growth_rows_give_the_pages_ingest_read(tmp_path: Path, monkeypatch, cap
     row = capsys.readouterr().out.strip().splitlines()[-1].split()
     assert row[:2] == ["5", "123"]  # the generator wrote more pages than that: one Markdown page per page break
     assert float(row[3]) == 123.0
+
+
+@pytest.mark.parametrize(("name", "argv"), [("bench_ingest", ["--docs", "0"]), ("bench_search", ["--queries", "0"]),
+                                            ("bench_growth", ["--sizes", "0"])])
+def test_counts_below_one_are_refused_with_a_message(name: str, argv: list[str], capsys) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        _script(name).main(argv)
+    assert stopped.value.code == 2 and "is not 1 or more" in capsys.readouterr().err
