@@ -210,9 +210,43 @@ def article_ids(value: str, text: str = "") -> tuple[str, ...]:
     # the whole value first ("GC IV, art. 147" is one citation), else each comma-separated part ("GCIV-147, GCIV-53")
     ids = parsed(value) or tuple(dict.fromkeys(i for part in value.split(",") for i in parsed(part)))
     if not ids:
+        missing = _missing_provision(value)
+        if missing:
+            raise QueryError(text or value, f"{value!r}: {missing}, so no document can cite it")
         raise QueryError(text or value, f"{value!r} does not name a treaty article; write an id such as "
                                         "GCIV-147 or APMBC-5-1, or a citation such as \"Art. 147 GC IV\"")
     return ids
+
+
+def _missing_provision(value: str) -> str | None:
+    """Why a well-formed id or citation names nothing: 'GCIV Article 160 does not exist (GCIV has Articles 1-159)'."""
+    from archive.treaties import UnknownReferenceError, detect, load_catalogue, split_id
+
+    cleaned = value.strip().strip("\"'").strip()
+    catalogue = load_catalogue()
+    try:
+        instrument_id, article, paragraph, sub = split_id(cleaned)
+    except UnknownReferenceError:
+        diagnostics = detect(cleaned).diagnostics
+        if not diagnostics:
+            return None
+        message = diagnostics[0].message
+        instrument_id, article = message.split(" Article ")[0], None
+    else:
+        if article is None or instrument_id not in {i.id for i in catalogue.instruments}:
+            return None
+        entry = catalogue.instrument(instrument_id).article(article)
+        if entry is None:
+            message = f"{instrument_id} Article {article} does not exist"
+        elif not entry.has_paragraph(str(paragraph)):
+            message = f"{instrument_id} Article {article} has no paragraph {paragraph}"
+        else:
+            message = f"{instrument_id} Article {article}({paragraph}) has no sub-paragraph ({sub})"
+    try:
+        numbers = sorted(catalogue.instrument(instrument_id).articles)
+    except UnknownReferenceError:
+        return message
+    return f"{message} ({instrument_id} has Articles {numbers[0]}-{numbers[-1]})"
 
 
 def instrument_ids(value: str, text: str = "") -> tuple[str, ...]:

@@ -14,7 +14,15 @@ Decisions taken here (they are also written into the output's ``_meta``):
   (structure unknown: any paragraph is accepted by the detector);
 * a recorded structure whose paragraph numbers do not start at 1 (API
   Article 90 lists only paragraphs 6 and 7) is a known parsing gap in the
-  source and is treated as unknown too.
+  source and is treated as unknown too;
+* a lettered list with a hole (CCM Article 7(1) records a-k, m, n) is a
+  parsing gap of the source: the missing letters up to the last are added;
+* the Geneva provisions the source records as identical in all four
+  Conventions (the common articles 1-3 through ``same_number_in``, the
+  others through ``corresponding_provisions_verified_by_text``) share a
+  recorded structure: one whose structure is ``null`` takes the structure
+  recorded for another (common Article 3 under GC-COMMON, GCIV Article 146),
+  so that "Article 3(1)(e) GCIV" is diagnosed like "common Article 3(1)(e)".
 
 Usage: ``python scripts/build_catalogue.py [--shared DIR] [--out PATH]``
 """
@@ -225,7 +233,40 @@ def paragraph_structure(raw: dict[str, list[str]] | None) -> dict[str, list[str]
         return None
     if raw and "1" not in raw:
         return None
-    return {number: list(subs) for number, subs in raw.items()}
+    return {number: _fill_letter_gaps(list(subs)) for number, subs in raw.items()}
+
+
+def _fill_letter_gaps(subs: list[str]) -> list[str]:
+    """['a', 'b', 'm'] -> ['a', 'b', ..., 'm']: a lettered list has no holes."""
+    if not subs or not all(len(s) == 1 and "a" <= s <= "z" for s in subs):
+        return subs
+    return [chr(c) for c in range(ord("a"), ord(max(subs)) + 1)]
+
+
+def identical_provisions(catalogue: dict[str, Any]) -> list[list[tuple[str, int]]]:
+    """Groups of (instrument, article) that the source records as the same provision."""
+    groups: list[list[tuple[str, int]]] = []
+    for article in catalogue.get("GC-COMMON", {}).get("articles", []):
+        same = article.get("same_number_in") or {}
+        groups.append([("GC-COMMON", article["number"]), *sorted(same.items())])
+    for row in catalogue.get("GC-COMMON", {}).get("corresponding_provisions_verified_by_text", []):
+        groups.append(sorted((k, v) for k, v in row.items() if k != "subject"))
+    return groups
+
+
+def shared_structure(catalogue: dict[str, Any], structure: dict[str, Any]) -> dict[str, Any]:
+    """``structure`` with null entries filled from an identical provision that has one."""
+    filled = {key: dict(value) if isinstance(value, dict) else value for key, value in structure.items()}
+    for group in identical_provisions(catalogue):
+        known = [structure.get(i, {}).get(str(n)) for i, n in group]
+        known = [k for k in known if k is not None and paragraph_structure(k) is not None]
+        if not known:
+            continue
+        for instrument_id, number in group:
+            entries = filled.setdefault(instrument_id, {})
+            if entries.get(str(number)) is None:
+                entries[str(number)] = known[0]
+    return filled
 
 
 def build_articles(source: dict[str, Any], structure: dict[str, Any]) -> list[dict[str, Any]]:
@@ -269,7 +310,9 @@ def build_instrument(
 
 def build(shared: Path) -> dict[str, Any]:
     catalogue = json.loads((shared / "catalogue.json").read_text(encoding="utf-8"))
-    structure = json.loads((shared / "article_structure.json").read_text(encoding="utf-8"))
+    structure = shared_structure(
+        catalogue, json.loads((shared / "article_structure.json").read_text(encoding="utf-8"))
+    )
     instruments = [
         build_instrument(key, catalogue[key], structure.get(key, {})) for key in ORDER
     ]
@@ -282,7 +325,8 @@ def build(shared: Path) -> dict[str, Any]:
                 "heading": "empty string = heading unknown or unverified (label shows 'Article N')",
                 "paragraphs": "null = structure not recorded (any paragraph accepted); "
                 "{} = article has no numbered paragraphs; a recorded structure "
-                "not starting at paragraph 1 is treated as not recorded",
+                "not starting at paragraph 1 is treated as not recorded; a Geneva provision "
+                "recorded as identical in the four Conventions shares its recorded structure",
                 "names": "source_verified false = standard name added without a checked source",
             },
             "structure_note": structure.get("_note", ""),

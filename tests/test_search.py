@@ -227,3 +227,15 @@ def test_a_comparison_without_a_field_says_where_the_field_goes(search, query: s
 def test_a_year_that_is_no_year_is_a_query_error(search, query: str) -> None:
     with pytest.raises(QueryError, match="a year is four digits"):
         search(query)
+
+
+@pytest.mark.parametrize("query, message", [
+    ('article:"Art. 160 GCIV"', "GCIV Article 160 does not exist (GCIV has Articles 1-159)"),
+    ("article:GCIV-160", "GCIV Article 160 does not exist (GCIV has Articles 1-159)"),
+    ("article:GCIV-49-7", "GCIV Article 49 has no paragraph 7"),
+    ("article:APMBC-1-1-d", "APMBC Article 1(1) has no sub-paragraph (d)"),
+    ('article:"статья 23 Оттавской конвенции"', "APMBC Article 23 does not exist (APMBC has Articles 1-22)"),
+])
+def test_a_provision_that_does_not_exist_says_so(search, query, message) -> None:
+    with pytest.raises(QueryError, match=re.escape(message)):
+        search(query)

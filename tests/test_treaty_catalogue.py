@@ -187,3 +187,38 @@ def test_load_catalogue_is_cached():
 def test_values_are_frozen(catalogue):
     with pytest.raises(AttributeError):
         catalogue.instrument("GCIV").id = "X"  # type: ignore[misc]
+
+
+def test_committed_data_file_is_the_build_output(tmp_path):
+    """The runtime file is what scripts/build_catalogue.py makes from the shared facts."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    shared = Path(__file__).resolve().parents[2] / "shared" / "treaties"
+    if not (shared / "catalogue.json").exists():
+        pytest.skip("shared treaty facts not present")
+    out = tmp_path / "catalogue.json"
+    script = Path(__file__).resolve().parents[1] / "scripts" / "build_catalogue.py"
+    subprocess.run([sys.executable, str(script), "--shared", str(shared), "--out", str(out)], check=True)
+    assert out.read_text(encoding="utf-8") == DATA_FILE.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("args, expected", [
+    # common Article 3 has the same structure in every Convention as under GC-COMMON
+    (("GCIV", 3, "1", "d"), True),
+    (("GCIV", 3, "1", "e"), False),
+    (("GCI", 3, "3"), False),
+    (("GCIII", 2, "4"), False),
+    (("GCII", 1, "2"), False),
+    # penal sanctions: GCI 49 = GCII 50 = GCIII 129 = GCIV 146 (four paragraphs)
+    (("GCI", 49, "4"), True),
+    (("GCI", 49, "5"), False),
+    (("GCIII", 129, "5"), False),
+    # CCM Article 7(1): the source's lettered list skips (l); a list has no holes
+    (("CCM", 7, "1", "l"), True),
+    (("CCM", 7, "1", "n"), True),
+    (("CCM", 7, "1", "o"), False),
+])
+def test_identical_provisions_share_structure(catalogue, args, expected):
+    assert catalogue.exists(*args) is expected

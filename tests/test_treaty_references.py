@@ -602,3 +602,24 @@ def test_detection_works_without_the_private_regex_parser(monkeypatch: pytest.Mo
         monkeypatch.undo()
         for function in cached:
             function.cache_clear()
+
+
+@pytest.mark.parametrize("text, diagnostic", [
+    ("Article 3(1)(e) of the Fourth Geneva Convention", "GCIV Article 3(1) has no sub-paragraph (e)"),
+    ("common Article 3(1)(e)", "GC-COMMON Article 3(1) has no sub-paragraph (e)"),
+    ("Article 49(5) of the First Geneva Convention", "GCI Article 49 has no paragraph 5"),
+])
+def test_common_provisions_are_checked_in_every_convention(text, diagnostic):
+    from archive.treaties import detect
+
+    found = detect(text)
+    assert not found.matches
+    assert [d.message for d in found.diagnostics] == [diagnostic]
+
+
+def test_paragraph_zero_never_exists():
+    from archive.treaties import detect
+
+    found = detect("Article 147(0) of the Fourth Geneva Convention")
+    assert not found.matches
+    assert [d.message for d in found.diagnostics] == ["GCIV Article 147 has no paragraph 0"]

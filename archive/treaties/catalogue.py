@@ -72,6 +72,8 @@ class Article:
         return f"Article {self.number}"
 
     def has_paragraph(self, paragraph: str) -> bool:
+        if not paragraph.strip("0"):  # paragraphs are numbered from 1, recorded or not
+            return False
         return not self.structure_known or paragraph in self.paragraphs
 
     def has_subparagraph(self, paragraph: str, sub: str) -> bool:
