@@ -125,7 +125,10 @@ def test_search_facet_page_citation_and_export_in_chromium(browser_page: object,
 
     page.goto("/")
     assert not page.locator('a[data-facet-value="GCIV-49"]').is_visible()
-    page.click('.tree summary:has(a[data-facet-value="GCIV"])', position={"x": 4, "y": 10})  # the disclosure marker
+    assert page.locator(".tree summary a, .tree summary button").count() == 0  # no control inside a control
+    page.click('.tree summary:has(span[title="GCIV"])')  # opens the instrument; its filter is its list's first entry
+    assert page.locator('a.whole[data-facet-value="GCIV"]').is_visible()
+    page.click('.tree summary:has(span[title="GCIV-49"])')  # the article has paragraphs: open it too
     page.click('a[data-facet-value="GCIV-49"]')
     page.wait_for_url(re.compile(r"/\?article=GCIV-49$"))
     assert page.locator(".hit h3").inner_text() == "Mine map submission: Fuzuli"
