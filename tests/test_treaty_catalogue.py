@@ -189,21 +189,6 @@ def test_values_are_frozen(catalogue):
         catalogue.instrument("GCIV").id = "X"  # type: ignore[misc]
 
 
-def test_committed_data_file_is_the_build_output(tmp_path):
-    """The runtime file is what scripts/build_catalogue.py makes from the shared facts."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    shared = Path(__file__).resolve().parents[2] / "shared" / "treaties"
-    if not (shared / "catalogue.json").exists():
-        pytest.skip("shared treaty facts not present")
-    out = tmp_path / "catalogue.json"
-    script = Path(__file__).resolve().parents[1] / "scripts" / "build_catalogue.py"
-    subprocess.run([sys.executable, str(script), "--shared", str(shared), "--out", str(out)], check=True)
-    assert out.read_text(encoding="utf-8") == DATA_FILE.read_text(encoding="utf-8")
-
-
 @pytest.mark.parametrize("args, expected", [
     # common Article 3 has the same structure in every Convention as under GC-COMMON
     (("GCIV", 3, "1", "d"), True),
