@@ -46,7 +46,20 @@ def translate_errors(func: F) -> F:
 @translate_errors
 def main(ctx: click.Context, home: Path | None) -> None:
     """Keep legal evidence documents safe and find them by the treaty articles they invoke."""
+    _tolerate_narrow_terminals()
     ctx.obj = Settings.from_env(home=home)
+
+
+def _tolerate_narrow_terminals() -> None:
+    """Under a locale that is not UTF-8 (LANG=en_US.ISO-8859-1), print what it cannot show as escapes.
+
+    Titles, issuers and snippets are Russian, Azerbaijani, dashes and ellipses: printing one was a
+    UnicodeEncodeError traceback, and `search` stopped at the first such hit.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        if encoding and encoding != "utf8" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
 
 
 def settings_of(ctx: click.Context) -> Settings:
@@ -191,13 +204,19 @@ def search(ctx: click.Context, query: str, as_json: bool, limit: int, offset: in
            filters: tuple[str, ...], access: tuple[str, ...]) -> None:
     """Search the archive. QUERY uses Whoosh syntax, e.g. 'landmines AND type:appeal'."""
     from archive.service import search_archive
+    from index import FACET_FIELDS
 
     selected: dict[str, list[str]] = {}
     for item in filters:
         match = FILTER.match(item)
         if not match:
             raise click.BadParameter(f"{item!r} is not FIELD=VALUE, e.g. type=appeal", param_hint="--filter")
-        selected.setdefault(match[1], []).append(match[2])
+        field = "issuer_facet" if match[1] == "issuer" else match[1]
+        if field not in (*FACET_FIELDS, "synthetic"):  # an unknown field filtered out everything: "0 documents"
+            fields = ", ".join(name.removesuffix("_facet") for name in (*FACET_FIELDS, "synthetic"))
+            raise click.BadParameter(f"{match[1]!r} is not a field to filter on; fields are: {fields}",
+                                     param_hint="--filter")
+        selected.setdefault(field, []).append(match[2])
     results = search_archive(settings_of(ctx), query, selected=selected, limit=limit, offset=offset, sort=sort,
                              access=access)
     if as_json:
@@ -275,7 +294,7 @@ def show(ctx: click.Context, key: str, as_json: bool, with_text: bool) -> None:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--debug", is_flag=True, help="Flask's development server with reloading.")
 @click.option("--trusted-proxy", metavar="ADDRESS",
               help="A reverse proxy terminating HTTPS at this address: its X-Forwarded-Proto and -For headers are "
@@ -442,7 +461,7 @@ def users_list(ctx: click.Context, as_json: bool) -> None:
     from archive.accounts import list_users
     from archive.store import Archive
 
-    with Archive(settings_of(ctx)) as archive:
+    with Archive(settings_of(ctx), create=False) as archive:  # a mistyped --home is an error, not a new archive
         found = list_users(archive)
     if as_json:
         click.echo(json.dumps([{"name": u.name, "role": u.role, "created": u.created, "disabled": u.disabled}
@@ -496,7 +515,7 @@ def tokens_list(ctx: click.Context, as_json: bool) -> None:
     from archive.accounts import list_tokens
     from archive.store import Archive
 
-    with Archive(settings_of(ctx)) as archive:
+    with Archive(settings_of(ctx), create=False) as archive:  # a mistyped --home is an error, not a new archive
         found = list_tokens(archive)
     if as_json:
         click.echo(json.dumps([t.as_dict() for t in found], ensure_ascii=False, indent=1))

@@ -19,7 +19,7 @@ import re
 import threading
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -226,6 +226,22 @@ class SearchIndex:
         except FileNotFoundError:
             self._forget_searcher()
             return self._search(self.searcher(), request)
+
+    def search_batches(self, request: SearchRequest, batch: int) -> Iterator[SearchResults]:
+        """Every result of ``request``, ``batch`` documents at a time, all from one version of the index.
+
+        An export reads its result set in batches; with a searcher reopened between them (an ingest or an
+        access change committed meanwhile) the ranks shift, and documents came twice or not at all. The
+        first batch's searcher is kept for the rest (its files stay readable while it holds them open).
+        """
+        searcher = self.searcher()
+        offset = 0
+        while True:
+            results = self._search(searcher, replace(request, offset=offset, limit=batch))
+            yield results
+            offset += batch
+            if offset >= results.total or not results.hits:
+                return
 
     def _search(self, searcher: Searcher, request: SearchRequest) -> SearchResults:
         user_query = parse_user_query(self._parser, request.query)

@@ -217,3 +217,42 @@ def test_passwords_file_keeps_spaces_and_drops_a_byte_order_mark(tmp_path: Path)
     result = run(tmp_path / "home", "ingest", "--json", "--passwords-file", str(passwords), str(folder))
     summary = json.loads(result.output)
     assert (summary["ingested"], summary["failures"]) == (2, {})  # both opened, neither "encrypted"
+
+
+def test_filter_on_an_unknown_field_is_an_error_not_an_empty_result(tmp_path: Path, sample_folder: Path) -> None:
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    wrong = run(home, "search", "", "--filter", "language=en")
+    assert wrong.exit_code == 2 and "'language' is not a field to filter on" in wrong.output
+    assert "lang" in wrong.output and "issuer" in wrong.output
+    by_issuer = run(home, "search", "", "--filter", "issuer=Demining NGO")  # as the README's field table names it
+    assert by_issuer.exit_code == 0 and "1 documents" in by_issuer.output
+
+
+def test_listing_users_or_tokens_of_a_mistyped_home_creates_nothing(tmp_path: Path) -> None:
+    for command in (("users", "list"), ("tokens", "list")):
+        result = run(tmp_path / "typo", *command)
+        assert result.exit_code == 1 and "no archive at" in result.output
+    assert not (tmp_path / "typo").exists()
+
+
+def test_serve_refuses_a_port_out_of_range(tmp_path: Path) -> None:
+    result = run(tmp_path / "home", "serve", "--port", "99999")  # was served on 99999 % 65536, announced as 99999
+    assert result.exit_code == 2 and "99999 is not in the range 1<=x<=65535" in result.output
+
+
+def test_output_under_a_locale_that_is_not_utf8_has_no_traceback(tmp_path: Path, sample_folder: Path) -> None:
+    home = tmp_path / "home"
+    note = sample_folder / "note.txt"
+    note.write_text("Mines near Шуша — a note.", encoding="utf-8")
+    write_sidecar(note, title="Записка — Шуша", type="other", language="ru")
+    run(home, "ingest", "--quiet", str(sample_folder))
+    env = {"PYTHONIOENCODING": "latin-1", "PATH": "/usr/bin:/bin"}  # what LANG=en_US.ISO-8859-1 gives Python
+    note_number = json.loads(run(home, "search", "Шуша", "--json").output)["hits"][0]["control_number"]
+    outputs = []
+    for args in (("search", "Шуша"), ("search", "Шуша", "--json"), ("show", note_number)):
+        done = subprocess.run([sys.executable, "-m", "archive", "--home", str(home), *args], cwd=REPO, env=env,
+                              capture_output=True)
+        assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr
+        outputs.append(done.stdout)
+    assert all(b"\\u0417\\u0430\\u043f" in out for out in outputs)  # what it cannot show comes out as escapes

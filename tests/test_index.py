@@ -151,6 +151,17 @@ def test_pagination_keeps_the_total(search_index) -> None:
     assert {h.doc_id for h in first.hits}.isdisjoint(h.doc_id for h in second.hits)
 
 
+def test_batches_of_one_search_come_from_one_version_of_the_index(search_index) -> None:
+    """An export reads in batches; documents committed meanwhile must not shift the ranks (duplicates, gaps)."""
+    batches = search_index.search_batches(SearchRequest(query="landmines", sort="date"), 1)
+    first = next(batches)
+    with search_index.writer() as writer:  # newer than both: it would rank first and push the first one down
+        writer.add(_document(9, title="Newest", date="2025-01-01"), [Page(1, "landmines again")], [])
+    rest = [hit.doc_id for results in batches for hit in results.hits]
+    assert [hit.doc_id for hit in first.hits] + rest == [f"{2:016x}", f"{1:016x}"]
+    assert search_index.search(SearchRequest(query="landmines")).total == 3  # later searches see the commit
+
+
 def test_searcher_sees_new_commits(search_index) -> None:
     assert search_index.search(SearchRequest(query="ordnance")).total == 1
     with search_index.writer() as writer:

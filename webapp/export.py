@@ -46,13 +46,11 @@ def matching_documents() -> Iterator[tuple[Document, tuple[int, ...]]]:
     """Every document the current search finds, with its first matching pages, in result order."""
     first = request_from_args(request.args, limit=BATCH)
     search = replace(first, offset=0, facets=(), snippets_per_doc=FIRST_PAGES)
-    while True:
-        results = search_index().search(search)
+    # One version of the index for every batch: a commit between two batches (an ingest running) shifted
+    # the ranks, and the file (and its custody event) listed some documents twice and left others out.
+    for results in search_index().search_batches(search, BATCH):
         for hit in results.hits:
             yield visible_document(hit.doc_id), tuple(p.page for p in hit.pages)
-        search = replace(search, offset=search.offset + BATCH)
-        if search.offset >= results.total or not results.hits:
-            return
 
 
 def export_response(fmt: str) -> Response:
