@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -243,3 +244,22 @@ WRITERS = {"csl-json": csl_json_text, "bibtex": bibtex_text, "ris": ris_text}
 def write(citations: Sequence[Citation], fmt: str) -> str:
     """Several citations as one file of format ``fmt`` (``csl-json``, ``bibtex`` or ``ris``)."""
     return WRITERS[fmt](citations)
+
+
+#: What goes between two citations of a file, by format (CSL-JSON's items are indented inside its array).
+SEPARATORS = {"csl-json": ",\n", "bibtex": "\n", "ris": "\r\n"}
+
+
+def write_part(citation: Citation, fmt: str, *, first: bool) -> str:
+    """One citation of a file written piece by piece: the parts, then :func:`write_end`, are :func:`write`'s text."""
+    if fmt == "csl-json":
+        item = textwrap.indent(json.dumps(csl_json(citation), ensure_ascii=False, indent=1), " ")
+        return ("[\n" if first else SEPARATORS[fmt]) + item
+    return ("" if first else SEPARATORS[fmt]) + (bibtex(citation) if fmt == "bibtex" else ris(citation))
+
+
+def write_end(fmt: str, *, empty: bool) -> str:
+    """What closes a file written with :func:`write_part` (``empty``: no part was written)."""
+    if fmt == "csl-json":
+        return "[]\n" if empty else "\n]\n"
+    return ""

@@ -330,3 +330,26 @@ def test_dates_that_run_backwards_are_a_clear_error(client: FlaskClient) -> None
     body = client.get("/api/search?q=landmines&from=2023&to=2020").get_json()
     assert body["status"] == 400 and "'from' (2023) is after 'to' (2020); swap them" in body["error"]
     assert client.get("/api/search?q=landmines&from=2020-05&to=2020-05").get_json()["total"] >= 0  # one month
+
+
+def test_exports_stream_a_batch_of_documents_at_a_time(client: FlaskClient, settings: Settings,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import webapp.export as export
+
+    monkeypatch.setattr(export, "BATCH", 2)
+    read: list[str] = []
+    real = export.visible_document
+    monkeypatch.setattr(export, "visible_document", lambda doc_id: read.append(doc_id) or real(doc_id))
+    response = client.get("/api/export?format=jsonl", buffered=False)
+    assert response.is_streamed
+    with Archive(settings) as archive:
+        event = archive.events()[-1]
+    # the custody event is recorded before the body; the test client peeks at the first chunk (one batch)
+    assert event.action == "exported" and len(read) <= 2
+    chunks = iter(response.response)
+    first = next(chunks)
+    assert len(read) == 2 and first.count(b"\n") == 2  # one batch read and sent, not the whole result set
+    rest = b"".join(chunks)
+    response.close()
+    assert len(read) == event.details["count"] == (first + rest).count(b"\n") > 2
+    assert [json.loads(line)["id"] for line in (first + rest).splitlines()] == event.details["documents"]

@@ -154,3 +154,12 @@ def test_several_records_make_one_file() -> None:
     text = cite.write([citation(1), citation(2)], "ris")
     assert text.count("ER  - ") == 2
     assert cite.write([citation(1), citation(2)], "bibtex").count("@misc{") == 2
+
+
+@pytest.mark.parametrize("fmt", sorted(cite.FORMATS))
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_a_file_written_piece_by_piece_is_the_file_written_at_once(fmt: str, count: int) -> None:
+    citations = [citation(page=None, title=f"Report {n}\\nwith a line break", places=("Aghdam", "Şuşa"))
+                 for n in range(count)]
+    parts = [cite.write_part(c, fmt, first=n == 0) for n, c in enumerate(citations)]
+    assert "".join(parts) + cite.write_end(fmt, empty=not citations) == cite.write(citations, fmt)

@@ -1,10 +1,11 @@
 """Export of a whole result set: CSV, JSON Lines, CSL-JSON, BibTeX and RIS.
 
 The search is the page's own (same query-string arguments), run in batches
-over every result rather than one page of them. Each document is read back
-from the catalog through the visitor's access levels, and one ``exported``
-custody event records the format, the count and the document ids, and the
-signed-in user who exported them.
+over every result rather than one page of them, on one version of the index.
+One ``exported`` custody event records the format, the count and the
+document ids, and the signed-in user who exported them; then the documents
+are read back from the catalog through the visitor's access levels and
+written out a batch at a time as the response streams.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, request, stream_with_context
 
 from archive import cite
 from archive.errors import QueryError
@@ -42,46 +43,66 @@ CSV_COLUMNS = ("control_number", "id", "title", "type", "date", "issuer", "place
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def matching_documents() -> Iterator[tuple[Document, tuple[int, ...]]]:
-    """Every document the current search finds, with its first matching pages, in result order."""
+def matching_documents() -> Iterator[tuple[str, tuple[int, ...]]]:
+    """The id of every document the current search finds, with its first matching pages, in result order."""
     first = request_from_args(request.args, limit=BATCH)
     search = replace(first, offset=0, facets=(), snippets_per_doc=FIRST_PAGES)
     # One version of the index for every batch: a commit between two batches (an ingest running) shifted
     # the ranks, and the file (and its custody event) listed some documents twice and left others out.
     for results in search_index().search_batches(search, BATCH):
         for hit in results.hits:
-            yield visible_document(hit.doc_id), tuple(p.page for p in hit.pages)
+            yield hit.doc_id, tuple(p.page for p in hit.pages)
 
 
 def export_response(fmt: str) -> Response:
-    """The current search's results as a file download of format ``fmt``."""
+    """The current search's results as a file download of format ``fmt``, streamed a batch at a time.
+
+    Only the ids (and first matching pages) of the results are held; the documents are read from the
+    catalog and written out :data:`BATCH` at a time while the response is sent, so an export of the whole
+    archive holds a batch in memory, not the archive, and its first bytes leave at once. The custody event
+    is recorded before the first byte.
+    """
     if fmt not in FORMATS:
         raise QueryError(fmt, f"unknown export format; formats are: {', '.join(FORMATS)}")
     found = list(matching_documents())
-    body = WRITERS[fmt](found)
     archive().record_event("exported", None, {
-        "format": fmt, "count": len(found), "documents": [d.id for d, _ in found],
+        "format": fmt, "count": len(found), "documents": [doc_id for doc_id, _ in found],
         "query": request.args.get("q", ""), "filters": {k: v for k, v in request.args.lists() if k != "q"},
     }, actor=actor())
     media, ext = FORMATS[fmt]
+    body = stream_with_context(WRITERS[fmt](_batches(found)))
     return Response(body, mimetype=media.split(";")[0], content_type=media,
                     headers={"Content-Disposition": f'attachment; filename="evidence-export.{ext}"'})
 
 
-def _csv(found: list[tuple[Document, tuple[int, ...]]]) -> str:
-    out = io.StringIO()
+Found = Iterator[list[tuple[Document, tuple[int, ...]]]]
+
+
+def _batches(found: list[tuple[str, tuple[int, ...]]]) -> Found:
+    """The documents of ``found``, read through the visitor's access levels, :data:`BATCH` at a time."""
+    for start in range(0, len(found), BATCH):
+        yield [(visible_document(doc_id), pages) for doc_id, pages in found[start:start + BATCH]]
+
+
+def _csv(batches: Found) -> Iterator[str]:
     # Excel reads a CSV without a byte order mark in the machine's ANSI code page: Cyrillic and Azerbaijani
     # letters would open as mojibake. With the BOM it reads UTF-8 (and csv readers take "utf-8-sig").
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    badges = articles_by_document(archive(), [d.id for d, _ in found])
-    for document, pages in found:
-        meta = document.metadata
-        row = (document.control_number, document.id, document.title, meta.type, meta.date, meta.issuer,
-               "; ".join(meta.places), "; ".join(meta.languages), "; ".join(badges.get(document.id, ())),
-               " ".join(map(str, pages)), document.original_name, document.sha256, permalink(document))
-        writer.writerow([_cell(value) for value in row])
+    yield "\ufeff" + _csv_rows([CSV_COLUMNS])
+    for batch in batches:
+        badges = articles_by_document(archive(), [d.id for d, _ in batch])
+        rows = []
+        for document, pages in batch:
+            meta = document.metadata
+            row = (document.control_number, document.id, document.title, meta.type, meta.date, meta.issuer,
+                   "; ".join(meta.places), "; ".join(meta.languages), "; ".join(badges.get(document.id, ())),
+                   " ".join(map(str, pages)), document.original_name, document.sha256, permalink(document))
+            rows.append([_cell(value) for value in row])
+        yield _csv_rows(rows)
+
+
+def _csv_rows(rows: Any) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
     return out.getvalue()
 
 
@@ -89,18 +110,25 @@ def _cell(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def _jsonl(found: list[tuple[Document, tuple[int, ...]]]) -> str:
-    lines = []
-    for document, pages in found:
-        data: dict[str, Any] = document_as_dict(archive(), document)
-        data.update(first_matching_pages=list(pages), permalink=permalink(document))
-        lines.append(json.dumps(data, ensure_ascii=False) + "\n")
-    return "".join(lines)
+def _jsonl(batches: Found) -> Iterator[str]:
+    for batch in batches:
+        lines = []
+        for document, pages in batch:
+            data: dict[str, Any] = document_as_dict(archive(), document)
+            data.update(first_matching_pages=list(pages), permalink=permalink(document))
+            lines.append(json.dumps(data, ensure_ascii=False) + "\n")
+        yield "".join(lines)
 
 
 def _citations(fmt: str) -> Any:
-    def write(found: list[tuple[Document, tuple[int, ...]]]) -> str:
-        return cite.write([cite.citation_for(d, permalink=permalink(d)) for d, _ in found], fmt)
+    """A streaming writer of ``fmt``: the same text as :func:`archive.cite.write` of all the citations at once."""
+    def write(batches: Found) -> Iterator[str]:
+        first = True
+        for batch in batches:
+            for document, _ in batch:
+                yield cite.write_part(cite.citation_for(document, permalink=permalink(document)), fmt, first=first)
+                first = False
+        yield cite.write_end(fmt, empty=first)
 
     return write
 
