@@ -68,6 +68,8 @@ def settings_of(ctx: click.Context) -> Settings:
 
 #: Exit status of ``evidence ingest`` when the batch ran to its end but some files failed.
 SOME_FILES_FAILED = 3
+#: Exit status of a command stopped with Ctrl-C (128 + SIGINT, as shells report it).
+INTERRUPTED = 130
 
 
 @main.command()
@@ -116,8 +118,15 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
         all_passwords += [line for line in passwords_file.read_text("utf-8-sig").splitlines() if line]
     total = sum(1 for _ in discover(paths, skip=[manifest] if manifest else []))
     with _progress_bar(total, disable=quiet or as_json) as bar:
-        result = run_ingest(list(paths), settings, manifest=manifest, passwords=all_passwords,
-                            progress=bar.step, workers=workers, scheduler=scheduler)
+        try:
+            result = run_ingest(list(paths), settings, manifest=manifest, passwords=all_passwords,
+                                progress=bar.step, workers=workers, scheduler=scheduler)
+        except KeyboardInterrupt:
+            bar.bar.close()
+            click.echo(f"stopped after {bar.bar.n} of {total} files: what was stored is kept (each file whole or "
+                       "not at all); run the same command again to ingest the rest (stored files are skipped, and "
+                       "documents not yet searchable are indexed first)", err=True)
+            ctx.exit(INTERRUPTED)
     if report:
         try:
             with Archive(settings) as archive:

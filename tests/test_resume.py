@@ -108,3 +108,21 @@ def test_workers_leave_when_the_writer_is_killed(batch: Path, tmp_path: Path) ->
     for pid in left:  # do not leave them behind for the rest of the suite
         os.kill(pid, signal.SIGKILL)
     assert left == []
+
+
+def test_ctrl_c_mid_batch_says_what_to_do_and_the_rerun_finishes(batch: Path, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    process = subprocess.Popen(_ingest_command(home, batch), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while stored_documents(home) < 5 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert process.poll() is None, "the batch finished before it could be stopped; make it larger"
+    os.kill(process.pid, signal.SIGINT)  # what Ctrl-C sends
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "run the same command again to ingest the rest" in err and "Traceback" not in err
+    rerun = subprocess.run(_ingest_command(home, batch), capture_output=True, text=True)
+    assert rerun.returncode == SOME_FILES_FAILED  # broken.pdf, as in an uninterrupted run
+    with Archive(Settings(home=home, actor="x")) as archive:
+        assert verify(archive).ok and archive.count_documents() == FILES
