@@ -623,3 +623,14 @@ def test_paragraph_zero_never_exists():
     found = detect("Article 147(0) of the Fourth Geneva Convention")
     assert not found.matches
     assert [d.message for d in found.diagnostics] == ["GCIV Article 147 has no paragraph 0"]
+
+
+@pytest.mark.parametrize(("short", "long"), [
+    ("As held in AP I 51(9).", "As held in Article 51(9) of Additional Protocol I."),
+    ("See GCIV 49(7).", "See Article 49(7) of the Fourth Geneva Convention."),
+])
+def test_a_short_form_with_a_paragraph_that_does_not_exist_is_diagnosed_like_the_long_form(short, long):
+    found, expected = refs_record(short), refs_record(long)
+    assert found["refs"] == expected["refs"] == []  # not quietly the instrument alone
+    assert [d["message"] for d in found["diagnostics"]] == [d["message"] for d in expected["diagnostics"]]
+    assert found["diagnostics"][0]["kind"] == "nonexistent_paragraph"

@@ -576,10 +576,15 @@ def _bare_citation(text: str, mention: Mention) -> Citation | None:
 
 
 def _existing_prefix(items: list[CitationItem], instruments: tuple[str, ...]) -> list[CitationItem]:
-    """The items up to the first that none of ``instruments`` has."""
+    """The items up to the first whose article none of ``instruments`` has.
+
+    The article decides, not the pinpoint: ``AP I 51(9)`` names Article 51, so it stays a citation and
+    is diagnosed (Article 51 has no paragraph 9) as the long form is, instead of quietly becoming a
+    mention of the Protocol alone.
+    """
     catalogue = load_catalogue()
     for index, item in enumerate(items):
-        if not any(catalogue.exists(i, item.article, item.paragraph, item.sub) for i in instruments):
+        if not any(catalogue.exists(i, item.article) for i in instruments):
             return items[:index]
     return items
 
