@@ -53,7 +53,7 @@ def verify(archive: Archive, progress: Callable[[int], None] | None = None,
     in the chain, which proves nothing up to that event was changed or removed.
     """
     report = VerifyReport()
-    # One read transaction: the chain, the received hashes and the documents are one snapshot, so a
+    # One read transaction: the chain, what it says of each document and the documents are one snapshot, so a
     # batch being ingested (or a view being recorded) meanwhile is never mistaken for tampering.
     archive.db.execute("BEGIN")
     unknown: list[tuple[str, Path]] = []
@@ -61,7 +61,6 @@ def verify(archive: Archive, progress: Callable[[int], None] | None = None,
         report.problems.extend(_check_catalog_file(archive))
         report.problems.extend(_check_chain(archive, report))
         report.problems.extend(_check_expected(archive, report, expect))
-        received = _received_hashes(archive)
         facts = _chain_facts(archive)
         catalogued: set[str] = set()
         for document in archive.iter_documents():
@@ -70,13 +69,13 @@ def verify(archive: Archive, progress: Callable[[int], None] | None = None,
             facts_of = facts.pop(document.id, {})
             report.problems.extend(_check_original(archive, document.sha256, document.control_number))
             report.problems.extend(_check_against_chain(archive, document, facts_of))
-            if document.id not in received:
+            if "sha256" not in facts_of:
                 report.problems.append(Problem(
                     "catalog-altered", document.control_number,
                     f"{document.control_number}: the custody chain holds no 'received' event for document "
                     f"{document.id}: the document was added to the catalog outside the archive",
                 ))
-            elif received[document.id] != document.sha256:
+            elif facts_of["sha256"] != document.sha256:
                 report.problems.append(Problem(
                     "catalog-altered", document.control_number,
                     f"{document.control_number}: the catalog's SHA-256 differs from the one its custody chain "
@@ -123,17 +122,6 @@ def _check_catalog_file(archive: Archive) -> Iterator[Problem]:
     if findings != ["ok"]:
         yield Problem("catalog-damaged", "catalog",
                       "the catalog file is damaged (SQLite quick_check: " + "; ".join(findings) + ")")
-
-
-def _received_hashes(archive: Archive) -> dict[str, str]:
-    rows = archive.db.execute("SELECT doc_id, details FROM custody WHERE action = 'received' ORDER BY seq")
-    found: dict[str, str] = {}
-    for doc_id, details in rows:
-        try:
-            found.setdefault(doc_id, json.loads(details).get("sha256"))
-        except (ValueError, AttributeError):
-            continue
-    return found
 
 
 def _chain_facts(archive: Archive) -> dict[str, dict[str, Any]]:

@@ -96,15 +96,15 @@ def test_a_batch_written_while_verify_runs_is_not_taken_for_tampering(
     from tests.test_store import _extraction
 
     _ingested(settings, sample_folder)
-    read_received = verify_module._received_hashes
+    read_chain = verify_module._chain_facts
 
-    def received_then_a_new_document(archive: Archive) -> dict[str, str]:
-        found = read_received(archive)
+    def chain_then_a_new_document(archive: Archive) -> dict[str, dict]:
+        found = read_chain(archive)
         with Archive(settings) as writer:  # another process's ingest commits in between
             writer.add_document(_extraction(tmp_path / "late.txt", "A late witness statement"), "run-late")
         return found
 
-    monkeypatch.setattr(verify_module, "_received_hashes", received_then_a_new_document)
+    monkeypatch.setattr(verify_module, "_chain_facts", chain_then_a_new_document)
     with Archive(settings, readonly=True) as archive:
         report = verify(archive)
     assert report.ok, report.problems
