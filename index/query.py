@@ -235,13 +235,10 @@ def _missing_provision(value: str) -> str | None:
     else:
         if article is None or instrument_id not in {i.id for i in catalogue.instruments}:
             return None
-        entry = catalogue.instrument(instrument_id).article(article)
-        if entry is None:
-            message = f"{instrument_id} Article {article} does not exist"
-        elif not entry.has_paragraph(str(paragraph)):
-            message = f"{instrument_id} Article {article} has no paragraph {paragraph}"
-        else:
-            message = f"{instrument_id} Article {article}({paragraph}) has no sub-paragraph ({sub})"
+        missing = catalogue.missing(instrument_id, article, paragraph, sub)
+        if missing is None:
+            return None
+        message = missing[1]
     try:
         numbers = sorted(catalogue.instrument(instrument_id).articles)
     except UnknownReferenceError:

@@ -137,6 +137,23 @@ class Catalogue:
             return False
         return sub is None or entry.has_subparagraph(str(paragraph), sub)
 
+    def missing(self, instrument_id: str, article: int, paragraph: str | None = None,
+                sub: str | None = None) -> tuple[str, str] | None:
+        """Why a provision of a known instrument does not exist, as (diagnostic kind, message); ``None`` if it does.
+
+        ``GCIV Article 160 does not exist``, ``GCIV Article 49 has no paragraph 7``, ``GCIV Article 49(6) has no
+        sub-paragraph (b)``: the detector's diagnostics and the search's errors say it in the same words.
+        """
+        entry = self.instrument(instrument_id).article(article)
+        label = f"{instrument_id} Article {article}"
+        if entry is None:
+            return "nonexistent_article", f"{label} does not exist"
+        if paragraph is not None and not entry.has_paragraph(paragraph):
+            return "nonexistent_paragraph", f"{label} has no paragraph {paragraph}"
+        if paragraph is not None and sub is not None and not entry.has_subparagraph(paragraph, sub):
+            return "nonexistent_subparagraph", f"{label}({paragraph}) has no sub-paragraph ({sub})"
+        return None
+
     def describe(self, canonical_id: str) -> str:
         """Human label: 'GCIV Article 49(6)', 'APMBC Article 1(1)(a)', 'GCIV — Fourth ...'."""
         instrument_id, article, paragraph, sub = split_id(canonical_id)

@@ -347,24 +347,10 @@ def _item_id(
         instrument_id = _geneva_plural_target(item.article)
         if instrument_id is None:
             return None
-    instrument = load_catalogue().instrument(instrument_id)
-    article = instrument.article(item.article)
-    label = f"{instrument_id} Article {item.article}"
-    if article is None:
-        return _diagnose(out, "nonexistent_article", span, text, f"{label} does not exist")
-    if item.paragraph is None:
-        return make_id(instrument_id, item.article)
-    if not article.has_paragraph(item.paragraph):
-        return _diagnose(
-            out, "nonexistent_paragraph", span, text, f"{label} has no paragraph {item.paragraph}"
-        )
-    if item.sub is None:
-        return make_id(instrument_id, item.article, item.paragraph)
-    if not article.has_subparagraph(item.paragraph, item.sub):
-        return _diagnose(
-            out, "nonexistent_subparagraph", span, text,
-            f"{label}({item.paragraph}) has no sub-paragraph ({item.sub})",
-        )
+    missing = load_catalogue().missing(instrument_id, item.article, item.paragraph, item.sub)
+    if missing is not None:
+        kind, message = missing
+        return _diagnose(out, kind, span, text, message)
     return make_id(instrument_id, item.article, item.paragraph, item.sub)
 
 
