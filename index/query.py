@@ -104,6 +104,8 @@ def check_syntax(text: str, fields: set[str]) -> None:
             raise QueryError(text, f"{found[1]} needs a search term {where}", rest or None)
 
 
+#: Words of the query language: never a "did you mean" word to replace, never a word to highlight.
+QUERY_OPERATORS = frozenset({"AND", "OR", "NOT", "TO", "ANDNOT", "ANDMAYBE"})
 DATE_VALUE = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
 DATE_COMPARISON = re.compile(rf'\bdate:(>=|<=|>|<)(?P<quote>"?)({DATE_VALUE})(?P=quote)(?![\w-])')
 #: A date range with an exclusive bound: ``date:{2020 TO 2022}``, ``date:{2021-06 TO]``, ``date:[TO 2022}``.

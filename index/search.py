@@ -33,7 +33,7 @@ from whoosh.searching import Searcher
 from archive.errors import GazetteerChangedError, IndexOutOfDateError
 from index.analysis import gazetteer_snapshot, places_fingerprint
 from index.cache import IndexCaches, SearcherCache
-from index.query import access_filter, build_filter, build_parser, parse_user_query
+from index.query import QUERY_OPERATORS, access_filter, build_filter, build_parser, parse_user_query
 from index.schema import FACET_FIELDS, SCHEMA_VERSION, build_schema
 from index.score import key_terms
 from index.sets import difference, top_documents
@@ -46,8 +46,6 @@ SUGGEST_BELOW = 3
 MORE_LIKE_TERMS = 12
 SUGGESTABLE_WORD = re.compile(r"(?<![\w:~*?\\])\w{3,}(?![\w:~*?(])")
 FIELD_IN_QUERY = re.compile(r"\w:")
-#: Words of the query language, never replaced by a "did you mean" word.
-QUERY_OPERATORS = frozenset({"AND", "OR", "NOT", "TO", "ANDNOT", "ANDMAYBE"})
 PAGE_FIELDS = frozenset({"body", "article", "instrument"})  # fields of a query that pages can match
 PageText = Callable[[str, int], "str | None"]
 

@@ -15,7 +15,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-OPERATORS = frozenset({"AND", "OR", "NOT", "TO", "ANDNOT", "ANDMAYBE"})
+from index.query import QUERY_OPERATORS
+
 TEXT_FIELDS = frozenset({"title", "issuer", "body"})
 FIELD_VALUE = re.compile(r'(\w+):("[^"]*"|\([^)]*\)|\[[^\]]*\]|\S+)')
 WORD = re.compile(r"[\w*?]+")
@@ -67,7 +68,7 @@ def _builtin_analyzer() -> Any:
 def query_words(query: str) -> list[str]:
     """The words of a query that search text: no operators, no non-text ``field:value`` parts."""
     kept = FIELD_VALUE.sub(lambda m: m[2] if m[1] in TEXT_FIELDS else " ", query)
-    return [w for w in WORD.findall(kept) if w not in OPERATORS]
+    return [w for w in WORD.findall(kept) if w not in QUERY_OPERATORS]
 
 
 def query_terms(query: str) -> Terms:
