@@ -23,6 +23,7 @@ from werkzeug.wrappers import Response
 from archive.accounts import AccountError, change_access
 from archive.settings import ACCESS_LEVELS
 from webapp.auth import require_admin
+from webapp.security import CONTROL_CHARACTERS
 from webapp.state import archive, search_index, visible_document
 
 bp = Blueprint("admin", __name__)
@@ -88,7 +89,7 @@ def upload_name(filename: str) -> str:
     ingest; ``.evidenceignore`` would steer it) are taken out, and the name is cut to fit a file system.
     """
     name = unicodedata.normalize("NFC", filename).replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join("_" if ord(char) < 32 or ord(char) == 127 else char for char in name).strip().lstrip(".")
+    name = CONTROL_CHARACTERS.sub("_", name).strip().lstrip(".")
     if len(name.encode("utf-8")) > 200:
         stem, dot, ext = name.rpartition(".")
         ext = dot + ext if dot and len(ext) <= 16 else ""

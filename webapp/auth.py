@@ -28,7 +28,7 @@ from archive.accounts import (
     user_for_session,
     user_for_token,
 )
-from webapp.security import CSRF_FIELD, check_csrf
+from webapp.security import CONTROL_CHARACTERS, CSRF_FIELD, check_csrf
 from webapp.state import archive, current_user
 
 bp = Blueprint("auth", __name__)
@@ -73,7 +73,7 @@ def safe_next(target: str | None) -> str:
     # Browsers drop tabs and newlines from a URL (and Werkzeug does when it writes Location), so
     # "/\t/evil.example" would become "//evil.example": refuse control characters outright.
     if (target and target.startswith("/") and not target.startswith("//") and "\\" not in target
-            and not any(ord(char) < 32 or ord(char) == 127 for char in target)):
+            and not CONTROL_CHARACTERS.search(target)):
         return target
     return url_for("search.index")
 

@@ -21,6 +21,7 @@ from archive.models import Document, Reference
 from index import Hit
 from webapp.highlight import Passage, highlight, passage, query_terms
 from webapp.refs import id_order, levels_of, ref_label
+from webapp.security import CONTROL_CHARACTERS
 from webapp.state import (
     archive,
     permalink,
@@ -123,7 +124,7 @@ def _original(document: Document, *, as_attachment: bool) -> Response:
         abort(404, f"the original of {document.control_number} is missing from the object store; "
                    "run `evidence verify` to check the archive")
     # a file name may hold a newline or another control character, which no header may carry
-    name = "".join("_" if ord(char) < 32 or ord(char) == 127 else char for char in document.original_name)
+    name = CONTROL_CHARACTERS.sub("_", document.original_name)
     response = send_file(path, mimetype=document.media_type, as_attachment=as_attachment,
                          download_name=name, conditional=True, etag=document.sha256)
     if document.media_type != "application/pdf":

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -24,6 +25,8 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import BadRequest
 
 KEY_FILE = "secret_key"
+#: Control characters: no HTTP header may carry them, and browsers drop tabs and newlines from URLs.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
