@@ -215,14 +215,16 @@ def search(ctx: click.Context, query: str, as_json: bool, limit: int, offset: in
     from archive.service import search_archive
     from index import FACET_FIELDS
 
+    filterable = (*FACET_FIELDS, "synthetic")
+
     selected: dict[str, list[str]] = {}
     for item in filters:
         match = FILTER.match(item)
         if not match:
             raise click.BadParameter(f"{item!r} is not FIELD=VALUE, e.g. type=appeal", param_hint="--filter")
         field = "issuer_facet" if match[1] == "issuer" else match[1]
-        if field not in (*FACET_FIELDS, "synthetic"):  # an unknown field filtered out everything: "0 documents"
-            fields = ", ".join(name.removesuffix("_facet") for name in (*FACET_FIELDS, "synthetic"))
+        if field not in filterable:  # an unknown field filtered out everything: "0 documents", exit 0
+            fields = ", ".join(name.removesuffix("_facet") for name in filterable)
             raise click.BadParameter(f"{match[1]!r} is not a field to filter on; fields are: {fields}",
                                      param_hint="--filter")
         selected.setdefault(field, []).append(match[2])
