@@ -293,10 +293,6 @@ def user_for_session(archive: Archive, user_id: Any, key: Any) -> User | None:
     return _user(row)
 
 
-def password_hash_of(archive: Archive, user: User) -> str:
-    return archive.db.execute("SELECT password_hash FROM users WHERE id = ?", (user.id,)).fetchone()[0]
-
-
 def session_key_of(archive: Archive, user: User) -> str:
     """The key a new session of ``user`` holds (see :func:`session_key`)."""
     row = archive.db.execute("SELECT password_hash, sessions FROM users WHERE id = ?", (user.id,)).fetchone()
