@@ -69,17 +69,15 @@ STAFF = "archive staff"
 
 def event_actor(event: CustodyEvent) -> str:
     """The event's actor for those who may see more than public documents; :data:`STAFF` for everyone else."""
-    user = current_user()
-    return event.actor if user is not None and user.levels != ANONYMOUS_LEVELS else STAFF
+    return event.actor if visible_levels() != ANONYMOUS_LEVELS else STAFF
 
 
 def event_details(event: CustodyEvent) -> dict[str, Any]:
     """An event's details as this visitor may read them: the folder a file was ingested from
     (a path on the archive's server, which may name people or cases) only for those who may
     see more than public documents; everyone else gets the file name."""
-    user = current_user()
     path = event.details.get("path")
-    if not isinstance(path, str) or (user is not None and user.levels != ANONYMOUS_LEVELS):
+    if not isinstance(path, str) or visible_levels() != ANONYMOUS_LEVELS:
         return event.details
     return {**event.details, "path": PurePath(path).name}
 
