@@ -67,9 +67,10 @@ _AZERBAIJANI_MONTHS = (
     "yanvar", "fevral", "mart", "aprel", "may", "iyun",
     "iyul", "avqust", "sentyabr", "oktyabr", "noyabr", "dekabr",
 )
-# Genitive ("aprelin 23-ü"), locative ("apreldə"), ablative, dative; "ı" is folded to "i".
-_AZERBAIJANI_MONTH_SUFFIXES = ("", "in", "un", "ün", "da", "də", "dan", "dən", "a", "ə",
-                               "ində", "inda", "unda", "ündə")  # "2022-ci ilin aprelində"
+# Locative ("apreldə", "2022-ci ilin aprelində"), ablative, dative: "in, from, to the month".
+_AZERBAIJANI_MONTH_PLACE_SUFFIXES = ("da", "də", "dan", "dən", "a", "ə", "ində", "inda", "unda", "ündə")
+# Those and the genitive ("aprelin 23-ü"); "ı" is folded to "i".
+_AZERBAIJANI_MONTH_SUFFIXES = ("", "in", "un", "ün", *_AZERBAIJANI_MONTH_PLACE_SUFFIXES)
 _ENGLISH_MONTHS = (
     ("jan", "january"), ("feb", "febr", "february"), ("mar", "march"), ("apr", "april"),
     ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
@@ -190,8 +191,7 @@ def _pattern(pattern: str, precision: str, span: str | None = None, *, month_the
 # "2022-ci il mayda 15 nəfər" is "in May 2022, 15 people": a number after a month in the locative,
 # ablative or dative counts something; the day of a month follows it in the genitive ("mayın 15-i").
 _NOT_BEFORE_A_DAY = frozenset(
-    month + suffix for month in _AZERBAIJANI_MONTHS
-    for suffix in ("da", "də", "dan", "dən", "a", "ə", "ində", "inda", "unda", "ündə")
+    month + suffix for month in _AZERBAIJANI_MONTHS for suffix in _AZERBAIJANI_MONTH_PLACE_SUFFIXES
 )
 
 
