@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import click
 
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, BatchStoppedError
 from archive.settings import ACCESS_LEVELS, Settings, max_workers
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -68,6 +68,8 @@ def settings_of(ctx: click.Context) -> Settings:
 
 #: Exit status of ``evidence ingest`` when the batch ran to its end but some files failed.
 SOME_FILES_FAILED = 3
+#: Exit status of ``evidence ingest`` when the archive could not be written (a full disk) and the batch stopped.
+BATCH_STOPPED = 4
 #: Exit status of a command stopped with Ctrl-C (128 + SIGINT, as shells report it).
 INTERRUPTED = 130
 
@@ -98,7 +100,8 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
 
     A file that fails is recorded with its reason and the batch goes on; the
     exit status is then 3 (0 when every file went in or was already there, 1
-    when the command itself could not run).
+    when the command itself could not run, 4 when the archive could not be
+    written, a full disk, and the batch stopped: run it again once fixed).
     """
     from archive.ingest import discover, write_report
     from archive.ingest import ingest as run_ingest
@@ -117,10 +120,13 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
         # one a line, as written: spaces count; a byte order mark and line ends do not
         all_passwords += [line for line in passwords_file.read_text("utf-8-sig").splitlines() if line]
     total = sum(1 for _ in discover(paths, skip=[manifest] if manifest else []))
+    stopped: BatchStoppedError | None = None
     with _progress_bar(total, disable=quiet or as_json) as bar:
         try:
             result = run_ingest(list(paths), settings, manifest=manifest, passwords=all_passwords,
                                 progress=bar.step, workers=workers, scheduler=scheduler)
+        except BatchStoppedError as error:  # the archive's disk is full (or failing): report what went in
+            stopped, result = error, error.report
         except KeyboardInterrupt:
             bar.bar.close()
             click.echo(f"stopped after {bar.bar.n} of {total} files: what was stored is kept (each file whole or "
@@ -145,6 +151,9 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
         more = f"\n  … and {len(result.manifest_unmatched) - 10} more" if len(result.manifest_unmatched) > 10 else ""
         click.echo(f"warning: {len(result.manifest_unmatched)} manifest rows name no file of this batch "
                    f"(their metadata was not used):\n  {shown}{more}", err=True)
+    if stopped:
+        click.echo(f"Error: {stopped}", err=True)
+        ctx.exit(BATCH_STOPPED)
     if result.failed:
         ctx.exit(SOME_FILES_FAILED)
 

@@ -10,6 +10,7 @@ recorded in the catalog.
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 
@@ -82,6 +83,61 @@ class SourceChangedError(CatalogError):
     def __init__(self, source: Path | str) -> None:
         super().__init__(f"{source} changed while it was being ingested; ingest it again once it stops changing")
         self.source = source
+
+
+class StorageError(ArchiveError):
+    """The archive could not write to its own home: a full disk, a quota, a read-only or failing file system.
+
+    Not the fault of the file being ingested: a batch stops at the first one
+    (:class:`BatchStoppedError`) instead of failing every file after it.
+    ``where`` is the folder or file that could not be written.
+    """
+
+    status = 507
+
+    def __init__(self, where: Path | str, problem: str, advice: str) -> None:
+        super().__init__(f"the archive could not write to {where}: {problem}; {advice}")
+        self.where, self.problem, self.advice = where, problem, advice
+
+    @classmethod
+    def from_os_error(cls, where: Path | str, error: OSError) -> StorageError:
+        problem = error.strerror or str(error)
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            return cls(where, problem, "free space on that disk (or move the archive home to a larger one)")
+        if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return cls(where, problem, "make the archive home writable by this user")
+        return cls(where, problem, "check the disk and its file system (the system log names the fault)")
+
+    @classmethod
+    def from_sqlite_error(cls, where: Path | str, error: Exception) -> StorageError | None:
+        """The storage fault behind a SQLite error, or None when it is not one (a lock, a bad statement)."""
+        name = getattr(error, "sqlite_errorname", "")
+        if name == "SQLITE_FULL":
+            return cls(where, str(error), "free space on that disk (or move the archive home to a larger one)")
+        if name.startswith("SQLITE_READONLY"):
+            return cls(where, str(error), "make the archive home writable by this user")
+        if name.startswith("SQLITE_IOERR"):
+            return cls(where, str(error), "check the disk and its file system (the system log names the fault)")
+        return None
+
+
+class BatchStoppedError(ArchiveError):
+    """A batch stopped before its end because the archive could not be written (a :class:`StorageError`).
+
+    ``report`` is the batch's report up to the stop (an ``IngestReport``):
+    every file before it has its outcome; the file being stored has none,
+    and nothing of it was kept.
+    """
+
+    status = 507
+
+    def __init__(self, report: object, cause: StorageError, total: int) -> None:
+        super().__init__(
+            f"{cause}. The batch stopped after {getattr(report, 'files', 0):,} of {total:,} files; each file is "
+            "stored whole or not at all, and what was stored is kept. Once that is fixed, run the same command "
+            "again: stored files are skipped, and documents not yet searchable are indexed first"
+        )
+        self.report, self.cause, self.total = report, cause, total
 
 
 class IntegrityError(ArchiveError):

@@ -41,7 +41,14 @@ from pathlib import Path
 from typing import Any
 
 from archive import analyse as analysis
-from archive.errors import ArchiveError, ExtractionError, MetadataError, SourceChangedError
+from archive.errors import (
+    ArchiveError,
+    BatchStoppedError,
+    ExtractionError,
+    MetadataError,
+    SourceChangedError,
+    StorageError,
+)
 from archive.extract import ExtractedText, extract, is_supported
 from archive.metadata import is_sidecar, read_manifest, read_sidecar
 from archive.models import DateFound, Extraction, Metadata, Page, PlaceFound, Reference
@@ -106,6 +113,8 @@ class IngestReport:
     failures: dict[str, int] = field(default_factory=dict)
     #: Paths the ``--manifest`` names that no file of this batch has (their rows were not used).
     manifest_unmatched: list[str] = field(default_factory=list)
+    #: Why the batch stopped before its end (the archive could not be written), or empty when it ran to its end.
+    stopped: str = ""
 
     @property
     def files(self) -> int:
@@ -553,15 +562,36 @@ def ingest(
     workers: int | None = None,
     scheduler: str | None = None,
 ) -> IngestReport:
-    """Ingest every file under ``paths`` into the archive at ``settings.home``."""
-    from index import open_index  # the index is derived: imported only where it is fed
+    """Ingest every file under ``paths`` into the archive at ``settings.home``.
 
+    Raises :class:`BatchStoppedError` (carrying the report so far) when the
+    archive itself cannot be written: a full disk stops the batch.
+    """
     report = IngestReport(run_id=_new_run_id(), started=utc_now())
     clock = time.perf_counter()
     files = list(discover(paths, skip=[manifest] if manifest else []))
     manifest_entries = read_manifest(manifest) if manifest else {}
     if manifest_entries:
         report.manifest_unmatched = _unmatched_rows(manifest_entries, files)
+    try:
+        _run_batch(files, settings, report, manifest_entries, passwords, progress, workers, scheduler)
+    except StorageError as error:  # every file after it would fail the same way, and not by its own fault
+        report.stopped = str(error)
+        raise BatchStoppedError(_finished(report, clock), error, total=len(files)) from error
+    return _finished(report, clock)
+
+
+def _finished(report: IngestReport, clock: float) -> IngestReport:
+    report.finished = utc_now()
+    report.seconds = time.perf_counter() - clock
+    return report
+
+
+def _run_batch(files: Sequence[Path], settings: Settings, report: IngestReport, manifest_entries: Mapping[str, Any],
+               passwords: Sequence[str], progress: Progress | None, workers: int | None,
+               scheduler: str | None) -> None:
+    from index import open_index  # the index is derived: imported only where it is fed
+
     with Archive(settings) as archive, archive.writer_lock(), \
             open_index(settings.index_dir, gazetteer=settings.gazetteer) as search_index:
         _index_leftovers(archive, search_index)
@@ -580,14 +610,11 @@ def ingest(
         with IndexFeed(archive, search_index) as feed:
             for result in results:
                 outcome = _record(archive, report.run_id, result)
-                if outcome.outcome == "ingested" and outcome.doc_id:
-                    feed.add(outcome.doc_id, getattr(result, "terms", None))
-                report.count(outcome)
+                report.count(outcome)  # its outcome is in the catalog now, whatever happens to the index
                 if progress:
                     progress(outcome)
-    report.finished = utc_now()
-    report.seconds = time.perf_counter() - clock
-    return report
+                if outcome.outcome == "ingested" and outcome.doc_id:
+                    feed.add(outcome.doc_id, getattr(result, "terms", None))
 
 
 def _unmatched_rows(entries: Mapping[str, Any], files: Sequence[Path]) -> list[str]:

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from archive.errors import CatalogError, DocumentNotFoundError, SourceChangedError
+from archive.errors import CatalogError, DocumentNotFoundError, SourceChangedError, StorageError
 from archive.models import CustodyEvent, Document, Extraction, Metadata, Page, Reference
 from archive.settings import ACCESS_LEVELS, Settings
 
@@ -235,14 +235,18 @@ class Archive:
         if readonly:
             self.db = _open_readonly(settings.catalog_path)
             return
-        self.home.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new home: its owner's alone (evidence)
-        settings.objects_dir.mkdir(exist_ok=True)
+        with _writing_to(self.home):
+            self.home.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new home: its owner's alone (evidence)
+            settings.objects_dir.mkdir(exist_ok=True)
         self.db = sqlite3.connect(settings.catalog_path, isolation_level=None, check_same_thread=False)
         self.db.row_factory = sqlite3.Row
         try:
             self.db.execute("PRAGMA journal_mode=WAL")
         except sqlite3.DatabaseError as error:
             self.db.close()
+            fault = StorageError.from_sqlite_error(settings.catalog_path, error)  # a full disk is not damage
+            if fault is not None:
+                raise fault from error
             raise CatalogError(_damaged(settings.catalog_path, error)) from None
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
@@ -281,13 +285,23 @@ class Archive:
         their transactions (custody events of views and downloads) one at a time.
         """
         with self._transaction_lock:
-            self.db.execute("BEGIN IMMEDIATE")
             try:
-                yield self.db
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
-            self.db.execute("COMMIT")
+                self.db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self.db
+                except BaseException:
+                    if self.db.in_transaction:  # SQLite rolls back by itself after some errors (a full disk)
+                        self.db.execute("ROLLBACK")
+                    raise
+                self.db.execute("COMMIT")
+            except sqlite3.Error as error:
+                fault = StorageError.from_sqlite_error(self.settings.catalog_path, error)
+                if fault is None:
+                    raise
+                if self.db.in_transaction:  # a COMMIT that failed leaves the transaction open
+                    with contextlib.suppress(sqlite3.Error):
+                        self.db.execute("ROLLBACK")
+                raise fault from error
 
     # -- the one writer -------------------------------------------------------
 
@@ -343,23 +357,33 @@ class Archive:
         target = self.object_path(sha256)
         if target.exists() and _file_sha256(target) == sha256:
             return target
-        target.parent.mkdir(parents=True, exist_ok=True)
+        with _writing_to(target.parent):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
         digest = hashlib.sha256()
-        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        out = os.fdopen(fd, "wb")
         try:
-            with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+            # Reading fails as the source's fault (OSError: the file is unreadable); writing as the archive's
+            # (StorageError: a full disk stops the batch instead of failing every file after it).
+            with open(source, "rb") as src:
                 while chunk := src.read(1 << 20):
                     digest.update(chunk)
-                    out.write(chunk)
+                    with _writing_to(target.parent):
+                        out.write(chunk)
+            with _writing_to(target.parent):
                 out.flush()
                 os.fsync(out.fileno())
+                out.close()
             if digest.hexdigest() != sha256:
                 raise SourceChangedError(source)
-            os.chmod(tmp_name, 0o444)
-            if target.exists():
-                os.chmod(target, 0o644)
-            os.replace(tmp_name, target)
+            with _writing_to(target.parent):
+                os.chmod(tmp_name, 0o444)
+                if target.exists():
+                    os.chmod(target, 0o644)
+                os.replace(tmp_name, target)
         except BaseException:
+            with contextlib.suppress(OSError):
+                out.close()  # what it could not flush is thrown away with the partial copy
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp_name)
             raise
@@ -654,3 +678,12 @@ def _event(row: sqlite3.Row) -> CustodyEvent:
         seq=row["seq"], at=row["at"], actor=row["actor"], action=row["action"], document_id=row["doc_id"],
         details=json.loads(row["details"]), prev_hash=row["prev_hash"], hash=row["hash"],
     )
+
+
+@contextlib.contextmanager
+def _writing_to(where: Path) -> Iterator[None]:
+    """Report a failure to write into the archive home as the archive's (:class:`StorageError`), naming ``where``."""
+    try:
+        yield
+    except OSError as error:
+        raise StorageError.from_os_error(where, error) from error

@@ -46,13 +46,17 @@ def rebuild(archive: Archive, *, batch: int = 500, progress: Callable[[int], Non
         if leftover.exists():
             rmtree(leftover)
     ids: list[str] = []
-    with SearchIndex(staging, gazetteer=archive.settings.gazetteer) as search_index, \
-            search_index.writer(bulk=True) as writer:
-        for document in archive.iter_documents(batch=batch):
-            writer.add(document, archive.pages(document.id), archive.references(document.id), replace=False)
-            ids.append(document.id)
-            if progress and len(ids) % batch == 0:
-                progress(batch)
+    try:
+        with SearchIndex(staging, gazetteer=archive.settings.gazetteer) as search_index, \
+                search_index.writer(bulk=True) as writer:
+            for document in archive.iter_documents(batch=batch):
+                writer.add(document, archive.pages(document.id), archive.references(document.id), replace=False)
+                ids.append(document.id)
+                if progress and len(ids) % batch == 0:
+                    progress(batch)
+    except BaseException:  # a full disk, Ctrl-C: the old index stays, and the half-built one gives its space back
+        rmtree(staging, ignore_errors=True)
+        raise
     archive.mark_all_unindexed()
     _put_in_place(staging, directory, retired)
     for start in range(0, len(ids), batch):

@@ -30,7 +30,7 @@ from whoosh import query as wq
 from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
 
-from archive.errors import GazetteerChangedError, IndexOutOfDateError
+from archive.errors import GazetteerChangedError, IndexOutOfDateError, StorageError
 from index.analysis import gazetteer_snapshot, places_fingerprint
 from index.cache import IndexCaches, SearcherCache
 from index.query import QUERY_OPERATORS, access_filter, build_filter, build_parser, parse_user_query
@@ -174,8 +174,9 @@ class SearchIndex:
         """
         self._follow_rebuild()
         if bulk and (os.cpu_count() or 1) > 1:
-            return IndexWriter(self._ix.writer(procs=os.cpu_count(), multisegment=True, limitmb=256))
-        return IndexWriter(self._ix.writer(limitmb=128), merge=merge_tiers)
+            return IndexWriter(self._ix.writer(procs=os.cpu_count(), multisegment=True, limitmb=256),
+                               where=str(self.directory))
+        return IndexWriter(self._ix.writer(limitmb=128), merge=merge_tiers, where=str(self.directory))
 
     def searcher(self) -> Searcher:
         """This thread's searcher, reopened if the index changed since it was opened."""
@@ -390,11 +391,15 @@ def _hit(fields: Mapping[str, Any], score: float | None, pages: tuple[PageHit, .
 
 
 def _create(directory: Path, places: Any) -> Any:
-    directory.mkdir(parents=True, exist_ok=True)
-    ix = _storage(directory).create_index(build_schema(places))
-    stamp = {"schema_version": SCHEMA_VERSION, "places": places_fingerprint(places)}
-    (directory / VERSION_FILE).write_text(json.dumps(stamp), encoding="utf-8")
-    return ix
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        stamp = {"schema_version": SCHEMA_VERSION, "places": places_fingerprint(places)}
+        (directory / VERSION_FILE).write_text(json.dumps(stamp), encoding="utf-8")
+        return _storage(directory).create_index(build_schema(places))
+    except OSError as error:  # a full disk: a half-written table of contents would pass for an index
+        for toc in directory.glob("_*.toc"):
+            toc.unlink(missing_ok=True)
+        raise StorageError.from_os_error(directory, error) from error
 
 
 def _identity(directory: Path) -> tuple[int, int] | None:

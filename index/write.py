@@ -21,6 +21,7 @@ a batch's postings are held by term (:class:`TermPool`).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import gc
@@ -35,6 +36,7 @@ from typing import Any
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
+from archive.errors import StorageError
 from archive.models import Document, Page, Reference
 from index.schema import keyword_value
 from index.terms import AnalysableText, Analysed, AnalysedText, analyser_fingerprint
@@ -292,9 +294,10 @@ def _hold_postings_by_term(writer: SegmentWriter) -> None:
 class IndexWriter:
     """One batch of index writes; commits on success (merging by ``merge``, a Whoosh policy), cancels on error."""
 
-    def __init__(self, writer: SegmentWriter, merge: Any = None) -> None:
+    def __init__(self, writer: SegmentWriter, merge: Any = None, where: str = "the search index") -> None:
         self._writer = writer
         self._merge = merge
+        self._where = where  # named when the index cannot be written (a full disk)
         self.added = 0
         self.analysed = 0  # documents whose terms came ready from a worker
         body = writer.schema["body"]
@@ -325,29 +328,35 @@ class IndexWriter:
         texts) saves analysing the texts here; terms made with another
         analyzer, or for other texts, are ignored.
         """
-        if replace:
-            self._writer.delete_by_term("doc_id", document.id)
         if analysed is not None and not analysed.fits(self._fingerprint or "", [p.text for p in pages]):
             analysed = None
-        fields = document_fields(document, pages, references)
-        if analysed is not None and "body" in fields:
-            fields["body"] = Analysed(analysed.body)
-        self._writer.add_document(**fields)
-        for number, page in enumerate(pages):
-            fields = page_fields(document, page, references)
-            if analysed is not None and "page_body" in fields:
-                fields["page_body"] = Analysed(analysed.pages[number])
+        with self._writing():
+            if replace:
+                self._writer.delete_by_term("doc_id", document.id)
+            fields = document_fields(document, pages, references)
+            if analysed is not None and "body" in fields:
+                fields["body"] = Analysed(analysed.body)
             self._writer.add_document(**fields)
+            for number, page in enumerate(pages):
+                fields = page_fields(document, page, references)
+                if analysed is not None and "page_body" in fields:
+                    fields["page_body"] = Analysed(analysed.pages[number])
+                self._writer.add_document(**fields)
         self.added += 1
         self.analysed += analysed is not None
 
     def delete(self, doc_id: str) -> None:
-        self._writer.delete_by_term("doc_id", doc_id)
+        with self._writing():
+            self._writer.delete_by_term("doc_id", doc_id)
 
     def commit(self) -> None:
         """Write what was added as a segment (merging by the writer's policy) and release the index."""
         try:
-            self._writer.commit(**({"mergetype": self._merge} if self._merge else {}))
+            with self._writing():
+                self._writer.commit(**({"mergetype": self._merge} if self._merge else {}))
+        except BaseException:
+            self._abandon()
+            raise
         finally:
             self._release()
 
@@ -355,8 +364,39 @@ class IndexWriter:
         """Drop what was added since the writer opened and release the index."""
         try:
             self._writer.cancel()
+        except OSError:  # closing the segment's files failed (a full disk): none of it is kept either way
+            self._abandon()
         finally:
             self._release()
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A failure to write the index's files is the archive's storage failing (:class:`StorageError`)."""
+        try:
+            yield
+        except OSError as error:
+            raise StorageError.from_os_error(self._where, error) from error
+
+    def _abandon(self) -> None:
+        """After a commit or cancel that failed half-way: release the index's lock, remove what it wrote.
+
+        Otherwise a long-running process (the web app) could not write the
+        index again until restarted, and the half-written segment (no table of
+        contents names it) would hold on to the space of a full disk until the
+        next commit. The index is as it was before this writer opened.
+        """
+        writer = self._writer
+        if getattr(writer, "is_closed", True):
+            return
+        with contextlib.suppress(Exception):
+            writer.pool.cleanup()
+        segment = getattr(writer, "newsegment", None)
+        if segment is not None:
+            with contextlib.suppress(Exception):
+                for name in segment.list_files(writer.storage):
+                    writer.storage.delete_file(name)
+        with contextlib.suppress(Exception):
+            writer._finish()
 
     def _release(self) -> None:
         """Drop the hook that refers back to the Whoosh writer, so that dropping this frees it at once."""

@@ -48,6 +48,9 @@ def ids(settings: Settings, client: FlaskClient) -> dict[str, str]:
 # -- the OpenAPI document against the real responses -----------------------------------------------
 
 #: (URL template, expected status); {report}, {map}, {sealed} are document ids.
+#: The documented answers of a full disk: tests/test_full_disk.py produces them on one and checks them.
+API_507 = ("/api/export", "/api/documents/{doc_id}", "/api/documents/{doc_id}/pages",
+           "/api/documents/{doc_id}/pages/{number}")
 EXCHANGES: tuple[tuple[str, int], ...] = (
     ("/api/search?q=landmines", 200),
     ("/api/search?q=mines&type=report&type=appeal&sort=date&limit=1&page=2", 200),
@@ -148,7 +151,8 @@ def test_real_responses_match_the_openapi_document(client: FlaskClient, ids: dic
             exercised.add((path_template, str(status)))
     paths = openapi_document()["paths"]
     documented = {(path, status) for path, item in paths.items() for status in item["get"]["responses"]}
-    assert documented - exercised == set(), "documented responses no test request produces"
+    on_a_full_disk = {(path, "507") for path in API_507}
+    assert documented - exercised - on_a_full_disk == set(), "documented responses no test request produces"
 
 
 def test_schema_check_can_fail(client: FlaskClient, ids: dict[str, str]) -> None:

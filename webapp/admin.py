@@ -21,6 +21,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from archive.accounts import AccountError, change_access
+from archive.errors import StorageError
 from archive.settings import ACCESS_LEVELS
 from webapp.auth import require_admin
 from webapp.security import CONTROL_CHARACTERS
@@ -57,8 +58,11 @@ def ingest_files() -> Any:
     from archive.ingest import ingest
 
     settings = archive().settings
-    (settings.home / UPLOADS).mkdir(exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix="web-", dir=settings.home / UPLOADS))
+    try:
+        (settings.home / UPLOADS).mkdir(exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix="web-", dir=settings.home / UPLOADS))
+    except OSError as error:  # in the archive home: a full disk is the archive's failure, not the upload's
+        raise StorageError.from_os_error(settings.home / UPLOADS, error) from error
     try:
         saved = save_uploads(files, folder)
         report = ingest([folder], settings.with_changes(actor=admin.name))
@@ -75,7 +79,10 @@ def save_uploads(files: list[FileStorage], folder: Path) -> dict[str, str]:
         name = upload_name(upload.filename or "")
         while name in saved:
             name = "_" + name
-        upload.save(folder / name)
+        try:
+            upload.save(folder / name)
+        except OSError as error:
+            raise StorageError.from_os_error(folder, error) from error
         saved[name] = upload.filename or name
     return saved
 

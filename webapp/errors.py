@@ -5,20 +5,28 @@ that says what to type; an unknown id a 404); HTTP errors keep theirs; any
 other exception is a 500 whose details stay in the log. Under ``/api/`` every
 error is ``{"ok": false, "error": message, "status": code}``, plus
 ``suggestion`` when a query error has a query to run instead; a 401 there
-also carries ``WWW-Authenticate: Bearer``.
+also carries ``WWW-Authenticate: Bearer``. When the archive cannot write (a
+full disk) the answer is a 507 that names no folder of the server.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from archive.errors import ArchiveError, DocumentNotFoundError, QueryError
+from archive.errors import ArchiveError, BatchStoppedError, DocumentNotFoundError, QueryError, StorageError
 
 TITLES = {400: "Cannot run this search", 401: "Not signed in", 403: "Not allowed", 404: "Not found",
-          405: "Not allowed", 409: "Already there", 429: "Locked"}
+          405: "Not allowed", 409: "Already there", 429: "Locked", 507: "Cannot store"}
+
+#: What a visitor reads when the archive cannot write (a full disk): the folder and the fault go to the server log.
+STORAGE_FAILED = ("the archive cannot store anything at the moment: its disk is full or cannot be written, and "
+                  "this request has to record something first (an ingest, a download, an export, a view of a "
+                  "restricted document). Nothing stored was lost, and searching still works; an administrator has "
+                  "to free space (the server log says where), then try again (files that went in already are "
+                  "recognised as duplicates)")
 
 
 def error_response(status: int, message: str, suggestion: str | None = None,
@@ -45,6 +53,12 @@ def register(app: Flask) -> None:
             message = (f"no document {error.key!r} here: check the control number or link, or search for it "
                        "(documents you may not see are not found either)")
         return error_response(error.status, message, getattr(error, "suggestion", None), title)
+
+    @app.errorhandler(StorageError)
+    @app.errorhandler(BatchStoppedError)
+    def storage_error(error: StorageError | BatchStoppedError) -> tuple[Response | str, int]:
+        current_app.logger.error("%s", error)  # names the folder: for the administrator, not the visitor
+        return error_response(507, STORAGE_FAILED)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[Response | str, int]:
