@@ -8,12 +8,14 @@ on standard error.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
 import re
+import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -72,6 +74,27 @@ SOME_FILES_FAILED = 3
 BATCH_STOPPED = 4
 #: Exit status of a command stopped with Ctrl-C (128 + SIGINT, as shells report it).
 INTERRUPTED = 130
+#: Exit status of ``evidence ingest`` stopped by SIGTERM (a job's time limit, a service stopping): 128 + SIGTERM.
+TERMINATED = 143
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, taken like Ctrl-C: the batch stops between two files, says how far it got, and can be resumed."""
+
+
+@contextlib.contextmanager
+def _stopped_by_sigterm() -> Iterator[None]:
+    """Turn the first SIGTERM into :class:`Terminated`; a second one ends the process at once (as SIGKILL would,
+    which a batch also survives)."""
+    def stop(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @main.command()
@@ -101,7 +124,8 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
     A file that fails is recorded with its reason and the batch goes on; the
     exit status is then 3 (0 when every file went in or was already there, 1
     when the command itself could not run, 4 when the archive could not be
-    written, a full disk, and the batch stopped: run it again once fixed).
+    written, a full disk, and the batch stopped: run it again once fixed;
+    130 after Ctrl-C and 143 after SIGTERM, which stop it the same way).
     """
     from archive.ingest import discover, write_report
     from archive.ingest import ingest as run_ingest
@@ -121,18 +145,19 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
         all_passwords += [line for line in passwords_file.read_text("utf-8-sig").splitlines() if line]
     total = sum(1 for _ in discover(paths, skip=[manifest] if manifest else []))
     stopped: BatchStoppedError | None = None
-    with _progress_bar(total, disable=quiet or as_json) as bar:
+    with _progress_bar(total, disable=quiet or as_json) as bar, _stopped_by_sigterm():
         try:
             result = run_ingest(list(paths), settings, manifest=manifest, passwords=all_passwords,
                                 progress=bar.step, workers=workers, scheduler=scheduler)
         except BatchStoppedError as error:  # the archive's disk is full (or failing): report what went in
             stopped, result = error, error.report
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as interruption:
             bar.bar.close()
-            click.echo(f"stopped after {bar.bar.n} of {total} files: what was stored is kept (each file whole or "
-                       "not at all); run the same command again to ingest the rest (stored files are skipped, and "
-                       "documents not yet searchable are indexed first)", err=True)
-            ctx.exit(INTERRUPTED)
+            signal_name = "SIGTERM" if isinstance(interruption, Terminated) else "Ctrl-C"
+            click.echo(f"stopped by {signal_name} after {bar.bar.n} of {total} files: what was stored is kept (each "
+                       "file whole or not at all); run the same command again to ingest the rest (stored files are "
+                       "skipped, and documents not yet searchable are indexed first)", err=True)
+            ctx.exit(TERMINATED if isinstance(interruption, Terminated) else INTERRUPTED)
     if report:
         try:
             with Archive(settings) as archive:

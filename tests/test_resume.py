@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.cli import SOME_FILES_FAILED
+from archive.cli import SOME_FILES_FAILED, TERMINATED
 from archive.settings import Settings
 from archive.store import Archive
 from archive.verify import verify
@@ -122,6 +122,29 @@ def test_ctrl_c_mid_batch_says_what_to_do_and_the_rerun_finishes(batch: Path, tm
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
     assert "run the same command again to ingest the rest" in err and "Traceback" not in err
+    rerun = subprocess.run(_ingest_command(home, batch), capture_output=True, text=True)
+    assert rerun.returncode == SOME_FILES_FAILED  # broken.pdf, as in an uninterrupted run
+    with Archive(Settings(home=home, actor="x")) as archive:
+        assert verify(archive).ok and archive.count_documents() == FILES
+
+
+def test_sigterm_mid_batch_stops_it_like_ctrl_c_and_the_rerun_finishes(batch: Path, tmp_path: Path) -> None:
+    """What a job's time limit (``timeout``) or a service manager sends: to the writer alone."""
+    home = tmp_path / "home"
+    process = subprocess.Popen(_ingest_command(home, batch), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    deadline = time.monotonic() + 60
+    helpers: set[int] = set()
+    while stored_documents(home) < 5 and process.poll() is None and time.monotonic() < deadline:
+        helpers |= _descendants(process.pid)
+        time.sleep(0.005)
+    assert process.poll() is None, "the batch finished before it could be stopped; make it larger"
+    os.kill(process.pid, signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == TERMINATED, err
+    assert "stopped by SIGTERM after" in err and "run the same command again" in err and "Traceback" not in err
+    assert stored_documents(home) < FILES
+    assert not [pid for pid in helpers if _alive(pid)]  # its workers went with it
     rerun = subprocess.run(_ingest_command(home, batch), capture_output=True, text=True)
     assert rerun.returncode == SOME_FILES_FAILED  # broken.pdf, as in an uninterrupted run
     with Archive(Settings(home=home, actor="x")) as archive:
