@@ -121,23 +121,37 @@ class StorageError(ArchiveError):
         return None
 
 
+class WorkersFailingError(ArchiveError):
+    """The extraction workers keep dying, file after file: the machine is at fault, not the files."""
+
+    status = 503
+
+    def __init__(self, crashes: int, last: Path | str) -> None:
+        super().__init__(
+            f"the extraction workers keep dying: the last {crashes} files each crashed the worker that read it "
+            f"alone (the last was {last}). That many in a row points at the machine, not the files: look for the "
+            "out-of-memory killer in the system log, a memory or process limit (ulimit), or a broken installation"
+        )
+        self.crashes, self.last = crashes, last
+
+
 class BatchStoppedError(ArchiveError):
-    """A batch stopped before its end because the archive could not be written (a :class:`StorageError`).
+    """A batch stopped before its end: the archive could not be written (a :class:`StorageError`) or the
+    workers kept dying (a :class:`WorkersFailingError`).
 
     ``report`` is the batch's report up to the stop (an ``IngestReport``):
     every file before it has its outcome; the file being stored has none,
     and nothing of it was kept.
     """
 
-    status = 507
-
-    def __init__(self, report: object, cause: StorageError, total: int) -> None:
+    def __init__(self, report: object, cause: ArchiveError, total: int) -> None:
         super().__init__(
             f"{cause}. The batch stopped after {getattr(report, 'files', 0):,} of {total:,} files; each file is "
             "stored whole or not at all, and what was stored is kept. Once that is fixed, run the same command "
             "again: stored files are skipped, and documents not yet searchable are indexed first"
         )
         self.report, self.cause, self.total = report, cause, total
+        self.status = cause.status
 
 
 class IntegrityError(ArchiveError):

@@ -48,6 +48,7 @@ from archive.errors import (
     MetadataError,
     SourceChangedError,
     StorageError,
+    WorkersFailingError,
 )
 from archive.extract import ExtractedText, extract, is_supported
 from archive.metadata import is_sidecar, read_manifest, read_sidecar
@@ -475,6 +476,11 @@ def _languages(pages: Sequence[Page]) -> list[str]:
 # -- the pool ---------------------------------------------------------------------
 
 
+#: Files in a row whose worker died even when each was read alone before a batch stops: a file that kills its
+#: worker fails alone (``worker-crashed``), but this many in a row is the machine (memory, limits), not the files.
+WORKER_CRASH_LIMIT = 10
+
+
 def run_workers(paths: Iterable[Path], options: WorkerOptions, workers: int) -> Iterator[Result]:
     """Results in discovery order, at most a few files per worker in flight.
 
@@ -482,31 +488,49 @@ def run_workers(paths: Iterable[Path], options: WorkerOptions, workers: int) -> 
     again one at a time, so that only the file that kills a worker fails
     (``worker-crashed``). A file that hangs past the time limit in code the
     worker's alarm cannot interrupt has its pool killed and fails ``timeout``.
+    :data:`WORKER_CRASH_LIMIT` crashes in a row raise :class:`WorkersFailingError`.
     """
     source = iter(str(p) for p in paths)
     window = max(2, workers * 4)
     hard_limit = options.file_timeout * 2 + 10
     executor = _new_pool(options, workers)
     pending: deque[tuple[str, cf.Future[Result]]] = deque()
+    unsent: deque[str] = deque()  # taken from the source, not yet handed to a pool (it broke in between)
+    crashes = 0  # files in a row that crashed the worker reading them alone
     try:
         while True:
-            while len(pending) < window and (path := next(source, None)) is not None:
-                pending.append((path, executor.submit(process_file, path)))
-            if not pending:
-                return
-            path, future = pending[0]
             try:
-                result = future.result(timeout=hard_limit)
-            except (BrokenProcessPool, cf.TimeoutError) as error:
-                hung = path if isinstance(error, cf.TimeoutError) else None
+                while len(pending) < window and (path := _next_unsent(unsent, source)) is not None:
+                    pending.append((path, executor.submit(process_file, path)))
+                    unsent.popleft()
+                if not pending:
+                    return
+                result = pending[0][1].result(timeout=hard_limit)
+            except (BrokenProcessPool, cf.TimeoutError) as error:  # a worker died (even while sending) or hung
+                hung = pending[0][0] if isinstance(error, cf.TimeoutError) else None
                 _kill(executor)
-                yield from _recover(pending, options, hung)
+                for recovered in _recover(pending, options, hung):
+                    yield recovered
+                    crashes = crashes + 1 if getattr(recovered, "reason", "") == "worker-crashed" else 0
+                    if crashes >= WORKER_CRASH_LIMIT:
+                        raise WorkersFailingError(crashes, recovered.path) from error
                 executor = _new_pool(options, workers)
                 continue
             pending.popleft()
+            crashes = 0
             yield result
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _next_unsent(unsent: deque[str], source: Iterator[str]) -> str | None:
+    """The next path to hand to the pool: the one a broken pool refused, else the source's next (None at the end)."""
+    if not unsent:
+        path = next(source, None)
+        if path is None:
+            return None
+        unsent.append(path)
+    return unsent[0]
 
 
 def _recover(pending: deque[tuple[str, cf.Future[Result]]], options: WorkerOptions,
@@ -575,7 +599,7 @@ def ingest(
         report.manifest_unmatched = _unmatched_rows(manifest_entries, files)
     try:
         _run_batch(files, settings, report, manifest_entries, passwords, progress, workers, scheduler)
-    except StorageError as error:  # every file after it would fail the same way, and not by its own fault
+    except (StorageError, WorkersFailingError) as error:  # every file after would fail, and not by its own fault
         report.stopped = str(error)
         raise BatchStoppedError(_finished(report, clock), error, total=len(files)) from error
     return _finished(report, clock)

@@ -27,6 +27,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from archive.accounts import add_user, create_token, remove_user
+from archive.errors import BatchStoppedError, WorkersFailingError
 from archive.ingest import ingest
 from archive.models import Document
 from archive.settings import Settings
@@ -581,6 +582,25 @@ def test_web_ingest_keeps_the_names_of_the_files(clients, home: Settings) -> Non
         names = {d.original_name: d for d in archive.iter_documents()}
     assert {"Отчёт о разминировании.txt", "Məktub Şuşa.txt", "hidden.txt"} <= set(names)
     assert names["Отчёт о разминировании.txt"].metadata.type == "report"  # its sidecar was found by name
+
+
+def test_a_web_ingest_stopped_by_dying_workers_says_so_without_server_paths(
+        clients, home: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pool's own behaviour is tested in test_resume.py; here, what the web page makes of it."""
+    import archive.ingest
+
+    def workers_keep_dying(paths, settings, **options):
+        report = archive.ingest.IngestReport(run_id="r", started="")
+        cause = WorkersFailingError(10, home.home / "uploads" / "web-x" / "a.txt")
+        raise BatchStoppedError(report, cause, total=1)
+
+    monkeypatch.setattr(archive.ingest, "ingest", workers_keep_dying)
+    page = clients["admin"].get("/ingest").get_data(as_text=True)
+    data = {"csrf_token": csrf_of(page), "files": [(io.BytesIO(b"Testimony."), "a.txt")]}
+    response = clients["admin"].post("/ingest", data=data, content_type="multipart/form-data")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 503 and "could not finish this ingest" in text, text
+    assert str(home.home) not in text and "cannot store anything" not in text
 
 
 def test_navigation_shows_who_is_signed_in(clients) -> None:

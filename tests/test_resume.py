@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -11,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.cli import SOME_FILES_FAILED, TERMINATED
+from archive.cli import BATCH_STOPPED, SOME_FILES_FAILED, TERMINATED
 from archive.settings import Settings
 from archive.store import Archive
 from archive.verify import verify
@@ -144,8 +146,73 @@ def test_sigterm_mid_batch_stops_it_like_ctrl_c_and_the_rerun_finishes(batch: Pa
     assert process.returncode == TERMINATED, err
     assert "stopped by SIGTERM after" in err and "run the same command again" in err and "Traceback" not in err
     assert stored_documents(home) < FILES
+    deadline = time.monotonic() + 20
+    while any(_alive(pid) for pid in helpers) and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert not [pid for pid in helpers if _alive(pid)]  # its workers went with it
     rerun = subprocess.run(_ingest_command(home, batch), capture_output=True, text=True)
     assert rerun.returncode == SOME_FILES_FAILED  # broken.pdf, as in an uninterrupted run
+    with Archive(Settings(home=home, actor="x")) as archive:
+        assert verify(archive).ok and archive.count_documents() == FILES
+
+
+def _workers(pid: int) -> set[int]:
+    """The extraction workers of the ingest ``pid``: the forkserver's children (the writer's grandchildren)."""
+    children = {child for child in _descendants(pid) if _parent(child) == pid}
+    return {worker for worker in _descendants(pid) if _parent(worker) in children}
+
+
+def _parent(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except OSError:
+        return 0
+
+
+def test_a_worker_killed_mid_batch_loses_nothing(batch: Path, tmp_path: Path) -> None:
+    """What the out-of-memory killer does once: the files in flight are read again, each alone."""
+    whole = tmp_path / "whole"
+    assert subprocess.run(_ingest_command(whole, batch), capture_output=True).returncode == SOME_FILES_FAILED
+    home = tmp_path / "home"
+    process = subprocess.Popen(_ingest_command(home, batch), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not (workers := _workers(process.pid)) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+    while stored_documents(home) < 3 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+    assert process.poll() is None and workers, "the batch finished before a worker could be killed; make it larger"
+    os.kill(min(_workers(process.pid) or workers), signal.SIGKILL)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == SOME_FILES_FAILED, err  # broken.pdf alone
+    assert "worker-crashed" not in err
+    assert catalog_snapshot(home, in_arrival_order=True) == catalog_snapshot(whole, in_arrival_order=True)
+
+
+def test_workers_that_keep_dying_stop_the_batch_with_the_machine_named_not_the_files(
+        batch: Path, tmp_path: Path) -> None:
+    """An out-of-memory killer that takes every worker: ten files in a row crash even alone, and the batch stops."""
+    home, report, log = tmp_path / "home", tmp_path / "report.json", tmp_path / "stderr.txt"
+    with open(log, "w", encoding="utf-8") as stderr:
+        process = subprocess.Popen([*_ingest_command(home, batch), "--report", str(report)],
+                                   stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)
+        deadline = time.monotonic() + 300
+        while process.poll() is None and time.monotonic() < deadline:
+            for worker in _workers(process.pid):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(worker, signal.SIGKILL)
+            time.sleep(0.001)
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    err = log.read_text(encoding="utf-8")
+    assert process.wait() == BATCH_STOPPED, err
+    assert "the extraction workers keep dying: the last 10 files each crashed" in err and "Traceback" not in err
+    assert "out-of-memory killer" in err and "run the same command again" in err
+    written = json.loads(report.read_text(encoding="utf-8"))
+    crashed = [o for o in written["outcomes"] if o.get("reason") == "worker-crashed"]
+    assert len(crashed) >= 10 and written["stopped"].startswith("the extraction workers keep dying")
+    assert written["files"] < FILES + 1  # stopped, not run to the end file by file
+    rerun = subprocess.run(_ingest_command(home, batch), capture_output=True, text=True)
+    assert rerun.returncode == SOME_FILES_FAILED, rerun.stderr  # broken.pdf alone: the crashed files went in
     with Archive(Settings(home=home, actor="x")) as archive:
         assert verify(archive).ok and archive.count_documents() == FILES

@@ -57,7 +57,10 @@ def register(app: Flask) -> None:
     @app.errorhandler(StorageError)
     @app.errorhandler(BatchStoppedError)
     def storage_error(error: StorageError | BatchStoppedError) -> tuple[Response | str, int]:
-        current_app.logger.error("%s", error)  # names the folder: for the administrator, not the visitor
+        current_app.logger.error("%s", error)  # names folders and files: for the administrator, not the visitor
+        if isinstance(error, BatchStoppedError) and not isinstance(error.cause, StorageError):
+            return error_response(error.status, "the archive could not finish this ingest (the server log says why); "
+                                                "the files that went in are kept: try again later")
         return error_response(507, STORAGE_FAILED)
 
     @app.errorhandler(HTTPException)
