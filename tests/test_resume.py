@@ -216,3 +216,29 @@ def test_workers_that_keep_dying_stop_the_batch_with_the_machine_named_not_the_f
     assert rerun.returncode == SOME_FILES_FAILED, rerun.stderr  # broken.pdf alone: the crashed files went in
     with Archive(Settings(home=home, actor="x")) as archive:
         assert verify(archive).ok and archive.count_documents() == FILES
+
+
+def test_a_worker_that_stops_answering_is_killed_and_only_its_file_fails(batch: Path, tmp_path: Path) -> None:
+    """Code the worker's own alarm cannot interrupt: stopped workers (SIGSTOP) answer nothing until killed."""
+    home = tmp_path / "home"
+    environment = {**os.environ, "ARCHIVE_FILE_TIMEOUT": "1"}  # the writer gives up after 2 × 1 + 10 s
+    process = subprocess.Popen(_ingest_command(home, batch), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True, env=environment)
+    deadline = time.monotonic() + 60
+    while stored_documents(home) < 3 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+    workers = _workers(process.pid)
+    assert process.poll() is None and workers, "the batch finished before its workers could be stopped"
+    for worker in workers:
+        os.kill(worker, signal.SIGSTOP)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == SOME_FILES_FAILED, err
+    hung = [line for line in err.splitlines() if "timeout (the worker stopped answering; it was killed)" in line]
+    assert len(hung) == 1, err
+    assert not [pid for pid in workers if _alive(pid)]  # killed, not left stopped
+    with Archive(Settings(home=home, actor="x")) as archive:
+        assert archive.count_documents() == FILES - 1 and verify(archive).ok
+    rerun = subprocess.run(_ingest_command(home, batch), capture_output=True, text=True)
+    assert rerun.returncode == SOME_FILES_FAILED  # broken.pdf: the file that hung went in this time
+    with Archive(Settings(home=home, actor="x")) as archive:
+        assert archive.count_documents() == FILES
