@@ -149,7 +149,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
     with _progress_bar(total, disable=quiet or as_json) as bar, _stopped_by_sigterm():
         try:
             result = run_ingest(list(paths), settings, manifest=manifest, passwords=all_passwords,
-                                progress=bar.step, workers=workers, scheduler=scheduler)
+                                progress=bar.step, status=bar.status, workers=workers, scheduler=scheduler)
         except BatchStoppedError as error:  # the archive's disk is full (or failing): report what went in
             stopped, result = error, error.report
         except KeyboardInterrupt as interruption:
@@ -217,6 +217,10 @@ class _ProgressBar:
         self.pages += outcome.pages
         self.bar.set_postfix(pages=self.pages, refresh=False)
         self.bar.update(1)
+
+    def status(self, doing: str) -> None:
+        """Say what the writer is busy with between files (an index commit can take minutes), or nothing."""
+        self.bar.set_postfix_str(f"pages={self.pages}" + (f", {doing}" if doing else ""), refresh=True)
 
     def __enter__(self) -> _ProgressBar:
         return self

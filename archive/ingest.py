@@ -574,6 +574,7 @@ def _kill(executor: cf.ProcessPoolExecutor) -> None:
 # -- the writer -------------------------------------------------------------------
 
 Progress = Callable[[Outcome], None]
+Status = Callable[[str], None]
 
 
 def ingest(
@@ -583,10 +584,15 @@ def ingest(
     manifest: Path | None = None,
     passwords: Sequence[str] = (),
     progress: Progress | None = None,
+    status: Status | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
 ) -> IngestReport:
     """Ingest every file under ``paths`` into the archive at ``settings.home``.
+
+    ``progress`` hears each file's outcome; ``status`` what the writer is
+    busy with between files (writing the index: minutes at 50,000 documents,
+    when segments merge), then ``""`` when it is done.
 
     Raises :class:`BatchStoppedError` (carrying the report so far) when the
     archive itself cannot be written: a full disk stops the batch.
@@ -598,7 +604,7 @@ def ingest(
     if manifest_entries:
         report.manifest_unmatched = _unmatched_rows(manifest_entries, files)
     try:
-        _run_batch(files, settings, report, manifest_entries, passwords, progress, workers, scheduler)
+        _run_batch(files, settings, report, manifest_entries, passwords, progress, status, workers, scheduler)
     except (StorageError, WorkersFailingError) as error:  # every file after would fail, and not by its own fault
         report.stopped = str(error)
         raise BatchStoppedError(_finished(report, clock), error, total=len(files)) from error
@@ -612,13 +618,13 @@ def _finished(report: IngestReport, clock: float) -> IngestReport:
 
 
 def _run_batch(files: Sequence[Path], settings: Settings, report: IngestReport, manifest_entries: Mapping[str, Any],
-               passwords: Sequence[str], progress: Progress | None, workers: int | None,
+               passwords: Sequence[str], progress: Progress | None, status: Status | None, workers: int | None,
                scheduler: str | None) -> None:
     from index import open_index  # the index is derived: imported only where it is fed
 
     with Archive(settings) as archive, archive.writer_lock(), \
             open_index(settings.index_dir, gazetteer=settings.gazetteer) as search_index:
-        _index_leftovers(archive, search_index)
+        _index_leftovers(archive, search_index, status)
         options = WorkerOptions(
             passwords=tuple(passwords), dayfirst=settings.dayfirst, default_access=settings.default_access,
             access_by_type=settings.access_defaults, gazetteer=settings.gazetteer, file_timeout=settings.file_timeout,
@@ -631,7 +637,7 @@ def _run_batch(files: Sequence[Path], settings: Settings, report: IngestReport, 
             results = run_on_dask(files, options, scheduler)
         else:
             results = run_workers(files, options, workers or settings.worker_count)
-        with IndexFeed(archive, search_index) as feed:
+        with IndexFeed(archive, search_index, status=status) as feed:
             for result in results:
                 outcome = _record(archive, report.run_id, result)
                 report.count(outcome)  # its outcome is in the catalog now, whatever happens to the index
@@ -696,10 +702,12 @@ class IndexFeed:
     exception cancels the uncommitted part, which the catalog still has.
     """
 
-    def __init__(self, archive: Archive, search_index: Any, *, replace: bool = False) -> None:
+    def __init__(self, archive: Archive, search_index: Any, *, replace: bool = False,
+                 status: Status | None = None) -> None:
         self._archive = archive
         self._index = search_index
         self._replace = replace  # first remove what the index holds for each document (new ones have nothing)
+        self._status = status
         self._writer: Any = None
         self._pending: list[str] = []
 
@@ -717,9 +725,13 @@ class IndexFeed:
     def commit(self) -> None:
         if self._writer is not None:
             writer, self._writer = self._writer, None
+            if self._status:
+                self._status(f"writing the search index ({len(self._pending)} documents; segments may merge)")
             writer.commit()
             self._archive.mark_indexed(self._pending)
             self._pending = []
+            if self._status:
+                self._status("")
 
     def __enter__(self) -> IndexFeed:
         return self
@@ -732,11 +744,16 @@ class IndexFeed:
             writer.cancel()
 
 
-def _index_leftovers(archive: Archive, search_index: Any) -> None:
+def _index_leftovers(archive: Archive, search_index: Any, status: Status | None = None) -> None:
     """Index documents a previous, interrupted run stored but did not index (or indexed without marking)."""
-    with IndexFeed(archive, search_index, replace=True) as feed:
-        for doc_id in archive.unindexed_ids():
+    leftovers = archive.unindexed_ids()
+    if leftovers and status:
+        status(f"indexing {len(leftovers)} documents an earlier run stored but did not index")
+    with IndexFeed(archive, search_index, replace=True, status=status) as feed:
+        for doc_id in leftovers:
             feed.add(doc_id)
+    if leftovers and status:
+        status("")
 
 
 def _new_run_id() -> str:

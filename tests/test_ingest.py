@@ -325,3 +325,19 @@ def test_a_manifest_reached_through_a_linked_folder_is_not_ingested(tmp_path: Pa
     (tmp_path / "link").symlink_to(real, target_is_directory=True)
     assert [p.name for p in discover([tmp_path / "link"], skip=[real / "batch.csv"])] == ["memo.txt"]
     assert [p.name for p in discover([real], skip=[tmp_path / "link" / "batch.csv"])] == ["memo.txt"]
+
+
+def test_the_writer_says_when_it_is_busy_with_the_index(settings: Settings, sample_folder: Path,
+                                                        tmp_path: Path) -> None:
+    """A commit that merges segments can take minutes: the progress bar says so instead of standing still."""
+    said: list[str] = []
+    report = ingest([sample_folder], settings, status=said.append)
+    assert said == [f"writing the search index ({report.ingested} documents; segments may merge)", ""]
+    with Archive(settings) as archive:
+        archive.mark_all_unindexed()  # as a reindex killed after marking leaves it
+    empty = tmp_path / "nothing"
+    empty.mkdir()
+    said.clear()
+    ingest([empty], settings, status=said.append)
+    assert said == [f"indexing {report.ingested} documents an earlier run stored but did not index",
+                    f"writing the search index ({report.ingested} documents; segments may merge)", "", ""]
