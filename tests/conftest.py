@@ -55,6 +55,22 @@ APPEAL_TEXT = (
 )
 
 
+def write_statement_batch(folder: Path, files: int, *, sidecars: bool = True) -> Path:
+    """``files`` short statements (every third a three-page PDF; every fifth, with ``sidecars``, a restricted
+    testimony by its sidecar) and one broken PDF."""
+    for i in range(files):
+        article = 100 + i % 50
+        words = f"Statement {i} about landmines near Aghdam, see Article {article} of the Fourth Geneva Convention."
+        if i % 3 == 0:
+            write_pdf(folder / f"doc-{i:03d}.pdf", [words, f"Second page of statement {i}.", "Third page."])
+        else:
+            (folder / f"doc-{i:03d}.txt").write_text(words + f"\nBaku, {1 + i % 28} March 2021\n", encoding="utf-8")
+        if sidecars and i % 5 == 0:
+            write_sidecar(folder / f"doc-{i:03d}.{'pdf' if i % 3 == 0 else 'txt'}", type="testimony", date="2020-01-02")
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4 truncated")
+    return folder
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(home=tmp_path / "home", actor="tester", workers=1, file_timeout=30.0, index_batch=50)

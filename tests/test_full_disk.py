@@ -22,7 +22,7 @@ from archive.cli import BATCH_STOPPED, SOME_FILES_FAILED
 from archive.settings import Settings
 from archive.store import Archive
 from archive.verify import verify
-from tests.conftest import catalog_snapshot, write_pdf
+from tests.conftest import catalog_snapshot, write_statement_batch
 from tests.test_api import API_507, operation_for, spec_validator
 
 pytestmark = pytest.mark.slow
@@ -52,16 +52,7 @@ def run_on_a_small_disk(tmp_path: Path, size_kb: int, script: str, *args: str) -
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("batch")
-    for i in range(FILES):
-        words = (f"Statement {i} about landmines near Aghdam, "
-                 f"see Article {100 + i % 50} of the Fourth Geneva Convention.")
-        if i % 3 == 0:
-            write_pdf(folder / f"doc-{i:03d}.pdf", [words, f"Second page of statement {i}.", "Third page."])
-        else:
-            (folder / f"doc-{i:03d}.txt").write_text(words + f"\nBaku, {1 + i % 28} March 2021\n", encoding="utf-8")
-    (folder / "broken.pdf").write_bytes(b"%PDF-1.4 truncated")
-    return folder
+    return write_statement_batch(tmp_path_factory.mktemp("batch"), FILES, sidecars=False)  # all public
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from archive.cli import BATCH_STOPPED, SOME_FILES_FAILED, TERMINATED
 from archive.settings import Settings
 from archive.store import Archive
 from archive.verify import verify
-from tests.conftest import catalog_snapshot, stored_documents, write_pdf, write_sidecar
+from tests.conftest import catalog_snapshot, stored_documents, write_statement_batch
 
 pytestmark = pytest.mark.slow
 FILES = 60
@@ -25,18 +25,7 @@ FILES = 60
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("batch")
-    for i in range(FILES):
-        article = 100 + i % 50
-        words = f"Statement {i} about landmines near Aghdam, see Article {article} of the Fourth Geneva Convention."
-        if i % 3 == 0:
-            write_pdf(folder / f"doc-{i:03d}.pdf", [words, f"Second page of statement {i}.", "Third page."])
-        else:
-            (folder / f"doc-{i:03d}.txt").write_text(words + f"\nBaku, {1 + i % 28} March 2021\n", encoding="utf-8")
-        if i % 5 == 0:
-            write_sidecar(folder / f"doc-{i:03d}.{'pdf' if i % 3 == 0 else 'txt'}", type="testimony", date="2020-01-02")
-    (folder / "broken.pdf").write_bytes(b"%PDF-1.4 truncated")
-    return folder
+    return write_statement_batch(tmp_path_factory.mktemp("batch"), FILES)
 
 
 def _ingest_command(home: Path, folder: Path) -> list[str]:
