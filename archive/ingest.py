@@ -238,8 +238,12 @@ def _ignore_patterns(folder: Path) -> tuple[str, ...]:
 _options = WorkerOptions()
 
 
-class FileTimeoutError(Exception):
-    """Raised inside a worker when one file takes longer than allowed."""
+class FileTimeoutError(BaseException):
+    """Raised inside a worker when one file takes longer than allowed.
+
+    A ``BaseException``, as ``KeyboardInterrupt`` is: pypdf catches ``Exception`` around fonts and content
+    streams, and there the time limit left the page empty and the rest of the file was read and stored.
+    """
 
 
 def init_worker(options: WorkerOptions) -> None:
@@ -293,7 +297,10 @@ def process_file(path: str, options: WorkerOptions | None = None) -> Result:
         if not is_supported(path):
             raise ExtractionError(path, "unsupported", f"files ending in {Path(path).suffix!r} are not read")
         extracted = extract(data, path, options.passwords)
-        return build_extraction(path, sha256, len(data), extracted, given, options)
+        result = build_extraction(path, sha256, len(data), extracted, given, options)
+        if deadline.expired:  # the limit was reached, and something swallowed the error: a page may be missing
+            raise FileTimeoutError()
+        return result
     except FileTimeoutError:
         return Failure(path, "timeout", "FileTimeoutError", f"took longer than {options.file_timeout:g} s", sha256)
     except ExtractionError as error:
@@ -325,10 +332,11 @@ class FileDeadline:
         self._previous: Any = None
         self._timer: threading.Timer | None = None
         self._lock = threading.Lock()
+        self.expired = False  # stays set even when the error raised is caught on the way
 
     def start(self) -> None:
         if self._on_main:
-            self._previous = signal.signal(signal.SIGALRM, _raise_timeout)
+            self._previous = signal.signal(signal.SIGALRM, self._alarm)
             signal.setitimer(signal.ITIMER_REAL, self.seconds)
         else:
             self._timer = threading.Timer(self.seconds, self._expire)
@@ -349,11 +357,12 @@ class FileDeadline:
         with self._lock:
             if self._timer is None:
                 return  # stopped meanwhile
+            self.expired = True
             ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._thread), ctypes.py_object(FileTimeoutError))
 
-
-def _raise_timeout(signum: int, frame: object) -> None:
-    raise FileTimeoutError()
+    def _alarm(self, signum: int, frame: object) -> None:
+        self.expired = True
+        raise FileTimeoutError()
 
 
 # -- analyse ----------------------------------------------------------------------

@@ -171,6 +171,31 @@ def test_time_limit_also_holds_in_a_worker_thread(tmp_path: Path, monkeypatch: p
     assert type(results[0]).__name__ == "Failure" and results[0].reason == "timeout"
 
 
+@pytest.mark.parametrize("swallowed", [Exception, BaseException])
+def test_a_time_limit_reached_where_a_library_swallows_errors_still_fails_the_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, swallowed: type[BaseException]) -> None:
+    """pypdf wraps fonts and content streams in `except Exception`: the timeout raised there was swallowed, that
+    page came out empty, the rest of the file was read, and the document was stored with a page missing (noted
+    as "scanned, blank or damaged"; a second run skips it as already in the archive)."""
+    import time
+
+    import pypdf
+
+    original = pypdf.PageObject.extract_text
+
+    def extract_text(self: pypdf.PageObject, *args: object, **kwargs: object) -> str:
+        try:
+            time.sleep(1)  # the time limit is reached here, inside the library
+        except swallowed:
+            return ""
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(pypdf.PageObject, "extract_text", extract_text)
+    path = write_pdf(tmp_path / "slow.pdf", ["First page about landmines.", "Second page."])
+    result = process_file(str(path), WorkerOptions(file_timeout=0.2))
+    assert type(result).__name__ == "Failure" and result.reason == "timeout"
+
+
 def test_a_batch_is_committed_early_when_its_postings_fill_the_writers_memory(
         settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from index import write
