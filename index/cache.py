@@ -156,9 +156,10 @@ def index_version(searcher: Searcher) -> Hashable:
     Segment ids are random, so a rebuilt index never takes an old version's key.
     """
     reader = searcher.reader()
-    segments = tuple(
-        (leaf.segment().segment_id(), leaf.segment().deleted_count())
-        for leaf, _ in reader.leaf_readers() if hasattr(leaf, "segment")
+    segments = tuple(  # an index with no segment yet (nothing ingested) reads through an EmptyReader: none
+        (segment.segment_id(), segment.deleted_count())
+        for segment in (leaf.segment() for leaf, _ in reader.leaf_readers() if hasattr(leaf, "segment"))
+        if segment is not None
     )
     return reader.generation(), segments
 

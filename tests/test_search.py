@@ -239,3 +239,21 @@ def test_a_year_that_is_no_year_is_a_query_error(search, query: str) -> None:
 def test_a_provision_that_does_not_exist_says_so(search, query, message) -> None:
     with pytest.raises(QueryError, match=re.escape(message)):
         search(query)
+
+
+def test_an_archive_with_no_document_yet_searches_to_nothing(tmp_path) -> None:
+    """A first batch in which every file failed leaves an index without a segment: a search finds nothing
+    (it was an AttributeError traceback on the command line and a 500 on the web)."""
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    (folder / "empty.txt").write_bytes(b"")
+    settings = Settings(home=tmp_path / "home", actor="t", workers=1)
+    assert ingest([folder], settings).failed == 1
+    archive = Archive(settings)
+    index = SearchIndex(settings.index_dir, page_text=archive.page_text)
+    try:
+        results = index.search(SearchRequest(query="landmines AND type:appeal", sort="date"))
+        assert (results.total, len(results.hits)) == (0, 0)
+    finally:
+        index.close()
+        archive.close()
