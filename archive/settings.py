@@ -93,6 +93,9 @@ class Settings:
                                                               f"({WORKERS_PER_CORE} per core on this machine)")
         if self.file_timeout <= 0:
             raise ConfigurationError("file_timeout", self.file_timeout, "a positive number of seconds")
+        for name in ("index_batch", "login_attempts", "login_window"):  # 0 emptied the index, locked every sign-in
+            if getattr(self, name) < 1:
+                raise ConfigurationError(name, getattr(self, name), "a whole number from 1")
         self.access_defaults  # noqa: B018 - validates access_by_type
 
     @property

@@ -36,3 +36,13 @@ def test_every_setting_is_declared_and_documented() -> None:
     readme = README.read_text(encoding="utf-8")
     for name in declared:
         assert f"ARCHIVE_{name.upper()}" in readme, f"README.md does not document ARCHIVE_{name.upper()}"
+
+
+@pytest.mark.parametrize("name, value", [("ARCHIVE_INDEX_BATCH", "0"), ("ARCHIVE_INDEX_BATCH", "-5"),
+                                         ("ARCHIVE_LOGIN_ATTEMPTS", "0"), ("ARCHIVE_LOGIN_ATTEMPTS", "-1"),
+                                         ("ARCHIVE_LOGIN_WINDOW", "0")])
+def test_counts_below_one_are_refused(name: str, value: str) -> None:
+    """ARCHIVE_INDEX_BATCH=0 made `evidence reindex` put an empty index in place of the old one and then fail;
+    ARCHIVE_LOGIN_ATTEMPTS=0 made every sign-in an IndexError."""
+    with pytest.raises(ConfigurationError, match="expected a whole number from 1"):
+        Settings.from_env({name: value})
