@@ -428,7 +428,7 @@ def _metadata(given: Mapping[str, Any], extracted: ExtractedText, pages: Sequenc
               places: Sequence[PlaceFound], options: WorkerOptions) -> Metadata:
     text = "\n".join(p.text for p in pages)
     title = given.get("title") or extracted.info.get("title", "").strip() or analysis.guess_title(text) or ""
-    date, date_source = _document_date(given, extracted, text)
+    date, date_source = _document_date(given, extracted, text, dayfirst=options.dayfirst)
     languages = given.get("language") or _languages(pages)
     named = [_canonical_place(name, options.gazetteer) for name in given.get("places", [])]
     found = [p.name for p in places if p.name not in named]
@@ -460,10 +460,11 @@ def _gazetteer(extra: str) -> analysis.Gazetteer | None:
     return analysis.load_gazetteer(Path(extra)) if extra else None
 
 
-def _document_date(given: Mapping[str, Any], extracted: ExtractedText, text: str) -> tuple[str, str]:
+def _document_date(given: Mapping[str, Any], extracted: ExtractedText, text: str, *,
+                   dayfirst: bool = True) -> tuple[str, str]:
     if given.get("date"):
         return given["date"], "metadata"
-    dateline = analysis.find_dateline(text)
+    dateline = analysis.find_dateline(text, dayfirst=dayfirst)
     if dateline is not None:
         return dateline.isoformat(), "dateline"
     for key in ("creationdate", "moddate"):

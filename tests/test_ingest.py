@@ -366,3 +366,23 @@ def test_the_writer_says_when_it_is_busy_with_the_index(settings: Settings, samp
     ingest([empty], settings, status=said.append)
     assert said == [f"indexing {report.ingested} documents an earlier run stored but did not index",
                     f"writing the search index ({report.ingested} documents; segments may merge)", "", ""]
+
+
+@pytest.mark.parametrize("dayfirst, dateline, expected", [
+    (True, "Baku, 03/04/2022", "2022-04-03"),
+    (False, "Baku, 03/04/2022", "2022-03-04"),
+    (False, "Baku, 01.13.2022", "2022-01-13"),
+])
+def test_the_document_date_follows_dayfirst_like_the_dates_in_its_text(
+        settings: Settings, tmp_path: Path, dayfirst: bool, dateline: str, expected: str) -> None:
+    """ARCHIVE_DAYFIRST=false read the dates in the text month first, but the document's own date (the one
+    searched with date:, sorted and cited) was still read from its dateline day first."""
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    (folder / "letter.txt").write_text(f"{dateline}\n\nReport on mine clearance.\n", encoding="utf-8")
+    ingest([folder], settings.with_changes(dayfirst=dayfirst))
+    with Archive(settings) as archive:
+        document = archive.get_document("EVA-000001")
+        mentioned = [row[0] for row in archive.db.execute("SELECT value FROM dates")]
+    assert (document.metadata.date, document.metadata.date_source) == (expected, "dateline")
+    assert mentioned == [expected]

@@ -381,11 +381,11 @@ def is_dateline(line: str) -> bool:
     return _dateline_value(line) is not None
 
 
-def _dateline_value(line: str) -> dt.date | None:
+def _dateline_value(line: str, dayfirst: bool = True) -> dt.date | None:
     line = line.strip()
     if not line or len(line) > _DATELINE_MAX_LENGTH:
         return None
-    for mention in find_dates(line):
+    for mention in find_dates(line, dayfirst=dayfirst):
         if mention.precision != DAY:
             continue
         prefix, suffix = line[: mention.start], line[mention.end:]
@@ -396,14 +396,17 @@ def _dateline_value(line: str) -> dt.date | None:
     return None
 
 
-def find_dateline(text: str) -> dt.date | None:
-    """The document's own date: the last dateline near the end, else the first near the top."""
+def find_dateline(text: str, *, dayfirst: bool = True) -> dt.date | None:
+    """The document's own date: the last dateline near the end, else the first near the top.
+
+    ``dayfirst`` reads an ambiguous numeric dateline as :func:`find_dates` reads the dates in the text.
+    """
     tail = text[-_DATELINE_CHARACTERS:]
     tail_lines = tail.splitlines()
     if len(tail) < len(text):
         tail_lines = tail_lines[1:]  # the first line of a cut tail may be cut too
     for line in reversed([line for line in tail_lines if line.strip()][-_DATELINE_WINDOW:]):
-        value = _dateline_value(line)
+        value = _dateline_value(line, dayfirst)
         if value is not None:
             return value
     head_lines = text[:_DATELINE_CHARACTERS].splitlines()
@@ -411,7 +414,7 @@ def find_dateline(text: str) -> dt.date | None:
         head_lines = head_lines[:-1]  # so may the last line of a cut head
     head_lines = [line for line in head_lines if line.strip()]
     for line in head_lines[:_DATELINE_WINDOW]:
-        value = _dateline_value(line)
+        value = _dateline_value(line, dayfirst)
         if value is not None:
             return value
     return None
