@@ -155,7 +155,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
         except KeyboardInterrupt as interruption:
             bar.bar.close()
             signal_name = "SIGTERM" if isinstance(interruption, Terminated) else "Ctrl-C"
-            click.echo(f"stopped by {signal_name} after {bar.bar.n} of {total} files: what was stored is kept (each "
+            click.echo(f"stopped by {signal_name} after {bar.files} of {total} files: what was stored is kept (each "
                        "file whole or not at all); run the same command again to ingest the rest (stored files are "
                        "skipped, and documents not yet searchable are indexed first)", err=True)
             ctx.exit(TERMINATED if isinstance(interruption, Terminated) else INTERRUPTED)
@@ -212,8 +212,10 @@ class _ProgressBar:
 
         self.bar = tqdm(total=total, unit="file", disable=disable, file=sys.stderr, dynamic_ncols=True)
         self.pages = 0
+        self.files = 0  # counted here: a disabled bar (--quiet, --json) counts nothing
 
     def step(self, outcome: Any) -> None:
+        self.files += 1
         self.pages += outcome.pages
         self.bar.set_postfix(pages=self.pages, refresh=False)
         self.bar.update(1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -113,6 +114,9 @@ def test_ctrl_c_mid_batch_says_what_to_do_and_the_rerun_finishes(batch: Path, tm
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
     assert "run the same command again to ingest the rest" in err and "Traceback" not in err
+    how_far = re.search(r"stopped by Ctrl-C after (\d+) of (\d+) files", err)
+    assert how_far and int(how_far[2]) == FILES + 1  # broken.pdf too
+    assert int(how_far[1]) >= 5, err  # at least the documents stored before the signal (it said 0 under --quiet)
     rerun = subprocess.run(_ingest_command(home, batch), capture_output=True, text=True)
     assert rerun.returncode == SOME_FILES_FAILED  # broken.pdf, as in an uninterrupted run
     with Archive(Settings(home=home, actor="x")) as archive:
@@ -134,6 +138,7 @@ def test_sigterm_mid_batch_stops_it_like_ctrl_c_and_the_rerun_finishes(batch: Pa
     _, err = process.communicate(timeout=60)
     assert process.returncode == TERMINATED, err
     assert "stopped by SIGTERM after" in err and "run the same command again" in err and "Traceback" not in err
+    assert int(re.search(r"after (\d+) of", err)[1]) >= 5, err
     assert stored_documents(home) < FILES
     deadline = time.monotonic() + 20
     while any(_alive(pid) for pid in helpers) and time.monotonic() < deadline:
