@@ -123,7 +123,8 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
 
     A file that fails is recorded with its reason and the batch goes on; the
     exit status is then 3 (0 when every file went in or was already there, 1
-    when the command itself could not run, 4 when the archive could not be
+    when the command itself could not run, 2 when the command line is wrong,
+    such as a PATH or --report folder that does not exist, 4 when the archive could not be
     written, a full disk, or the workers kept dying, and the batch stopped:
     run it again once fixed;
     130 after Ctrl-C and 143 after SIGTERM, which stop it the same way).

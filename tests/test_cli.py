@@ -256,3 +256,13 @@ def test_output_under_a_locale_that_is_not_utf8_has_no_traceback(tmp_path: Path,
         assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr
         outputs.append(done.stdout)
     assert all(b"\\u0417\\u0430\\u043f" in out for out in outputs)  # what it cannot show comes out as escapes
+
+
+def test_a_folder_that_is_not_there_is_a_usage_error_before_anything_is_read(tmp_path: Path,
+                                                                              sample_folder: Path) -> None:
+    """Status 2, as the README says (a disk not mounted that night): not 1, and no outcome recorded."""
+    home = tmp_path / "home"
+    result = CliRunner().invoke(main, ["--home", str(home), "ingest", "--quiet", str(sample_folder),
+                                       str(tmp_path / "not-mounted")])
+    assert result.exit_code == 2 and "does not exist" in result.output
+    assert not (home / "catalog.sqlite3").exists()
