@@ -29,7 +29,7 @@ import re
 import secrets
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from archive.errors import ArchiveError
@@ -423,10 +423,24 @@ def change_access(archive: Archive, search_index: Any, key: str, level: str, *, 
     if level not in ACCESS_LEVELS:
         raise AccessLevelError(level)
     with archive.writer_lock():
-        document, event = archive.set_access(key, level, actor=actor)
+        current = archive.get_document(key)
+        narrowed = ACCESS_LEVELS.index(level) > ACCESS_LEVELS.index(current.metadata.access)
+        if narrowed:
+            # Fewer people may see it: searches stop finding it before the catalog (and its custody event) says
+            # so. Indexed after the catalog, it went on being found, titled and quoted in results for everyone
+            # at its old level until the index committed. Marked unindexed first, so that if the catalog
+            # cannot be changed now the next ingest or reindex puts it back at the level the catalog keeps.
+            archive.mark_unindexed([current.id])
+            _index(archive, search_index, replace(current, metadata=replace(current.metadata, access=level)))
+        document, event = archive.set_access(current.id, level, actor=actor)
         if event is None and document.id not in archive.unindexed_ids():
             return document
-        with search_index.writer() as writer:
-            writer.add(document, archive.pages(document.id), archive.references(document.id))
+        if not narrowed:
+            _index(archive, search_index, document)
         archive.mark_indexed([document.id])
     return document
+
+
+def _index(archive: Archive, search_index: Any, document: Document) -> None:
+    with search_index.writer() as writer:
+        writer.add(document, archive.pages(document.id), archive.references(document.id))

@@ -468,6 +468,10 @@ class Archive:
         with self.transaction() as db:
             db.executemany("UPDATE documents SET indexed = 1 WHERE id = ?", [(i,) for i in doc_ids])
 
+    def mark_unindexed(self, doc_ids: Sequence[str]) -> None:
+        with self.transaction() as db:
+            db.executemany("UPDATE documents SET indexed = 0 WHERE id = ?", [(i,) for i in doc_ids])
+
     def mark_all_unindexed(self) -> None:
         """Mark every document as not in the search index (before the index is replaced by a rebuilt one)."""
         with self.transaction() as db:

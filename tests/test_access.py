@@ -19,19 +19,22 @@ import io
 import json
 import re
 import shutil
+import sqlite3
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from archive.accounts import add_user, create_token, remove_user
+from archive.accounts import add_user, change_access, create_token, remove_user
 from archive.errors import BatchStoppedError, WorkersFailingError
 from archive.ingest import ingest
 from archive.models import Document
-from archive.settings import Settings
+from archive.settings import ACCESS_LEVELS, Settings
 from archive.store import Archive
+from index import SearchRequest, open_index
 from tests.conftest import write_sidecar
 from webapp import create_app
 
@@ -364,6 +367,51 @@ def test_admin_changes_access_and_the_document_leaves_search_at_once(clients, ho
     assert event.at.startswith("20")
     timeline = clients["admin"].get(f"/documents/{public.id}").get_data(as_text=True)
     assert "access-changed" in timeline and "is now confidential" in timeline
+
+
+def test_a_document_made_confidential_leaves_search_before_the_catalog_records_it(
+        home: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From the moment the catalog (and its custody event) holds the narrower level, no search at the old level
+    finds the document: the served index (the web app's, open meanwhile) is searched right after that commit."""
+    public = docs(home)["public"]
+    totals: list[int] = []
+    commit_to_catalog = Archive.set_access
+
+    def set_access_then_search(self: Archive, key: str, level: str, *, actor: str | None = None) -> Any:
+        changed = commit_to_catalog(self, key, level, actor=actor)
+        totals.append(served.search(SearchRequest(query="Kestrelon")).total)
+        return changed
+
+    monkeypatch.setattr(Archive, "set_access", set_access_then_search)
+    with open_index(home.index_dir, create=False) as served, Archive(home) as archive, \
+            open_index(home.index_dir, create=False) as index:
+        assert served.search(SearchRequest(query="Kestrelon")).total == 1
+        change_access(archive, index, public.id, "confidential", actor="admin")
+        assert totals == [0]  # 1 when the index followed the catalog: a public result the ledger says is hidden
+        assert served.search(SearchRequest(query="Kestrelon", access=ACCESS_LEVELS)).total == 1
+        assert archive.unindexed_ids() == []
+        change_access(archive, index, public.id, "public", actor="admin")  # widening: the catalog goes first
+        assert totals == [0, 0] and served.search(SearchRequest(query="Kestrelon")).total == 1
+
+
+def test_a_narrowing_the_catalog_refuses_leaves_the_document_hidden_until_indexed_again(
+        home: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    public = docs(home)["public"]
+
+    def refuse(self: Archive, key: str, level: str, *, actor: str | None = None) -> Any:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    with Archive(home) as archive, open_index(home.index_dir, create=False) as index:
+        with monkeypatch.context() as patched:
+            patched.setattr(Archive, "set_access", refuse)
+            with pytest.raises(sqlite3.OperationalError):
+                change_access(archive, index, public.id, "confidential", actor="admin")
+        assert archive.get_document(public.id).metadata.access == "public"
+        assert index.search(SearchRequest(query="Kestrelon")).total == 0  # hidden rather than shown too long
+        assert archive.unindexed_ids() == [public.id]
+    ingest([], home)  # the next batch indexes it again at the level the catalog keeps
+    with open_index(home.index_dir, create=False) as index:
+        assert index.search(SearchRequest(query="Kestrelon")).total == 1
 
 
 def test_only_admins_change_access(clients, home: Settings) -> None:
