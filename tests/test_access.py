@@ -286,6 +286,46 @@ def test_exports_in_every_format_hold_only_visible_documents(clients, tokens, ho
             assert len(list(csv.DictReader(io.StringIO(text)))) == EXPECTED_TOTALS[role]
 
 
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "ris"])
+def test_an_export_goes_to_its_end_when_a_document_is_hidden_while_it_is_sent(
+        clients, home: Settings, fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    monkeypatch.setattr("webapp.export.BATCH", 1)  # one document a batch: the second is read while the first is sent
+    first, second = (hit["control_number"] for hit in api(clients[None], "/api/search?q=landmines")["hits"])
+    hidden = next(d for d in docs(home).values() if d.control_number == second)
+    response = clients[None].get(f"/export/{fmt}?q=landmines")  # recorded, and its first part written
+    assert response.status_code == 200
+    statuses: list[int] = []
+
+    def hide() -> None:  # in a thread of its own, as on a server: the suspended stream keeps its contexts pushed in
+        page = clients["admin"].get(f"/documents/{hidden.id}").get_data(as_text=True)  # this one, to share them
+        statuses.append(clients["admin"].post(f"/documents/{hidden.id}/access",
+                                              data={"level": "confidential", "csrf_token": csrf_of(page)}).status_code)
+
+    admin = threading.Thread(target=hide)
+    admin.start()
+    admin.join()
+    assert statuses == [302]
+    text = response.get_data(as_text=True)  # raised DocumentNotFoundError half-way: a download cut short
+    assert first in text and second not in text
+    if fmt == "ris":
+        assert text.rstrip().endswith("ER  -")
+
+
+def test_an_export_lists_only_what_the_catalog_shows_when_the_index_lags_it(clients, home: Settings) -> None:
+    """Between an access change's catalog commit and its index commit, the index still says public."""
+    found = docs(home)
+    with Archive(home) as archive:
+        archive.set_access(found["public"].id, "confidential", actor="admin")  # the catalog's half of the change
+    response = clients[None].get("/export/jsonl?q=landmines")
+    assert response.status_code == 200
+    assert [json.loads(line)["id"] for line in response.get_data(as_text=True).splitlines()] == [found["appeal"].id]
+    with Archive(home) as archive:
+        exported = [e for e in archive.events() if e.action == "exported"][-1]
+    assert exported.details["documents"] == [found["appeal"].id] and exported.details["count"] == 1
+
+
 @pytest.mark.parametrize("role", [None, *ROLES])
 def test_citations_of_hidden_documents_are_404s(clients, tokens, home: Settings, role: str | None) -> None:
     for document in docs(home).values():

@@ -20,12 +20,12 @@ from typing import Any
 from flask import Blueprint, Response, request, stream_with_context
 
 from archive import cite
-from archive.errors import QueryError
+from archive.errors import DocumentNotFoundError, QueryError
 from archive.models import Document
 from archive.service import document_as_dict
 from webapp.refs import articles_by_document
 from webapp.search import request_from_args
-from webapp.state import actor, archive, permalink, search_index, visible_document
+from webapp.state import actor, archive, permalink, search_index, visible_document, visible_levels
 
 bp = Blueprint("export", __name__)
 BATCH = 200
@@ -64,7 +64,9 @@ def export_response(fmt: str) -> Response:
     """
     if fmt not in FORMATS:
         raise QueryError(fmt, f"unknown export format; formats are: {', '.join(FORMATS)}")
-    found = list(matching_documents())
+    # The index can lag the catalog for a moment (an access change committed between the two): the custody event
+    # lists only what the catalog lets this visitor see.
+    found = _still_visible(list(matching_documents()))
     archive().record_event("exported", None, {
         "format": fmt, "count": len(found), "documents": [doc_id for doc_id, _ in found],
         "query": request.args.get("q", ""), "filters": {k: v for k, v in request.args.lists() if k != "q"},
@@ -78,10 +80,32 @@ def export_response(fmt: str) -> Response:
 Found = Iterator[list[tuple[Document, tuple[int, ...]]]]
 
 
-def _batches(found: list[tuple[str, tuple[int, ...]]]) -> Found:
-    """The documents of ``found``, read through the visitor's access levels, :data:`BATCH` at a time."""
+def _still_visible(found: list[tuple[str, tuple[int, ...]]]) -> list[tuple[str, tuple[int, ...]]]:
+    """``found`` without the documents the catalog no longer lets the visitor see."""
+    levels = visible_levels()
+    visible: set[str] = set()
     for start in range(0, len(found), BATCH):
-        yield [(visible_document(doc_id), pages) for doc_id, pages in found[start:start + BATCH]]
+        ids = [doc_id for doc_id, _ in found[start:start + BATCH]]
+        visible.update(row[0] for row in archive().db.execute(
+            f"SELECT id FROM documents WHERE id IN ({','.join('?' * len(ids))}) "
+            f"AND access IN ({','.join('?' * len(levels))})", (*ids, *levels)))
+    return [item for item in found if item[0] in visible]
+
+
+def _batches(found: list[tuple[str, tuple[int, ...]]]) -> Found:
+    """The documents of ``found``, read through the visitor's access levels, :data:`BATCH` at a time.
+
+    A document whose access changed while the file was being sent, so that the visitor may no longer see it, is
+    left out: the file goes on to its end (raising here cut the download short, or made it a 500).
+    """
+    for start in range(0, len(found), BATCH):
+        batch = []
+        for doc_id, pages in found[start:start + BATCH]:
+            try:
+                batch.append((visible_document(doc_id), pages))
+            except DocumentNotFoundError:
+                continue
+        yield batch
 
 
 def _csv(batches: Found) -> Iterator[str]:
