@@ -232,26 +232,59 @@ class Archive:
                 "or point --home / ARCHIVE_HOME at an existing archive"
             )
         self._transaction_lock = threading.RLock()
+        self._readonly_db: sqlite3.Connection | None = None
+        # One connection per thread (the web app serves from several): statements of two threads on one
+        # connection share its read snapshot and its transaction. A read still running in one thread kept the
+        # connection on an old snapshot, so another thread's BEGIN IMMEDIATE failed at once with "database is
+        # locked" (busy_timeout is not consulted) as soon as an ingest had committed; reads saw other threads'
+        # uncommitted writes; and errors of one thread's statement surfaced in another's ("another row available").
+        self._local = threading.local()
+        self._connections: dict[sqlite3.Connection, threading.Thread] = {}
+        self._connections_lock = threading.Lock()
         if readonly:
-            self.db = _open_readonly(settings.catalog_path)
+            self._readonly_db = _open_readonly(settings.catalog_path)
             return
         with _writing_to(self.home):
             self.home.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new home: its owner's alone (evidence)
             settings.objects_dir.mkdir(exist_ok=True)
-        self.db = sqlite3.connect(settings.catalog_path, isolation_level=None, check_same_thread=False)
-        self.db.row_factory = sqlite3.Row
+        db = sqlite3.connect(settings.catalog_path, isolation_level=None, check_same_thread=False)
         try:
-            self.db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA journal_mode=WAL")
         except sqlite3.DatabaseError as error:
-            self.db.close()
+            db.close()
             fault = StorageError.from_sqlite_error(settings.catalog_path, error)  # a full disk is not damage
             if fault is not None:
                 raise fault from error
             raise CatalogError(_damaged(settings.catalog_path, error)) from None
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA foreign_keys=ON")
-        self.db.execute("PRAGMA busy_timeout=10000")
+        self._adopt(db)
         self._migrate()
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """This thread's connection to the catalog, opened on first use (one connection for a read-only archive)."""
+        if self._readonly_db is not None:
+            return self._readonly_db
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._adopt(sqlite3.connect(self.settings.catalog_path, isolation_level=None,
+                                             check_same_thread=False))  # closed by close(), maybe from another thread
+        return db
+
+    def _adopt(self, db: sqlite3.Connection) -> sqlite3.Connection:
+        """Set up ``db`` as this thread's connection; close those of threads that have ended."""
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        db.execute("PRAGMA busy_timeout=10000")
+        with self._connections_lock:
+            ended = [old for old, thread in self._connections.items() if not thread.is_alive()]
+            for old in ended:
+                del self._connections[old]
+            self._connections[db] = threading.current_thread()
+        for old in ended:
+            old.close()
+        self._local.db = db
+        return db
 
     def __enter__(self) -> Archive:
         return self
@@ -260,7 +293,14 @@ class Archive:
         self.close()
 
     def close(self) -> None:
-        self.db.close()
+        if self._readonly_db is not None:
+            self._readonly_db.close()
+        with self._connections_lock:
+            connections = list(self._connections)
+            self._connections.clear()
+        for db in connections:
+            db.close()
+        self._local = threading.local()
 
     # -- schema ---------------------------------------------------------------
 
@@ -281,8 +321,9 @@ class Archive:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One SQLite transaction: committed on success, rolled back on any error.
 
-        The web app shares one connection between its threads; a lock keeps
-        their transactions (custody events of views and downloads) one at a time.
+        Each thread has its own connection (:attr:`db`); a lock keeps the
+        transactions of one process's threads (custody events of views and
+        downloads in the web app) one at a time.
         """
         with self._transaction_lock:
             try:

@@ -150,3 +150,59 @@ def test_a_new_home_is_its_owners_alone(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path / "new-home", actor="t")
     Archive(settings).close()
     assert settings.home.stat().st_mode & 0o777 == 0o700  # originals and catalog hold the evidence
+
+
+# -- threads sharing one Archive (the web app) ------------------------------------------------------------------
+
+def test_a_read_in_one_thread_does_not_make_another_threads_write_fail(tmp_path: Path) -> None:
+    """A read still stepping in one thread, a commit by another process, then a custody event in a third thread:
+    on one shared connection the read pinned an old snapshot and BEGIN IMMEDIATE failed at once ("database is
+    locked", busy_timeout never consulted)."""
+    import threading
+
+    from archive.verify import verify
+
+    settings = Settings(home=tmp_path / "home", actor="t")
+    with Archive(settings) as served, Archive(settings) as other_process:
+        for number in range(3):
+            served.record_event("note", None, {"n": number})
+        reading, written = threading.Event(), threading.Event()
+
+        def read_slowly() -> None:
+            rows = served.db.execute("SELECT seq FROM custody ORDER BY seq")
+            next(rows)  # a page rendered from rows as they come
+            reading.set()
+            written.wait(10)
+            list(rows)
+
+        thread = threading.Thread(target=read_slowly)
+        thread.start()
+        try:
+            assert reading.wait(10)
+            other_process.record_event("received", None, {"from": "an ingest"})
+            served.record_event("downloaded", None, {"file": "x.pdf"})
+        finally:
+            written.set()
+            thread.join()
+        assert [e.action for e in served.events()][-2:] == ["received", "downloaded"]
+        assert verify(served).ok
+
+
+def test_the_connections_of_ended_threads_are_closed(tmp_path: Path) -> None:
+    import threading
+
+    settings = Settings(home=tmp_path / "home", actor="t")
+    with Archive(settings) as archive:
+        def read() -> None:
+            archive.count_documents()
+
+        def open_files() -> int:
+            thread = threading.Thread(target=read)
+            thread.start()
+            thread.join()
+            return len(os.listdir("/proc/self/fd"))
+
+        before = open_files()
+        for _ in range(100):  # a server that starts a thread per request
+            after = open_files()
+        assert after <= before + 3  # SQLite may hold a closed connection's descriptor while others lock the file
