@@ -77,6 +77,12 @@ class CatalogError(ArchiveError):
     status = 500
 
 
+class WriterBusyError(CatalogError):
+    """Another process or thread holds the archive's writer lock (an ingest, a reindex, an access change)."""
+
+    status = 503
+
+
 class SourceChangedError(CatalogError):
     """A file's bytes changed between being read by a worker and being copied into the store."""
 

@@ -19,13 +19,14 @@ import os
 import sqlite3
 import tempfile
 import threading
+import time
 import urllib.parse
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from archive.errors import CatalogError, DocumentNotFoundError, SourceChangedError, StorageError
+from archive.errors import CatalogError, DocumentNotFoundError, SourceChangedError, StorageError, WriterBusyError
 from archive.models import CustodyEvent, Document, Extraction, Metadata, Page, Reference
 from archive.settings import ACCESS_LEVELS, Settings
 
@@ -164,6 +165,9 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 #: The file in the home whose ``flock`` one writer holds at a time.
 WRITER_LOCK = "writer.lock"
+#: Seconds a writer waits for the lock before it gives up: longer than an access change holds it, far shorter than
+#: a batch does.
+WRITER_WAIT = 5.0
 
 
 def utc_now() -> str:
@@ -347,21 +351,29 @@ class Archive:
     # -- the one writer -------------------------------------------------------
 
     @contextlib.contextmanager
-    def writer_lock(self) -> Iterator[None]:
+    def writer_lock(self, *, wait: float | None = None) -> Iterator[None]:
         """Hold the archive's writer lock: one batch writes at a time.
 
         The lock is an ``flock`` on ``writer.lock`` in the home, released by
         the operating system even when the writer is killed. Holding it, the
         writer removes partial copies a killed writer left in the object store.
+        A holder that lets go within ``wait`` seconds (:data:`WRITER_WAIT`; an
+        access change takes a fraction of one) is waited for; a batch that holds it longer is not
+        (:class:`WriterBusyError`).
         """
         handle = open(self.home / WRITER_LOCK, "a+")  # noqa: SIM115 - held for the whole block
         try:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise CatalogError(
-                    f"another process is writing to {self.home}; wait for it to finish, then run this again"
-                ) from None
+            deadline = time.monotonic() + (WRITER_WAIT if wait is None else wait)
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise WriterBusyError(
+                            f"another process is writing to {self.home}; wait for it to finish, then run this again"
+                        ) from None
+                    time.sleep(0.05)
             self._remove_partial_objects()
             yield
         finally:

@@ -695,3 +695,16 @@ def test_navigation_shows_who_is_signed_in(clients) -> None:
     assert 'class="signin"' in clients[None].get("/").get_data(as_text=True)
     page = clients["investigator"].get("/").get_data(as_text=True)
     assert "Signed in as <strong>investigator</strong>" in page and "(investigator)" in page
+
+
+def test_an_access_change_during_a_batch_is_refused_with_a_503_that_says_why(
+        clients, home: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("archive.store.WRITER_WAIT", 0.2, raising=False)
+    public = docs(home)["public"]
+    page = clients["admin"].get(f"/documents/{public.id}").get_data(as_text=True)
+    with Archive(home) as batch, batch.writer_lock():  # an ingest is running
+        response = clients["admin"].post(f"/documents/{public.id}/access",
+                                         data={"level": "confidential", "csrf_token": csrf_of(page)})
+    assert response.status_code == 503  # was a 500, "something went wrong"
+    assert "try again when that has finished" in response.get_data(as_text=True)
+    assert docs(home)["public"].metadata.access == "public"

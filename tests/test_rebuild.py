@@ -103,6 +103,26 @@ def test_reindex_waits_for_no_ingest(home: Settings) -> None:
     assert _total(home) == 12
 
 
+def test_reindex_waits_for_an_access_change_that_holds_the_lock_for_a_moment(home: Settings) -> None:
+    import threading
+    import time
+
+    held = threading.Event()
+
+    def change_access() -> None:
+        with Archive(home) as archive, archive.writer_lock():
+            held.set()
+            time.sleep(0.5)
+
+    thread = threading.Thread(target=change_access)
+    thread.start()
+    held.wait(10)
+    result = CliRunner().invoke(main, ["--home", str(home.home), "reindex", "--quiet"])
+    thread.join()
+    assert result.exit_code == 0, result.output  # refused: a nightly job failed for an admin's click
+    assert _total(home) == 12
+
+
 def test_the_fallback_of_two_renames_puts_the_index_in_place(home: Settings, tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(rebuild_module, "_exchange", lambda first, second: False)  # no renameat2 here

@@ -16,10 +16,17 @@ from typing import Any
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from archive.errors import ArchiveError, BatchStoppedError, DocumentNotFoundError, QueryError, StorageError
+from archive.errors import (
+    ArchiveError,
+    BatchStoppedError,
+    DocumentNotFoundError,
+    QueryError,
+    StorageError,
+    WriterBusyError,
+)
 
 TITLES = {400: "Cannot run this search", 401: "Not signed in", 403: "Not allowed", 404: "Not found",
-          405: "Not allowed", 409: "Already there", 429: "Locked", 507: "Cannot store"}
+          405: "Not allowed", 409: "Already there", 429: "Locked", 503: "Not now", 507: "Cannot store"}
 
 #: What a visitor reads when the archive cannot write (a full disk): the folder and the fault go to the server log.
 STORAGE_FAILED = ("the archive cannot store anything at the moment: its disk is full or cannot be written, and "
@@ -49,6 +56,10 @@ def register(app: Flask) -> None:
     def archive_error(error: ArchiveError) -> tuple[Response | str, int]:
         title = "Cannot do this" if error.status == 400 and not isinstance(error, QueryError) else None
         message = str(error)
+        if isinstance(error, WriterBusyError):  # an ingest or a reindex is running: not a fault of the server
+            current_app.logger.warning("%s", error)
+            message = ("the archive is taking in or re-indexing documents and cannot change this now; nothing was "
+                       "changed: try again when that has finished")
         if isinstance(error, DocumentNotFoundError):  # the same words whether it is missing or hidden
             message = (f"no document {error.key!r} here: check the control number or link, or search for it "
                        "(documents you may not see are not found either)")
