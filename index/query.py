@@ -33,7 +33,7 @@ from index.schema import keyword_value
 TEXT_FIELDS = ("title", "issuer", "body")
 #: Fields named in error messages: the ones worth typing.
 SEARCHABLE_FIELDS = frozenset({"title", "issuer", "body", "type", "year", "date", "lang", "language", "place",
-                               "instrument", "article", "source", "control"})
+                               "instrument", "article", "source", "control", "synthetic"})
 #: Names users may type before a colon, and the index field each means.
 FIELD_ALIASES = {"language": "lang"}
 FIELD_PREFIX = re.compile(r"(?<![\w\\])([A-Za-z_]+):")
@@ -63,10 +63,32 @@ def parse_user_query(parser: MultifieldParser, text: str) -> wq.Query:
     except Exception as error:  # noqa: BLE001 - whoosh raises many kinds on bad input
         raise QueryError(text, _parse_problem(text, error), _plain_words(text)) from error
     parsed = _quoted_dates(parsed, parser.schema)
+    backwards = [match for match in DATE_RANGE.finditer(text) if _runs_backwards(match, parser.schema)]
+    if backwards:
+        swapped = text
+        for match in reversed(backwards):
+            swapped = swapped[:match.start()] + f"date:[{match[3]} TO {match[2]}]" + swapped[match.end():]
+        raise QueryError(text, "the date range runs backwards: it ends before it starts (a range goes from the "
+                               "earlier date to the later one)", swapped)
     if _holds_null(parsed):
         raise QueryError(text, "part of it could not be read as a search (check field values such as dates: "
                                "date:2022, date:[2020 TO 2022], date:>2021-06)", _plain_words(text))
     return normalise_values(parsed, text)
+
+
+def _runs_backwards(match: re.Match[str], schema: Schema) -> bool:
+    """Whether the range ``match`` (of :data:`DATE_RANGE`) ends before it starts even with both ends included:
+    such a range found nothing, without a word. ``date:{2021 TO 2022}`` is empty too, but runs forwards (its
+    brackets leave nothing between the two years) and is left alone.
+    """
+    if not (match[2] and match[3]):
+        return False  # open at one end
+    try:
+        inclusive = schema["date"].parse_range("date", match[2], match[3], False, False)
+    except Exception:  # noqa: BLE001 - an unreadable date: the parser has its own message for it
+        return False
+    start, end = getattr(inclusive, "start", None), getattr(inclusive, "end", None)
+    return start is not None and end is not None and start > end
 
 
 def _quoted_dates(query: wq.Query, schema: Schema) -> wq.Query:

@@ -223,6 +223,21 @@ def test_a_comparison_without_a_field_says_where_the_field_goes(search, query: s
     assert "Error" not in str(caught.value)  # no parser internals (it said "IndexError: list index out of range")
 
 
+@pytest.mark.parametrize("query, suggestion", [
+    ("date:[2023 TO 2020]", "date:[2020 TO 2023]"),
+    ("landmines AND date:{2023-05 TO 2023-01]", "landmines AND date:[2023-01 TO 2023-05]"),
+    ("date:[2022-06-30 to 2022-06-01]", "date:[2022-06-01 TO 2022-06-30]"),
+    ("date:[2022-06 TO 2022-05-31] OR date:[2019 TO 2018]", "date:[2022-05-31 TO 2022-06] OR date:[2018 TO 2019]"),
+])
+def test_a_date_range_that_ends_before_it_starts_is_a_query_error(search, query: str, suggestion: str) -> None:
+    """It found nothing without a word, while the web form's from/to said the dates ran backwards.
+    (``date:{2021 TO 2022}``, empty but forwards, finds nothing as before: see test_date_queries.)"""
+    with pytest.raises(QueryError, match="the date range runs backwards: it ends before it starts") as caught:
+        search(query)
+    assert caught.value.suggestion == suggestion
+    assert search(suggestion) is not None  # the suggestion is a query that runs
+
+
 @pytest.mark.parametrize("query", ["year:abc", "year:22", "year:２０２２"])
 def test_a_year_that_is_no_year_is_a_query_error(search, query: str) -> None:
     with pytest.raises(QueryError, match="a year is four digits"):
