@@ -42,7 +42,7 @@ def translate_errors(func: F) -> F:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--home", type=click.Path(file_okay=False, path_type=Path), envvar="ARCHIVE_HOME",
-              help="Archive home (catalog, originals, index). Default: ./archive-home.")
+              help="Archive home (catalog, originals, index). Default: ARCHIVE_HOME, else ./archive-home.")
 @click.version_option(package_name="evidence-archive")
 @click.pass_context
 @translate_errors
