@@ -29,6 +29,7 @@ from typing import Any
 from archive.errors import CatalogError, DocumentNotFoundError, SourceChangedError, StorageError, WriterBusyError
 from archive.models import CustodyEvent, Document, Extraction, Metadata, Page, Reference
 from archive.settings import ACCESS_LEVELS, Settings
+from archive.threads import PerThread
 
 GENESIS_HASH = "0" * 64
 
@@ -243,8 +244,7 @@ class Archive:
         # locked" (busy_timeout is not consulted) as soon as an ingest had committed; reads saw other threads'
         # uncommitted writes; and errors of one thread's statement surfaced in another's ("another row available").
         self._local = threading.local()
-        self._connections: dict[sqlite3.Connection, threading.Thread] = {}
-        self._connections_lock = threading.Lock()
+        self._connections: PerThread[sqlite3.Connection] = PerThread()
         if readonly:
             self._readonly_db = _open_readonly(settings.catalog_path)
             return
@@ -280,14 +280,7 @@ class Archive:
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA foreign_keys=ON")
         db.execute("PRAGMA busy_timeout=10000")
-        with self._connections_lock:
-            ended = [old for old, thread in self._connections.items() if not thread.is_alive()]
-            for old in ended:
-                del self._connections[old]
-            self._connections[db] = threading.current_thread()
-        for old in ended:
-            old.close()
-        self._local.db = db
+        self._local.db = self._connections.adopt(db)
         return db
 
     def __enter__(self) -> Archive:
@@ -299,11 +292,7 @@ class Archive:
     def close(self) -> None:
         if self._readonly_db is not None:
             self._readonly_db.close()
-        with self._connections_lock:
-            connections = list(self._connections)
-            self._connections.clear()
-        for db in connections:
-            db.close()
+        self._connections.close_all()
         self._local = threading.local()
 
     # -- schema ---------------------------------------------------------------

@@ -31,6 +31,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
 
 from archive.errors import GazetteerChangedError, IndexOutOfDateError, StorageError
+from archive.threads import PerThread
 from index.analysis import gazetteer_snapshot, places_fingerprint
 from index.cache import IndexCaches, SearcherCache
 from index.query import QUERY_OPERATORS, access_filter, build_filter, build_parser, parse_user_query
@@ -126,10 +127,9 @@ class SearchIndex:
         self._local = threading.local()
         # Every thread's searcher and its thread, so that close() closes them all, and the searcher of a thread
         # that has ended (a server that starts a thread per request) is closed when the next one opens.
-        self._open: dict[Searcher, threading.Thread] = {}
-        self._open_lock = threading.Lock()
+        self._open: PerThread[Searcher] = PerThread()
         # An index dropped without close() (an app that is simply discarded) still closes its searchers' files.
-        weakref.finalize(self, _close_all, self._open, self._open_lock)
+        weakref.finalize(self, self._open.close_all)
         self._caches = IndexCaches()
         self._schema = self._ix.schema  # Whoosh unpickles the schema (and its analyzer) at every access
         self._parser = build_parser(self._schema)
@@ -143,7 +143,7 @@ class SearchIndex:
     def close(self) -> None:
         """Close every thread's searcher (their files) and the index; only when no search is running."""
         self._forget_searcher()
-        _close_all(self._open, self._open_lock)
+        self._open.close_all()
         self._ix.close()
 
     def _follow_rebuild(self) -> None:
@@ -189,14 +189,7 @@ class SearchIndex:
             self._forget_searcher()
             searcher = None
         if searcher is None:
-            searcher = _open_searcher(self._ix)
-            with self._open_lock:
-                ended = [old for old, thread in self._open.items() if not thread.is_alive()]
-                for old in ended:
-                    del self._open[old]
-                self._open[searcher] = threading.current_thread()
-            for old in ended:
-                old.close()
+            searcher = self._open.adopt(_open_searcher(self._ix))
             self._local.searcher = searcher
             self._local.identity = self._identity
         return searcher
@@ -214,8 +207,7 @@ class SearchIndex:
         searcher = getattr(self._local, "searcher", None)
         self._local.searcher = None
         if searcher is not None:
-            with self._open_lock:
-                self._open.pop(searcher, None)
+            self._open.release(searcher)
             searcher.close()
 
     def search(self, request: SearchRequest) -> SearchResults:
@@ -409,14 +401,6 @@ def _identity(directory: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return found.st_dev, found.st_ino
-
-
-def _close_all(searchers: dict[Searcher, threading.Thread], lock: threading.Lock) -> None:
-    with lock:
-        closing = list(searchers)
-        searchers.clear()
-    for searcher in closing:
-        searcher.close()
 
 
 def _open_searcher(ix: Any) -> Searcher:

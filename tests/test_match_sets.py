@@ -387,8 +387,8 @@ def test_searchers_of_ended_threads_are_closed_when_another_opens(index: SearchI
     index._forget_searcher()
     index.searcher()  # a new one for this thread: every ended thread's searcher is closed now
     assert all(s.is_closed for s in opened)
-    assert all(thread.is_alive() for thread in index._open.values())
-    assert threading.current_thread() in index._open.values()
+    assert all(thread.is_alive() for thread in index._open.owners())
+    assert threading.current_thread() in index._open.owners()
 
 
 @given(st.lists(st.integers(0, 10_000), min_size=1, max_size=40, unique=True),

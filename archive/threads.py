@@ -1,0 +1,58 @@
+"""Things opened once per thread and closed once their thread has ended.
+
+The web app's server runs requests on threads it starts and ends as it
+pleases. A catalog connection (:class:`archive.store.Archive`) and an index
+searcher (:class:`index.search.SearchIndex`) per thread keep the threads'
+snapshots and transactions apart; :class:`PerThread` remembers whose each one
+is, closes those of ended threads when the next one is opened, and all of
+them when their owner closes.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Generic, Protocol, TypeVar
+
+
+class Closable(Protocol):
+    def close(self) -> None: ...
+
+
+T = TypeVar("T", bound=Closable)
+
+
+class PerThread(Generic[T]):
+    """The open things of every thread, each with the thread that opened it."""
+
+    def __init__(self) -> None:
+        self._owners: dict[T, threading.Thread] = {}
+        self._lock = threading.Lock()
+
+    def adopt(self, item: T) -> T:
+        """Register ``item`` as the current thread's; close the ones of threads that have ended."""
+        with self._lock:
+            ended = [old for old, thread in self._owners.items() if not thread.is_alive()]
+            for old in ended:
+                del self._owners[old]
+            self._owners[item] = threading.current_thread()
+        for old in ended:
+            old.close()
+        return item
+
+    def release(self, item: T) -> None:
+        """Forget ``item``: whoever releases it closes it."""
+        with self._lock:
+            self._owners.pop(item, None)
+
+    def owners(self) -> list[threading.Thread]:
+        """The threads whose items are registered now."""
+        with self._lock:
+            return list(self._owners.values())
+
+    def close_all(self) -> None:
+        """Close every item still registered, whichever thread opened it."""
+        with self._lock:
+            items = list(self._owners)
+            self._owners.clear()
+        for item in items:
+            item.close()
