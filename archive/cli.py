@@ -129,7 +129,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
     run it again once fixed;
     130 after Ctrl-C and 143 after SIGTERM, which stop it the same way).
     """
-    from archive.ingest import discover, write_report
+    from archive.ingest import discover
     from archive.ingest import ingest as run_ingest
     from archive.store import Archive
 
@@ -155,19 +155,18 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
             stopped, result = error, error.report
         except KeyboardInterrupt as interruption:
             bar.bar.close()
-            signal_name = "SIGTERM" if isinstance(interruption, Terminated) else "Ctrl-C"
-            click.echo(f"stopped by {signal_name} after {bar.files} of {total} files: what was stored is kept (each "
-                       "file whole or not at all); run the same command again to ingest the rest (stored files are "
-                       "skipped, and documents not yet searchable are indexed first)", err=True)
-            ctx.exit(TERMINATED if isinstance(interruption, Terminated) else INTERRUPTED)
+            terminated = isinstance(getattr(interruption, "interruption", interruption), Terminated)
+            how_far = f"stopped by {'SIGTERM' if terminated else 'Ctrl-C'} after {bar.files} of {total} files"
+            so_far = getattr(interruption, "report", None)  # none when it came before the batch began
+            if report and so_far is not None:
+                so_far.stopped = how_far
+                _write_report(settings, so_far, report)
+            click.echo(f"{how_far}: what was stored is kept (each file whole or not at all); run the same command "
+                       "again to ingest the rest (stored files are skipped, and documents not yet searchable are "
+                       "indexed first)", err=True)
+            ctx.exit(TERMINATED if terminated else INTERRUPTED)
     if report:
-        try:
-            with Archive(settings) as archive:
-                write_report(archive, result, report)
-        except OSError as error:
-            raise click.ClickException(
-                f"the batch ran ({result.summary()}) but its report could not be written to {report}: {error}"
-            ) from error
+        _write_report(settings, result, report)
     if as_json:
         click.echo(json.dumps({**vars(result), "files": result.files}, ensure_ascii=False, indent=1))
     else:
@@ -183,6 +182,19 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
         ctx.exit(BATCH_STOPPED)
     if result.failed:
         ctx.exit(SOME_FILES_FAILED)
+
+
+def _write_report(settings: Settings, result: Any, report: Path) -> None:
+    from archive.ingest import write_report
+    from archive.store import Archive
+
+    try:
+        with Archive(settings) as archive:
+            write_report(archive, result, report)
+    except OSError as error:
+        raise click.ClickException(
+            f"the batch ran ({result.summary()}) but its report could not be written to {report}: {error}"
+        ) from error
 
 
 def _check_report_target(report: Path) -> None:

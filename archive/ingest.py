@@ -618,7 +618,18 @@ def ingest(
     except (StorageError, WorkersFailingError) as error:  # every file after would fail, and not by its own fault
         report.stopped = str(error)
         raise BatchStoppedError(_finished(report, clock), error, total=len(files)) from error
+    except KeyboardInterrupt as interruption:  # Ctrl-C, or SIGTERM taken like it: the report so far goes along
+        report.stopped = "interrupted"
+        raise BatchInterrupted(_finished(report, clock), interruption) from interruption
     return _finished(report, clock)
+
+
+class BatchInterrupted(KeyboardInterrupt):
+    """A batch stopped by Ctrl-C (or what is taken like it), carrying its report so far."""
+
+    def __init__(self, report: IngestReport, interruption: KeyboardInterrupt) -> None:
+        super().__init__()
+        self.report, self.interruption = report, interruption
 
 
 def _finished(report: IngestReport, clock: float) -> IngestReport:

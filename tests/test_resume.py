@@ -125,9 +125,9 @@ def test_ctrl_c_mid_batch_says_what_to_do_and_the_rerun_finishes(batch: Path, tm
 
 def test_sigterm_mid_batch_stops_it_like_ctrl_c_and_the_rerun_finishes(batch: Path, tmp_path: Path) -> None:
     """What a job's time limit (``timeout``) or a service manager sends: to the writer alone."""
-    home = tmp_path / "home"
-    process = subprocess.Popen(_ingest_command(home, batch), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, start_new_session=True)
+    home, report = tmp_path / "home", tmp_path / "report.json"
+    process = subprocess.Popen([*_ingest_command(home, batch), "--report", str(report)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline = time.monotonic() + 60
     helpers: set[int] = set()
     while stored_documents(home) < 5 and process.poll() is None and time.monotonic() < deadline:
@@ -138,7 +138,11 @@ def test_sigterm_mid_batch_stops_it_like_ctrl_c_and_the_rerun_finishes(batch: Pa
     _, err = process.communicate(timeout=60)
     assert process.returncode == TERMINATED, err
     assert "stopped by SIGTERM after" in err and "run the same command again" in err and "Traceback" not in err
-    assert int(re.search(r"after (\d+) of", err)[1]) >= 5, err
+    gone_in = int(re.search(r"after (\d+) of", err)[1])
+    assert gone_in >= 5, err
+    written = json.loads(report.read_text(encoding="utf-8"))  # what a nightly job's time limit leaves to read
+    assert written["stopped"] == f"stopped by SIGTERM after {gone_in} of {FILES + 1} files"
+    assert written["files"] == gone_in == len(written["outcomes"])
     assert stored_documents(home) < FILES
     deadline = time.monotonic() + 20
     while any(_alive(pid) for pid in helpers) and time.monotonic() < deadline:
