@@ -114,7 +114,7 @@ class IngestReport:
     failures: dict[str, int] = field(default_factory=dict)
     #: Paths the ``--manifest`` names that no file of this batch has (their rows were not used).
     manifest_unmatched: list[str] = field(default_factory=list)
-    #: Why the batch stopped before its end (the archive could not be written), or empty when it ran to its end.
+    #: Why the batch stopped before its end (a full disk, workers that keep dying, Ctrl-C or SIGTERM), or empty.
     stopped: str = ""
 
     @property
@@ -605,7 +605,9 @@ def ingest(
     when segments merge), then ``""`` when it is done.
 
     Raises :class:`BatchStoppedError` (carrying the report so far) when the
-    archive itself cannot be written: a full disk stops the batch.
+    archive itself cannot be written (a full disk) or the workers keep dying,
+    and :class:`BatchInterrupted` (a ``KeyboardInterrupt``, with the report
+    so far) on Ctrl-C.
     """
     report = IngestReport(run_id=_new_run_id(), started=utc_now())
     clock = time.perf_counter()
