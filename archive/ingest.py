@@ -25,6 +25,7 @@ import datetime as dt
 import fnmatch
 import functools
 import hashlib
+import itertools
 import json
 import multiprocessing
 import os
@@ -516,10 +517,13 @@ def run_workers(paths: Iterable[Path], options: WorkerOptions, workers: int) -> 
                 if not pending:
                     return
                 result = pending[0][1].result(timeout=hard_limit)
-            except (BrokenProcessPool, cf.TimeoutError) as error:  # a worker died (even while sending) or hung
+            except (BrokenProcessPool, cf.TimeoutError, OSError) as error:  # a worker died or hung, or none started
                 hung = pending[0][0] if isinstance(error, cf.TimeoutError) else None
                 _kill(executor)
-                for recovered in _recover(pending, options, hung):
+                # A worker that could not be started (OSError from submit) strands the file it was for: read alone.
+                stranded = [unsent.popleft()] if isinstance(error, OSError) and unsent else []
+                for recovered in itertools.chain(_recover(pending, options, hung),
+                                                 (_run_alone(path, options) for path in stranded)):
                     yield recovered
                     crashes = crashes + 1 if getattr(recovered, "reason", "") == "worker-crashed" else 0
                     if crashes >= WORKER_CRASH_LIMIT:
@@ -564,6 +568,8 @@ def _run_alone(path: str, options: WorkerOptions) -> Result:
     except cf.TimeoutError:
         _kill(executor)
         return Failure(path, "timeout", "FileTimeoutError", "the worker stopped answering; it was killed")
+    except OSError as error:  # its worker could not be started (killed while being forked, a process limit)
+        return Failure(path, "worker-crashed", type(error).__name__, f"no worker process could start: {error}")
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
 

@@ -386,3 +386,31 @@ def test_the_document_date_follows_dayfirst_like_the_dates_in_its_text(
         mentioned = [row[0] for row in archive.db.execute("SELECT value FROM dates")]
     assert (document.metadata.date, document.metadata.date_source) == (expected, "dateline")
     assert mentioned == [expected]
+
+
+def test_a_worker_that_cannot_be_started_strands_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Starting a worker can fail (it was killed while being forked: EBADF from the forkserver's handshake, seen
+    when the out-of-memory killer struck; a process limit): that stopped the batch with a traceback. The failure
+    is injected at the pool's submit, the one place it surfaces; the pool and its workers are real."""
+    import concurrent.futures as cf
+    import errno
+
+    from archive.ingest import run_workers
+
+    for i in range(8):
+        (tmp_path / f"note-{i}.txt").write_text(f"Note {i} on Article 147 of the Fourth Geneva Convention.",
+                                                encoding="utf-8")
+    files = sorted(tmp_path.glob("*.txt"))
+    real_submit, calls = cf.ProcessPoolExecutor.submit, []
+
+    def submit(self: cf.ProcessPoolExecutor, *args: object, **kwargs: object) -> cf.Future:
+        calls.append(1)
+        if len(calls) in (3, 4, 5):  # the third file's worker, then the lone retries of the two before it
+            raise OSError(errno.EBADF, "Bad file descriptor")
+        return real_submit(self, *args, **kwargs)
+
+    monkeypatch.setattr(cf.ProcessPoolExecutor, "submit", submit)
+    results = list(run_workers(files, WorkerOptions(), 2))
+    assert [Path(r.path).name for r in results] == [f.name for f in files]  # every file once, in order
+    assert [getattr(r, "reason", "ingested") for r in results] == ["worker-crashed"] * 2 + ["ingested"] * 6
+    assert "no worker process could start" in results[0].detail
