@@ -516,7 +516,7 @@ def run_workers(paths: Iterable[Path], options: WorkerOptions, workers: int) -> 
                     unsent.popleft()
                 if not pending:
                     return
-                result = pending[0][1].result(timeout=hard_limit)
+                result = _result_of(*pending[0], hard_limit, options)
             except (BrokenProcessPool, cf.TimeoutError, OSError) as error:  # a worker died or hung, or none started
                 hung = pending[0][0] if isinstance(error, cf.TimeoutError) else None
                 _kill(executor)
@@ -547,6 +547,15 @@ def _next_unsent(unsent: deque[str], source: Iterator[str]) -> str | None:
     return unsent[0]
 
 
+def _result_of(path: str, future: cf.Future[Result], timeout: float, options: WorkerOptions) -> Result:
+    """The worker's result for ``path``. The file's time limit can ring in the moment between the end of its
+    work and the alarm being stopped; the error then leaves the worker as the task's: the file timed out."""
+    try:
+        return future.result(timeout=timeout)
+    except FileTimeoutError:
+        return Failure(path, "timeout", "FileTimeoutError", f"took longer than {options.file_timeout:g} s")
+
+
 def _recover(pending: deque[tuple[str, cf.Future[Result]]], options: WorkerOptions,
              hung: str | None) -> Iterator[Result]:
     while pending:
@@ -562,7 +571,7 @@ def _recover(pending: deque[tuple[str, cf.Future[Result]]], options: WorkerOptio
 def _run_alone(path: str, options: WorkerOptions) -> Result:
     executor = _new_pool(options, 1)
     try:
-        return executor.submit(process_file, path).result(timeout=options.file_timeout * 2 + 10)
+        return _result_of(path, executor.submit(process_file, path), options.file_timeout * 2 + 10, options)
     except BrokenProcessPool:
         return Failure(path, "worker-crashed", "BrokenProcessPool", "the file made its worker process die")
     except cf.TimeoutError:

@@ -414,3 +414,31 @@ def test_a_worker_that_cannot_be_started_strands_no_file(tmp_path: Path, monkeyp
     assert [Path(r.path).name for r in results] == [f.name for f in files]  # every file once, in order
     assert [getattr(r, "reason", "ingested") for r in results] == ["worker-crashed"] * 2 + ["ingested"] * 6
     assert "no worker process could start" in results[0].detail
+
+
+def test_a_time_limit_that_rings_as_the_worker_finishes_fails_only_that_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The alarm can ring between the end of a file's work and its being stopped: the FileTimeoutError then
+    leaves the worker as the task's exception, and the writer re-raised it (a BaseException) and stopped. Such
+    a task is injected at submit; the other files go through the real pool."""
+    import concurrent.futures as cf
+
+    from archive.ingest import FileTimeoutError, run_workers
+
+    for i in range(4):
+        (tmp_path / f"note-{i}.txt").write_text(f"Note {i} about landmines near Aghdam.", encoding="utf-8")
+    files = sorted(tmp_path.glob("*.txt"))
+    real_submit = cf.ProcessPoolExecutor.submit
+
+    def submit(self: cf.ProcessPoolExecutor, fn: object, path: str, *args: object) -> cf.Future:
+        if path.endswith("note-1.txt"):
+            late: cf.Future = cf.Future()
+            late.set_exception(FileTimeoutError())
+            return late
+        return real_submit(self, fn, path, *args)
+
+    monkeypatch.setattr(cf.ProcessPoolExecutor, "submit", submit)
+    results = list(run_workers(files, WorkerOptions(file_timeout=3), 2))
+    assert [Path(r.path).name for r in results] == [f.name for f in files]
+    assert [getattr(r, "reason", "ingested") for r in results] == ["ingested", "timeout", "ingested", "ingested"]
+    assert results[1].detail == "took longer than 3 s"
