@@ -149,6 +149,15 @@ def test_real_responses_match_the_openapi_document(client: FlaskClient, ids: dic
                                 key=str)
                 assert not errors, f"{url}: {errors[0].message} at {list(errors[0].absolute_path)}"
             exercised.add((path_template, str(status)))
+    for template, status in EXCHANGES:  # every path once more, with a token that is no token
+        path_template, operation = operation_for(template.format(**ids).split("?")[0])
+        if status != 200 or (path_template, "401") in exercised:
+            continue
+        with client.get(template.format(**ids), headers={"Authorization": "Bearer not-a-token"}) as response:
+            assert response.status_code == 401, template
+            schema = operation["responses"]["401"]["content"]["application/json"]["schema"]
+            assert spec_validator(schema).is_valid(response.get_json()), template
+        exercised.add((path_template, "401"))
     paths = openapi_document()["paths"]
     documented = {(path, status) for path, item in paths.items() for status in item["get"]["responses"]}
     on_a_full_disk = {(path, "507") for path in API_507}
