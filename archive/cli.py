@@ -124,10 +124,10 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
     A file that fails is recorded with its reason and the batch goes on; the
     exit status is then 3 (0 when every file went in or was already there, 1
     when the command itself could not run, 2 when the command line is wrong,
-    such as a PATH or --report folder that does not exist, 4 when the archive could not be
-    written, a full disk, or the workers kept dying, and the batch stopped:
-    run it again once fixed;
-    130 after Ctrl-C and 143 after SIGTERM, which stop it the same way).
+    such as a PATH or --report folder that does not exist, 4 when the
+    archive could not be written, a full disk, or the workers kept dying, and
+    the batch stopped: run it again once fixed; 130 after Ctrl-C and 143
+    after SIGTERM, which stop it the same way).
     """
     from archive.ingest import discover
     from archive.ingest import ingest as run_ingest
@@ -160,13 +160,13 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
             so_far = getattr(interruption, "report", None)  # none when it came before the batch began
             if report and so_far is not None:
                 so_far.stopped = how_far
-                _write_report(settings, so_far, report)
+                _write_report(settings, so_far, report, stopped=True)
             click.echo(f"{how_far}: what was stored is kept (each file whole or not at all); run the same command "
                        "again to ingest the rest (stored files are skipped, and documents not yet searchable are "
                        "indexed first)", err=True)
             ctx.exit(TERMINATED if terminated else INTERRUPTED)
     if report:
-        _write_report(settings, result, report)
+        _write_report(settings, result, report, stopped=stopped is not None)
     if as_json:
         click.echo(json.dumps({**vars(result), "files": result.files}, ensure_ascii=False, indent=1))
     else:
@@ -184,17 +184,20 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
         ctx.exit(SOME_FILES_FAILED)
 
 
-def _write_report(settings: Settings, result: Any, report: Path) -> None:
+def _write_report(settings: Settings, result: Any, report: Path, *, stopped: bool = False) -> None:
+    """Write the batch's report; when the batch stopped early, a report that cannot be written (on the same
+    full disk, say) is a warning, so that why the batch stopped is still said and its exit status kept."""
     from archive.ingest import write_report
     from archive.store import Archive
 
     try:
         with Archive(settings) as archive:
             write_report(archive, result, report)
-    except OSError as error:
-        raise click.ClickException(
-            f"the batch ran ({result.summary()}) but its report could not be written to {report}: {error}"
-        ) from error
+    except (OSError, ArchiveError) as error:
+        message = f"the batch ran ({result.summary()}) but its report could not be written to {report}: {error}"
+        if not stopped:
+            raise click.ClickException(message) from error
+        click.echo(f"warning: {message}", err=True)
 
 
 def _check_report_target(report: Path) -> None:

@@ -799,14 +799,22 @@ def _new_run_id() -> str:
 
 
 def write_report(archive: Archive, report: IngestReport, target: Path) -> None:
-    """Write the run's counts and every file's outcome as JSON, streaming the outcomes from the catalog."""
+    """Write the run's counts and every file's outcome as JSON, streaming the outcomes from the catalog.
+
+    A report that cannot be written whole (a full disk) is removed: half a JSON file would pass for a report.
+    """
     head = {**vars(report), "files": report.files}
     with open(target, "w", encoding="utf-8") as out:
-        out.write("{\n")
-        for key, value in head.items():
-            out.write(f" {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n")
-        out.write(' "outcomes": [')
-        for i, row in enumerate(archive.outcomes(report.run_id)):
-            item = {k: row[k] for k in row.keys() if k not in ("id", "run_id") and row[k] not in (None, "")}  # noqa: SIM118
-            out.write(("," if i else "") + "\n  " + json.dumps(item, ensure_ascii=False))
-        out.write("\n ]\n}\n")
+        try:
+            out.write("{\n")
+            for key, value in head.items():
+                out.write(f" {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n")
+            out.write(' "outcomes": [')
+            for i, row in enumerate(archive.outcomes(report.run_id)):
+                item = {k: row[k] for k in row.keys() if k not in ("id", "run_id") and row[k] not in (None, "")}  # noqa: SIM118
+                out.write(("," if i else "") + "\n  " + json.dumps(item, ensure_ascii=False))
+            out.write("\n ]\n}\n")
+            out.flush()
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise

@@ -314,3 +314,20 @@ def test_a_reindex_on_a_full_disk_keeps_the_old_index_and_gives_the_space_back(b
     assert "whoosh.rebuild" not in seen["home"]  # the half-built index is gone
     assert seen["total"] == FILES  # the old index still answers
     assert f"indexed {FILES} documents" in seen["again"]
+
+
+REPORT_ON_THE_FULL_DISK = """
+    import json, os, subprocess, sys
+    small, batch = sys.argv[1:3]
+    run = subprocess.run([sys.executable, "-m", "archive", "--home", f"{small}/home", "ingest", "--quiet",
+                          "--workers", "2", batch, "--report", f"{small}/report.json"], capture_output=True, text=True)
+    print(json.dumps({"status": run.returncode, "err": run.stderr, "left": sorted(os.listdir(small))}))
+"""
+
+
+def test_a_report_on_the_full_disk_is_a_warning_and_leaves_no_half_file(batch: Path, tmp_path: Path) -> None:
+    seen = run_on_a_small_disk(tmp_path, 2_000, REPORT_ON_THE_FULL_DISK, str(batch))
+    assert seen["status"] == BATCH_STOPPED, seen["err"]  # not 1: why the batch stopped is still the news
+    assert "warning: the batch ran" in seen["err"] and "its report could not be written" in seen["err"]
+    assert "Error: the archive could not write to" in seen["err"]
+    assert seen["left"] == ["home"]  # no half-written report to pass for one
