@@ -366,3 +366,19 @@ def test_exports_stream_a_batch_of_documents_at_a_time(client: FlaskClient, sett
     response.close()
     assert len(read) == event.details["count"] == (first + rest).count(b"\n") > 2
     assert [json.loads(line)["id"] for line in (first + rest).splitlines()] == event.details["documents"]
+
+
+def test_an_archive_error_of_the_catalog_is_a_500_that_names_no_folder(settings: Settings) -> None:
+    """A damaged or missing catalog says where it is: the log needs that, a visitor must not read it."""
+    from archive.errors import CatalogError
+
+    app = create_app({"ARCHIVE_SETTINGS": settings})
+
+    def fail() -> str:
+        raise CatalogError(f"{settings.home}/catalog.sqlite3 is damaged")
+
+    app.add_url_rule("/api/fail", view_func=fail)
+    response = app.test_client().get("/api/fail")
+    assert response.status_code == 500 and str(settings.home) not in response.get_data(as_text=True)
+    assert response.get_json()["error"] == ("the archive could not answer this request; "
+                                            "the details are in the server log")

@@ -28,6 +28,8 @@ from archive.errors import (
 TITLES = {400: "Cannot run this search", 401: "Not signed in", 403: "Not allowed", 404: "Not found",
           405: "Not allowed", 409: "Already there", 429: "Locked", 503: "Not now", 507: "Cannot store"}
 
+#: What a visitor reads of a failure the archive did not expect (or whose words name the server's folders).
+UNEXPECTED = "the archive could not answer this request; the details are in the server log"
 #: What a visitor reads when the archive cannot write (a full disk): the folder and the fault go to the server log.
 STORAGE_FAILED = ("the archive cannot store anything at the moment: its disk is full or cannot be written, and "
                   "this request has to record something first (an ingest, a download, an export, a view of a "
@@ -63,6 +65,9 @@ def register(app: Flask) -> None:
         if isinstance(error, DocumentNotFoundError):  # the same words whether it is missing or hidden
             message = (f"no document {error.key!r} here: check the control number or link, or search for it "
                        "(documents you may not see are not found either)")
+        if error.status == 500:  # the catalog's own troubles name its folders: for the log, not the visitor
+            current_app.logger.error("%s", error)
+            message = UNEXPECTED
         return error_response(error.status, message, getattr(error, "suggestion", None), title)
 
     @app.errorhandler(StorageError)
@@ -79,5 +84,5 @@ def register(app: Flask) -> None:
         status = error.code or 500
         message = error.description or error.name
         if status >= 500:
-            message = "the archive could not answer this request; the details are in the server log"
+            message = UNEXPECTED
         return error_response(status, message, title=getattr(error, "title", None))
