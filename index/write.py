@@ -391,7 +391,7 @@ class IndexWriter:
         with contextlib.suppress(Exception):
             writer.pool.cleanup()
         segment = getattr(writer, "newsegment", None)
-        if segment is not None:
+        if segment is not None and not _toc_written(writer):  # once its TOC is on disk the commit took effect
             with contextlib.suppress(Exception):
                 for name in segment.list_files(writer.storage):
                     writer.storage.delete_file(name)
@@ -477,3 +477,15 @@ class _FlushLengths:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
+
+
+def _toc_written(writer: SegmentWriter) -> bool:
+    """Whether ``writer``'s commit got as far as renaming its table of contents into place: the index then names
+    its new segment (and no longer the segments merged into it), and deleting that segment would break the index.
+    Only the cleaning up after it (old files, the temporary folder) was cut short, by Ctrl-C or SIGTERM say."""
+    from whoosh.index import TOC
+
+    try:
+        return bool(writer.storage.file_exists(TOC._filename(writer.indexname, writer.generation)))
+    except Exception:  # noqa: BLE001 - when in doubt, keep the files: an unused segment only takes space
+        return True

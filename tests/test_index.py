@@ -459,3 +459,29 @@ def test_a_finished_writer_is_freed_without_waiting_for_the_garbage_collector(tm
         gc.enable()
     assert index.search(SearchRequest(query="mines")).total == 1
     index.close()
+
+
+def test_a_commit_interrupted_after_its_table_of_contents_keeps_the_new_segment(tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C or SIGTERM arriving while Whoosh removes old files, after the new TOC is in place: the commit took
+    effect, so the segment it names (holding the segments merged into it) must stay."""
+    import whoosh.index
+
+    index = open_index(tmp_path / "ix")
+    with index.writer() as writer:
+        writer.add(_document(1, title="Report 1"), [Page(1, "mines 1")], [])
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(whoosh.index, "clean_files", interrupted)
+    writer = index.writer()
+    writer.add(_document(2, title="Report 2"), [Page(1, "mines 2")], [])
+    with pytest.raises(KeyboardInterrupt):
+        writer.commit()
+    monkeypatch.undo()
+    assert index.search(SearchRequest(query="mines")).total == 2
+    with index.writer() as writer:  # the lock was let go
+        writer.add(_document(3, title="Report 3"), [Page(1, "mines 3")], [])
+    assert index.search(SearchRequest(query="mines")).total == 3
+    index.close()
