@@ -251,7 +251,11 @@ def init_worker(options: WorkerOptions) -> None:
     """Pool initializer: keep the batch's options in this worker process, and leave when the writer has gone."""
     global _options
     _options = options
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the writer decides when a batch stops
+    # The writer decides when a batch stops. Ctrl-C and a service manager's SIGTERM reach the whole process group:
+    # a worker ended by SIGTERM while sending a result left the pool waiting for the rest of it, for ever. A worker
+    # whose writer has gone leaves by itself (below).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if options.writer_pid:
         threading.Thread(target=_exit_with, args=(options.writer_pid,), name="writer-watch", daemon=True).start()
 

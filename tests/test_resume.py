@@ -260,3 +260,24 @@ def test_a_worker_that_stops_answering_is_killed_and_only_its_file_fails(batch: 
     assert rerun.returncode == SOME_FILES_FAILED  # broken.pdf: the file that hung went in this time
     with Archive(Settings(home=home, actor="x")) as archive:
         assert archive.count_documents() == FILES
+
+
+def test_sigterm_to_the_whole_process_group_stops_the_batch_like_ctrl_c(batch: Path, tmp_path: Path) -> None:
+    """What systemd (and `timeout`, after the writer) sends: every process of the batch gets SIGTERM. A worker
+    ended while sending its result could leave the writer waiting for the rest of it for ever."""
+    home = tmp_path / "home"
+    process = subprocess.Popen(_ingest_command(home, batch), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while stored_documents(home) < 5 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    workers = _workers(process.pid)
+    assert process.poll() is None and workers, "the batch finished before it could be stopped; make it larger"
+    os.killpg(process.pid, signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == TERMINATED, err
+    assert "stopped by SIGTERM after" in err and "Traceback" not in err
+    rerun = subprocess.run(_ingest_command(home, batch), capture_output=True, text=True)
+    assert rerun.returncode == SOME_FILES_FAILED  # broken.pdf, as in an uninterrupted run
+    with Archive(Settings(home=home, actor="x")) as archive:
+        assert verify(archive).ok and archive.count_documents() == FILES
