@@ -102,14 +102,21 @@ def test_workers_leave_when_the_writer_is_killed(batch: Path, tmp_path: Path) ->
     assert left == []
 
 
+def _running_batch(home: Path, folder: Path, *more: str, stored: int = 5,
+                   env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    """An ingest of ``folder`` in a process group of its own, once ``stored`` documents are in (still running)."""
+    process = subprocess.Popen([*_ingest_command(home, folder), *more], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True, env=env)
+    deadline = time.monotonic() + 60
+    while stored_documents(home) < stored and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+    assert process.poll() is None, "the batch finished before it could be interrupted; make it larger"
+    return process
+
+
 def test_ctrl_c_mid_batch_says_what_to_do_and_the_rerun_finishes(batch: Path, tmp_path: Path) -> None:
     home = tmp_path / "home"
-    process = subprocess.Popen(_ingest_command(home, batch), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, start_new_session=True)
-    deadline = time.monotonic() + 60
-    while stored_documents(home) < 5 and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.005)
-    assert process.poll() is None, "the batch finished before it could be stopped; make it larger"
+    process = _running_batch(home, batch)
     os.kill(process.pid, signal.SIGINT)  # what Ctrl-C sends
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
@@ -126,14 +133,8 @@ def test_ctrl_c_mid_batch_says_what_to_do_and_the_rerun_finishes(batch: Path, tm
 def test_sigterm_mid_batch_stops_it_like_ctrl_c_and_the_rerun_finishes(batch: Path, tmp_path: Path) -> None:
     """What a job's time limit (``timeout``) or a service manager sends: to the writer alone."""
     home, report = tmp_path / "home", tmp_path / "report.json"
-    process = subprocess.Popen([*_ingest_command(home, batch), "--report", str(report)], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, start_new_session=True)
-    deadline = time.monotonic() + 60
-    helpers: set[int] = set()
-    while stored_documents(home) < 5 and process.poll() is None and time.monotonic() < deadline:
-        helpers |= _descendants(process.pid)
-        time.sleep(0.005)
-    assert process.poll() is None, "the batch finished before it could be stopped; make it larger"
+    process = _running_batch(home, batch, "--report", str(report))
+    helpers = _descendants(process.pid)
     os.kill(process.pid, signal.SIGTERM)
     _, err = process.communicate(timeout=60)
     assert process.returncode == TERMINATED, err
@@ -172,15 +173,10 @@ def test_a_worker_killed_mid_batch_loses_nothing(batch: Path, tmp_path: Path) ->
     whole = tmp_path / "whole"
     assert subprocess.run(_ingest_command(whole, batch), capture_output=True).returncode == SOME_FILES_FAILED
     home = tmp_path / "home"
-    process = subprocess.Popen(_ingest_command(home, batch), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, start_new_session=True)
-    deadline = time.monotonic() + 60
-    while not (workers := _workers(process.pid)) and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.002)
-    while stored_documents(home) < 3 and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.002)
-    assert process.poll() is None and workers, "the batch finished before a worker could be killed; make it larger"
-    os.kill(min(_workers(process.pid) or workers), signal.SIGKILL)
+    process = _running_batch(home, batch, stored=3)
+    workers = _workers(process.pid)
+    assert workers, "the batch finished before a worker could be killed; make it larger"
+    os.kill(min(workers), signal.SIGKILL)
     _, err = process.communicate(timeout=120)
     assert process.returncode == SOME_FILES_FAILED, err  # broken.pdf alone
     assert "worker-crashed" not in err
@@ -240,13 +236,9 @@ def test_a_worker_that_stops_answering_is_killed_and_only_its_file_fails(batch: 
     """Code the worker's own alarm cannot interrupt: stopped workers (SIGSTOP) answer nothing until killed."""
     home = tmp_path / "home"
     environment = {**os.environ, "ARCHIVE_FILE_TIMEOUT": "1"}  # the writer gives up after 2 × 1 + 10 s
-    process = subprocess.Popen(_ingest_command(home, batch), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, start_new_session=True, env=environment)
-    deadline = time.monotonic() + 60
-    while stored_documents(home) < 3 and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.002)
+    process = _running_batch(home, batch, stored=3, env=environment)
     workers = _workers(process.pid)
-    assert process.poll() is None and workers, "the batch finished before its workers could be stopped"
+    assert workers, "the batch finished before its workers could be stopped"
     for worker in workers:
         os.kill(worker, signal.SIGSTOP)
     _, err = process.communicate(timeout=120)
@@ -266,13 +258,8 @@ def test_sigterm_to_the_whole_process_group_stops_the_batch_like_ctrl_c(batch: P
     """What systemd (and `timeout`, after the writer) sends: every process of the batch gets SIGTERM. A worker
     ended while sending its result could leave the writer waiting for the rest of it for ever."""
     home = tmp_path / "home"
-    process = subprocess.Popen(_ingest_command(home, batch), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, start_new_session=True)
-    deadline = time.monotonic() + 60
-    while stored_documents(home) < 5 and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.005)
-    workers = _workers(process.pid)
-    assert process.poll() is None and workers, "the batch finished before it could be stopped; make it larger"
+    process = _running_batch(home, batch)
+    assert _workers(process.pid), "the batch finished before it could be stopped; make it larger"
     os.killpg(process.pid, signal.SIGTERM)
     _, err = process.communicate(timeout=60)
     assert process.returncode == TERMINATED, err
