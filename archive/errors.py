@@ -11,6 +11,7 @@ recorded in the catalog.
 from __future__ import annotations
 
 import errno
+import os
 from pathlib import Path
 
 
@@ -118,13 +119,22 @@ class StorageError(ArchiveError):
     def from_sqlite_error(cls, where: Path | str, error: Exception) -> StorageError | None:
         """The storage fault behind a SQLite error, or None when it is not one (a lock, a bad statement)."""
         name = getattr(error, "sqlite_errorname", "")
-        if name == "SQLITE_FULL":
+        if name == "SQLITE_FULL" or (name.startswith("SQLITE_IOERR") and _no_space_at(where)):
+            # SQLite reports a disk too full to create its write-ahead log's files as an I/O error
             return cls(where, str(error), "free space on that disk (or move the archive home to a larger one)")
         if name.startswith("SQLITE_READONLY"):
             return cls(where, str(error), "make the archive home writable by this user")
         if name.startswith("SQLITE_IOERR"):
             return cls(where, str(error), "check the disk and its file system (the system log names the fault)")
         return None
+
+
+def _no_space_at(where: Path | str) -> bool:
+    """Whether the file system holding ``where`` has no block left for this user."""
+    try:
+        return os.statvfs(Path(where).parent).f_bavail == 0
+    except OSError:
+        return False
 
 
 class WorkersFailingError(ArchiveError):

@@ -331,3 +331,25 @@ def test_a_report_on_the_full_disk_is_a_warning_and_leaves_no_half_file(batch: P
     assert "warning: the batch ran" in seen["err"] and "its report could not be written" in seen["err"]
     assert "Error: the archive could not write to" in seen["err"]
     assert seen["left"] == ["home"]  # no half-written report to pass for one
+
+
+SHOW_ON_A_FULL_DISK = BALLAST + """
+    import json, subprocess, sys
+    small, folder = sys.argv[1:3]
+    evidence = [sys.executable, "-m", "archive", "--home", f"{small}/home"]
+    subprocess.run([*evidence, "ingest", "-q", folder], capture_output=True)
+    fill(small, 0)
+    shown = subprocess.run([*evidence, "show", "EVA-000001"], capture_output=True, text=True)
+    empty(small)
+    again = subprocess.run([*evidence, "show", "EVA-000001"], capture_output=True, text=True)
+    print(json.dumps({"status": shown.returncode, "err": shown.stderr, "again": again.returncode}))
+"""
+
+
+def test_a_disk_too_full_to_open_the_catalog_says_to_free_space(batch: Path, tmp_path: Path) -> None:
+    """SQLite cannot create its write-ahead log's files there and calls it an I/O error: the advice was to check
+    the disk, when freeing space is what helps."""
+    seen = run_on_a_small_disk(tmp_path, 8_000, SHOW_ON_A_FULL_DISK, str(batch))
+    assert seen["status"] == 1 and "Traceback" not in seen["err"], seen["err"]
+    assert "catalog.sqlite3: " in seen["err"] and "free space on that disk" in seen["err"], seen["err"]
+    assert seen["again"] == 0
