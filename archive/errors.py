@@ -10,8 +10,10 @@ recorded in the catalog.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -106,14 +108,18 @@ class StorageError(ArchiveError):
         super().__init__(f"the archive could not write to {where}: {problem}; {advice}")
         self.where, self.problem, self.advice = where, problem, advice
 
+    FREE_SPACE = "free space on that disk (or move the archive home to a larger one)"
+    MAKE_WRITABLE = "make the archive home writable by this user"
+    CHECK_DISK = "check the disk and its file system (the system log names the fault)"
+
     @classmethod
     def from_os_error(cls, where: Path | str, error: OSError) -> StorageError:
         problem = error.strerror or str(error)
         if error.errno in (errno.ENOSPC, errno.EDQUOT):
-            return cls(where, problem, "free space on that disk (or move the archive home to a larger one)")
+            return cls(where, problem, cls.FREE_SPACE)
         if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-            return cls(where, problem, "make the archive home writable by this user")
-        return cls(where, problem, "check the disk and its file system (the system log names the fault)")
+            return cls(where, problem, cls.MAKE_WRITABLE)
+        return cls(where, problem, cls.CHECK_DISK)
 
     @classmethod
     def from_sqlite_error(cls, where: Path | str, error: Exception) -> StorageError | None:
@@ -121,12 +127,21 @@ class StorageError(ArchiveError):
         name = getattr(error, "sqlite_errorname", "")
         if name == "SQLITE_FULL" or (name.startswith("SQLITE_IOERR") and _no_space_at(where)):
             # SQLite reports a disk too full to create its write-ahead log's files as an I/O error
-            return cls(where, str(error), "free space on that disk (or move the archive home to a larger one)")
+            return cls(where, str(error), cls.FREE_SPACE)
         if name.startswith("SQLITE_READONLY"):
-            return cls(where, str(error), "make the archive home writable by this user")
+            return cls(where, str(error), cls.MAKE_WRITABLE)
         if name.startswith("SQLITE_IOERR"):
-            return cls(where, str(error), "check the disk and its file system (the system log names the fault)")
+            return cls(where, str(error), cls.CHECK_DISK)
         return None
+
+    @classmethod
+    @contextlib.contextmanager
+    def raised_for(cls, where: Path | str) -> Iterator[None]:
+        """Report a failure to write into the archive home as the archive's (this error), naming ``where``."""
+        try:
+            yield
+        except OSError as error:
+            raise cls.from_os_error(where, error) from error
 
 
 def _no_space_at(where: Path | str) -> bool:

@@ -248,7 +248,7 @@ class Archive:
         if readonly:
             self._readonly_db = _open_readonly(settings.catalog_path)
             return
-        with _writing_to(self.home):
+        with StorageError.raised_for(self.home):
             self.home.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new home: its owner's alone (evidence)
             settings.objects_dir.mkdir(exist_ok=True)
         db = sqlite3.connect(settings.catalog_path, isolation_level=None, check_same_thread=False)
@@ -340,19 +340,19 @@ class Archive:
     # -- the one writer -------------------------------------------------------
 
     @contextlib.contextmanager
-    def writer_lock(self, *, wait: float | None = None) -> Iterator[None]:
+    def writer_lock(self) -> Iterator[None]:
         """Hold the archive's writer lock: one batch writes at a time.
 
         The lock is an ``flock`` on ``writer.lock`` in the home, released by
         the operating system even when the writer is killed. Holding it, the
         writer removes partial copies a killed writer left in the object store.
-        A holder that lets go within ``wait`` seconds (:data:`WRITER_WAIT`; an
-        access change takes a fraction of one) is waited for; a batch that holds it longer is not
-        (:class:`WriterBusyError`).
+        A holder that lets go within :data:`WRITER_WAIT` seconds (an access
+        change takes a fraction of one) is waited for; a batch that holds it
+        longer is not (:class:`WriterBusyError`).
         """
         handle = open(self.home / WRITER_LOCK, "a+")  # noqa: SIM115 - held for the whole block
         try:
-            deadline = time.monotonic() + (WRITER_WAIT if wait is None else wait)
+            deadline = time.monotonic() + WRITER_WAIT
             while True:
                 try:
                     fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -399,7 +399,7 @@ class Archive:
         target = self.object_path(sha256)
         if target.exists() and _file_sha256(target) == sha256:
             return target
-        with _writing_to(target.parent):
+        with StorageError.raised_for(target.parent):
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
         digest = hashlib.sha256()
@@ -410,15 +410,15 @@ class Archive:
             with open(source, "rb") as src:
                 while chunk := src.read(1 << 20):
                     digest.update(chunk)
-                    with _writing_to(target.parent):
+                    with StorageError.raised_for(target.parent):
                         out.write(chunk)
-            with _writing_to(target.parent):
+            with StorageError.raised_for(target.parent):
                 out.flush()
                 os.fsync(out.fileno())
                 out.close()
             if digest.hexdigest() != sha256:
                 raise SourceChangedError(source)
-            with _writing_to(target.parent):
+            with StorageError.raised_for(target.parent):
                 os.chmod(tmp_name, 0o444)
                 if target.exists():
                     os.chmod(target, 0o644)
@@ -724,12 +724,3 @@ def _event(row: sqlite3.Row) -> CustodyEvent:
         seq=row["seq"], at=row["at"], actor=row["actor"], action=row["action"], document_id=row["doc_id"],
         details=json.loads(row["details"]), prev_hash=row["prev_hash"], hash=row["hash"],
     )
-
-
-@contextlib.contextmanager
-def _writing_to(where: Path) -> Iterator[None]:
-    """Report a failure to write into the archive home as the archive's (:class:`StorageError`), naming ``where``."""
-    try:
-        yield
-    except OSError as error:
-        raise StorageError.from_os_error(where, error) from error

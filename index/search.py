@@ -383,15 +383,16 @@ def _hit(fields: Mapping[str, Any], score: float | None, pages: tuple[PageHit, .
 
 
 def _create(directory: Path, places: Any) -> Any:
-    try:
+    with StorageError.raised_for(directory):
         directory.mkdir(parents=True, exist_ok=True)
         stamp = {"schema_version": SCHEMA_VERSION, "places": places_fingerprint(places)}
         (directory / VERSION_FILE).write_text(json.dumps(stamp), encoding="utf-8")
-        return _storage(directory).create_index(build_schema(places))
-    except OSError as error:  # a full disk: a half-written table of contents would pass for an index
-        for toc in directory.glob("_*.toc"):
-            toc.unlink(missing_ok=True)
-        raise StorageError.from_os_error(directory, error) from error
+        try:
+            return _storage(directory).create_index(build_schema(places))
+        except OSError:  # a full disk: a half-written table of contents would pass for an index
+            for toc in directory.glob("_*.toc"):
+                toc.unlink(missing_ok=True)
+            raise
 
 
 def _identity(directory: Path) -> tuple[int, int] | None:

@@ -330,7 +330,7 @@ class IndexWriter:
         """
         if analysed is not None and not analysed.fits(self._fingerprint or "", [p.text for p in pages]):
             analysed = None
-        with self._writing():
+        with StorageError.raised_for(self._where):
             if replace:
                 self._writer.delete_by_term("doc_id", document.id)
             fields = document_fields(document, pages, references)
@@ -346,13 +346,13 @@ class IndexWriter:
         self.analysed += analysed is not None
 
     def delete(self, doc_id: str) -> None:
-        with self._writing():
+        with StorageError.raised_for(self._where):
             self._writer.delete_by_term("doc_id", doc_id)
 
     def commit(self) -> None:
         """Write what was added as a segment (merging by the writer's policy) and release the index."""
         try:
-            with self._writing():
+            with StorageError.raised_for(self._where):
                 self._writer.commit(**({"mergetype": self._merge} if self._merge else {}))
         except BaseException:
             self._abandon()
@@ -368,14 +368,6 @@ class IndexWriter:
             self._abandon()
         finally:
             self._release()
-
-    @contextlib.contextmanager
-    def _writing(self) -> Iterator[None]:
-        """A failure to write the index's files is the archive's storage failing (:class:`StorageError`)."""
-        try:
-            yield
-        except OSError as error:
-            raise StorageError.from_os_error(self._where, error) from error
 
     def _abandon(self) -> None:
         """After a commit or cancel that failed half-way: release the index's lock, remove what it wrote.

@@ -58,11 +58,9 @@ def ingest_files() -> Any:
     from archive.ingest import ingest
 
     settings = archive().settings
-    try:
+    with StorageError.raised_for(settings.home / UPLOADS):  # in the archive home: a full disk is the archive's
         (settings.home / UPLOADS).mkdir(exist_ok=True)
         folder = Path(tempfile.mkdtemp(prefix="web-", dir=settings.home / UPLOADS))
-    except OSError as error:  # in the archive home: a full disk is the archive's failure, not the upload's
-        raise StorageError.from_os_error(settings.home / UPLOADS, error) from error
     try:
         saved = save_uploads(files, folder)
         report = ingest([folder], settings.with_changes(actor=admin.name))
@@ -79,10 +77,8 @@ def save_uploads(files: list[FileStorage], folder: Path) -> dict[str, str]:
         name = upload_name(upload.filename or "")
         while name in saved:
             name = "_" + name
-        try:
+        with StorageError.raised_for(folder):
             upload.save(folder / name)
-        except OSError as error:
-            raise StorageError.from_os_error(folder, error) from error
         saved[name] = upload.filename or name
     return saved
 
