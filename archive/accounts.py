@@ -417,7 +417,8 @@ def _token(row: sqlite3.Row) -> Token:
 def change_access(archive: Archive, search_index: Any, key: str, level: str, *, actor: str) -> Document:
     """Set a document's access level, record who changed it, and re-index it so searches follow at once.
 
-    Holds the archive's writer lock, so it waits for no batch and races none. If indexing fails the
+    Holds the archive's writer lock (waiting a few seconds at most: a batch holding it is not waited for),
+    so it races no batch. If indexing fails the
     catalog keeps the document marked unindexed; ``evidence reindex`` (or the next ingest) fixes it.
     """
     if level not in ACCESS_LEVELS:
