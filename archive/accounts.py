@@ -29,10 +29,10 @@ import re
 import secrets
 import sqlite3
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, WriterBusyError
 from archive.models import Document
 from archive.settings import ACCESS_LEVELS
 from archive.store import Archive, utc_now
@@ -414,34 +414,50 @@ def _token(row: sqlite3.Row) -> Token:
 
 # -- access levels ----------------------------------------------------------------------------------
 
-def change_access(archive: Archive, search_index: Any, key: str, level: str, *, actor: str) -> Document:
-    """Set a document's access level, record who changed it, and re-index it so searches follow at once.
+@dataclass(frozen=True)
+class AccessChange:
+    """What :func:`change_access` did: the document as it is now, and whether the index follows already."""
 
-    Holds the archive's writer lock (waiting a few seconds at most: a batch holding it is not waited for),
-    so it races no batch. If indexing fails the
-    catalog keeps the document marked unindexed; ``evidence reindex`` (or the next ingest) fixes it.
+    document: Document
+    before: str  # the level it had
+    indexed: bool  # False: a batch holds the writer lock and re-indexes the document within seconds
+    withheld: bool = False  # left out of every search until then (its access was narrowed)
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.document.metadata.access
+
+    @property
+    def pending(self) -> str:
+        """What to tell the user when the index has not followed yet; ``""`` when it has."""
+        if self.indexed:
+            return ""
+        meanwhile = "leave it out" if self.withheld else f"find it as {self.before}"
+        return f"a batch is writing to the archive and re-indexes it within seconds; searches {meanwhile} until then"
+
+
+def change_access(archive: Archive, search_index: Any, key: str, level: str, *, actor: str) -> AccessChange:
+    """Set a document's access level, record who changed it, and re-index it so searches follow.
+
+    The catalog changes first, with its custody event, and that is in force
+    for searches at once: a document whose access was narrowed is left out of
+    every search until the index holds its new level (see
+    :meth:`Archive.set_access`). Then the index follows, under the archive's
+    writer lock, waited for a few seconds. When a batch holds the lock, the
+    batch re-indexes the document within seconds (:class:`archive.ingest.IndexFeed`),
+    and ``indexed`` is ``False``. If indexing fails the catalog keeps the
+    document marked changed; the next ingest, access change or ``evidence
+    reindex`` re-indexes it.
     """
+    from archive.ingest import apply_access_changes  # the index machinery, loaded where it is fed
+
     if level not in ACCESS_LEVELS:
         raise AccessLevelError(level)
-    with archive.writer_lock():
-        current = archive.get_document(key)
-        narrowed = ACCESS_LEVELS.index(level) > ACCESS_LEVELS.index(current.metadata.access)
-        if narrowed:
-            # Fewer people may see it: searches stop finding it before the catalog (and its custody event) says
-            # so. Indexed after the catalog, it went on being found, titled and quoted in results for everyone
-            # at its old level until the index committed. Marked unindexed first, so that if the catalog
-            # cannot be changed now the next ingest or reindex puts it back at the level the catalog keeps.
-            archive.mark_unindexed([current.id])
-            _index(archive, search_index, replace(current, metadata=replace(current.metadata, access=level)))
-        document, event = archive.set_access(current.id, level, actor=actor)
-        if event is None and document.id not in archive.unindexed_ids():
-            return document
-        if not narrowed:
-            _index(archive, search_index, document)
-        archive.mark_indexed([document.id])
-    return document
-
-
-def _index(archive: Archive, search_index: Any, document: Document) -> None:
-    with search_index.writer() as writer:
-        writer.add(document, archive.pages(document.id), archive.references(document.id))
+    document, event = archive.set_access(key, level, actor=actor)
+    before = event.details["from"] if event else level
+    try:
+        with archive.writer_lock():
+            apply_access_changes(archive, search_index)
+    except WriterBusyError:
+        return AccessChange(document, before, indexed=False, withheld=document.id in archive.withheld_ids())
+    return AccessChange(document, before, indexed=True)

@@ -396,15 +396,18 @@ def reindex(ctx: click.Context, quiet: bool) -> None:
     """Rebuild the search index from the catalog."""
     from tqdm import tqdm
 
+    from archive.ingest import apply_access_changes
     from archive.store import Archive
-    from index import rebuild
+    from index import open_index, rebuild
 
     settings = settings_of(ctx)
     with Archive(settings, create=False) as archive, archive.writer_lock():  # no ingest meanwhile
         total = archive.count_documents()
         with tqdm(total=total, unit="doc", disable=quiet, file=sys.stderr) as bar:
             count = rebuild(archive, batch=settings.index_batch, progress=bar.update)
-    click.echo(f"indexed {count} documents")
+        with open_index(settings.index_dir, gazetteer=settings.gazetteer) as search_index:
+            changed = apply_access_changes(archive, search_index)  # those made while it was rebuilding
+    click.echo(f"indexed {count} documents" + (f", {changed} of them again for a new access level" if changed else ""))
 
 
 @main.command()
@@ -607,9 +610,8 @@ def access(ctx: click.Context, key: str, level: str) -> None:
     settings = settings_of(ctx)
     with Archive(settings, create=False) as archive, \
             open_index(settings.index_dir, gazetteer=settings.gazetteer) as search_index:
-        before = archive.get_document(key).metadata.access
-        document = change_access(archive, search_index, key, level, actor=settings.actor)
-    if before == level:
-        click.echo(f"{document.control_number} is already {level}")
-    else:
-        click.echo(f"{document.control_number}: {before} → {level}")
+        change = change_access(archive, search_index, key, level, actor=settings.actor)
+    number = change.document.control_number
+    click.echo(f"{number}: {change.before} → {level}" if change.changed else f"{number} is already {level}")
+    if change.pending:
+        click.echo(change.pending, err=True)

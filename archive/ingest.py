@@ -59,6 +59,8 @@ from archive.store import Archive, Outcome, utc_now
 from archive.treaties.resolve import find_references_in_pages
 
 IGNORE_FILE = ".evidenceignore"
+#: How often a running batch looks for access changes made meanwhile (a cheap query), in seconds.
+ACCESS_CHECK_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -687,6 +689,8 @@ def _run_batch(files: Sequence[Path], settings: Settings, report: IngestReport, 
                     progress(outcome)
                 if outcome.outcome == "ingested" and outcome.doc_id:
                     feed.add(outcome.doc_id, getattr(result, "terms", None))
+                feed.follow_access_changes()
+        apply_access_changes(archive, search_index, status)  # those made during the last commit
 
 
 def _unmatched_rows(entries: Mapping[str, Any], files: Sequence[Path]) -> list[str]:
@@ -742,6 +746,9 @@ class IndexFeed:
     holds it; a crash before that leaves it unindexed, and the next ingest (or
     ``evidence reindex``) indexes it from the catalog. Leaving the block by an
     exception cancels the uncommitted part, which the catalog still has.
+
+    A batch's feed also takes in access changes made while it runs
+    (:meth:`follow_access_changes`), since the batch holds the writer lock.
     """
 
     def __init__(self, archive: Archive, search_index: Any, *, replace: bool = False,
@@ -751,17 +758,38 @@ class IndexFeed:
         self._replace = replace  # first remove what the index holds for each document (new ones have nothing)
         self._status = status
         self._writer: Any = None
-        self._pending: list[str] = []
+        self._pending: list[tuple[str, str]] = []  # (document id, the access level it was indexed at)
+        self._next_access_check = 0.0
 
-    def add(self, doc_id: str, terms: Any = None) -> None:
+    def add(self, doc_id: str, terms: Any = None, *, replace: bool | None = None) -> None:
         """Index a document the catalog holds; ``terms`` are its pages' terms from the worker, if it sent them."""
         if self._writer is None:
             self._writer = self._index.writer()
         archive = self._archive
-        self._writer.add(archive.get_document(doc_id), archive.pages(doc_id), archive.references(doc_id),
-                         replace=self._replace, analysed=terms)
-        self._pending.append(doc_id)
+        document = archive.get_document(doc_id)
+        self._writer.add(document, archive.pages(doc_id), archive.references(doc_id),
+                         replace=self._replace if replace is None else replace, analysed=terms)
+        self._pending.append((doc_id, document.metadata.access))
         if len(self._pending) >= archive.settings.index_batch or self._writer.full:
+            self.commit()
+
+    def follow_access_changes(self) -> None:
+        """Re-index, and commit now, the documents whose access level changed since the last look.
+
+        Looks at most every :data:`ACCESS_CHECK_SECONDS`. Searches leave a
+        narrowed document out until then (:meth:`Archive.withheld_ids`); a
+        widened one is found at its old level meanwhile.
+        """
+        now = time.monotonic()
+        if now < self._next_access_check:
+            return
+        self._next_access_check = now + ACCESS_CHECK_SECONDS
+        changed = self._archive.access_changed_ids()
+        if changed:
+            if self._status:
+                self._status(f"re-indexing {len(changed)} documents whose access level changed")
+            for doc_id in changed:
+                self.add(doc_id, replace=True)
             self.commit()
 
     def commit(self) -> None:
@@ -786,8 +814,29 @@ class IndexFeed:
             writer.cancel()
 
 
+def apply_access_changes(archive: Archive, search_index: Any, status: Status | None = None) -> int:
+    """Re-index every document whose access level changed since the index took it; return how many.
+
+    The caller holds the writer lock. An access change is in the catalog (and
+    in force for searches) before the index follows: see
+    :meth:`Archive.set_access`.
+    """
+    changed = archive.access_changed_ids()
+    if changed and status:
+        status(f"re-indexing {len(changed)} documents whose access level changed")
+    with IndexFeed(archive, search_index, replace=True, status=status) as feed:
+        for doc_id in changed:
+            feed.add(doc_id)
+    if changed and status:
+        status("")
+    return len(changed)
+
+
 def _index_leftovers(archive: Archive, search_index: Any, status: Status | None = None) -> None:
-    """Index documents a previous, interrupted run stored but did not index (or indexed without marking)."""
+    """Index documents a previous, interrupted run stored but did not index (or indexed without marking).
+
+    Documents whose access changed since they were indexed are among them.
+    """
     leftovers = archive.unindexed_ids()
     if leftovers and status:
         status(f"indexing {len(leftovers)} documents an earlier run stored but did not index")

@@ -18,10 +18,11 @@ from archive.store import Archive
 
 
 def open_search(settings: Settings, archive: Archive) -> Any:
-    """The archive's search index, reading snippet texts from ``archive``."""
+    """The archive's search index, reading snippet texts and the documents to leave out from ``archive``."""
     from index import SearchIndex
 
-    return SearchIndex(settings.index_dir, page_text=archive.page_text, gazetteer=settings.gazetteer)
+    return SearchIndex(settings.index_dir, page_text=archive.page_text, gazetteer=settings.gazetteer,
+                       withheld=archive.withheld_ids)
 
 
 def search_archive(

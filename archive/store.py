@@ -21,7 +21,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -161,6 +161,12 @@ MIGRATIONS: tuple[str, ...] = (
     # 4: signing out ends a user's sessions on the server too (archive.accounts.end_sessions)
     """
     ALTER TABLE users ADD COLUMN sessions INTEGER NOT NULL DEFAULT 0;
+    """,
+    # 5: an access change the index has not caught up with yet (Archive.set_access): 'narrowed' ones are
+    # left out of every search until it has, so a restriction takes effect at once, even during a batch
+    """
+    ALTER TABLE documents ADD COLUMN access_change TEXT NOT NULL DEFAULT '';
+    CREATE INDEX documents_access_changes ON documents(access_change) WHERE access_change != '';
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -506,13 +512,17 @@ class Archive:
              outcome.error_class, printable_path(outcome.detail) if outcome.detail else outcome.detail, utc_now()),
         )
 
-    def mark_indexed(self, doc_ids: Sequence[str]) -> None:
-        with self.transaction() as db:
-            db.executemany("UPDATE documents SET indexed = 1 WHERE id = ?", [(i,) for i in doc_ids])
+    def mark_indexed(self, indexed: Iterable[tuple[str, str]]) -> None:
+        """Record that the index now holds these ``(document id, access level)`` entries.
 
-    def mark_unindexed(self, doc_ids: Sequence[str]) -> None:
+        A document whose access level changed after it was read for indexing
+        (an admin's change during a batch) is not marked: the index holds its
+        old level, so it stays unindexed, and left out of searches if it was
+        narrowed, until the next writer indexes it at its new level.
+        """
         with self.transaction() as db:
-            db.executemany("UPDATE documents SET indexed = 0 WHERE id = ?", [(i,) for i in doc_ids])
+            db.executemany("UPDATE documents SET indexed = 1, access_change = '' WHERE id = ? AND access = ?",
+                           list(indexed))
 
     def mark_all_unindexed(self) -> None:
         """Mark every document as not in the search index (before the index is replaced by a rebuilt one)."""
@@ -521,6 +531,16 @@ class Archive:
 
     def unindexed_ids(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT id FROM documents WHERE indexed = 0 ORDER BY seq")]
+
+    def access_changed_ids(self) -> list[str]:
+        """Documents whose access level changed since the index last took them (see :meth:`set_access`)."""
+        return [row[0] for row in self.db.execute(
+            "SELECT id FROM documents WHERE access_change != '' ORDER BY seq")]
+
+    def withheld_ids(self) -> frozenset[str]:
+        """Documents every search must leave out: their access was narrowed and the index still has the old level."""
+        return frozenset(row[0] for row in self.db.execute(
+            "SELECT id FROM documents WHERE access_change != '' AND access_change = 'narrowed'"))
 
     # -- custody --------------------------------------------------------------
 
@@ -545,19 +565,28 @@ class Archive:
     def set_access(self, key: str, level: str, *, actor: str | None = None) -> tuple[Document, CustodyEvent | None]:
         """Change a document's access level and record an ``access-changed`` event, in one transaction.
 
-        The document is marked as not indexed in the same transaction, so the index is brought up to
-        date by the caller now, or by the next ingest or ``evidence reindex`` if that fails. Setting the
-        level it already has changes nothing and records no event.
+        The change takes effect for searches at once, without the index: the
+        document is marked as changed (``access_change``), and while a
+        narrowing is not yet in the index every search leaves the document
+        out (:meth:`withheld_ids`). Whoever holds the writer lock brings the
+        index up to date (:func:`archive.accounts.apply_access_changes`): the
+        caller now, a running batch after its next index commit, or the next
+        ingest or ``evidence reindex``. Setting the level it already has
+        changes nothing and records no event.
         """
         if level not in ACCESS_LEVELS:
             raise ValueError(f"not an access level: {level!r}")
         document = self.get_document(key)
-        if document.metadata.access == level:
-            return document, None
         with self.transaction() as db:
-            db.execute("UPDATE documents SET access = ?, indexed = 0 WHERE id = ?", (level, document.id))
-            event = self._append_event(db, "access-changed", document.id,
-                                       {"from": document.metadata.access, "to": level}, actor)
+            (current,) = db.execute("SELECT access FROM documents WHERE id = ?", (document.id,)).fetchone()
+            if current == level:
+                event = None
+            else:
+                narrowed = ACCESS_LEVELS.index(level) > ACCESS_LEVELS.index(current)
+                db.execute("UPDATE documents SET access = ?, indexed = 0, access_change = CASE "
+                           "WHEN ? OR access_change = 'narrowed' THEN 'narrowed' ELSE 'widened' END WHERE id = ?",
+                           (level, narrowed, document.id))
+                event = self._append_event(db, "access-changed", document.id, {"from": current, "to": level}, actor)
         return self.get_document(document.id), event
 
     def events(self, doc_id: str | None = None) -> list[CustodyEvent]:
@@ -665,7 +694,7 @@ def _open_readonly(path: Path) -> sqlite3.Connection:
 
 
 #: The columns of a document's row that never change after ingest (``access`` changes only with an
-#: ``access-changed`` event; ``indexed`` is the search index's bookkeeping).
+#: ``access-changed`` event; ``indexed`` and ``access_change`` are the search index's bookkeeping).
 SEALED_COLUMNS = ("id", "sha256", "seq", "control_number", "original_name", "original_path", "media_type",
                   "size", "page_count", "title", "type", "doc_date", "date_source", "issuer", "source",
                   "languages", "places", "synthetic", "extra", "extractor", "ingested_at")

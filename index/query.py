@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from functools import cache
 
 from whoosh import query as wq
@@ -354,9 +354,10 @@ def build_filter(
     selected: Mapping[str, Sequence[str]] | None = None,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
+    withheld: Collection[str] = (),
 ) -> wq.Query:
     """Entries of ``kind`` a user may see, within the selected facet values and dates."""
-    parts: list[wq.Query] = [wq.Term("kind", kind), access_filter(access)]
+    parts: list[wq.Query] = [wq.Term("kind", kind), access_filter(access, withheld)]
     for field, values in normalise_selected(selected or {}).items():
         if values:
             parts.append(wq.Or([wq.Term(field, value) for value in values]))
@@ -367,9 +368,16 @@ def build_filter(
     return wq.And(parts)
 
 
-def access_filter(access: Iterable[str]) -> wq.Query:
-    """Entries at one of the ``access`` levels; nothing at all when none is given."""
+def access_filter(access: Iterable[str], withheld: Collection[str] = ()) -> wq.Query:
+    """Entries at one of the ``access`` levels, but none of the ``withheld`` documents'; nothing when no level is given.
+
+    ``withheld`` are documents whose access the catalog has narrowed and the
+    index does not know yet (:meth:`archive.store.Archive.withheld_ids`).
+    """
     levels = list(access)
     if not levels:
         return wq.NullQuery
-    return wq.Or([wq.Term("access", level) for level in levels])
+    allowed = wq.Or([wq.Term("access", level) for level in levels])
+    if not withheld:
+        return allowed
+    return wq.AndNot(allowed, wq.Or([wq.Term("doc_id", doc_id) for doc_id in sorted(withheld)]))

@@ -45,27 +45,27 @@ def rebuild(archive: Archive, *, batch: int = 500, progress: Callable[[int], Non
     for leftover in (staging, retired):  # from a rebuild that did not finish
         if leftover.exists():
             rmtree(leftover)
-    ids: list[str] = []
+    indexed: list[tuple[str, str]] = []  # (document id, the access level it was indexed at)
     try:
         with SearchIndex(staging, gazetteer=archive.settings.gazetteer) as search_index, \
                 search_index.writer(bulk=True) as writer:
             for document in archive.iter_documents(batch=batch):
                 writer.add(document, archive.pages(document.id), archive.references(document.id), replace=False)
-                ids.append(document.id)
-                if progress and len(ids) % batch == 0:
+                indexed.append((document.id, document.metadata.access))
+                if progress and len(indexed) % batch == 0:
                     progress(batch)
     except BaseException:  # a full disk, Ctrl-C: the old index stays, and the half-built one gives its space back
         rmtree(staging, ignore_errors=True)
         raise
     archive.mark_all_unindexed()
     _put_in_place(staging, directory, retired)
-    for start in range(0, len(ids), batch):
-        archive.mark_indexed(ids[start:start + batch])
+    for start in range(0, len(indexed), batch):  # not those whose access changed meanwhile: the caller re-indexes them
+        archive.mark_indexed(indexed[start:start + batch])
     if retired.exists():
         rmtree(retired)
-    if progress and len(ids) % batch:
-        progress(len(ids) % batch)
-    return len(ids)
+    if progress and len(indexed) % batch:
+        progress(len(indexed) % batch)
+    return len(indexed)
 
 
 def _beside(directory: Path, purpose: str) -> Path:

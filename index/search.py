@@ -6,7 +6,10 @@ has changed, and answers :class:`SearchRequest` with :class:`SearchResults`:
 the documents of one results page with their matching pages and
 highlighted snippets, the total count and the facet counts, all inside the
 access filter. Page texts for snippets come from a ``page_text`` callable
-(the catalog's copy), so the index does not store them twice.
+(the catalog's copy), so the index does not store them twice, and the
+documents every search must leave out from a ``withheld`` callable: those
+whose access the catalog has narrowed and the index not yet (an access
+change during a batch).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import os
 import re
 import threading
 import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -49,6 +52,7 @@ SUGGESTABLE_WORD = re.compile(r"(?<![\w:~*?\\])\w{3,}(?![\w:~*?(])")
 FIELD_IN_QUERY = re.compile(r"\w:")
 PAGE_FIELDS = frozenset({"body", "article", "instrument"})  # fields of a query that pages can match
 PageText = Callable[[str, int], "str | None"]
+Withheld = Callable[[], "Collection[str]"]
 
 
 @dataclass(frozen=True)
@@ -110,9 +114,10 @@ class SearchIndex:
     """
 
     def __init__(self, directory: Path, *, create: bool = True, page_text: PageText | None = None,
-                 gazetteer: str = "") -> None:
+                 gazetteer: str = "", withheld: Withheld | None = None) -> None:
         self.directory = directory
         self.page_text = page_text
+        self.withheld = withheld or frozenset
         self._places = gazetteer_snapshot(gazetteer)
         if whoosh_index.exists_in(directory):
             _check_version(directory, places_fingerprint(self._places), gazetteer)
@@ -237,7 +242,9 @@ class SearchIndex:
     def _search(self, searcher: Searcher, request: SearchRequest) -> SearchResults:
         user_query = parse_user_query(self._parser, request.query)
         cache = self._cache(searcher)
-        doc_filter = build_filter("doc", request.access, request.selected, request.date_from, request.date_to)
+        withheld = self.withheld()
+        doc_filter = build_filter("doc", request.access, request.selected, request.date_from, request.date_to,
+                                  withheld)
         user_query, date_ranges = split_date_ranges(user_query)
         allowed = cache.entries(doc_filter)
         for date_range in date_ranges:  # a date range only admits documents: a set, not a scored query
@@ -246,15 +253,16 @@ class SearchIndex:
         matched = cache.matched(user_query, doc_filter, allowed)
         ranked = top_documents(searcher, user_query, matched, request.offset + request.limit,
                                by_date=request.sort == "date", dates=cache.dates() if request.sort == "date" else None,
-                               scorer=cache.scorer(build_filter("doc", request.access)))
+                               scorer=cache.scorer(build_filter("doc", request.access, withheld=withheld)))
         window = [(searcher.stored_fields(docnum), score) for docnum, score in ranked[request.offset:]]
-        page_hits = self._page_hits(searcher, cache, user_query, [fields["doc_id"] for fields, _ in window], request)
+        page_hits = self._page_hits(searcher, cache, user_query, [fields["doc_id"] for fields, _ in window],
+                                    request, withheld)
         hits = tuple(_hit(fields, score, *page_hits.get(fields["doc_id"], ((), 0))) for fields, score in window)
         counts = cache.facet_counts(user_query, doc_filter, matched, request.facets) if request.facets else {}
         total = len(matched)
         suggestion = None
         if total < SUGGEST_BELOW and request.query.strip():
-            suggestion = self._suggest(searcher, request.query, doc_filter, request.access)
+            suggestion = self._suggest(searcher, request.query, doc_filter, request.access, withheld)
         return SearchResults(request=request, total=total, hits=hits, facets=counts, suggestion=suggestion)
 
     def _cache(self, searcher: Searcher) -> SearcherCache:
@@ -262,14 +270,14 @@ class SearchIndex:
         return self._caches.for_searcher(searcher)
 
     def _page_hits(self, searcher: Searcher, cache: SearcherCache, user_query: wq.Query, doc_ids: Sequence[str],
-                   request: SearchRequest) -> dict[str, tuple[tuple[PageHit, ...], int]]:
+                   request: SearchRequest, withheld: Collection[str]) -> dict[str, tuple[tuple[PageHit, ...], int]]:
         """For each of ``doc_ids``, its first matching pages with snippets, and how many pages match."""
         page_query = _page_query(user_query)
         if not doc_ids or page_query is None:
             return {}
         # The pages of these documents the user may see (each page entry carries its document's access level),
         # then those the query's page part matches: a few dozen entries, checked one by one.
-        visible = cache.entries(wq.And([wq.Term("kind", "page"), access_filter(request.access)]))
+        visible = cache.entries(wq.And([wq.Term("kind", "page"), access_filter(request.access, withheld)]))
         pages = cache.sets.matches(wq.Or([wq.Term("doc_id", doc_id) for doc_id in doc_ids]), visible)
         matching = cache.sets.matches(page_query, pages)
         words = _page_words(searcher, page_query)
@@ -298,9 +306,11 @@ class SearchIndex:
 
     def suggest(self, query: str, access: Sequence[str]) -> str | None:
         """A "did you mean" query built from words of documents the user may see, or ``None``."""
-        return self._suggest(self.searcher(), query, build_filter("doc", access), access)
+        withheld = self.withheld()
+        return self._suggest(self.searcher(), query, build_filter("doc", access, withheld=withheld), access, withheld)
 
-    def _suggest(self, searcher: Searcher, query: str, doc_filter: wq.Query, access: Sequence[str]) -> str | None:
+    def _suggest(self, searcher: Searcher, query: str, doc_filter: wq.Query, access: Sequence[str],
+                 withheld: Collection[str]) -> str | None:
         words = list(SUGGESTABLE_WORD.finditer(query))
         if not words or FIELD_IN_QUERY.search(query):
             return None
@@ -311,17 +321,18 @@ class SearchIndex:
             if match[0] in QUERY_OPERATORS:
                 continue  # "NOT" is no misspelling of "now"
             term = _query_term(analyzer, match[0])
-            if term is None or self._visible_frequency(searcher, term, access) >= SUGGEST_BELOW:
+            if term is None or self._visible_frequency(searcher, term, access, withheld) >= SUGGEST_BELOW:
                 continue  # counted within the user's levels: a word of hidden documents changes nothing
             surface = self._better_word(searcher, reader, analyzer, term, doc_filter)
             if surface and surface.lower() != match[0].lower():
                 changed = changed[:match.start()] + surface + changed[match.end():]
         return changed if changed != query else None
 
-    def _visible_frequency(self, searcher: Searcher, term: str, access: Sequence[str]) -> int:
+    def _visible_frequency(self, searcher: Searcher, term: str, access: Sequence[str],
+                           withheld: Collection[str]) -> int:
         """Documents at the ``access`` levels holding ``term``, counted up to SUGGEST_BELOW."""
         cache = self._cache(searcher)
-        return len(cache.sets.both(cache.sets.term("body", term), cache.entries(access_filter(access))))
+        return len(cache.sets.both(cache.sets.term("body", term), cache.entries(access_filter(access, withheld))))
 
     def _better_word(self, searcher: Searcher, reader: Any, analyzer: Any, term: str,
                      doc_filter: wq.Query) -> str | None:
@@ -357,14 +368,15 @@ class SearchIndex:
     def more_like_this(self, doc_id: str, access: Sequence[str], limit: int = 5) -> tuple[Hit, ...]:
         """Documents the user may see that share key terms with ``doc_id``'s text."""
         searcher = self.searcher()
+        withheld = self.withheld()
         docnum = searcher.document_number(id=doc_id)
-        if docnum is None or searcher.stored_fields(docnum).get("access") not in access:
+        if docnum is None or doc_id in withheld or searcher.stored_fields(docnum).get("access") not in access:
             return ()
         text = "\n".join(page_texts(self.page_text, doc_id)) if self.page_text else ""
         if not text.strip():
             return ()
         cache = self._cache(searcher)
-        visible = build_filter("doc", access)
+        visible = build_filter("doc", access, withheld=withheld)
         scorer = cache.scorer(visible)
         terms = key_terms(self._schema["body"].index(text), scorer.statistics, "body", MORE_LIKE_TERMS)
         if not terms:

@@ -15,11 +15,15 @@ lock-out, cookie flags and audit events.
 from __future__ import annotations
 
 import csv
+import errno
+import html
 import io
 import json
 import re
 import shutil
-import sqlite3
+import subprocess
+import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -27,15 +31,18 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from whoosh.writing import SegmentWriter
 
 from archive.accounts import add_user, change_access, create_token, remove_user
-from archive.errors import BatchStoppedError, WorkersFailingError
-from archive.ingest import ingest
+from archive.errors import BatchStoppedError, StorageError, WorkersFailingError
+from archive.ingest import IndexFeed, ingest
 from archive.models import Document
+from archive.service import open_search
 from archive.settings import ACCESS_LEVELS, Settings
 from archive.store import Archive
+from archive.verify import verify
 from index import SearchRequest, open_index
-from tests.conftest import write_sidecar
+from tests.conftest import stored_documents, write_sidecar, write_statement_batch
 from webapp import create_app
 
 PASSWORD = "correct horse battery staple"
@@ -409,10 +416,11 @@ def test_admin_changes_access_and_the_document_leaves_search_at_once(clients, ho
     assert "access-changed" in timeline and "is now confidential" in timeline
 
 
-def test_a_document_made_confidential_leaves_search_before_the_catalog_records_it(
+def test_a_document_made_confidential_leaves_search_the_moment_the_catalog_records_it(
         home: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    """From the moment the catalog (and its custody event) holds the narrower level, no search at the old level
-    finds the document: the served index (the web app's, open meanwhile) is searched right after that commit."""
+    """From the moment the catalog (and its custody event) holds the narrower level, no search finds the document
+    at the old level: the served index (the web app's, open meanwhile) is searched right after that commit, before
+    the index has followed."""
     public = docs(home)["public"]
     totals: list[int] = []
     commit_to_catalog = Archive.set_access
@@ -420,38 +428,121 @@ def test_a_document_made_confidential_leaves_search_before_the_catalog_records_i
     def set_access_then_search(self: Archive, key: str, level: str, *, actor: str | None = None) -> Any:
         changed = commit_to_catalog(self, key, level, actor=actor)
         totals.append(served.search(SearchRequest(query="Kestrelon")).total)
+        totals.append(served.search(SearchRequest(query="Kestrelon", access=ACCESS_LEVELS)).total)
         return changed
 
     monkeypatch.setattr(Archive, "set_access", set_access_then_search)
-    with open_index(home.index_dir, create=False) as served, Archive(home) as archive, \
+    with Archive(home) as served_catalog, open_search(home, served_catalog) as served, Archive(home) as archive, \
             open_index(home.index_dir, create=False) as index:
         assert served.search(SearchRequest(query="Kestrelon")).total == 1
-        change_access(archive, index, public.id, "confidential", actor="admin")
-        assert totals == [0]  # 1 when the index followed the catalog: a public result the ledger says is hidden
+        change = change_access(archive, index, public.id, "confidential", actor="admin")
+        assert (change.before, change.indexed, change.pending) == ("public", True, "")
+        # Before the index followed: left out even at the new level (the index still says public), then found again.
+        assert totals == [0, 0]  # [1, 1] without the catalog's withheld list: a public result the ledger says is hidden
         assert served.search(SearchRequest(query="Kestrelon", access=ACCESS_LEVELS)).total == 1
-        assert archive.unindexed_ids() == []
-        change_access(archive, index, public.id, "public", actor="admin")  # widening: the catalog goes first
-        assert totals == [0, 0] and served.search(SearchRequest(query="Kestrelon")).total == 1
+        assert served.search(SearchRequest(query="Kestrelon")).total == 0
+        assert archive.unindexed_ids() == [] and archive.withheld_ids() == frozenset()
+        change_access(archive, index, public.id, "public", actor="admin")  # widening: found at the old level meanwhile
+        assert totals == [0, 0, 0, 1] and served.search(SearchRequest(query="Kestrelon")).total == 1
 
 
-def test_a_narrowing_the_catalog_refuses_leaves_the_document_hidden_until_indexed_again(
+def test_a_narrowing_the_index_cannot_follow_leaves_the_document_out_of_every_search_until_it_does(
         home: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The catalog's change stands (it is the record, with its custody event); the index failing to follow hides
+    the document rather than showing it at its old level, and the next batch indexes it at the new one."""
     public = docs(home)["public"]
 
-    def refuse(self: Archive, key: str, level: str, *, actor: str | None = None) -> Any:
-        raise sqlite3.OperationalError("disk I/O error")
+    def full(self: Any, **options: Any) -> None:  # the segment's files closed, nothing committed: a full disk
+        self.cancel()
+        raise OSError(errno.ENOSPC, "No space left on device")
 
-    with Archive(home) as archive, open_index(home.index_dir, create=False) as index:
+    with Archive(home) as archive, open_search(home, archive) as index:
         with monkeypatch.context() as patched:
-            patched.setattr(Archive, "set_access", refuse)
-            with pytest.raises(sqlite3.OperationalError):
+            patched.setattr(SegmentWriter, "commit", full)  # Whoosh's own commit, under the archive's handling
+            with pytest.raises(StorageError):
                 change_access(archive, index, public.id, "confidential", actor="admin")
-        assert archive.get_document(public.id).metadata.access == "public"
-        assert index.search(SearchRequest(query="Kestrelon")).total == 0  # hidden rather than shown too long
-        assert archive.unindexed_ids() == [public.id]
-    ingest([], home)  # the next batch indexes it again at the level the catalog keeps
-    with open_index(home.index_dir, create=False) as index:
-        assert index.search(SearchRequest(query="Kestrelon")).total == 1
+        assert archive.get_document(public.id).metadata.access == "confidential"
+        assert archive.events(public.id)[-1].details == {"from": "public", "to": "confidential"}
+        for levels in (("public",), ACCESS_LEVELS):
+            assert index.search(SearchRequest(query="Kestrelon", access=levels)).total == 0
+        assert index.search(SearchRequest(query="Kestrelonn")).suggestion is None  # "kestrelon" before the change
+        others = index.more_like_this(docs(home)["appeal"].id, ACCESS_LEVELS, limit=10)
+        assert public.id not in {hit.doc_id for hit in others}
+        assert index.more_like_this(public.id, ACCESS_LEVELS) == ()
+        assert archive.withheld_ids() == {public.id} and archive.access_changed_ids() == [public.id]
+    ingest([], home)  # the next batch indexes it again, at the level the catalog keeps
+    with Archive(home) as archive, open_search(home, archive) as index:
+        assert index.search(SearchRequest(query="Kestrelon")).total == 0
+        assert index.search(SearchRequest(query="Kestrelon", access=ACCESS_LEVELS)).total == 1
+        assert archive.withheld_ids() == frozenset() and archive.access_changed_ids() == []
+
+
+def test_a_running_batch_takes_in_an_access_change_made_meanwhile(home: Settings,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The batch's index feed looks for access changes as it goes and commits them before the batch ends."""
+    monkeypatch.setattr("archive.ingest.ACCESS_CHECK_SECONDS", 0)  # it looks every 2 s
+    public = docs(home)["public"]
+    with Archive(home) as batch_catalog, open_search(home, batch_catalog) as index, \
+            IndexFeed(batch_catalog, index) as feed:
+        feed.follow_access_changes()  # nothing changed: nothing committed
+        with Archive(home) as admin_side:  # another process's connection: the web app's
+            admin_side.set_access(public.id, "restricted", actor="admin")
+            assert index.search(SearchRequest(query="Kestrelon", access=ACCESS_LEVELS)).total == 0
+        feed.follow_access_changes()
+        assert index.search(SearchRequest(query="Kestrelon", access=ACCESS_LEVELS)).total == 1  # before the end
+        assert index.search(SearchRequest(query="Kestrelon")).total == 0
+        assert batch_catalog.access_changed_ids() == [] and batch_catalog.unindexed_ids() == []
+
+
+def test_an_access_change_read_by_a_writer_before_it_changed_is_not_marked_indexed(home: Settings) -> None:
+    """A writer that read the old level (a rebuild, a batch) must not mark the document up to date after the
+    change: the index holds the old level."""
+    public = docs(home)["public"]
+    with Archive(home) as archive:
+        archive.set_access(public.id, "confidential", actor="admin")
+        archive.mark_indexed([(public.id, "public")])  # what a writer that read it before the change would say
+        assert archive.withheld_ids() == {public.id} and archive.unindexed_ids() == [public.id]
+        archive.mark_indexed([(public.id, "confidential")])
+        assert archive.withheld_ids() == frozenset() and archive.unindexed_ids() == []
+
+
+@pytest.mark.slow
+def test_an_admin_restricts_a_document_while_a_batch_runs(home: Settings, clients, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The change is not refused: it is in force for searches at once and the running batch re-indexes it."""
+    monkeypatch.setattr("archive.store.WRITER_WAIT", 0.3)
+    public = docs(home)["public"]
+    (tmp_path / "batch").mkdir()
+    folder = write_statement_batch(tmp_path / "batch", 600)
+    process = subprocess.Popen([sys.executable, "-m", "archive", "--home", str(home.home), "ingest", "--quiet",
+                                "--workers", "2", str(folder)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while stored_documents(home.home) < len(DOCUMENTS) + 5 and process.poll() is None \
+                and time.monotonic() < deadline:
+            time.sleep(0.005)
+        with Archive(home) as archive:
+            assert archive.writer_active(), "the batch finished before the change; make it larger"
+        page = clients["admin"].get(f"/documents/{public.id}").get_data(as_text=True)
+        response = clients["admin"].post(f"/documents/{public.id}/access", follow_redirects=True,
+                                         data={"level": "confidential", "csrf_token": csrf_of(page)})
+        assert response.status_code == 200
+        said = html.unescape(response.get_data(as_text=True))
+        assert "is now confidential; a batch is writing to the archive and re-indexes it within seconds; " \
+               "searches leave it out until then" in said
+        assert api(clients[None], "/api/search?q=Kestrelon")["total"] == 0  # at once, during the batch
+        assert clients[None].get(f"/documents/{public.id}").status_code == 404
+        _, err = process.communicate(timeout=120)
+        assert process.returncode == 3, err  # broken.pdf
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert api(clients[None], "/api/search?q=Kestrelon")["total"] == 0
+    assert api(clients["admin"], "/api/search?q=Kestrelon")["total"] == 1  # the batch re-indexed it
+    with Archive(home) as archive:
+        assert archive.access_changed_ids() == [] and archive.unindexed_ids() == []
+        assert verify(archive).ok
 
 
 def test_only_admins_change_access(clients, home: Settings) -> None:
@@ -697,14 +788,20 @@ def test_navigation_shows_who_is_signed_in(clients) -> None:
     assert "Signed in as <strong>investigator</strong>" in page and "(investigator)" in page
 
 
-def test_an_access_change_during_a_batch_is_refused_with_a_503_that_says_why(
+def test_an_access_change_while_another_writer_holds_the_archive_is_in_force_and_caught_up_later(
         clients, home: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("archive.store.WRITER_WAIT", 0.2, raising=False)
+    """Refused with a 503 before: an urgent restriction had to wait for the end of an overnight batch."""
+    monkeypatch.setattr("archive.store.WRITER_WAIT", 0.2)
     public = docs(home)["public"]
     page = clients["admin"].get(f"/documents/{public.id}").get_data(as_text=True)
-    with Archive(home) as batch, batch.writer_lock():  # an ingest is running
-        response = clients["admin"].post(f"/documents/{public.id}/access",
+    with Archive(home) as writer, writer.writer_lock():  # a writer that ends without looking (a reindex, say)
+        response = clients["admin"].post(f"/documents/{public.id}/access", follow_redirects=True,
                                          data={"level": "confidential", "csrf_token": csrf_of(page)})
-    assert response.status_code == 503  # was a 500, "something went wrong"
-    assert "try again when that has finished" in response.get_data(as_text=True)
-    assert docs(home)["public"].metadata.access == "public"
+    assert response.status_code == 200
+    assert "searches leave it out until then" in html.unescape(response.get_data(as_text=True))
+    assert docs(home)["public"].metadata.access == "confidential"
+    for role in (None, "admin"):
+        assert api(clients[role], "/api/search?q=Kestrelon")["total"] == 0
+    ingest([], home)  # the next writer
+    assert api(clients[None], "/api/search?q=Kestrelon")["total"] == 0
+    assert api(clients["admin"], "/api/search?q=Kestrelon")["total"] == 1

@@ -253,12 +253,14 @@ def test_access_change_is_one_custody_event_and_reaches_the_index(settings: Sett
         assert index.search(SearchRequest(query="Quillabrand")).total == 1
         changed = accounts.change_access(archive, index, doc.id, "confidential", actor="chief")
         event = archive.events(doc.id)[-1]
-        assert changed.metadata.access == "confidential"
+        assert changed.document.metadata.access == "confidential"
+        assert (changed.before, changed.changed, changed.indexed) == ("public", True, True)
         assert (event.action, event.actor, event.details) == ("access-changed", "chief",
                                                                {"from": "public", "to": "confidential"})
         assert index.search(SearchRequest(query="Quillabrand")).total == 0
         assert index.search(SearchRequest(query="Quillabrand", access=("confidential",))).total == 1
-        accounts.change_access(archive, index, doc.id, "confidential", actor="chief")
+        again = accounts.change_access(archive, index, doc.id, "confidential", actor="chief")
+        assert (again.before, again.changed) == ("confidential", False)
         assert len(archive.events(doc.id)) == 3  # received, ingested, one change: the same level again is no event
         assert archive.unindexed_ids() == [] and verify(archive).ok
         with pytest.raises(AccountError, match="not an access level"):

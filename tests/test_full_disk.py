@@ -82,7 +82,7 @@ INGEST_UNTIL_FULL_THEN_AGAIN = """
 
 
 @pytest.mark.parametrize(("size_kb", "full_at"), [
-    (2_000, "catalog.sqlite3"),  # the catalog's write-ahead log fills it a third of the way through
+    (2_200, "catalog.sqlite3"),  # the catalog's write-ahead log fills it a third of the way through
     (5_000, "whoosh"),  # every file stored; the index's commit at the end does not fit
 ])
 def test_a_full_disk_stops_the_batch_and_the_rerun_equals_an_uninterrupted_run(

@@ -123,6 +123,31 @@ def test_reindex_waits_for_an_access_change_that_holds_the_lock_for_a_moment(hom
     assert _total(home) == 12
 
 
+def test_an_access_change_made_during_a_reindex_is_indexed_after_it(home: Settings,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rebuild read the old level; the document must neither be marked up to date nor stay at the old level."""
+    with Archive(home) as archive:
+        first = next(archive.iter_documents())
+    reading = Archive.iter_documents
+
+    def change_once_read(self: Archive, **options: object) -> object:
+        for n, document in enumerate(reading(self, **options)):
+            yield document
+            if n == 0:  # an admin's click while the rebuild goes on (it no longer waits for the writer lock)
+                with Archive(home) as admin_side:
+                    admin_side.set_access(first.id, "confidential", actor="admin")
+
+    monkeypatch.setattr(Archive, "iter_documents", change_once_read)
+    result = CliRunner().invoke(main, ["--home", str(home.home), "reindex", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "indexed 12 documents, 1 of them again for a new access level" in result.output
+    assert _total(home) == 11  # public searches: the index holds its new level
+    with open_index(home.index_dir, create=False) as ix:
+        assert ix.search(SearchRequest(query="landmines", access=("confidential",))).total == 1
+    with Archive(home) as archive:
+        assert archive.access_changed_ids() == [] and archive.unindexed_ids() == []
+
+
 def test_the_fallback_of_two_renames_puts_the_index_in_place(home: Settings, tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(rebuild_module, "_exchange", lambda first, second: False)  # no renameat2 here

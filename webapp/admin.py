@@ -2,7 +2,8 @@
 
 An access change is a POST from the document page: the catalog changes and an
 ``access-changed`` custody event names the admin, in one transaction, and the
-document is re-indexed at once, so searches follow. Uploaded files are saved
+document is re-indexed at once, so searches follow (during a batch the batch
+re-indexes it, and a narrowed document is left out of searches meanwhile). Uploaded files are saved
 to a temporary folder inside the archive home, ingested like ``evidence
 ingest`` does with the admin as the custody actor, and the folder is removed.
 """
@@ -41,9 +42,9 @@ def set_access(doc_id: str) -> Response:
     level = request.form.get("level", "")
     if level not in ACCESS_LEVELS:
         raise AccountError(f"{level!r} is not an access level: choose {', '.join(ACCESS_LEVELS)}")
-    before = document.metadata.access
-    change_access(archive(), search_index(), document.id, level, actor=admin.name)
-    flash(f"{document.control_number} is now {level}" + ("" if before != level else " (unchanged)"))
+    change = change_access(archive(), search_index(), document.id, level, actor=admin.name)
+    flash(f"{document.control_number} is now {level}" + ("" if change.changed else " (unchanged)")
+          + (f"; {change.pending}" if change.pending else ""))
     return redirect(url_for("documents.show", doc_id=document.id))
 
 
