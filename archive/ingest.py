@@ -786,6 +786,9 @@ class IndexFeed:
         self._next_access_check = now + ACCESS_CHECK_SECONDS
         changed = self._archive.access_changed_ids()
         if changed:
+            # What the open writer holds is committed first: replacing a document there would leave its first
+            # entry too (Whoosh deletes only committed ones), at the old level. Its catalog mark is refused.
+            self.commit()
             if self._status:
                 self._status(f"re-indexing {len(changed)} documents whose access level changed")
             for doc_id in changed:

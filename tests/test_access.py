@@ -31,6 +31,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from whoosh.query import Term
 from whoosh.writing import SegmentWriter
 
 from archive.accounts import add_user, change_access, create_token, remove_user
@@ -43,6 +44,7 @@ from archive.store import Archive
 from archive.verify import verify
 from index import SearchRequest, open_index
 from tests.conftest import stored_documents, write_sidecar, write_statement_batch
+from tests.test_store import _extraction
 from webapp import create_app
 
 PASSWORD = "correct horse battery staple"
@@ -492,6 +494,24 @@ def test_a_running_batch_takes_in_an_access_change_made_meanwhile(home: Settings
         assert index.search(SearchRequest(query="Kestrelon", access=ACCESS_LEVELS)).total == 1  # before the end
         assert index.search(SearchRequest(query="Kestrelon")).total == 0
         assert batch_catalog.access_changed_ids() == [] and batch_catalog.unindexed_ids() == []
+
+
+def test_a_document_of_the_batch_not_yet_committed_whose_access_changes_is_indexed_once_at_its_new_level(
+        home: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Re-adding it to the open writer would keep both entries (Whoosh deletes only committed ones): the old
+    level's too, and the catalog would have called it up to date."""
+    monkeypatch.setattr("archive.ingest.ACCESS_CHECK_SECONDS", 0)
+    with Archive(home) as catalog, open_search(home, catalog) as index, IndexFeed(catalog, index) as feed:
+        late = catalog.add_document(_extraction(tmp_path / "late.txt", "A late report naming Wrenfallow."), "late")
+        feed.add(late.id)  # in the batch's open writer, not committed yet
+        with Archive(home) as admin_side:
+            admin_side.set_access(late.id, "confidential", actor="admin")
+        feed.follow_access_changes()
+        assert index.search(SearchRequest(query="Wrenfallow", access=ACCESS_LEVELS)).total == 1
+        assert index.search(SearchRequest(query="Wrenfallow")).total == 0
+        entries = index.searcher().search(Term("doc_id", late.id), limit=None)
+        assert sorted(hit["access"] for hit in entries) == ["confidential", "confidential"]  # its document, its page
+        assert catalog.withheld_ids() == frozenset() and catalog.unindexed_ids() == []
 
 
 def test_an_access_change_read_by_a_writer_before_it_changed_is_not_marked_indexed(home: Settings) -> None:
