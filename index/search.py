@@ -217,11 +217,12 @@ class SearchIndex:
 
     def search(self, request: SearchRequest) -> SearchResults:
         """Answer one search. A searcher whose segment files a merge just removed is reopened once."""
+        withheld = self.withheld()  # before the searcher: see _search
         try:
-            return self._search(self.searcher(), request)
+            return self._search(self.searcher(), request, withheld)
         except FileNotFoundError:
             self._forget_searcher()
-            return self._search(self.searcher(), request)
+            return self._search(self.searcher(), request, withheld)
 
     def search_batches(self, request: SearchRequest, batch: int) -> Iterator[SearchResults]:
         """Every result of ``request``, ``batch`` documents at a time, all from one version of the index.
@@ -230,19 +231,26 @@ class SearchIndex:
         access change committed meanwhile) the ranks shift, and documents came twice or not at all. The
         first batch's searcher is kept for the rest (its files stay readable while it holds them open).
         """
+        withheld = self.withheld()
         searcher = self.searcher()
         offset = 0
         while True:
-            results = self._search(searcher, replace(request, offset=offset, limit=batch))
+            results = self._search(searcher, replace(request, offset=offset, limit=batch), withheld)
             yield results
             offset += batch
             if offset >= results.total or not results.hits:
                 return
 
-    def _search(self, searcher: Searcher, request: SearchRequest) -> SearchResults:
+    def _search(self, searcher: Searcher, request: SearchRequest, withheld: Collection[str]) -> SearchResults:
+        """Answer ``request`` with ``searcher``, leaving out the ``withheld`` documents.
+
+        ``withheld`` must be read before the searcher is opened: a document
+        leaves the list only once the index holds its new level, so a searcher
+        opened after the read sees that level, while one opened before it could
+        still hold the old level of a document no longer on the list.
+        """
         user_query = parse_user_query(self._parser, request.query)
         cache = self._cache(searcher)
-        withheld = self.withheld()
         doc_filter = build_filter("doc", request.access, request.selected, request.date_from, request.date_to,
                                   withheld)
         user_query, date_ranges = split_date_ranges(user_query)
@@ -306,7 +314,7 @@ class SearchIndex:
 
     def suggest(self, query: str, access: Sequence[str]) -> str | None:
         """A "did you mean" query built from words of documents the user may see, or ``None``."""
-        withheld = self.withheld()
+        withheld = self.withheld()  # before the searcher: see _search
         return self._suggest(self.searcher(), query, build_filter("doc", access, withheld=withheld), access, withheld)
 
     def _suggest(self, searcher: Searcher, query: str, doc_filter: wq.Query, access: Sequence[str],
@@ -367,8 +375,8 @@ class SearchIndex:
 
     def more_like_this(self, doc_id: str, access: Sequence[str], limit: int = 5) -> tuple[Hit, ...]:
         """Documents the user may see that share key terms with ``doc_id``'s text."""
+        withheld = self.withheld()  # before the searcher: see _search
         searcher = self.searcher()
-        withheld = self.withheld()
         docnum = searcher.document_number(id=doc_id)
         if docnum is None or doc_id in withheld or searcher.stored_fields(docnum).get("access") not in access:
             return ()
