@@ -129,7 +129,6 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
     the batch stopped: run it again once fixed; 130 after Ctrl-C and 143
     after SIGTERM, which stop it the same way).
     """
-    from archive.ingest import discover
     from archive.ingest import ingest as run_ingest
     from archive.store import Archive
 
@@ -145,18 +144,20 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
     if passwords_file:
         # one a line, as written: spaces count; a byte order mark and line ends do not
         all_passwords += [line for line in passwords_file.read_text("utf-8-sig").splitlines() if line]
-    total = sum(1 for _ in discover(paths, skip=[manifest] if manifest else []))
     stopped: BatchStoppedError | None = None
-    with _progress_bar(total, disable=quiet or as_json) as bar, _stopped_by_sigterm():
+    with _ProgressBar(disable=quiet or as_json) as bar, _stopped_by_sigterm():
         try:
             result = run_ingest(list(paths), settings, manifest=manifest, passwords=all_passwords,
-                                progress=bar.step, status=bar.status, workers=workers, scheduler=scheduler)
+                                progress=bar.step, status=bar.status, workers=workers, scheduler=scheduler,
+                                listed=bar.listed)
         except BatchStoppedError as error:  # the archive's disk is full (or failing): report what went in
             stopped, result = error, error.report
         except KeyboardInterrupt as interruption:
             bar.bar.close()
             terminated = isinstance(getattr(interruption, "interruption", interruption), Terminated)
-            how_far = f"stopped by {'SIGTERM' if terminated else 'Ctrl-C'} after {bar.files} of {total} files"
+            how_far = (f"stopped by {'SIGTERM' if terminated else 'Ctrl-C'} "
+                       + (f"after {bar.files} of {bar.total} files" if bar.total is not None
+                          else "while listing the batch's files"))
             so_far = getattr(interruption, "report", None)  # none when it came before the batch began
             if report and so_far is not None:
                 so_far.stopped = how_far
@@ -223,12 +224,17 @@ def _echo_failures(settings: Settings, run_id: str) -> None:
 
 
 class _ProgressBar:
-    def __init__(self, total: int, disable: bool) -> None:
+    def __init__(self, disable: bool) -> None:
         from tqdm import tqdm
 
-        self.bar = tqdm(total=total, unit="file", disable=disable, file=sys.stderr, dynamic_ncols=True)
+        self.bar = tqdm(unit="file", disable=disable, file=sys.stderr, dynamic_ncols=True)
         self.pages = 0
         self.files = 0  # counted here: a disabled bar (--quiet, --json) counts nothing
+        self.total: int | None = None  # until the batch's folders are walked
+
+    def listed(self, total: int) -> None:
+        self.total = self.bar.total = total
+        self.bar.refresh()
 
     def step(self, outcome: Any) -> None:
         self.files += 1
@@ -245,10 +251,6 @@ class _ProgressBar:
 
     def __exit__(self, *exc: object) -> None:
         self.bar.close()
-
-
-def _progress_bar(total: int, disable: bool) -> _ProgressBar:
-    return _ProgressBar(total, disable)
 
 
 FILTER = re.compile(r"^(\w+)=(.+)$")

@@ -618,9 +618,12 @@ def ingest(
     status: Status | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
+    listed: Callable[[int], None] | None = None,
 ) -> IngestReport:
     """Ingest every file under ``paths`` into the archive at ``settings.home``.
 
+    ``listed`` hears how many files the batch holds once the folders are
+    walked (once: a progress bar's total need not walk them again);
     ``progress`` hears each file's outcome; ``status`` what the writer is
     busy with between files (writing the index: minutes at 50,000 documents,
     when segments merge), then ``""`` when it is done.
@@ -633,6 +636,8 @@ def ingest(
     report = IngestReport(run_id=_new_run_id(), started=utc_now())
     clock = time.perf_counter()
     files = list(discover(paths, skip=[manifest] if manifest else []))
+    if listed:
+        listed(len(files))
     manifest_entries = read_manifest(manifest) if manifest else {}
     if manifest_entries:
         report.manifest_unmatched = _unmatched_rows(manifest_entries, files)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from archive.cli import main
@@ -34,6 +37,24 @@ def test_ingest_then_search_as_text_and_json(tmp_path: Path, sample_folder: Path
     assert set(hit) >= {"id", "control_number", "title", "date", "type", "score", "pages"}
     assert hit["pages"][0]["page"] == 2 and "<mark" in hit["pages"][0]["snippet"]
     assert {f["value"] for f in data["facets"]["type"]} == {"report", "appeal"}
+
+
+def test_ingest_walks_the_batch_once_and_its_bar_counts_every_file(tmp_path: Path, sample_folder: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command walked the folders once to size its bar, and the batch walked them again (a slow network
+    share, 50,000 files: twice the wait, and files added meanwhile counted in one walk only)."""
+    walked: list[str] = []
+    walk = os.walk
+
+    def counted(top: Any, *args: Any, **options: Any) -> Any:
+        walked.append(str(top))
+        return walk(top, *args, **options)
+
+    monkeypatch.setattr(os, "walk", counted)
+    result = run(tmp_path / "home", "ingest", str(sample_folder))
+    assert result.exit_code == 3
+    assert walked == [str(sample_folder)]
+    assert "3/3" in result.stderr  # the bar's total, from the batch's own listing
 
 
 def test_second_ingest_reports_skipped_files(tmp_path: Path, sample_folder: Path) -> None:
