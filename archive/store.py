@@ -123,7 +123,7 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX custody_by_doc ON custody(doc_id);
     """,
-    # 2: accounts (archive.accounts): users, API tokens (SHA-256 of the secret only), failed logins, locks
+    # 2: accounts (archive.accounts): users, API tokens (SHA-256 of the secret only), failed logins
     """
     CREATE TABLE users (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -167,6 +167,10 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE documents ADD COLUMN access_change TEXT NOT NULL DEFAULT '';
     CREATE INDEX documents_access_changes ON documents(access_change) WHERE access_change != '';
+    """,
+    # 6: lock-outs are worked out from login_failures alone (archive.accounts); login_locks was never written
+    """
+    DROP TABLE login_locks;
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

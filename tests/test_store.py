@@ -13,6 +13,7 @@ from archive.errors import CatalogError, DocumentNotFoundError
 from archive.models import Extraction, Metadata, Page, Reference
 from archive.settings import Settings
 from archive.store import GENESIS_HASH, SCHEMA_VERSION, Archive, event_hash, file_sha256
+from archive.verify import verify
 
 
 def _extraction(path: Path, text: str = "Article 147 of the Fourth Geneva Convention") -> Extraction:
@@ -28,6 +29,24 @@ def test_new_catalog_is_at_the_current_schema_version_in_wal_mode(settings: Sett
     with Archive(settings) as archive:
         assert archive.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert archive.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_catalog_of_schema_4_is_migrated_with_its_documents(settings: Settings, tmp_path: Path) -> None:
+    with Archive(settings) as archive:
+        doc = archive.add_document(_extraction(tmp_path / "a.txt"), "run-1")
+        archive.mark_indexed([(doc.id, "public")])
+    db = sqlite3.connect(settings.catalog_path)  # back to what the program of schema 4 left
+    db.executescript("""DROP INDEX documents_access_changes; ALTER TABLE documents DROP COLUMN access_change;
+                        CREATE TABLE login_locks (name TEXT PRIMARY KEY, until REAL NOT NULL);
+                        PRAGMA user_version = 4;""")
+    db.close()
+    with Archive(settings) as archive:
+        assert archive.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
+        assert archive.db.execute("SELECT name FROM sqlite_master WHERE name = 'login_locks'").fetchone() is None
+        assert archive.unindexed_ids() == [] and archive.access_changed_ids() == []
+        archive.set_access(doc.id, "restricted", actor="admin")
+        assert archive.withheld_ids() == {doc.id} and archive.access_changed_ids() == [doc.id]
+        assert verify(archive).ok
 
 
 def test_catalog_from_a_newer_program_is_refused(settings: Settings) -> None:
