@@ -420,7 +420,7 @@ class AccessChange:
 
     document: Document
     before: str  # the level it had
-    indexed: bool  # False: a batch holds the writer lock and re-indexes the document within seconds
+    indexed: bool  # False: a batch holds the writer lock and re-indexes the document as it goes
     withheld: bool = False  # left out of every search until then (its access was narrowed)
 
     @property
@@ -433,7 +433,8 @@ class AccessChange:
         if self.indexed:
             return ""
         meanwhile = "leave it out" if self.withheld else f"find it as {self.before}"
-        return f"a batch is writing to the archive and re-indexes it within seconds; searches {meanwhile} until then"
+        return (f"a batch (or a reindex) is writing to the archive and re-indexes it as it goes; searches {meanwhile} "
+                "until then")
 
 
 def change_access(archive: Archive, search_index: Any, key: str, level: str, *, actor: str) -> AccessChange:

@@ -574,7 +574,7 @@ def test_an_admin_restricts_a_document_while_a_batch_runs(home: Settings, client
                                          data={"level": "confidential", "csrf_token": csrf_of(page)})
         assert response.status_code == 200
         said = html.unescape(response.get_data(as_text=True))
-        assert "is now confidential; a batch is writing to the archive and re-indexes it within seconds; " \
+        assert "is now confidential; a batch (or a reindex) is writing to the archive and re-indexes it as it goes; " \
                "searches leave it out until then" in said
         assert api(clients[None], "/api/search?q=Kestrelon")["total"] == 0  # at once, during the batch
         assert clients[None].get(f"/documents/{public.id}").status_code == 404
