@@ -166,6 +166,20 @@ class WorkersFailingError(ArchiveError):
         self.crashes, self.last = crashes, last
 
 
+class IndexBuildError(ArchiveError):
+    """A process helping to write the search index failed other than for want of space (then: StorageError)."""
+
+    status = 500
+
+    def __init__(self, where: Path | str, problem: str) -> None:
+        super().__init__(
+            f"a process writing {where} failed ({problem}); nothing it wrote was kept, and the index in use is as it "
+            "was. Run the command again; if it fails the same way, look in the system log for the out-of-memory "
+            "killer or a memory or process limit"
+        )
+        self.where, self.problem = where, problem
+
+
 class BatchStoppedError(ArchiveError):
     """A batch stopped before its end: the archive could not be written (a :class:`StorageError`) or the
     workers kept dying (a :class:`WorkersFailingError`).
