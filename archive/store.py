@@ -479,11 +479,11 @@ class Archive:
                 "INSERT INTO places (doc_id, page, start, end, text, name) VALUES (?,?,?,?,?,?)",
                 [(doc_id, p.page, p.start, p.end, p.text, p.name) for p in extraction.places],
             )
-            self._append_event(db, "received", doc_id, {
+            self.append_event(db, "received", doc_id, {
                 "path": name, "sha256": extraction.sha256, "size": extraction.size,
                 "run": run_id,
             })
-            self._append_event(db, "ingested", doc_id, {
+            self.append_event(db, "ingested", doc_id, {
                 "control_number": control, "pages": extraction.page_count,
                 "extractor": extraction.extractor, "run": run_id,
                 "access": meta.access, "catalog": catalog_digest(db, doc_id),
@@ -528,10 +528,12 @@ class Archive:
                      actor: str | None = None) -> CustodyEvent:
         """Append one custody event in its own transaction; ``actor`` defaults to ``settings.actor``."""
         with self.transaction() as db:
-            return self._append_event(db, action, doc_id, details, actor)
+            return self.append_event(db, action, doc_id, details, actor)
 
-    def _append_event(self, db: sqlite3.Connection, action: str, doc_id: str | None,
-                      details: dict[str, Any], actor: str | None = None) -> CustodyEvent:
+    def append_event(self, db: sqlite3.Connection, action: str, doc_id: str | None,
+                     details: dict[str, Any], actor: str | None = None) -> CustodyEvent:
+        """Append one custody event inside the caller's transaction (``with archive.transaction() as db``), so that
+        it commits, or not, with what the caller read or wrote there."""
         last = db.execute("SELECT seq, hash FROM custody ORDER BY seq DESC LIMIT 1").fetchone()
         seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
         at, actor = utc_now(), actor or self.settings.actor
@@ -556,8 +558,8 @@ class Archive:
             return document, None
         with self.transaction() as db:
             db.execute("UPDATE documents SET access = ?, indexed = 0 WHERE id = ?", (level, document.id))
-            event = self._append_event(db, "access-changed", document.id,
-                                       {"from": document.metadata.access, "to": level}, actor)
+            event = self.append_event(db, "access-changed", document.id,
+                                      {"from": document.metadata.access, "to": level}, actor)
         return self.get_document(document.id), event
 
     def events(self, doc_id: str | None = None) -> list[CustodyEvent]:
