@@ -86,6 +86,17 @@ class WriterBusyError(CatalogError):
     status = 503
 
 
+class ArchiveClosedError(CatalogError):
+    """The archive was closed (``Archive.close``) while another thread still used it; what it asked was not done."""
+
+    status = 503
+
+    def __init__(self, home: Path | str) -> None:
+        super().__init__(f"the archive at {home} has been closed, and this was neither read nor written: what was "
+                         "committed before the close is kept; open the archive again to go on")
+        self.home = home
+
+
 class SourceChangedError(CatalogError):
     """A file's bytes changed between being read by a worker and being copied into the store."""
 

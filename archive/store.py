@@ -26,7 +26,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from archive.errors import CatalogError, DocumentNotFoundError, SourceChangedError, StorageError, WriterBusyError
+from archive.errors import (
+    ArchiveClosedError,
+    CatalogError,
+    DocumentNotFoundError,
+    SourceChangedError,
+    StorageError,
+    WriterBusyError,
+)
 from archive.models import CustodyEvent, Document, Extraction, Metadata, Page, Reference
 from archive.settings import ACCESS_LEVELS, Settings
 from archive.threads import PerThread
@@ -237,6 +244,7 @@ class Archive:
                 "or point --home / ARCHIVE_HOME at an existing archive"
             )
         self._transaction_lock = threading.RLock()
+        self._closing = self._closed = False
         self._readonly_db: sqlite3.Connection | None = None
         # One connection per thread (the web app serves from several): statements of two threads on one
         # connection share its read snapshot and its transaction. A read still running in one thread kept the
@@ -265,7 +273,13 @@ class Archive:
 
     @property
     def db(self) -> sqlite3.Connection:
-        """This thread's connection to the catalog, opened on first use (one connection for a read-only archive)."""
+        """This thread's connection to the catalog, opened on first use (one connection for a read-only archive).
+
+        Once the archive is closed this raises :class:`ArchiveClosedError`, and closes this thread's connection.
+        """
+        if self._closed:
+            self._close_own()
+            raise ArchiveClosedError(self.home)
         if self._readonly_db is not None:
             return self._readonly_db
         db = getattr(self._local, "db", None)
@@ -290,10 +304,28 @@ class Archive:
         self.close()
 
     def close(self) -> None:
+        """Close the catalog, once a transaction another thread has in progress has ended (it commits or not as it
+        would have).
+
+        A transaction that was waiting to begin, and every use of the archive afterwards, in any thread, raise
+        :class:`ArchiveClosedError`: nothing is written once the close has begun but what was under way. The
+        connections of this thread and of threads that have ended are closed here; a thread still running closes
+        its own at its next use of the archive (else it is closed once nothing holds it): it may be reading with
+        it at this moment, and closing a connection under a statement crashed the interpreter.
+        """
+        self._closing = True  # a transaction not yet begun is refused
+        with self._transaction_lock:  # the one in progress ends
+            self._closed = True
         if self._readonly_db is not None:
             self._readonly_db.close()
-        self._connections.close_all()
-        self._local = threading.local()
+        self._connections.close_unused()
+        self._local.__dict__.pop("db", None)
+
+    def _close_own(self) -> None:
+        """Close this thread's connection, if it still has one (it is this thread's alone: no one else is using it)."""
+        db = self._local.__dict__.pop("db", None)
+        if db is not None:
+            db.close()
 
     # -- schema ---------------------------------------------------------------
 
@@ -316,9 +348,13 @@ class Archive:
 
         Each thread has its own connection (:attr:`db`); a lock keeps the
         transactions of one process's threads (custody events of views and
-        downloads in the web app) one at a time.
+        downloads in the web app) one at a time. :meth:`close` waits for the
+        one in progress; those still waiting then raise :class:`ArchiveClosedError`.
         """
         with self._transaction_lock:
+            if self._closing:
+                self._close_own()
+                raise ArchiveClosedError(self.home)
             try:
                 self.db.execute("BEGIN IMMEDIATE")
                 try:
