@@ -74,12 +74,14 @@ SOME_FILES_FAILED = 3
 BATCH_STOPPED = 4
 #: Exit status of a command stopped with Ctrl-C (128 + SIGINT, as shells report it).
 INTERRUPTED = 130
-#: Exit status of ``evidence ingest`` stopped by SIGTERM (a job's time limit, a service stopping): 128 + SIGTERM.
+#: Exit status of ``evidence ingest`` or ``reindex`` stopped by SIGTERM (a job's time limit, a service stopping):
+#: 128 + SIGTERM.
 TERMINATED = 143
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM, taken like Ctrl-C: the batch stops between two files, says how far it got, and can be resumed."""
+    """SIGTERM, taken like Ctrl-C: a batch stops between two files, says how far it got, and can be resumed; a
+    reindex stops and leaves the index in use."""
 
 
 @contextlib.contextmanager
@@ -395,7 +397,11 @@ def serve(ctx: click.Context, host: str, port: int, debug: bool, trusted_proxy: 
 @click.pass_context
 @translate_errors
 def reindex(ctx: click.Context, quiet: bool) -> None:
-    """Rebuild the search index from the catalog."""
+    """Rebuild the search index from the catalog.
+
+    Searches go on with the index in use until the rebuilt one takes its place. Ctrl-C (exit status 130) or
+    SIGTERM (143) stop the rebuild and leave that index in use, whole.
+    """
     from tqdm import tqdm
 
     from archive.ingest import apply_access_changes
@@ -403,12 +409,19 @@ def reindex(ctx: click.Context, quiet: bool) -> None:
     from index import open_index, rebuild
 
     settings = settings_of(ctx)
-    with Archive(settings, create=False) as archive, archive.writer_lock():  # no ingest meanwhile
-        total = archive.count_documents()
-        with tqdm(total=total, unit="doc", disable=quiet, file=sys.stderr) as bar:
-            count = rebuild(archive, batch=settings.index_batch, progress=bar.update)
-        with open_index(settings.index_dir, gazetteer=settings.gazetteer) as search_index:
-            changed = apply_access_changes(archive, search_index)  # those made while it was rebuilding
+    with _stopped_by_sigterm():
+        try:
+            with Archive(settings, create=False) as archive, archive.writer_lock():  # no ingest meanwhile
+                total = archive.count_documents()
+                with tqdm(total=total, unit="doc", disable=quiet, file=sys.stderr) as bar:
+                    count = rebuild(archive, batch=settings.index_batch, progress=bar.update)
+                with open_index(settings.index_dir, gazetteer=settings.gazetteer) as search_index:
+                    changed = apply_access_changes(archive, search_index)  # those made while it was rebuilding
+        except KeyboardInterrupt as interruption:
+            terminated = isinstance(interruption, Terminated)
+            click.echo(f"reindex stopped by {'SIGTERM' if terminated else 'Ctrl-C'}: searches go on with the index "
+                       "in use, whole; run `evidence reindex` again to rebuild it", err=True)
+            ctx.exit(TERMINATED if terminated else INTERRUPTED)
     click.echo(f"indexed {count} documents" + (f", {changed} of them again for a new access level" if changed else ""))
 
 

@@ -86,6 +86,17 @@ class WriterBusyError(CatalogError):
     status = 503
 
 
+class ArchiveClosedError(CatalogError):
+    """The archive was closed (``Archive.close``) while another thread still used it; what it asked was not done."""
+
+    status = 503
+
+    def __init__(self, home: Path | str) -> None:
+        super().__init__(f"the archive at {home} has been closed, and this was neither read nor written: what was "
+                         "committed before the close is kept; open the archive again to go on")
+        self.home = home
+
+
 class SourceChangedError(CatalogError):
     """A file's bytes changed between being read by a worker and being copied into the store."""
 
@@ -164,6 +175,20 @@ class WorkersFailingError(ArchiveError):
             "out-of-memory killer in the system log, a memory or process limit (ulimit), or a broken installation"
         )
         self.crashes, self.last = crashes, last
+
+
+class IndexBuildError(ArchiveError):
+    """A process helping to write the search index failed other than for want of space (then: StorageError)."""
+
+    status = 500
+
+    def __init__(self, where: Path | str, problem: str) -> None:
+        super().__init__(
+            f"a process writing {where} failed ({problem}); nothing it wrote was kept, and the index in use is as it "
+            "was. Run the command again; if it fails the same way, look in the system log for the out-of-memory "
+            "killer or a memory or process limit"
+        )
+        self.where, self.problem = where, problem
 
 
 class BatchStoppedError(ArchiveError):

@@ -29,7 +29,6 @@ import itertools
 import json
 import multiprocessing
 import os
-import select
 import signal
 import threading
 import time
@@ -52,6 +51,7 @@ from archive.errors import (
     WorkersFailingError,
 )
 from archive.extract import ExtractedText, extract, is_supported
+from archive.lifeline import follow_parent
 from archive.metadata import is_sidecar, read_manifest, read_sidecar
 from archive.models import DateFound, Extraction, Metadata, Page, PlaceFound, Reference
 from archive.settings import Settings
@@ -255,37 +255,9 @@ def init_worker(options: WorkerOptions) -> None:
     _options = options
     # The writer decides when a batch stops. Ctrl-C and a service manager's SIGTERM reach the whole process group:
     # a worker ended by SIGTERM while sending a result left the pool waiting for the rest of it, for ever. A worker
-    # whose writer has gone leaves by itself (below).
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    if options.writer_pid:
-        threading.Thread(target=_exit_with, args=(options.writer_pid,), name="writer-watch", daemon=True).start()
-
-
-def _exit_with(writer_pid: int) -> None:
-    """Exit this worker once ``writer_pid`` has ended (killed with SIGKILL, say).
-
-    Nothing else would end it: a forkserver worker holds both ends of its
-    task queue and the forkserver's own lifeline, so it waits for work for
-    ever, and keeps the forkserver alive with it.
-    """
-    try:
-        pidfd = os.pidfd_open(writer_pid)  # Linux: readable once the process has ended, zombie or not
-    except ProcessLookupError:
-        os._exit(1)
-    except (AttributeError, OSError):  # no pidfd here: ask every second instead
-        while True:
-            time.sleep(1)
-            try:
-                os.kill(writer_pid, 0)
-            except ProcessLookupError:
-                os._exit(1)
-            except PermissionError:
-                pass
-    poller = select.poll()
-    poller.register(pidfd, select.POLLIN)
-    poller.poll()
-    os._exit(1)
+    # whose writer has gone leaves by itself: a forkserver worker holds both ends of its task queue and the
+    # forkserver's own lifeline, so nothing else would end it, and it would keep the forkserver alive with it.
+    follow_parent(options.writer_pid)
 
 
 def process_file(path: str, options: WorkerOptions | None = None) -> Result:

@@ -26,7 +26,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from archive.errors import CatalogError, DocumentNotFoundError, SourceChangedError, StorageError, WriterBusyError
+from archive.errors import (
+    ArchiveClosedError,
+    CatalogError,
+    DocumentNotFoundError,
+    SourceChangedError,
+    StorageError,
+    WriterBusyError,
+)
 from archive.models import CustodyEvent, Document, Extraction, Metadata, Page, Reference
 from archive.settings import ACCESS_LEVELS, Settings
 from archive.threads import PerThread
@@ -247,6 +254,7 @@ class Archive:
                 "or point --home / ARCHIVE_HOME at an existing archive"
             )
         self._transaction_lock = threading.RLock()
+        self._closing = self._closed = False
         self._readonly_db: sqlite3.Connection | None = None
         # One connection per thread (the web app serves from several): statements of two threads on one
         # connection share its read snapshot and its transaction. A read still running in one thread kept the
@@ -275,7 +283,13 @@ class Archive:
 
     @property
     def db(self) -> sqlite3.Connection:
-        """This thread's connection to the catalog, opened on first use (one connection for a read-only archive)."""
+        """This thread's connection to the catalog, opened on first use (one connection for a read-only archive).
+
+        Once the archive is closed this raises :class:`ArchiveClosedError`, and closes this thread's connection.
+        """
+        if self._closed:
+            self._close_own()
+            raise ArchiveClosedError(self.home)
         if self._readonly_db is not None:
             return self._readonly_db
         db = getattr(self._local, "db", None)
@@ -300,10 +314,28 @@ class Archive:
         self.close()
 
     def close(self) -> None:
+        """Close the catalog, once a transaction another thread has in progress has ended (it commits or not as it
+        would have).
+
+        A transaction that was waiting to begin, and every use of the archive afterwards, in any thread, raise
+        :class:`ArchiveClosedError`: nothing is written once the close has begun but what was under way. The
+        connections of this thread and of threads that have ended are closed here; a thread still running closes
+        its own at its next use of the archive (else it is closed once nothing holds it): it may be reading with
+        it at this moment, and closing a connection under a statement crashed the interpreter.
+        """
+        self._closing = True  # a transaction not yet begun is refused
+        with self._transaction_lock:  # the one in progress ends
+            self._closed = True
         if self._readonly_db is not None:
             self._readonly_db.close()
-        self._connections.close_all()
-        self._local = threading.local()
+        self._connections.close_unused()
+        self._local.__dict__.pop("db", None)
+
+    def _close_own(self) -> None:
+        """Close this thread's connection, if it still has one (it is this thread's alone: no one else is using it)."""
+        db = self._local.__dict__.pop("db", None)
+        if db is not None:
+            db.close()
 
     # -- schema ---------------------------------------------------------------
 
@@ -326,9 +358,13 @@ class Archive:
 
         Each thread has its own connection (:attr:`db`); a lock keeps the
         transactions of one process's threads (custody events of views and
-        downloads in the web app) one at a time.
+        downloads in the web app) one at a time. :meth:`close` waits for the
+        one in progress; those still waiting then raise :class:`ArchiveClosedError`.
         """
         with self._transaction_lock:
+            if self._closing:
+                self._close_own()
+                raise ArchiveClosedError(self.home)
             try:
                 self.db.execute("BEGIN IMMEDIATE")
                 try:
@@ -489,11 +525,11 @@ class Archive:
                 "INSERT INTO places (doc_id, page, start, end, text, name) VALUES (?,?,?,?,?,?)",
                 [(doc_id, p.page, p.start, p.end, p.text, p.name) for p in extraction.places],
             )
-            self._append_event(db, "received", doc_id, {
+            self.append_event(db, "received", doc_id, {
                 "path": name, "sha256": extraction.sha256, "size": extraction.size,
                 "run": run_id,
             })
-            self._append_event(db, "ingested", doc_id, {
+            self.append_event(db, "ingested", doc_id, {
                 "control_number": control, "pages": extraction.page_count,
                 "extractor": extraction.extractor, "run": run_id,
                 "access": meta.access, "catalog": catalog_digest(db, doc_id),
@@ -552,10 +588,12 @@ class Archive:
                      actor: str | None = None) -> CustodyEvent:
         """Append one custody event in its own transaction; ``actor`` defaults to ``settings.actor``."""
         with self.transaction() as db:
-            return self._append_event(db, action, doc_id, details, actor)
+            return self.append_event(db, action, doc_id, details, actor)
 
-    def _append_event(self, db: sqlite3.Connection, action: str, doc_id: str | None,
-                      details: dict[str, Any], actor: str | None = None) -> CustodyEvent:
+    def append_event(self, db: sqlite3.Connection, action: str, doc_id: str | None,
+                     details: dict[str, Any], actor: str | None = None) -> CustodyEvent:
+        """Append one custody event inside the caller's transaction (``with archive.transaction() as db``), so that
+        it commits, or not, with what the caller read or wrote there."""
         last = db.execute("SELECT seq, hash FROM custody ORDER BY seq DESC LIMIT 1").fetchone()
         seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
         at, actor = utc_now(), actor or self.settings.actor
@@ -573,7 +611,7 @@ class Archive:
         document is marked as changed (``access_change``), and while a
         narrowing is not yet in the index every search leaves the document
         out (:meth:`withheld_ids`). Whoever holds the writer lock brings the
-        index up to date (:func:`archive.accounts.apply_access_changes`): the
+        index up to date (:func:`archive.ingest.apply_access_changes`): the
         caller now, a running batch after its next index commit, or the next
         ingest or ``evidence reindex``. Setting the level it already has
         changes nothing and records no event.
@@ -590,7 +628,7 @@ class Archive:
                 db.execute("UPDATE documents SET access = ?, indexed = 0, access_change = CASE "
                            "WHEN ? OR access_change = 'narrowed' THEN 'narrowed' ELSE 'widened' END WHERE id = ?",
                            (level, narrowed, document.id))
-                event = self._append_event(db, "access-changed", document.id, {"from": current, "to": level}, actor)
+                event = self.append_event(db, "access-changed", document.id, {"from": current, "to": level}, actor)
         return self.get_document(document.id), event
 
     def events(self, doc_id: str | None = None) -> list[CustodyEvent]:

@@ -5,7 +5,8 @@ pleases. A catalog connection (:class:`archive.store.Archive`) and an index
 searcher (:class:`index.search.SearchIndex`) per thread keep the threads'
 snapshots and transactions apart; :class:`PerThread` remembers whose each one
 is, closes those of ended threads when the next one is opened, and all of
-them when their owner closes.
+them when their owner closes (or, where a running thread may be using its
+own at that moment, all but those).
 """
 
 from __future__ import annotations
@@ -53,6 +54,20 @@ class PerThread(Generic[T]):
         """Close every item still registered, whichever thread opened it."""
         with self._lock:
             items = list(self._owners)
+            self._owners.clear()
+        for item in items:
+            item.close()
+
+    def close_unused(self) -> None:
+        """Close the items of this thread and of threads that have ended; forget the others.
+
+        An item of a thread still running may be in use there at this moment: closing a SQLite connection
+        under a statement another thread runs crashed the interpreter. Its thread closes it itself, or it is
+        closed once nothing holds it.
+        """
+        with self._lock:
+            mine = threading.current_thread()
+            items = [item for item, thread in self._owners.items() if thread is mine or not thread.is_alive()]
             self._owners.clear()
         for item in items:
             item.close()

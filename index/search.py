@@ -176,11 +176,14 @@ class SearchIndex:
         ``bulk`` (rebuilds, large loads) spreads the analysis over one process
         per core and keeps their segments (``multisegment``), which builds
         faster; the rebuild test checks that no document is lost that way.
+        Its processes are stopped, and have ended, once the writer is cancelled
+        (:class:`index.bulk.BulkWriter`).
         """
         self._follow_rebuild()
         if bulk and (os.cpu_count() or 1) > 1:
-            return IndexWriter(self._ix.writer(procs=os.cpu_count(), multisegment=True, limitmb=256),
-                               where=str(self.directory))
+            from index.bulk import BulkWriter
+
+            return IndexWriter(BulkWriter(self._ix, procs=os.cpu_count() or 2, limitmb=256), where=str(self.directory))
         return IndexWriter(self._ix.writer(limitmb=128), merge=merge_tiers, where=str(self.directory))
 
     def searcher(self) -> Searcher:

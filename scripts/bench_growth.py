@@ -9,8 +9,9 @@ search benchmark's query mix against that archive's index with page texts from
 its catalog. Prints one row per size: ingest time and rate, peak RSS (writer
 and largest worker), index and archive size, search p50/p95 of the full
 results page. ``--corpus`` measures one corpus generated beforehand (for
-100,000 documents, ``make_corpus.py`` in several processes with ``--start``
-is quicker than one) and ``--keep`` keeps its archive home for later runs.
+100,000 documents, ``make_corpus.py`` in several processes with ``--start``,
+each writing its part into a folder of its own inside the corpus folder, is
+quicker than one) and ``--keep`` keeps its archive home for later runs.
 """
 
 from __future__ import annotations

@@ -4,9 +4,16 @@
     python scripts/make_corpus.py --docs 100000 --seed 1 --text-only OUT/
     python scripts/make_corpus.py --docs 200 --seed 3 --with-bad --jobs 4 OUT/
 
+    python scripts/make_corpus.py --docs 50000 --seed 7 OUT/part-1/ &
+    python scripts/make_corpus.py --docs 50000 --seed 7 --start 50000 OUT/part-2/   # then ingest OUT/
+
 A thin command line over :func:`archive.synthetic.write_corpus`: documents are
 generated and written one at a time, so memory stays flat however many are
 asked for, and the same ``--docs``/``--seed`` always give byte-identical files.
+OUT must be missing or empty: written into a folder that already held a corpus,
+a run with other arguments left a mix of the two (other documents under the
+same numbers, and the old ones beyond the new ``--docs``) that passed for one.
+A corpus made in parts (``--start``) puts each part in a folder of its own.
 What the documents contain, and how they are labelled, is defined in
 :mod:`archive.synthetic`. This script is the one place that reads
 ``ARCHIVE_FONT_DIR`` (the DejaVu font directory for PDFs).
@@ -59,6 +66,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.out.exists() and not args.out.is_dir():
         print(f"{args.out}: exists and is not a folder; name a folder for the corpus", file=sys.stderr)
+        return 2
+    if args.out.is_dir() and any(args.out.iterdir()):
+        print(f"{args.out}: already holds files, and the corpus would be mixed with them; name a new or empty folder "
+              "(a corpus made in parts with --start: a folder for each part, such as OUT/part-2, and ingest OUT)",
+              file=sys.stderr)
         return 2
     try:
         summary = synthetic.write_corpus(

@@ -311,6 +311,10 @@ def test_a_reindex_on_a_full_disk_keeps_the_old_index_and_gives_the_space_back(b
     seen = run_on_a_small_disk(tmp_path, 8_000, REINDEX_ON_A_FULL_DISK, str(batch))
     assert seen["status"] == 1
     assert "Error: the archive could not write to" in seen["err"] and "whoosh.rebuild: No space left" in seen["err"]
+    # the message alone, below the progress bar: a sub-writer printed its traceback above it (its folder had been
+    # removed while it ran)
+    said = [line for line in seen["err"].splitlines() if line.strip() and "doc/s]" not in line]
+    assert len(said) == 1 and said[0].startswith("Error: "), seen["err"]
     assert "whoosh.rebuild" not in seen["home"]  # the half-built index is gone
     assert seen["total"] == FILES  # the old index still answers
     assert f"indexed {FILES} documents" in seen["again"]

@@ -1,8 +1,9 @@
-"""The benchmark scripts: what they are given to write into, and the figures they print."""
+"""The developer scripts: what they are given to write into, and the figures they print."""
 
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 import sys
 from pathlib import Path
 
@@ -74,3 +75,40 @@ def test_counts_below_one_are_refused_with_a_message(name: str, argv: list[str],
     with pytest.raises(SystemExit) as stopped:
         _script(name).main(argv)
     assert stopped.value.code == 2 and "is not 1 or more" in capsys.readouterr().err
+
+
+def _make_corpus(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(ROOT / "scripts" / "make_corpus.py"), "--text-only", *argv],
+                          capture_output=True, text=True, timeout=120)
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
+
+
+def test_make_corpus_refuses_a_folder_that_holds_files_and_leaves_it_as_it_was(tmp_path: Path) -> None:
+    """A second run with other arguments wrote its documents among the first run's: fewer documents left the extra
+    ones of the first, another seed put other documents (other names) under the same numbers."""
+    corpus = tmp_path / "corpus"
+    assert _make_corpus("--docs", "12", "--seed", "1", str(corpus)).returncode == 0
+    first = _files(corpus)
+    again = _make_corpus("--docs", "5", "--seed", "2", str(corpus))
+    assert again.returncode == 2 and again.stdout == ""
+    assert again.stderr == (f"{corpus}: already holds files, and the corpus would be mixed with them; name a new or "
+                            "empty folder (a corpus made in parts with --start: a folder for each part, such as "
+                            "OUT/part-2, and ingest OUT)\n")
+    assert _files(corpus) == first
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "todo.txt").write_text("not a corpus")
+    assert _make_corpus("--docs", "1", str(notes)).returncode == 2
+    assert _files(notes) == {"todo.txt": b"not a corpus"}
+
+
+def test_make_corpus_in_parts_each_in_its_folder_writes_the_files_of_one_run(tmp_path: Path) -> None:
+    whole, parts = tmp_path / "whole", tmp_path / "parts"
+    (parts / "empty").mkdir(parents=True)  # an empty folder is taken
+    assert _make_corpus("--docs", "7", "--seed", "3", str(whole)).returncode == 0
+    assert _make_corpus("--docs", "4", "--seed", "3", str(parts / "empty")).returncode == 0
+    assert _make_corpus("--docs", "3", "--seed", "3", "--start", "4", str(parts / "part-2")).returncode == 0
+    assert {**_files(parts / "empty"), **_files(parts / "part-2")} == _files(whole)

@@ -2,16 +2,19 @@
 
 The search is the page's own (same query-string arguments), run in batches
 over every result rather than one page of them, on one version of the index.
-One ``exported`` custody event records the format, the count and the
-document ids, and the signed-in user who exported them; then the documents
-are read back from the catalog through the visitor's access levels and
-written out a batch at a time as the response streams.
+The documents are then read back from the catalog through the visitor's
+access levels and written out a batch at a time as the response streams.
+Each batch is recorded before it is written: an ``exported`` custody event
+names the format, the query, the signed-in user and exactly the documents of
+that batch, read and recorded in one transaction. An export of up to
+:data:`BATCH` documents has one event; a larger one has one per batch.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from collections.abc import Iterator
 from dataclasses import replace
@@ -25,7 +28,7 @@ from archive.models import Document
 from archive.service import document_as_dict
 from webapp.refs import articles_by_document
 from webapp.search import request_from_args
-from webapp.state import actor, archive, permalink, search_index, visible_document, visible_levels
+from webapp.state import actor, archive, permalink, search_index, visible_document
 
 bp = Blueprint("export", __name__)
 BATCH = 200
@@ -59,20 +62,17 @@ def export_response(fmt: str) -> Response:
 
     Only the ids (and first matching pages) of the results are held; the documents are read from the
     catalog and written out :data:`BATCH` at a time while the response is sent, so an export of the whole
-    archive holds a batch in memory, not the archive, and its first bytes leave at once. The custody event
-    is recorded before the first byte.
+    archive holds a batch in memory, not the archive, and its first bytes leave at once. The first batch is
+    read and recorded before the response begins: an archive that cannot record the export refuses it.
     """
     if fmt not in FORMATS:
         raise QueryError(fmt, f"unknown export format; formats are: {', '.join(FORMATS)}")
-    # The index can lag the catalog for a moment (an access change committed between the two): the custody event
-    # lists only what the catalog lets this visitor see.
-    found = _still_visible(list(matching_documents()))
-    archive().record_event("exported", None, {
-        "format": fmt, "count": len(found), "documents": [doc_id for doc_id, _ in found],
-        "query": request.args.get("q", ""), "filters": {k: v for k, v in request.args.lists() if k != "q"},
-    }, actor=actor())
+    details = {"format": fmt, "query": request.args.get("q", ""),
+               "filters": {k: v for k, v in request.args.lists() if k != "q"}}
+    batches = _recorded_batches(list(matching_documents()), details)
+    first = next(batches)
     media, ext = FORMATS[fmt]
-    body = stream_with_context(WRITERS[fmt](_batches(found)))
+    body = stream_with_context(WRITERS[fmt](itertools.chain([first], batches)))
     return Response(body, mimetype=media.split(";")[0], content_type=media,
                     headers={"Content-Disposition": f'attachment; filename="evidence-export.{ext}"'})
 
@@ -80,32 +80,38 @@ def export_response(fmt: str) -> Response:
 Found = Iterator[list[tuple[Document, tuple[int, ...]]]]
 
 
-def _still_visible(found: list[tuple[str, tuple[int, ...]]]) -> list[tuple[str, tuple[int, ...]]]:
-    """``found`` without the documents the catalog no longer lets the visitor see."""
-    levels = visible_levels()
-    visible: set[str] = set()
-    for start in range(0, len(found), BATCH):
-        ids = [doc_id for doc_id, _ in found[start:start + BATCH]]
-        visible.update(row[0] for row in archive().db.execute(
-            f"SELECT id FROM documents WHERE id IN ({','.join('?' * len(ids))}) "
-            f"AND access IN ({','.join('?' * len(levels))})", (*ids, *levels)))
-    return [item for item in found if item[0] in visible]
+def _recorded_batches(found: list[tuple[str, tuple[int, ...]]], details: dict[str, Any]) -> Found:
+    """The documents of ``found`` the visitor may see, :data:`BATCH` at a time, each batch recorded before it is given.
 
-
-def _batches(found: list[tuple[str, tuple[int, ...]]]) -> Found:
-    """The documents of ``found``, read through the visitor's access levels, :data:`BATCH` at a time.
-
-    A document whose access changed while the file was being sent, so that the visitor may no longer see it, is
-    left out: the file goes on to its end (raising here cut the download short, or made it a 500).
+    A batch is read through the visitor's access levels, and its ``exported`` event (``part`` 1, 2…; the later
+    parts name the first part's event as ``export``) appended, in one transaction: an access change falls before
+    both or after both. So a document hidden since the search (the index can lag the catalog for a moment), or
+    while the file is being sent, is neither written nor recorded, and the file goes on to its end. The first
+    batch is recorded even when it is empty (an export that found nothing); a later one that is empty is skipped.
     """
-    for start in range(0, len(found), BATCH):
-        batch = []
-        for doc_id, pages in found[start:start + BATCH]:
-            try:
-                batch.append((visible_document(doc_id), pages))
-            except DocumentNotFoundError:
+    recorded: list[int] = []  # the events of the parts so far
+    for start in range(0, max(len(found), 1), BATCH):
+        with archive().transaction() as db:
+            batch = _visible(found[start:start + BATCH])
+            if not batch and recorded:
                 continue
+            ids = [document.id for document, _ in batch]
+            export = {"export": recorded[0]} if recorded else {}
+            recorded.append(archive().append_event(db, "exported", None, {
+                **details, "part": len(recorded) + 1, **export, "count": len(ids), "documents": ids},
+                actor=actor()).seq)
         yield batch
+
+
+def _visible(found: list[tuple[str, tuple[int, ...]]]) -> list[tuple[Document, tuple[int, ...]]]:
+    """The documents of ``found`` the catalog lets the visitor see now, with their pages."""
+    batch = []
+    for doc_id, pages in found:
+        try:
+            batch.append((visible_document(doc_id), pages))
+        except DocumentNotFoundError:
+            continue
+    return batch
 
 
 def _csv(batches: Found) -> Iterator[str]:
