@@ -1,8 +1,10 @@
 """Dates written in English, Russian and Azerbaijani evidence documents.
 
-:func:`find_dates` finds every date expression in a text and reads it with
-python-dateutil, taught the Russian and Azerbaijani month names with their
-case endings ("23 апреля 2022 г.", "aprelin 23-ü", "2022-ci il 23 aprel").
+:func:`find_dates` finds every date expression in a text and reads it as
+python-dateutil does, taught the Russian and Azerbaijani month names with their
+case endings ("23 апреля 2022 г.", "aprelin 23-ü", "2022-ci il 23 aprel"):
+month names and numeric dates by dateutil's rules without its parser (which
+took most of the time), other digits by dateutil itself.
 Numeric dates ("23.04.2022", "23/04/22", "2022-04-23") are read day first
 unless the caller says otherwise.
 
@@ -106,6 +108,8 @@ class _MultilingualParserInfo(dateutil_parser.parserinfo):
 
 
 _PARSER = dateutil_parser.parser(_MultilingualParserInfo())
+#: Each month name's number, as the parser knows it.
+_MONTH_NUMBERS = {form: _PARSER.info.month(form) for forms in _month_forms() for form in forms}
 
 # -- patterns -----------------------------------------------------------------------
 
@@ -146,6 +150,10 @@ _B = r"(?<![\w.,])"  # nothing word-like or numeric glued on the left
 _E = r"(?!\w)"
 _DAY = r"(?P<day>[0-3]?\d)"
 _YEAR = r"(?P<year>[12]\d{3})(?![\d])(?![.,]\d)"
+# _B then _YEAR, with the look-behind moved after the first digit (which it then also looks at): the regex
+# engine jumps from one 1 or 2 to the next to try a pattern that starts with a character class, but tries one
+# that starts with a look-behind at every character of the text. The same holds for the numeric dates below.
+_B_YEAR = r"(?P<year>[12](?<![\w.,][12])\d{3})(?![\d])(?![.,]\d)"
 _EN_ORDINAL = r"(?:st|nd|rd|th)?"
 _RU_DAY_SUFFIX = r"(?:-?го|-е)?"
 _AZ_NUMBER_SUFFIX = r"(?:-?(?:nci|ncı|ncu|ncü|ci|cı|cu|cü|si|sı|su|sü|i|ı|u|ü|də|da|dən|dan)(?!\w))"
@@ -181,11 +189,35 @@ class _DatePattern:
     span: str | None = None
     month_then_day: bool = False  # the day follows the month: the month may not be locative/dative
     counted: bool = False  # a year alone, which may instead count what follows it ("in 1500 locations")
+    #: Every position where a match may begin, found faster than by the regex (or shared with other patterns):
+    #: the regex is tried there alone.
+    starts: re.Pattern[str] | None = None
+
+    def finditer(self, text: str, starts_found: dict[re.Pattern[str], list[int]]) -> Iterator[re.Match[str]]:
+        """``self.regex.finditer(text)``; ``starts_found`` keeps the text's starts for the next pattern."""
+        if self.starts is None:
+            yield from self.regex.finditer(text)
+            return
+        starts = starts_found.get(self.starts)
+        if starts is None:
+            starts = starts_found[self.starts] = [found.start() for found in self.starts.finditer(text)]
+        end = 0
+        match_at = self.regex.match  # its look-behinds see the text before the position it is given
+        for start in starts:
+            if start >= end and (match := match_at(text, start)) is not None:
+                end = match.end()
+                yield match
 
 
 def _pattern(pattern: str, precision: str, span: str | None = None, *, month_then_day: bool = False,
-             counted: bool = False) -> _DatePattern:
-    return _DatePattern(re.compile(pattern, re.IGNORECASE), precision, span, month_then_day, counted)
+             counted: bool = False, starts: re.Pattern[str] | None = None) -> _DatePattern:
+    return _DatePattern(re.compile(pattern, re.IGNORECASE), precision, span, month_then_day, counted, starts)
+
+
+# Where patterns may begin, each found once per text: a day or a quote before it (one character, so that no
+# start hides in another's match), and a month (a look-ahead, for the same reason).
+_DAY_STARTS = re.compile(r"[«\"“„\d](?<![\w.,][«\"“„\d])", re.IGNORECASE)
+_MONTH_STARTS = re.compile(rf"{_B}(?={_MONTH})", re.IGNORECASE)
 
 
 # "2022-ci il mayda 15 nəfər" is "in May 2022, 15 people": a number after a month in the locative,
@@ -202,34 +234,36 @@ _DATE_PATTERNS = (
     # not joined to a month on the next ("Page 5" / "April 2022 Report"), unless a word that introduces
     # a date comes before it ("on 23" / "April 2022", the line wrapped in running text).
     _pattern(rf"{_B}(?P<quote>[«\"“„])?{_DAY}(?(quote)[»\"”“])(?:{_EN_ORDINAL}|{_RU_DAY_SUFFIX}){_LINE_SEP}"
-             rf"(?:day{_SEP})?(?:of{_SEP})?{_MONTH}{_COMMA_SEP}{_YEAR}{_YEAR_TAIL}{_E}", DAY),
+             rf"(?:day{_SEP})?(?:of{_SEP})?{_MONTH}{_COMMA_SEP}{_YEAR}{_YEAR_TAIL}{_E}", DAY,
+             starts=_DAY_STARTS),
     _pattern(rf"(?<!\w)(?:on|dated|of|from|since|until|till|by|от|с|до|по){_LINE_SEP}"
              rf"(?P<date>{_DAY}(?:{_EN_ORDINAL}|{_RU_DAY_SUFFIX}){_SEP}(?:day{_SEP})?(?:of{_SEP})?"
              rf"{_MONTH}{_COMMA_SEP}{_YEAR}{_YEAR_TAIL}){_E}", DAY, span="date"),
     # April 23, 2022 · Apr. 23rd 2022 · mayın 9-u, 2022-ci il
     _pattern(rf"{_B}{_MONTH}{_SEP}{_DAY}(?:{_AZ_NUMBER_SUFFIX}|{_EN_ORDINAL}){_COMMA_SEP}{_YEAR}"
-             rf"{_YEAR_TAIL}{_E}", DAY, month_then_day=True),
+             rf"{_YEAR_TAIL}{_E}", DAY, month_then_day=True, starts=_MONTH_STARTS),
     # 2022-ci il 23 aprel · 2022-ci ilin 23 aprelində
-    _pattern(rf"{_B}{_YEAR}{_AZ_YEAR_WORD}{_COMMA_SEP}{_DAY}{_AZ_NUMBER_SUFFIX}?{_SEP}{_MONTH}{_E}",
+    _pattern(rf"{_B_YEAR}{_AZ_YEAR_WORD}{_COMMA_SEP}{_DAY}{_AZ_NUMBER_SUFFIX}?{_SEP}{_MONTH}{_E}",
              DAY),
     # 2022-ci il aprelin 23-ü · 2022-ci ilin aprel ayının 23-ü
-    _pattern(rf"{_B}{_YEAR}{_AZ_YEAR_WORD}{_COMMA_SEP}{_MONTH}(?:{_SEP}ay[ıi]n(?:[ıi]n)?)?{_SEP}{_DAY}{_AZ_NUMBER_SUFFIX}?{_E}",
+    _pattern(rf"{_B_YEAR}{_AZ_YEAR_WORD}{_COMMA_SEP}{_MONTH}(?:{_SEP}ay[ıi]n(?:[ıi]n)?)?{_SEP}{_DAY}{_AZ_NUMBER_SUFFIX}?{_E}",
              DAY, month_then_day=True),
     # April 2022 · апреле 2022 года · aprel 2022-ci il
-    _pattern(rf"{_B}{_MONTH}{_COMMA_SEP}{_YEAR}{_YEAR_TAIL}{_E}", MONTH),
+    _pattern(rf"{_B}{_MONTH}{_COMMA_SEP}{_YEAR}{_YEAR_TAIL}{_E}", MONTH, starts=_MONTH_STARTS),
     # 2022-ci ilin aprel ayı · 2022-ci ilin aprelində
-    _pattern(rf"{_B}{_YEAR}{_AZ_YEAR_WORD}{_SEP}{_MONTH}{_E}", MONTH),
+    _pattern(rf"{_B_YEAR}{_AZ_YEAR_WORD}{_SEP}{_MONTH}{_E}", MONTH),
     # 23.04.2022 · 23/04/2022 · 23-04-2022 · 23.04.2022 г.
-    _pattern(rf"(?<![\w.,/-])(?P<numeric>[0-3]?\d([./-])[0-3]?\d\2[12]\d{{3}}){_NUMERIC_END}", DAY),
+    # (the look-behinds after the first digit: see _B_YEAR; "\d(?:(?<=[0-3])\d)?" is "[0-3]?\d")
+    _pattern(rf"(?P<numeric>\d(?<![\w.,/-]\d)(?:(?<=[0-3])\d)?([./-])[0-3]?\d\2[12]\d{{3}}){_NUMERIC_END}", DAY),
     # 23.04.22 · 23/04/22: a two-digit year needs a two-digit day and month
-    _pattern(rf"(?<![\w.,/-])(?P<numeric>[0-3]\d([./])[0-3]\d\2\d{{2}}){_NUMERIC_END}", DAY),
+    _pattern(rf"(?P<numeric>[0-3](?<![\w.,/-][0-3])\d([./])[0-3]\d\2\d{{2}}){_NUMERIC_END}", DAY),
     # 2022-04-23 · 2022/04/23 · 2022.04.23
-    _pattern(rf"(?<![\w.,/-])(?P<iso>[12]\d{{3}}([./-])[01]?\d\2[0-3]?\d){_NUMERIC_END}", DAY),
+    _pattern(rf"(?P<iso>[12](?<![\w.,/-][12])\d{{3}}([./-])[01]?\d\2[0-3]?\d){_NUMERIC_END}", DAY),
     # in 2022 · since 1991: the mention is the year alone
     _pattern(rf"(?<![\w-])(?:in|since|from|until|till|during|before|after|through|throughout|circa)"
              rf"{_SEP}(?:the{_SEP}year{_SEP})?{_YEAR}{_E}(?!{_MEASURED})", YEAR, span="year", counted=True),
     # 2022 году · с 1991 г. · 2022-ci ildə
-    _pattern(rf"{_B}{_YEAR}(?:{_RU_YEAR_WORD}|{_AZ_YEAR_SUFFIX}\s+il\w*)", YEAR),
+    _pattern(rf"{_B_YEAR}(?:{_RU_YEAR_WORD}|{_AZ_YEAR_SUFFIX}\s+il\w*)", YEAR),
 )
 
 # -- values -------------------------------------------------------------------------
@@ -284,8 +318,9 @@ _COMPACT_DATE = re.compile(r"([12]\d{3})([01]\d)([0-3]\d)")
 
 
 def _candidates(text: str, dayfirst: bool, unreadable: list[tuple[int, int]]) -> Iterator[DateMention]:
+    starts_found: dict[re.Pattern[str], list[int]] = {}
     for pattern in _DATE_PATTERNS:
-        for match in pattern.regex.finditer(text):
+        for match in pattern.finditer(text, starts_found):
             if pattern.month_then_day and _fold(match["month"]) in _NOT_BEFORE_A_DAY:
                 continue
             value = _read(match, pattern.precision, dayfirst)
@@ -308,19 +343,21 @@ def _read(match: re.Match[str], precision: str, dayfirst: bool) -> dt.date | Non
     year = int(groups["year"])
     if precision == YEAR:
         return dt.date(year, 1, 1)
-    month = _fold(groups["month"])
-    if precision == MONTH:
-        parsed = _parse_with_dateutil(f"1 {month} {year}", dayfirst=True, yearfirst=False)
-        return parsed if parsed is not None and parsed.year == year else None
-    day = int(groups["day"])
-    parsed = _parse_with_dateutil(f"{day} {month} {year}", dayfirst=True, yearfirst=False)
-    return parsed if parsed is not None and (parsed.year, parsed.day) == (year, day) else None
+    # What dateutil reads from "DAY MONTH YEAR" (checked for every month name, day and a range of years).
+    month = _MONTH_NUMBERS.get(_fold(groups["month"]))
+    if month is None:
+        return None
+    return _safe_date(year, month, 1 if precision == MONTH else int(groups["day"]))
 
 
 def _read_numeric(expression: str, *, dayfirst: bool, yearfirst: bool) -> dt.date | None:
     """A numeric date, if dateutil's reading uses the written numbers (and no default)."""
-    numbers = [int(part) for part in _NUMBER.findall(expression)]
-    parsed = _parse_with_dateutil(expression, dayfirst=dayfirst, yearfirst=yearfirst)
+    parts = _NUMBER.findall(expression)
+    numbers = [int(part) for part in parts]
+    if expression.isascii():
+        parsed = _numbers_as_dateutil_reads_them(parts, dayfirst=dayfirst, yearfirst=yearfirst)
+    else:  # digits of another script
+        parsed = _parse_with_dateutil(expression, dayfirst=dayfirst, yearfirst=yearfirst)
     if parsed is None:
         return None
     year = numbers.pop(0) if yearfirst else numbers.pop()
@@ -336,6 +373,22 @@ def _read_numeric(expression: str, *, dayfirst: bool, yearfirst: bool) -> dt.dat
 
 
 _NUMBER = re.compile(r"\d+")
+
+
+def _numbers_as_dateutil_reads_them(parts: list[str], *, dayfirst: bool, yearfirst: bool) -> dt.date | None:
+    """The date dateutil's parser reads from three numbers written with separators ("23.04.2022", "2022-04-23",
+    "23/04/22"), or ``None``: its rules for three numbers without a month name (``_ymd.resolve_ymd``), without
+    tokenizing the text, for the shapes the numeric patterns match (tested against dateutil for every day, month,
+    separator and two-digit year, and a range of four-digit years)."""
+    first, second, third = values = [int(part) for part in parts]
+    long = [len(part) > 2 for part in parts]  # a number of more than two digits is the year
+    if first > 31 or long[0] or (yearfirst and second <= 12 and third <= 31):
+        year, day, month = values if dayfirst and third <= 12 else (first, third, second)
+    elif first > 12 or (dayfirst and second <= 12):
+        day, month, year = values
+    else:
+        month, day, year = values
+    return _safe_date(_PARSER.info.convertyear(year, any(long)), month, day)
 _DEFAULT = dt.datetime(1904, 1, 1)
 
 
