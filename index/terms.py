@@ -153,22 +153,13 @@ def _word_positions(analyzer: MultilingualAnalyzer, text: str) -> tuple[dict[str
     return positions, len(words)
 
 
-#: The encoded positions of a term found once, at a position below :data:`_SINGLE_POSITIONS`.
-_SINGLE_POSITIONS = 4096
-_single: dict[int, bytes] = {}
-
-
 def _encoded(where: list[int]) -> bytes:
     """``where`` encoded as the posting format of ``body`` and ``page_body`` (``TEXT(phrase=True)``, Whoosh's
-    ``Positions``) encodes it: the count, then the pickled gaps between positions."""
+    ``Positions``) encodes it: the count, then the pickled gaps between positions. (Each call makes a new bytes
+    object, as Whoosh's does: equal values shared as one object would be pickled as references to each other in
+    a posting block, and the index files would differ.)"""
     if len(where) == 1:
-        position = where[0]
-        encoded = _single.get(position)
-        if encoded is None:
-            encoded = pack_uint(1) + pickle.dumps(where, 2)
-            if position < _SINGLE_POSITIONS:
-                _single[position] = encoded
-        return encoded
+        return pack_uint(1) + pickle.dumps(where, 2)
     gaps = [after - before for before, after in pairwise(where)]
     gaps.insert(0, where[0])
     return pack_uint(len(gaps)) + pickle.dumps(gaps, 2)

@@ -56,7 +56,7 @@ def test_worker_terms_are_the_fields_own_terms_for_pages_and_body(pages: list[st
 
 @given(st.lists(st.integers(0, 2**31 - 1), unique=True, max_size=30).map(sorted))
 def test_positions_are_encoded_as_whoosh_encodes_them(positions: list[int]) -> None:
-    for where in (positions, positions[:1], positions[-1:]):  # single positions come from a cache
+    for where in (positions, positions[:1], positions[-1:]):
         if where:
             assert _encoded(where) == Positions().encode(where)
 
