@@ -404,6 +404,55 @@ def test_postings_held_by_term_write_the_segments_whooshs_pool_writes(tmp_path: 
     assert by_term == _segment_contents(tmp_path / "whoosh")
 
 
+def _segment_files(directory: Path) -> list[dict[str, bytes]]:
+    """Each segment's files (inside its compound file), byte for byte, by name without the segment's id."""
+    from whoosh.filedb.compound import CompoundStorage
+
+    with open_index(directory, create=False) as index:
+        storage = index._ix.storage
+        files = []
+        for segment in index._ix._segments():
+            inner = CompoundStorage(storage.open_file(segment.make_filename(".seg")), use_mmap=False)
+            try:
+                files.append({name.replace(segment.segment_id(), ""): inner.open_file(name).read()
+                              for name in inner.list()})
+            finally:
+                inner.close()
+        return files
+
+
+def _write_in_two_batches(directory: Path) -> None:
+    """A batch of 140 documents (terms of more than one posting block), then one re-indexing a few of them."""
+    index = open_index(directory)
+    for numbers in (range(1, 141), range(130, 146)):
+        with index.writer() as writer:
+            for number in numbers:
+                pages = [Page(1, f"landmines report {number} near Shusha"), Page(2, f"Мины и снаряды {number % 4}")]
+                writer.add(_document(number, title=f"Report {number}", type="report", date=f"20{number % 23:02d}"),
+                           pages[: 1 + number % 2], [Reference("GCIV-147", 1, 0, 5, "x")] if number % 3 else [])
+    index.close()
+
+
+def test_a_term_pools_flush_writes_the_bytes_whooshs_flush_writes(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The flush puts a term's postings into Whoosh's posting blocks a block at a time; the files are Whoosh's."""
+    from whoosh.codec.whoosh3 import W3FieldWriter
+
+    from index import write
+
+    blocks: list[int] = []
+    original = write._buffer_postings
+    monkeypatch.setattr(write, "_buffer_postings", lambda writer, ids, *rest: (blocks.append(len(ids)),
+                                                                               original(writer, ids, *rest))[1])
+    _write_in_two_batches(tmp_path / "by-block")
+    assert max(blocks) > 2 * 128  # a term of three blocks went through it
+    monkeypatch.setattr(write, "_add_postings", lambda writer, *args: W3FieldWriter.add_postings(writer, *args))
+    _write_in_two_batches(tmp_path / "whoosh")
+    by_block = _segment_files(tmp_path / "by-block")
+    assert len(by_block) == 2 and all(segment for segment in by_block)
+    assert by_block == _segment_files(tmp_path / "whoosh")
+
+
 def test_the_term_pool_gives_postings_in_whooshs_order_whatever_order_they_came_in() -> None:
     from index.write import TermPool
 
