@@ -254,20 +254,33 @@ class TermPool:
     def __init__(self) -> None:
         self._terms: dict[tuple[str, bytes], tuple[array[int], array[float], list[Any]]] = {}
         self._unordered: set[tuple[str, bytes]] = set()  # terms with a posting added out of entry order
-        self.postings = 0
+        self._postings = 0
+        # Whoosh calls the pool's add once per posting: a list's append takes them without a Python call each,
+        # and they are put with their terms a document's worth at a time (when :attr:`postings` is read).
+        self._incoming: list[tuple[str, bytes, int, float, Any]] = []
+        self.add = self._incoming.append
 
-    def add(self, item: tuple[str, bytes, int, float, Any]) -> None:
-        fieldname, btext, docnum, weight, value = item
-        key = (fieldname, btext)
-        held = self._terms.get(key)
-        if held is None:
-            held = self._terms[key] = (array("q"), array("d"), [])
-        elif docnum <= held[0][-1]:
-            self._unordered.add(key)
-        held[0].append(docnum)
-        held[1].append(weight)
-        held[2].append(value)
-        self.postings += 1
+    @property
+    def postings(self) -> int:
+        """How many postings the pool holds."""
+        self._absorb()
+        return self._postings
+
+    def _absorb(self) -> None:
+        """Put the postings added since the last call with their terms."""
+        incoming, terms, unordered = self._incoming, self._terms, self._unordered
+        for fieldname, btext, docnum, weight, value in incoming:
+            key = (fieldname, btext)
+            held = terms.get(key)
+            if held is None:
+                held = terms[key] = (array("q"), array("d"), [])
+            elif docnum <= held[0][-1]:
+                unordered.add(key)
+            held[0].append(docnum)
+            held[1].append(weight)
+            held[2].append(value)
+        self._postings += len(incoming)
+        incoming.clear()
 
     def iter_postings(self) -> _PooledPostings:
         """Every posting as (field, term, entry, weight, value), in that order (an iterable that can also give
@@ -276,6 +289,7 @@ class TermPool:
 
     def by_term(self) -> Iterator[tuple[str, bytes, list[int], list[float], list[Any]]]:
         """Each term's postings, in the order of :meth:`iter_postings`: (field, term, entries, weights, values)."""
+        self._absorb()
         for key in sorted(self._terms):
             fieldname, btext = key
             ids, weights, values = self._terms[key]
@@ -287,12 +301,14 @@ class TermPool:
 
     def has_negative_entries(self) -> bool:
         """Whether a posting of an entry below 0 was added (Whoosh's flush skips those: spelling words)."""
+        self._absorb()
         return any(min(ids) < 0 for ids, _, _ in self._terms.values())
 
     def cleanup(self) -> None:
+        self._incoming.clear()
         self._terms.clear()
         self._unordered.clear()
-        self.postings = 0
+        self._postings = 0
 
 
 class _PooledPostings:

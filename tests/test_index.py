@@ -365,11 +365,12 @@ def test_merged_segments_are_what_whooshs_own_merge_writes(tmp_path: Path, monke
 
     from index import write
 
-    pooled: list[int] = []
-    original_add = write.TermPool.add
-    monkeypatch.setattr(write.TermPool, "add", lambda pool, item: (pooled.append(1), original_add(pool, item))[1])
+    pooled: list[int] = []  # the postings each writer's pool held at its end
+    original_cleanup = write.TermPool.cleanup
+    monkeypatch.setattr(write.TermPool, "cleanup",
+                        lambda pool: (pooled.append(pool.postings), original_cleanup(pool))[1])
     _write_with_merges(tmp_path / "streamed")
-    streamed_pooled = len(pooled)
+    streamed_pooled = sum(pooled)
 
     def whoosh_merge(writer, segments):  # what Whoosh's policies do: every posting through the pool
         for segment in segments:
@@ -385,7 +386,7 @@ def test_merged_segments_are_what_whooshs_own_merge_writes(tmp_path: Path, monke
     assert len(streamed) < 31 and any(s["deleted"] is not None for s in streamed)  # merges happened, with deletions
     assert max(Counter(p[:2] for p in s["postings"]).most_common(1)[0][1] for s in streamed) > 128  # 2+ blocks
     assert streamed == whoosh
-    assert streamed_pooled < len(pooled)  # Whoosh's merge pooled the merged postings again; ours did not
+    assert 0 < streamed_pooled < sum(pooled)  # Whoosh's merge pooled the merged postings again; ours did not
     index = open_index(tmp_path / "streamed")
     assert index.search(SearchRequest(query="landmines", limit=10)).total == 31 * 6 - 29  # 29 were re-indexed
     assert index.search(SearchRequest(query="amended", limit=10)).total == 29
