@@ -147,6 +147,19 @@ def test_dayfirst_decides_only_ambiguous_numeric_dates(text: str, dayfirst: bool
         ("2022-ci ilin aprel ayının 23-ü", [("2022-ci ilin aprel ayının 23-ü", D(2022, 4, 23), "day")]),
         ("2022-ci ilin aprel ayında 20 mina", [("2022-ci ilin aprel", D(2022, 4, 1), "month")]),
         ("04/23/2022", [("04/23/2022", D(2022, 4, 23), "day")]),
+        # "г." after a number alone is a year only when it is one the documents speak of (it is also grams)
+        ("заряд массой 1500 г. тротила", []),
+        ("в 1500 г", []),
+        ("2150 г.", []),
+        ("1899 г.", []),
+        ("в 1900 г. и в 1993 г.", [("1900 г.", D(1900, 1, 1), "year"), ("1993 г.", D(1993, 1, 1), "year")]),
+        ("2022 г", [("2022 г", D(2022, 1, 1), "year")]),
+        # with a day or a month, or a year word that is no unit, it is a date whatever the year
+        ("23 апреля 1500 г.", [("23 апреля 1500 г.", D(1500, 4, 23), "day")]),
+        ("в апреле 1500 г.", [("апреле 1500 г.", D(1500, 4, 1), "month")]),
+        ("23.04.1500 г.", [("23.04.1500 г.", D(1500, 4, 23), "day")]),
+        ("в 1850 году", [("1850 году", D(1850, 1, 1), "year")]),
+        ("1500 гг.", [("1500 гг.", D(1500, 1, 1), "year")]),
     ],
 )
 def test_find_dates_reports_span_value_and_precision(text: str, expected: list[tuple[str, dt.date, str]]) -> None:

@@ -17,7 +17,11 @@ Rules where a text is vague:
   temporal preposition ("in 2022", "since 1991"; not "by", which is mostly
   arithmetic), followed by a Russian year word ("2022 г.", "в 2022 году") or by
   the Azerbaijani year suffix ("2022-ci il", "1991-ci ildən"). Bare numbers
-  ("1991", "208 people", "3,159") are never dates.
+  ("1991", "208 people", "3,159") are never dates. After a number, "г." is also
+  grams ("1500 г. тротила"): a year alone marked only by "г"/"г." is kept when
+  it is one the documents speak of (from 1900 to this year), as after an
+  English preposition before a counted noun; with a day or a month
+  ("23 апреля 1500 г.") it is a date whatever the year.
 * Impossible dates ("31.02.2022") are skipped.
 * Two-digit years ("23.04.22") need a two-digit day and month and are put in
   the century dateutil chooses (within 50 years of today).
@@ -175,8 +179,14 @@ _COUNTED = re.compile(
     r"[\s\xa0]*(?:(?:people|persons|men|women|children|civilians)(?!\w)|[a-z]+-[a-z]|"
     r"(?!(?:was|has|is|its|this|thus|as|his|us|towards|across|whereas|afterwards)(?!\w))[a-z]+s(?!\w))"
 )
-#: Years from which a number followed by a counted noun is still read as a year.
+#: Years from which a number followed by a counted noun, or by "г." alone, is still read as a year.
 _COUNT_OR_YEAR = 1900
+
+
+def _year_spoken_of(year: int) -> bool:
+    """Whether ``year`` is one the archive's documents speak of: a number outside these is more likely a count
+    or a measure ("in 1500 locations", "1500 г." of explosive) when nothing else marks it as a year."""
+    return _COUNT_OR_YEAR <= year <= dt.date.today().year
 _NUMERIC_END = rf"(?![./-]\d)(?:{_RU_YEAR_WORD}|{_AZ_YEAR_WORD})?(?!\w)"
 
 
@@ -262,8 +272,8 @@ _DATE_PATTERNS = (
     # in 2022 · since 1991: the mention is the year alone
     _pattern(rf"(?<![\w-])(?:in|since|from|until|till|during|before|after|through|throughout|circa)"
              rf"{_SEP}(?:the{_SEP}year{_SEP})?{_YEAR}{_E}(?!{_MEASURED})", YEAR, span="year", counted=True),
-    # 2022 году · с 1991 г. · 2022-ci ildə
-    _pattern(rf"{_B_YEAR}(?:{_RU_YEAR_WORD}|{_AZ_YEAR_SUFFIX}\s+il\w*)", YEAR),
+    # 2022 году · с 1991 г. · 2022-ci ildə ("г"/"г." alone, which may be grams, is the group "abbreviation")
+    _pattern(rf"{_B_YEAR}(?:(?P<abbreviation>\s*(?:г\.|г(?!\w)))|{_RU_YEAR_WORD}|{_AZ_YEAR_SUFFIX}\s+il\w*)", YEAR),
 )
 
 # -- values -------------------------------------------------------------------------
@@ -324,9 +334,11 @@ def _candidates(text: str, dayfirst: bool, unreadable: list[tuple[int, int]]) ->
             if pattern.month_then_day and _fold(match["month"]) in _NOT_BEFORE_A_DAY:
                 continue
             value = _read(match, pattern.precision, dayfirst)
-            if (value is not None and pattern.counted and not _COUNT_OR_YEAR <= value.year <= dt.date.today().year
+            if (value is not None and pattern.counted and not _year_spoken_of(value.year)
                     and _COUNTED.match(text, match.end())):
                 continue
+            if value is not None and match.groupdict().get("abbreviation") and not _year_spoken_of(value.year):
+                continue  # "1500 г." alone: grams, or a number
             if value is None and pattern.precision == DAY and match.groupdict().get("month"):
                 unreadable.append(match.span())
             if value is not None:
