@@ -160,6 +160,13 @@ def test_dayfirst_decides_only_ambiguous_numeric_dates(text: str, dayfirst: bool
         ("23.04.1500 г.", [("23.04.1500 г.", D(1500, 4, 23), "day")]),
         ("в 1850 году", [("1850 году", D(1850, 1, 1), "year")]),
         ("1500 гг.", [("1500 гг.", D(1500, 1, 1), "year")]),
+        # a year or a day introduced by a word, however far the spaces run
+        ("in the  year\t2022", [("2022", D(2022, 1, 1), "year")]),
+        ("Since\xa0\xa01991", [("1991", D(1991, 1, 1), "year")]),
+        ("x-in 2022", []),
+        ("по \t 23\nапреля 2022 г.", [("23\nапреля 2022 г.", D(2022, 4, 23), "day")]),
+        ("on 23\u2028April 2022", [("23\u2028April 2022", D(2022, 4, 23), "day")]),
+        ("on\n23\nApril 2022", [("April 2022", D(2022, 4, 1), "month")]),  # "on" and its day on two lines
     ],
 )
 def test_find_dates_reports_span_value_and_precision(text: str, expected: list[tuple[str, dt.date, str]]) -> None:
@@ -467,9 +474,10 @@ PLAIN_FORMS = {  # the pattern's number in _DATE_PATTERNS: how it begins when wr
     8: rf"(?<![\w.,/-])(?P<numeric>[0-3]\d([./])[0-3]\d\2\d{{2}}){_NUMERIC_END}",
     9: rf"(?<![\w.,/-])(?P<iso>[12]\d{{3}}([./-])[01]?\d\2[0-3]?\d){_NUMERIC_END}",
 }
-PIECES = ["1", "2", "0", "3", "12", "23", "31", "2022", "1991", "05", "22", "٣", " ", "  ", "\xa0", "\n", ".", ",",
-          "/", "-", "«", "»", "\"", "on ", "in ", "of ", "г.", " году", "-ci il", "-cı ", "ildə", "-го", "th", "-ü",
-          "April", "апреля", "aprel", "mayın", "MAY", "İyun", "people", "x"]
+PIECES = ["1", "2", "0", "3", "12", "23", "31", "2022", "1991", "05", "22", "٣", " ", "  ", "\xa0", "\n", "\t",
+          "\u2028", ".", ",", "/", "-", "«", "»", "\"", "on ", "in ", "of ", "İn", "ſince", "по", "the year ", "THE",
+          "г.", " году", "-ci il", "-cı ", "ildə", "-го", "th", "-ü", "April", "апреля", "aprel", "mayın", "MAY",
+          "İyun", "people", "x"]
 
 
 def plain_pattern(number: int) -> re.Pattern[str]:

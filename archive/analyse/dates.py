@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -187,7 +187,14 @@ def _year_spoken_of(year: int) -> bool:
     """Whether ``year`` is one the archive's documents speak of: a number outside these is more likely a count
     or a measure ("in 1500 locations", "1500 г." of explosive) when nothing else marks it as a year."""
     return _COUNT_OR_YEAR <= year <= dt.date.today().year
+# The words that introduce a date across a line break ("on 23" / "April 2022"), and a year alone ("in 2022").
+_ON_DAY_WORD = r"(?<!\w)(?:on|dated|of|from|since|until|till|by|от|с|до|по)"  # at most 5 letters
+_IN_YEAR_WORD = r"(?<![\w-])(?:in|since|from|until|till|during|before|after|through|throughout|circa)"  # 10
 _NUMERIC_END = rf"(?![./-]\d)(?:{_RU_YEAR_WORD}|{_AZ_YEAR_WORD})?(?!\w)"
+
+
+#: What was found in one text, for the patterns after: where patterns may begin (see _DatePattern.starts).
+_Found = dict[object, list[int]]
 
 
 @dataclass(frozen=True)
@@ -199,18 +206,16 @@ class _DatePattern:
     span: str | None = None
     month_then_day: bool = False  # the day follows the month: the month may not be locative/dative
     counted: bool = False  # a year alone, which may instead count what follows it ("in 1500 locations")
-    #: Every position where a match may begin, found faster than by the regex (or shared with other patterns):
-    #: the regex is tried there alone.
-    starts: re.Pattern[str] | None = None
+    #: Every position of a text where a match may begin, found faster than by the regex (or shared with other
+    #: patterns; ``starts_found`` keeps what was found in the text): the regex is tried there alone.
+    starts: Callable[[str, _Found], list[int]] | None = None
 
-    def finditer(self, text: str, starts_found: dict[re.Pattern[str], list[int]]) -> Iterator[re.Match[str]]:
+    def finditer(self, text: str, starts_found: _Found) -> Iterator[re.Match[str]]:
         """``self.regex.finditer(text)``; ``starts_found`` keeps the text's starts for the next pattern."""
         if self.starts is None:
             yield from self.regex.finditer(text)
             return
-        starts = starts_found.get(self.starts)
-        if starts is None:
-            starts = starts_found[self.starts] = [found.start() for found in self.starts.finditer(text)]
+        starts = self.starts(text, starts_found)
         end = 0
         match_at = self.regex.match  # its look-behinds see the text before the position it is given
         for start in starts:
@@ -220,14 +225,77 @@ class _DatePattern:
 
 
 def _pattern(pattern: str, precision: str, span: str | None = None, *, month_then_day: bool = False,
-             counted: bool = False, starts: re.Pattern[str] | None = None) -> _DatePattern:
+             counted: bool = False, starts: Callable[[str, _Found], list[int]] | None = None) -> _DatePattern:
     return _DatePattern(re.compile(pattern, re.IGNORECASE), precision, span, month_then_day, counted, starts)
 
 
-# Where patterns may begin, each found once per text: a day or a quote before it (one character, so that no
-# start hides in another's match), and a month (a look-ahead, for the same reason).
-_DAY_STARTS = re.compile(r"[«\"“„\d](?<![\w.,][«\"“„\d])", re.IGNORECASE)
-_MONTH_STARTS = re.compile(rf"{_B}(?={_MONTH})", re.IGNORECASE)
+# -- where patterns may begin -----------------------------------------------------------
+# Each found once per text. A pattern that begins with a look-behind and a word is tried by the regex engine at
+# every character; these find its possible starts from what it must hold, quickly.
+
+
+def _matches_of(regex: re.Pattern[str]) -> Callable[[str, _Found], list[int]]:
+    """Where ``regex`` matches (each of its matches is one character or empty, so that no start hides in another)."""
+    def starts(text: str, found: _Found) -> list[int]:
+        if regex not in found:
+            found[regex] = [match.start() for match in regex.finditer(text)]
+        return found[regex]
+    return starts
+
+
+# A day, or the quote before it; a month; a year after a space.
+_DAY_STARTS = _matches_of(re.compile(r"[«\"“„\d](?<![\w.,][«\"“„\d])", re.IGNORECASE))
+_MONTH_STARTS = _matches_of(re.compile(rf"{_B}(?={_MONTH})", re.IGNORECASE))
+_SPACED_YEARS = _matches_of(re.compile(r"[12](?<=\s[12])", re.IGNORECASE))
+_LINE_BREAKS = frozenset("\n\r\f\v\x1c\x1d\x1e\x85\u2028\u2029")  # the spaces _LINE_SEP leaves out
+_ON_DAY = re.compile(rf"{_ON_DAY_WORD}\Z", re.IGNORECASE)
+_IN_YEAR = re.compile(rf"{_IN_YEAR_WORD}\Z", re.IGNORECASE)
+_THE_END = re.compile(r"the\Z", re.IGNORECASE)
+_YEAR_END = re.compile(r"year\Z", re.IGNORECASE)
+
+
+def _spaces_before(text: str, end: int, *, line: bool) -> int:
+    """Where the run of spaces (``line``: no line break among them, as _LINE_SEP) that ends at ``end`` begins."""
+    start = end
+    while start and text[start - 1].isspace() and not (line and text[start - 1] in _LINE_BREAKS):
+        start -= 1
+    return start
+
+
+def _word_before(word: re.Pattern[str], text: str, end: int, longest: int) -> int | None:
+    """The start of the word ``word`` (anchored by ``\\Z``) that ends at ``end``, if one does."""
+    found = word.search(text, max(0, end - longest), end)
+    return None if found is None else found.start()
+
+
+def _on_day_starts(text: str, found: _Found) -> list[int]:
+    """Where "on 23 April 2022" may begin: a word of _ON_DAY, then spaces on the line, then a day."""
+    if _on_day_starts not in found:
+        starts = []
+        for day in _DAY_STARTS(text, found):
+            end = _spaces_before(text, day, line=True)
+            if end < day and text[day] not in "«\"“„" and (start := _word_before(_ON_DAY, text, end, 5)) is not None:
+                starts.append(start)
+        found[_on_day_starts] = starts
+    return found[_on_day_starts]
+
+
+def _in_year_starts(text: str, found: _Found) -> list[int]:
+    """Where "in 2022" or "in the year 2022" may begin: a word of _IN_YEAR, spaces, maybe "the year" and spaces,
+    then a year."""
+    if _in_year_starts not in found:
+        starts = set()
+        for year in _SPACED_YEARS(text, found):
+            ends = [_spaces_before(text, year, line=False)]
+            if (year_word := _word_before(_YEAR_END, text, ends[0], 4)) is not None:
+                the_end = _spaces_before(text, year_word, line=False)
+                if the_end < year_word and (the := _word_before(_THE_END, text, the_end, 3)) is not None:
+                    ends.append(_spaces_before(text, the, line=False))
+            for end in ends:
+                if (start := _word_before(_IN_YEAR, text, end, 10)) is not None:
+                    starts.add(start)
+        found[_in_year_starts] = sorted(starts)
+    return found[_in_year_starts]
 
 
 # "2022-ci il mayda 15 nəfər" is "in May 2022, 15 people": a number after a month in the locative,
@@ -246,9 +314,9 @@ _DATE_PATTERNS = (
     _pattern(rf"{_B}(?P<quote>[«\"“„])?{_DAY}(?(quote)[»\"”“])(?:{_EN_ORDINAL}|{_RU_DAY_SUFFIX}){_LINE_SEP}"
              rf"(?:day{_SEP})?(?:of{_SEP})?{_MONTH}{_COMMA_SEP}{_YEAR}{_YEAR_TAIL}{_E}", DAY,
              starts=_DAY_STARTS),
-    _pattern(rf"(?<!\w)(?:on|dated|of|from|since|until|till|by|от|с|до|по){_LINE_SEP}"
+    _pattern(rf"{_ON_DAY_WORD}{_LINE_SEP}"
              rf"(?P<date>{_DAY}(?:{_EN_ORDINAL}|{_RU_DAY_SUFFIX}){_SEP}(?:day{_SEP})?(?:of{_SEP})?"
-             rf"{_MONTH}{_COMMA_SEP}{_YEAR}{_YEAR_TAIL}){_E}", DAY, span="date"),
+             rf"{_MONTH}{_COMMA_SEP}{_YEAR}{_YEAR_TAIL}){_E}", DAY, span="date", starts=_on_day_starts),
     # April 23, 2022 · Apr. 23rd 2022 · mayın 9-u, 2022-ci il
     _pattern(rf"{_B}{_MONTH}{_SEP}{_DAY}(?:{_AZ_NUMBER_SUFFIX}|{_EN_ORDINAL}){_COMMA_SEP}{_YEAR}"
              rf"{_YEAR_TAIL}{_E}", DAY, month_then_day=True, starts=_MONTH_STARTS),
@@ -270,8 +338,8 @@ _DATE_PATTERNS = (
     # 2022-04-23 · 2022/04/23 · 2022.04.23
     _pattern(rf"(?P<iso>[12](?<![\w.,/-][12])\d{{3}}([./-])[01]?\d\2[0-3]?\d){_NUMERIC_END}", DAY),
     # in 2022 · since 1991: the mention is the year alone
-    _pattern(rf"(?<![\w-])(?:in|since|from|until|till|during|before|after|through|throughout|circa)"
-             rf"{_SEP}(?:the{_SEP}year{_SEP})?{_YEAR}{_E}(?!{_MEASURED})", YEAR, span="year", counted=True),
+    _pattern(rf"{_IN_YEAR_WORD}{_SEP}(?:the{_SEP}year{_SEP})?{_YEAR}{_E}(?!{_MEASURED})", YEAR, span="year",
+             counted=True, starts=_in_year_starts),
     # 2022 году · с 1991 г. · 2022-ci ildə ("г"/"г." alone, which may be grams, is the group "abbreviation")
     _pattern(rf"{_B_YEAR}(?:(?P<abbreviation>\s*(?:г\.|г(?!\w)))|{_RU_YEAR_WORD}|{_AZ_YEAR_SUFFIX}\s+il\w*)", YEAR),
 )
@@ -328,7 +396,7 @@ _COMPACT_DATE = re.compile(r"([12]\d{3})([01]\d)([0-3]\d)")
 
 
 def _candidates(text: str, dayfirst: bool, unreadable: list[tuple[int, int]]) -> Iterator[DateMention]:
-    starts_found: dict[re.Pattern[str], list[int]] = {}
+    starts_found: _Found = {}
     for pattern in _DATE_PATTERNS:
         for match in pattern.finditer(text, starts_found):
             if pattern.month_then_day and _fold(match["month"]) in _NOT_BEFORE_A_DAY:
