@@ -155,14 +155,27 @@ def _word_positions(analyzer: MultilingualAnalyzer, text: str) -> tuple[dict[str
 
 def _encoded(where: list[int]) -> bytes:
     """``where`` encoded as the posting format of ``body`` and ``page_body`` (``TEXT(phrase=True)``, Whoosh's
-    ``Positions``) encodes it: the count, then the pickled gaps between positions. (Each call makes a new bytes
-    object, as Whoosh's does: equal values shared as one object would be pickled as references to each other in
-    a posting block, and the index files would differ.)"""
+    ``Positions``) encodes it: the count, then the pickled gaps between positions.
+
+    Each call gives a new bytes object, as Whoosh's does: equal values shared as one object would be pickled
+    as references to each other in a posting block, and the index files would differ. A single position's
+    pickle is remembered (below :data:`_SINGLE_POSITIONS`) and joined to the count anew each time.
+    """
     if len(where) == 1:
-        return pack_uint(1) + pickle.dumps(where, 2)
+        pickled = _single.get(where[0])
+        if pickled is None:
+            pickled = pickle.dumps(where, 2)
+            if where[0] < _SINGLE_POSITIONS:
+                _single[where[0]] = pickled
+        return _ONE + pickled
     gaps = [after - before for before, after in pairwise(where)]
     gaps.insert(0, where[0])
     return pack_uint(len(gaps)) + pickle.dumps(gaps, 2)
+
+
+_ONE = pack_uint(1)
+_SINGLE_POSITIONS = 4096
+_single: dict[int, bytes] = {}
 
 
 def _items(positions: Iterable[tuple[str, list[int]]]) -> tuple[TermItem, ...]:

@@ -59,6 +59,7 @@ def test_positions_are_encoded_as_whoosh_encodes_them(positions: list[int]) -> N
     for where in (positions, positions[:1], positions[-1:]):
         if where:
             assert _encoded(where) == Positions().encode(where)
+            assert _encoded(where) is not _encoded(where)  # shared objects would be pickled as references
 
 
 def test_terms_made_for_other_texts_or_another_analyzer_do_not_fit() -> None:
