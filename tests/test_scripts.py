@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 
@@ -74,3 +75,17 @@ def test_counts_below_one_are_refused_with_a_message(name: str, argv: list[str],
     with pytest.raises(SystemExit) as stopped:
         _script(name).main(argv)
     assert stopped.value.code == 2 and "is not 1 or more" in capsys.readouterr().err
+
+
+def test_dumps_of_one_corpus_by_one_version_of_the_code_are_identical(tmp_path: Path, monkeypatch) -> None:
+    """What makes two versions of the code comparable: the clock, the run id and the paths are fixed."""
+    synthetic.write_corpus(tmp_path / "corpus", 3, 1, text_only=True)
+    module = _script("dump_ingest")
+    monkeypatch.setattr(module.tempfile, "tempdir", str(tmp_path))  # the copy of the corpus goes there
+    for run in ("first", "second"):
+        module.main([str(tmp_path / "corpus"), str(tmp_path / run)])
+    for name in ("worker.jsonl", "catalog.json", "index.json"):
+        assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "second" / name).read_bytes(), name
+    catalog = json.loads((tmp_path / "first" / "catalog.json").read_text())
+    assert len(catalog["documents"]) == 3 and len(catalog["custody"]) == 6
+    assert not list(tmp_path.glob("dump-ingest-*"))  # the copy is removed
