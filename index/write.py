@@ -382,9 +382,8 @@ def _buffer_postings(writer: Any, ids: list[int], weights: list[float], values: 
         if len(writer._ids) >= limit:
             writer._write_block()
         end = start + limit
-        chunk = ids[start:end] if start or len(ids) > limit else ids
+        chunk, weight_chunk = ids[start:end], weights[start:end]
         writer._ids.fromlist(chunk)
-        weight_chunk = weights[start:end] if start or len(ids) > limit else weights
         writer._weights.fromlist(weight_chunk)
         heaviest = max(weight_chunk)
         if heaviest > writer._maxweight:

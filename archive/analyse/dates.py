@@ -187,6 +187,8 @@ def _year_spoken_of(year: int) -> bool:
     """Whether ``year`` is one the archive's documents speak of: a number outside these is more likely a count
     or a measure ("in 1500 locations", "1500 г." of explosive) when nothing else marks it as a year."""
     return _COUNT_OR_YEAR <= year <= dt.date.today().year
+
+
 # The words that introduce a date across a line break ("on 23" / "April 2022"), and a year alone ("in 2022").
 _ON_DAY_WORD = r"(?<!\w)(?:on|dated|of|from|since|until|till|by|от|с|до|по)"  # at most 5 letters
 _IN_YEAR_WORD = r"(?<![\w-])(?:in|since|from|until|till|during|before|after|through|throughout|circa)"  # 10
