@@ -23,15 +23,17 @@ text itself then, as it does for every document it indexes from the catalog.
 from __future__ import annotations
 
 import functools
+import pickle
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from whoosh.fields import TEXT
-from whoosh.formats import Positions
+from whoosh.system import pack_uint
 
-from index.analysis import MultilingualAnalyzer, gazetteer_snapshot, places_fingerprint
+from index.analysis import WORD_PATTERN, MultilingualAnalyzer, gazetteer_snapshot, places_fingerprint
 
 #: One term of one field value, as Whoosh's ``FieldType.index`` yields it: (term, frequency, weight, positions).
 TermItem = tuple[bytes, int, float, bytes]
@@ -97,14 +99,14 @@ def analyse_pages(texts: Sequence[str], gazetteer: str = "", analyzer: Any = Non
     ``analyzer`` defaults to the one an index opened with the ``gazetteer``
     setting uses.
     """
+    fingerprint = analyser_fingerprint(analyzer) if analyzer else _fingerprint(gazetteer)
     analyzer = analyzer or _analyser(gazetteer)
-    encode = _POSITIONS.encode
     pages: list[tuple[TermItem, ...]] = []
     body: dict[str, list[int]] = {}
     offset = 0
     for text in texts:
         positions, words = _positions(analyzer, text)
-        pages.append(_items(positions.items(), encode))
+        pages.append(_items(positions.items()))
         for term, where in positions.items():
             shifted = [position + offset for position in where] if offset else where
             known = body.get(term)
@@ -114,19 +116,23 @@ def analyse_pages(texts: Sequence[str], gazetteer: str = "", analyzer: Any = Non
                 known.extend(shifted)
         offset += words
     return AnalysedText(
-        fingerprint=analyser_fingerprint(analyzer),
+        fingerprint=fingerprint,
         page_lengths=tuple(len(t) for t in texts),
         pages=tuple(pages),
-        body=_items(body.items(), encode),
+        body=_items(body.items()),
     )
 
 
-#: The posting format of ``body`` and ``page_body`` (``TEXT(phrase=True)``): positions, no field boost.
-_POSITIONS = Positions()
+@functools.lru_cache(maxsize=4)
+def _fingerprint(gazetteer: str) -> str:
+    """:func:`analyser_fingerprint` of :func:`_analyser`'s analyzer (it hashes all the places: once per process)."""
+    return analyser_fingerprint(_analyser(gazetteer))
 
 
 def _positions(analyzer: Any, text: str) -> tuple[dict[str, list[int]], int]:
     """Each term's word positions in ``text``, and the number of words (every word yields a term)."""
+    if type(analyzer).__call__ is MultilingualAnalyzer.__call__:
+        return _word_positions(analyzer, text)
     positions: dict[str, list[int]] = defaultdict(list)
     last = -1
     for token in analyzer(text, positions=True, boosts=True, mode="index"):
@@ -135,7 +141,44 @@ def _positions(analyzer: Any, text: str) -> tuple[dict[str, list[int]], int]:
     return positions, last + 1
 
 
-def _items(positions: Iterable[tuple[str, list[int]]], encode: Any) -> tuple[TermItem, ...]:
+def _word_positions(analyzer: MultilingualAnalyzer, text: str) -> tuple[dict[str, list[int]], int]:
+    """What :func:`_positions` gives, without a Whoosh token for each term: the analyzer's tokens in index mode
+    are each word's index terms (:meth:`MultilingualAnalyzer.terms`), at the word's position."""
+    positions: dict[str, list[int]] = defaultdict(list)
+    terms = analyzer.terms
+    words = WORD_PATTERN.findall(text)
+    for position, word in enumerate(words):
+        for term in terms(word).index:
+            positions[term].append(position)
+    return positions, len(words)
+
+
+def _encoded(where: list[int]) -> bytes:
+    """``where`` encoded as the posting format of ``body`` and ``page_body`` (``TEXT(phrase=True)``, Whoosh's
+    ``Positions``) encodes it: the count, then the pickled gaps between positions.
+
+    Each call gives a new bytes object, as Whoosh's does: equal values shared as one object would be pickled
+    as references to each other in a posting block, and the index files would differ. A single position's
+    pickle is remembered (below :data:`_SINGLE_POSITIONS`) and joined to the count anew each time.
+    """
+    if len(where) == 1:
+        pickled = _single.get(where[0])
+        if pickled is None:
+            pickled = pickle.dumps(where, 2)
+            if where[0] < _SINGLE_POSITIONS:
+                _single[where[0]] = pickled
+        return _ONE + pickled
+    gaps = [after - before for before, after in pairwise(where)]
+    gaps.insert(0, where[0])
+    return pack_uint(len(gaps)) + pickle.dumps(gaps, 2)
+
+
+_ONE = pack_uint(1)
+_SINGLE_POSITIONS = 4096
+_single: dict[int, bytes] = {}
+
+
+def _items(positions: Iterable[tuple[str, list[int]]]) -> tuple[TermItem, ...]:
     # The weight is the term's count: every token's boost is 1.0 and the field has no boost (Whoosh's
     # Positions.word_values sums the boosts as floats).
-    return tuple((term.encode("utf-8"), len(where), float(len(where)), encode(where)) for term, where in positions)
+    return tuple((term.encode("utf-8"), len(where), float(len(where)), _encoded(where)) for term, where in positions)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from archive.analyse import dates
 from archive.analyse.dates import DateMention, find_dateline, find_dates, is_dateline, parse_date, parse_pdf_date
 
 D = dt.date
@@ -145,6 +147,26 @@ def test_dayfirst_decides_only_ambiguous_numeric_dates(text: str, dayfirst: bool
         ("2022-ci ilin aprel ayının 23-ü", [("2022-ci ilin aprel ayının 23-ü", D(2022, 4, 23), "day")]),
         ("2022-ci ilin aprel ayında 20 mina", [("2022-ci ilin aprel", D(2022, 4, 1), "month")]),
         ("04/23/2022", [("04/23/2022", D(2022, 4, 23), "day")]),
+        # "г." after a number alone is a year only when it is one the documents speak of (it is also grams)
+        ("заряд массой 1500 г. тротила", []),
+        ("в 1500 г", []),
+        ("2150 г.", []),
+        ("1899 г.", []),
+        ("в 1900 г. и в 1993 г.", [("1900 г.", D(1900, 1, 1), "year"), ("1993 г.", D(1993, 1, 1), "year")]),
+        ("2022 г", [("2022 г", D(2022, 1, 1), "year")]),
+        # with a day or a month, or a year word that is no unit, it is a date whatever the year
+        ("23 апреля 1500 г.", [("23 апреля 1500 г.", D(1500, 4, 23), "day")]),
+        ("в апреле 1500 г.", [("апреле 1500 г.", D(1500, 4, 1), "month")]),
+        ("23.04.1500 г.", [("23.04.1500 г.", D(1500, 4, 23), "day")]),
+        ("в 1850 году", [("1850 году", D(1850, 1, 1), "year")]),
+        ("1500 гг.", [("1500 гг.", D(1500, 1, 1), "year")]),
+        # a year or a day introduced by a word, however far the spaces run
+        ("in the  year\t2022", [("2022", D(2022, 1, 1), "year")]),
+        ("Since\xa0\xa01991", [("1991", D(1991, 1, 1), "year")]),
+        ("x-in 2022", []),
+        ("по \t 23\nапреля 2022 г.", [("23\nапреля 2022 г.", D(2022, 4, 23), "day")]),
+        ("on 23\u2028April 2022", [("23\u2028April 2022", D(2022, 4, 23), "day")]),
+        ("on\n23\nApril 2022", [("April 2022", D(2022, 4, 1), "month")]),  # "on" and its day on two lines
     ],
 )
 def test_find_dates_reports_span_value_and_precision(text: str, expected: list[tuple[str, dt.date, str]]) -> None:
@@ -398,3 +420,77 @@ def test_a_capitalised_word_after_a_year_is_no_unit(text: str, year: int) -> Non
 
 def test_units_after_a_year_are_still_measures() -> None:
     assert find_dates("after 2022 hours and in 2021 ha of land") == []
+
+
+# -- read without dateutil, as dateutil reads them ------------------------------------------------------------------
+# The worker reads month names and ASCII numeric dates itself (dateutil's parser was most of the time spent on
+# dates); these tests hold that reading to dateutil's for every month name and day, and every numeric shape.
+
+LEAP_AND_NOT = (2023, 2024)
+
+
+@pytest.mark.parametrize("form", sorted({form for forms in dates._month_forms() for form in forms}))
+def test_a_month_name_is_read_as_dateutil_reads_it(form: str) -> None:
+    assert dates._MONTH_NUMBERS[form] == dates._PARSER.info.month(form)
+    for year in LEAP_AND_NOT:
+        for day in range(0, 33):
+            written = f"{day} {form} {year}"
+            read = dates._parse_with_dateutil(written, dayfirst=True, yearfirst=False)
+            expected = read if read is not None and (read.year, read.day) == (year, day) else None
+            assert find_dates(written) == ([] if expected is None else [DateMention(0, len(written), written,
+                                                                                    expected, "day")])
+
+
+NUMBERS = [*map(str, range(10)), *(f"{n:02d}" for n in range(40))]
+
+
+@pytest.mark.parametrize("separator", [".", "/", "-"])
+@pytest.mark.parametrize("first", NUMBERS)
+def test_numeric_dates_are_read_as_dateutil_reads_them(separator: str, first: str) -> None:
+    def same(written: str, dayfirst: bool, yearfirst: bool) -> None:
+        parts = dates._NUMBER.findall(written)
+        assert (dates._numbers_as_dateutil_reads_them(parts, dayfirst=dayfirst, yearfirst=yearfirst)
+                == dates._parse_with_dateutil(written, dayfirst=dayfirst, yearfirst=yearfirst)), written
+
+    for second in NUMBERS:
+        for year in LEAP_AND_NOT:
+            for dayfirst in (True, False):
+                same(f"{first}{separator}{second}{separator}{year}", dayfirst, False)
+            same(f"{year}{separator}{first}{separator}{second}", False, True)
+        if len(first) == len(second) == 2 and separator != "-":
+            for year in range(0, 100, 7):
+                for dayfirst in (True, False):
+                    same(f"{first}{separator}{second}{separator}{year:02d}", dayfirst, False)
+
+
+# -- patterns tried where they may match ----------------------------------------------------------------------------
+# Patterns that begin with a look-behind have it after their first digit, and some are tried only where a match
+# may begin: each finds what the plain form of the pattern finds.
+
+_B, _YEAR, _NUMERIC_END = dates._B, dates._YEAR, dates._NUMERIC_END
+PLAIN_FORMS = {  # the pattern's number in _DATE_PATTERNS: how it begins when written plainly
+    3: f"{_B}{_YEAR}", 4: f"{_B}{_YEAR}", 6: f"{_B}{_YEAR}", 11: f"{_B}{_YEAR}",
+    7: rf"(?<![\w.,/-])(?P<numeric>[0-3]?\d([./-])[0-3]?\d\2[12]\d{{3}}){_NUMERIC_END}",
+    8: rf"(?<![\w.,/-])(?P<numeric>[0-3]\d([./])[0-3]\d\2\d{{2}}){_NUMERIC_END}",
+    9: rf"(?<![\w.,/-])(?P<iso>[12]\d{{3}}([./-])[01]?\d\2[0-3]?\d){_NUMERIC_END}",
+}
+PIECES = ["1", "2", "0", "3", "12", "23", "31", "2022", "1991", "05", "22", "٣", " ", "  ", "\xa0", "\n", "\t",
+          "\u2028", ".", ",", "/", "-", "«", "»", "\"", "on ", "in ", "of ", "İn", "ſince", "по", "the year ", "THE",
+          "г.", " году", "-ci il", "-cı ", "ildə", "-го", "th", "-ü", "April", "апреля", "aprel", "mayın", "MAY",
+          "İyun", "people", "x"]
+
+
+def plain_pattern(number: int) -> re.Pattern[str]:
+    pattern = dates._DATE_PATTERNS[number].regex.pattern
+    if f"{_B}{_YEAR}" == PLAIN_FORMS.get(number):
+        pattern = pattern.replace(dates._B_YEAR, f"{_B}{_YEAR}", 1)
+    elif number in PLAIN_FORMS:
+        pattern = PLAIN_FORMS[number]
+    return re.compile(pattern, re.IGNORECASE)
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=25).map("".join))
+def test_patterns_find_what_their_plain_forms_find(text: str) -> None:
+    for number, pattern in enumerate(dates._DATE_PATTERNS):
+        found = [(m.span(), m.groupdict()) for m in pattern.finditer(text, {})]
+        assert found == [(m.span(), m.groupdict()) for m in plain_pattern(number).finditer(text)], number

@@ -365,11 +365,12 @@ def test_merged_segments_are_what_whooshs_own_merge_writes(tmp_path: Path, monke
 
     from index import write
 
-    pooled: list[int] = []
-    original_add = write.TermPool.add
-    monkeypatch.setattr(write.TermPool, "add", lambda pool, item: (pooled.append(1), original_add(pool, item))[1])
+    pooled: list[int] = []  # the postings each writer's pool held at its end
+    original_cleanup = write.TermPool.cleanup
+    monkeypatch.setattr(write.TermPool, "cleanup",
+                        lambda pool: (pooled.append(pool.postings), original_cleanup(pool))[1])
     _write_with_merges(tmp_path / "streamed")
-    streamed_pooled = len(pooled)
+    streamed_pooled = sum(pooled)
 
     def whoosh_merge(writer, segments):  # what Whoosh's policies do: every posting through the pool
         for segment in segments:
@@ -385,7 +386,7 @@ def test_merged_segments_are_what_whooshs_own_merge_writes(tmp_path: Path, monke
     assert len(streamed) < 31 and any(s["deleted"] is not None for s in streamed)  # merges happened, with deletions
     assert max(Counter(p[:2] for p in s["postings"]).most_common(1)[0][1] for s in streamed) > 128  # 2+ blocks
     assert streamed == whoosh
-    assert streamed_pooled < len(pooled)  # Whoosh's merge pooled the merged postings again; ours did not
+    assert 0 < streamed_pooled < sum(pooled)  # Whoosh's merge pooled the merged postings again; ours did not
     index = open_index(tmp_path / "streamed")
     assert index.search(SearchRequest(query="landmines", limit=10)).total == 31 * 6 - 29  # 29 were re-indexed
     assert index.search(SearchRequest(query="amended", limit=10)).total == 29
@@ -402,6 +403,55 @@ def test_postings_held_by_term_write_the_segments_whooshs_pool_writes(tmp_path: 
     by_term = _segment_contents(tmp_path / "by-term")
     assert len(by_term) > 2 and by_term[0]["postings"]
     assert by_term == _segment_contents(tmp_path / "whoosh")
+
+
+def _segment_files(directory: Path) -> list[dict[str, bytes]]:
+    """Each segment's files (inside its compound file), byte for byte, by name without the segment's id."""
+    from whoosh.filedb.compound import CompoundStorage
+
+    with open_index(directory, create=False) as index:
+        storage = index._ix.storage
+        files = []
+        for segment in index._ix._segments():
+            inner = CompoundStorage(storage.open_file(segment.make_filename(".seg")), use_mmap=False)
+            try:
+                files.append({name.replace(segment.segment_id(), ""): inner.open_file(name).read()
+                              for name in inner.list()})
+            finally:
+                inner.close()
+        return files
+
+
+def _write_in_two_batches(directory: Path) -> None:
+    """A batch of 140 documents (terms of more than one posting block), then one re-indexing a few of them."""
+    index = open_index(directory)
+    for numbers in (range(1, 141), range(130, 146)):
+        with index.writer() as writer:
+            for number in numbers:
+                pages = [Page(1, f"landmines report {number} near Shusha"), Page(2, f"Мины и снаряды {number % 4}")]
+                writer.add(_document(number, title=f"Report {number}", type="report", date=f"20{number % 23:02d}"),
+                           pages[: 1 + number % 2], [Reference("GCIV-147", 1, 0, 5, "x")] if number % 3 else [])
+    index.close()
+
+
+def test_a_term_pools_flush_writes_the_bytes_whooshs_flush_writes(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The flush puts a term's postings into Whoosh's posting blocks a block at a time; the files are Whoosh's."""
+    from whoosh.codec.whoosh3 import W3FieldWriter
+
+    from index import write
+
+    blocks: list[int] = []
+    original = write._buffer_postings
+    monkeypatch.setattr(write, "_buffer_postings", lambda writer, ids, *rest: (blocks.append(len(ids)),
+                                                                               original(writer, ids, *rest))[1])
+    _write_in_two_batches(tmp_path / "by-block")
+    assert max(blocks) > 2 * 128  # a term of three blocks went through it
+    monkeypatch.setattr(write, "_add_postings", lambda writer, *args: W3FieldWriter.add_postings(writer, *args))
+    _write_in_two_batches(tmp_path / "whoosh")
+    by_block = _segment_files(tmp_path / "by-block")
+    assert len(by_block) == 2 and all(segment for segment in by_block)
+    assert by_block == _segment_files(tmp_path / "whoosh")
 
 
 def test_the_term_pool_gives_postings_in_whooshs_order_whatever_order_they_came_in() -> None:

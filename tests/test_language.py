@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archive.analyse.language import LANGUAGES, SAMPLE_SIZE, detect_language, detect_languages
+from archive.analyse.language import (
+    _NOT_CYRILLIC,
+    _NOT_LATIN,
+    _NOT_LETTERS,
+    LANGUAGES,
+    SAMPLE_SIZE,
+    _count,
+    detect_language,
+    detect_languages,
+)
 
 ENGLISH = (
     "The Ministry of Defence reported that the mine map submitted by the other side covers only "
@@ -108,6 +118,16 @@ def test_detect_languages_orders_by_amount_of_text(pages: list[str], expected: t
 @given(st.text(max_size=300))
 def test_detect_language_always_answers_with_a_known_code(text: str) -> None:
     assert detect_language(text) in LANGUAGES
+
+
+PIECES = ["Şuşa", "Шуше", "ə", "×", "÷", "҂", "\u0483", "²", "½", "_", "1", " ", "—", "Ω", "𐐀", "x"]
+
+
+@given(st.text(max_size=300) | st.lists(st.sampled_from(PIECES), max_size=30).map("".join))
+def test_letters_are_counted_as_the_one_letter_patterns_count_them(text: str) -> None:
+    assert _count(_NOT_LETTERS, text) == len(re.findall(r"[^\W\d_]", text))
+    assert _count(_NOT_CYRILLIC, text) == len(re.findall(r"[\u0400-\u052f]", text))
+    assert _count(_NOT_LATIN, text) == len(re.findall(r"[A-Za-z\u00c0-\u024f\u0259]", text))
 
 
 @pytest.mark.parametrize(

@@ -11,10 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from archive.analyse.places import (
+    _FOLD,
     GAZETTEER_PATH,
     KINDS,
     GazetteerError,
     PlaceMention,
+    _lowered_elsewhere,
     find_places,
     fold,
     load_gazetteer,
@@ -138,6 +140,20 @@ def test_every_span_reproduces_its_text(text: str) -> None:
 @given(st.text(max_size=200))
 def test_fold_keeps_the_length(text: str) -> None:
     assert len(fold(text)) == len(text)
+
+
+def test_fold_by_lower_case_gives_the_table_for_every_character_it_is_used_for() -> None:
+    # fold lower-cases with str.lower unless the text holds a character str.lower would lower otherwise.
+    everything = (chr(code) for code in range(0x110000) if not 0xD800 <= code < 0xE000)
+    plain = "".join(char for char in everything if not _lowered_elsewhere().search(char))
+    assert len(plain) > 60_000
+    assert fold(plain) == plain.translate(_FOLD)
+
+
+@given(st.lists(st.sampled_from(["Şuşa", "İ", "I", "ı", "Ё", "ё", "Ǝ", "ǝ", "Σ", "ΣΑ", "K", "Å", "ß", "ẞ", "ﬁ",
+                                 "Ω", "Ⅻ", "Ա", "𐐀", "Шуша", "x"]), max_size=20).map("".join))
+def test_fold_is_the_table_whatever_the_text_holds(text: str) -> None:
+    assert fold(text) == text.translate(_FOLD)
 
 
 def test_find_places_is_fast() -> None:

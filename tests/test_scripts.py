@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -112,3 +113,17 @@ def test_make_corpus_in_parts_each_in_its_folder_writes_the_files_of_one_run(tmp
     assert _make_corpus("--docs", "4", "--seed", "3", str(parts / "empty")).returncode == 0
     assert _make_corpus("--docs", "3", "--seed", "3", "--start", "4", str(parts / "part-2")).returncode == 0
     assert {**_files(parts / "empty"), **_files(parts / "part-2")} == _files(whole)
+
+
+def test_dumps_of_one_corpus_by_one_version_of_the_code_are_identical(tmp_path: Path, monkeypatch) -> None:
+    """What makes two versions of the code comparable: the clock, the run id and the paths are fixed."""
+    synthetic.write_corpus(tmp_path / "corpus", 3, 1, text_only=True)
+    module = _script("dump_ingest")
+    monkeypatch.setattr(module.tempfile, "tempdir", str(tmp_path))  # the copy of the corpus goes there
+    for run in ("first", "second"):
+        module.main([str(tmp_path / "corpus"), str(tmp_path / run)])
+    for name in ("worker.jsonl", "catalog.json", "index.json"):
+        assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "second" / name).read_bytes(), name
+    catalog = json.loads((tmp_path / "first" / "catalog.json").read_text())
+    assert len(catalog["documents"]) == 3 and len(catalog["custody"]) == 6
+    assert not list(tmp_path.glob("dump-ingest-*"))  # the copy is removed

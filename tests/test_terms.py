@@ -9,6 +9,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh.fields import TEXT
+from whoosh.formats import Positions
 
 from archive.ingest import ingest, process_file
 from archive.models import Document, Metadata, Page, Reference
@@ -18,7 +19,7 @@ from index import open_index, rebuild
 from index.analysis import gazetteer_snapshot, places_fingerprint
 from index.schema import SCHEMA_VERSION, build_schema
 from index.search import VERSION_FILE, _storage
-from index.terms import AnalysableText, Analysed, analyse_pages, analyser_fingerprint
+from index.terms import AnalysableText, Analysed, _encoded, analyse_pages, analyser_fingerprint
 from index.write import document_fields, page_fields
 
 SCHEMA = build_schema()
@@ -51,6 +52,14 @@ def test_worker_terms_are_the_fields_own_terms_for_pages_and_body(pages: list[st
     for text, items in zip(pages, analysed.pages, strict=True):
         assert sorted(items) == whoosh_terms("page_body", text)
     assert sorted(analysed.body) == whoosh_terms("body", "\n".join(pages))
+
+
+@given(st.lists(st.integers(0, 2**31 - 1), unique=True, max_size=30).map(sorted))
+def test_positions_are_encoded_as_whoosh_encodes_them(positions: list[int]) -> None:
+    for where in (positions, positions[:1], positions[-1:]):
+        if where:
+            assert _encoded(where) == Positions().encode(where)
+            assert _encoded(where) is not _encoded(where)  # shared objects would be pickled as references
 
 
 def test_terms_made_for_other_texts_or_another_analyzer_do_not_fit() -> None:

@@ -1,8 +1,10 @@
 """Dates written in English, Russian and Azerbaijani evidence documents.
 
-:func:`find_dates` finds every date expression in a text and reads it with
-python-dateutil, taught the Russian and Azerbaijani month names with their
-case endings ("23 апреля 2022 г.", "aprelin 23-ü", "2022-ci il 23 aprel").
+:func:`find_dates` finds every date expression in a text and reads it as
+python-dateutil does, taught the Russian and Azerbaijani month names with their
+case endings ("23 апреля 2022 г.", "aprelin 23-ü", "2022-ci il 23 aprel"):
+month names and numeric dates by dateutil's rules without its parser (which
+took most of the time), other digits by dateutil itself.
 Numeric dates ("23.04.2022", "23/04/22", "2022-04-23") are read day first
 unless the caller says otherwise.
 
@@ -15,7 +17,11 @@ Rules where a text is vague:
   temporal preposition ("in 2022", "since 1991"; not "by", which is mostly
   arithmetic), followed by a Russian year word ("2022 г.", "в 2022 году") or by
   the Azerbaijani year suffix ("2022-ci il", "1991-ci ildən"). Bare numbers
-  ("1991", "208 people", "3,159") are never dates.
+  ("1991", "208 people", "3,159") are never dates. After a number, "г." is also
+  grams ("1500 г. тротила"): a year alone marked only by "г"/"г." is kept when
+  it is one the documents speak of (from 1900 to this year), as after an
+  English preposition before a counted noun; with a day or a month
+  ("23 апреля 1500 г.") it is a date whatever the year.
 * Impossible dates ("31.02.2022") are skipped.
 * Two-digit years ("23.04.22") need a two-digit day and month and are put in
   the century dateutil chooses (within 50 years of today).
@@ -32,7 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -106,6 +112,8 @@ class _MultilingualParserInfo(dateutil_parser.parserinfo):
 
 
 _PARSER = dateutil_parser.parser(_MultilingualParserInfo())
+#: Each month name's number, as the parser knows it.
+_MONTH_NUMBERS = {form: _PARSER.info.month(form) for forms in _month_forms() for form in forms}
 
 # -- patterns -----------------------------------------------------------------------
 
@@ -146,6 +154,10 @@ _B = r"(?<![\w.,])"  # nothing word-like or numeric glued on the left
 _E = r"(?!\w)"
 _DAY = r"(?P<day>[0-3]?\d)"
 _YEAR = r"(?P<year>[12]\d{3})(?![\d])(?![.,]\d)"
+# _B then _YEAR, with the look-behind moved after the first digit (which it then also looks at): the regex
+# engine jumps from one 1 or 2 to the next to try a pattern that starts with a character class, but tries one
+# that starts with a look-behind at every character of the text. The same holds for the numeric dates below.
+_B_YEAR = r"(?P<year>[12](?<![\w.,][12])\d{3})(?![\d])(?![.,]\d)"
 _EN_ORDINAL = r"(?:st|nd|rd|th)?"
 _RU_DAY_SUFFIX = r"(?:-?го|-е)?"
 _AZ_NUMBER_SUFFIX = r"(?:-?(?:nci|ncı|ncu|ncü|ci|cı|cu|cü|si|sı|su|sü|i|ı|u|ü|də|da|dən|dan)(?!\w))"
@@ -167,9 +179,24 @@ _COUNTED = re.compile(
     r"[\s\xa0]*(?:(?:people|persons|men|women|children|civilians)(?!\w)|[a-z]+-[a-z]|"
     r"(?!(?:was|has|is|its|this|thus|as|his|us|towards|across|whereas|afterwards)(?!\w))[a-z]+s(?!\w))"
 )
-#: Years from which a number followed by a counted noun is still read as a year.
+#: Years from which a number followed by a counted noun, or by "г." alone, is still read as a year.
 _COUNT_OR_YEAR = 1900
+
+
+def _year_spoken_of(year: int) -> bool:
+    """Whether ``year`` is one the archive's documents speak of: a number outside these is more likely a count
+    or a measure ("in 1500 locations", "1500 г." of explosive) when nothing else marks it as a year."""
+    return _COUNT_OR_YEAR <= year <= dt.date.today().year
+
+
+# The words that introduce a date across a line break ("on 23" / "April 2022"), and a year alone ("in 2022").
+_ON_DAY_WORD = r"(?<!\w)(?:on|dated|of|from|since|until|till|by|от|с|до|по)"  # at most 5 letters
+_IN_YEAR_WORD = r"(?<![\w-])(?:in|since|from|until|till|during|before|after|through|throughout|circa)"  # 10
 _NUMERIC_END = rf"(?![./-]\d)(?:{_RU_YEAR_WORD}|{_AZ_YEAR_WORD})?(?!\w)"
+
+
+#: What was found in one text, for the patterns after: where patterns may begin (see _DatePattern.starts).
+_Found = dict[object, list[int]]
 
 
 @dataclass(frozen=True)
@@ -181,11 +208,96 @@ class _DatePattern:
     span: str | None = None
     month_then_day: bool = False  # the day follows the month: the month may not be locative/dative
     counted: bool = False  # a year alone, which may instead count what follows it ("in 1500 locations")
+    #: Every position of a text where a match may begin, found faster than by the regex (or shared with other
+    #: patterns; ``starts_found`` keeps what was found in the text): the regex is tried there alone.
+    starts: Callable[[str, _Found], list[int]] | None = None
+
+    def finditer(self, text: str, starts_found: _Found) -> Iterator[re.Match[str]]:
+        """``self.regex.finditer(text)``; ``starts_found`` keeps the text's starts for the next pattern."""
+        if self.starts is None:
+            yield from self.regex.finditer(text)
+            return
+        starts = self.starts(text, starts_found)
+        end = 0
+        match_at = self.regex.match  # its look-behinds see the text before the position it is given
+        for start in starts:
+            if start >= end and (match := match_at(text, start)) is not None:
+                end = match.end()
+                yield match
 
 
 def _pattern(pattern: str, precision: str, span: str | None = None, *, month_then_day: bool = False,
-             counted: bool = False) -> _DatePattern:
-    return _DatePattern(re.compile(pattern, re.IGNORECASE), precision, span, month_then_day, counted)
+             counted: bool = False, starts: Callable[[str, _Found], list[int]] | None = None) -> _DatePattern:
+    return _DatePattern(re.compile(pattern, re.IGNORECASE), precision, span, month_then_day, counted, starts)
+
+
+# -- where patterns may begin -----------------------------------------------------------
+# Each found once per text. A pattern that begins with a look-behind and a word is tried by the regex engine at
+# every character; these find its possible starts from what it must hold, quickly.
+
+
+def _matches_of(regex: re.Pattern[str]) -> Callable[[str, _Found], list[int]]:
+    """Where ``regex`` matches (each of its matches is one character or empty, so that no start hides in another)."""
+    def starts(text: str, found: _Found) -> list[int]:
+        if regex not in found:
+            found[regex] = [match.start() for match in regex.finditer(text)]
+        return found[regex]
+    return starts
+
+
+# A day, or the quote before it; a month; a year after a space.
+_DAY_STARTS = _matches_of(re.compile(r"[«\"“„\d](?<![\w.,][«\"“„\d])", re.IGNORECASE))
+_MONTH_STARTS = _matches_of(re.compile(rf"{_B}(?={_MONTH})", re.IGNORECASE))
+_SPACED_YEARS = _matches_of(re.compile(r"[12](?<=\s[12])", re.IGNORECASE))
+_LINE_BREAKS = frozenset("\n\r\f\v\x1c\x1d\x1e\x85\u2028\u2029")  # the spaces _LINE_SEP leaves out
+_ON_DAY = re.compile(rf"{_ON_DAY_WORD}\Z", re.IGNORECASE)
+_IN_YEAR = re.compile(rf"{_IN_YEAR_WORD}\Z", re.IGNORECASE)
+_THE_END = re.compile(r"the\Z", re.IGNORECASE)
+_YEAR_END = re.compile(r"year\Z", re.IGNORECASE)
+
+
+def _spaces_before(text: str, end: int, *, line: bool) -> int:
+    """Where the run of spaces (``line``: no line break among them, as _LINE_SEP) that ends at ``end`` begins."""
+    start = end
+    while start and text[start - 1].isspace() and not (line and text[start - 1] in _LINE_BREAKS):
+        start -= 1
+    return start
+
+
+def _word_before(word: re.Pattern[str], text: str, end: int, longest: int) -> int | None:
+    """The start of the word ``word`` (anchored by ``\\Z``) that ends at ``end``, if one does."""
+    found = word.search(text, max(0, end - longest), end)
+    return None if found is None else found.start()
+
+
+def _on_day_starts(text: str, found: _Found) -> list[int]:
+    """Where "on 23 April 2022" may begin: a word of _ON_DAY, then spaces on the line, then a day."""
+    if _on_day_starts not in found:
+        starts = []
+        for day in _DAY_STARTS(text, found):
+            end = _spaces_before(text, day, line=True)
+            if end < day and text[day] not in "«\"“„" and (start := _word_before(_ON_DAY, text, end, 5)) is not None:
+                starts.append(start)
+        found[_on_day_starts] = starts
+    return found[_on_day_starts]
+
+
+def _in_year_starts(text: str, found: _Found) -> list[int]:
+    """Where "in 2022" or "in the year 2022" may begin: a word of _IN_YEAR, spaces, maybe "the year" and spaces,
+    then a year."""
+    if _in_year_starts not in found:
+        starts = set()
+        for year in _SPACED_YEARS(text, found):
+            ends = [_spaces_before(text, year, line=False)]
+            if (year_word := _word_before(_YEAR_END, text, ends[0], 4)) is not None:
+                the_end = _spaces_before(text, year_word, line=False)
+                if the_end < year_word and (the := _word_before(_THE_END, text, the_end, 3)) is not None:
+                    ends.append(_spaces_before(text, the, line=False))
+            for end in ends:
+                if (start := _word_before(_IN_YEAR, text, end, 10)) is not None:
+                    starts.add(start)
+        found[_in_year_starts] = sorted(starts)
+    return found[_in_year_starts]
 
 
 # "2022-ci il mayda 15 nəfər" is "in May 2022, 15 people": a number after a month in the locative,
@@ -202,34 +314,36 @@ _DATE_PATTERNS = (
     # not joined to a month on the next ("Page 5" / "April 2022 Report"), unless a word that introduces
     # a date comes before it ("on 23" / "April 2022", the line wrapped in running text).
     _pattern(rf"{_B}(?P<quote>[«\"“„])?{_DAY}(?(quote)[»\"”“])(?:{_EN_ORDINAL}|{_RU_DAY_SUFFIX}){_LINE_SEP}"
-             rf"(?:day{_SEP})?(?:of{_SEP})?{_MONTH}{_COMMA_SEP}{_YEAR}{_YEAR_TAIL}{_E}", DAY),
-    _pattern(rf"(?<!\w)(?:on|dated|of|from|since|until|till|by|от|с|до|по){_LINE_SEP}"
+             rf"(?:day{_SEP})?(?:of{_SEP})?{_MONTH}{_COMMA_SEP}{_YEAR}{_YEAR_TAIL}{_E}", DAY,
+             starts=_DAY_STARTS),
+    _pattern(rf"{_ON_DAY_WORD}{_LINE_SEP}"
              rf"(?P<date>{_DAY}(?:{_EN_ORDINAL}|{_RU_DAY_SUFFIX}){_SEP}(?:day{_SEP})?(?:of{_SEP})?"
-             rf"{_MONTH}{_COMMA_SEP}{_YEAR}{_YEAR_TAIL}){_E}", DAY, span="date"),
+             rf"{_MONTH}{_COMMA_SEP}{_YEAR}{_YEAR_TAIL}){_E}", DAY, span="date", starts=_on_day_starts),
     # April 23, 2022 · Apr. 23rd 2022 · mayın 9-u, 2022-ci il
     _pattern(rf"{_B}{_MONTH}{_SEP}{_DAY}(?:{_AZ_NUMBER_SUFFIX}|{_EN_ORDINAL}){_COMMA_SEP}{_YEAR}"
-             rf"{_YEAR_TAIL}{_E}", DAY, month_then_day=True),
+             rf"{_YEAR_TAIL}{_E}", DAY, month_then_day=True, starts=_MONTH_STARTS),
     # 2022-ci il 23 aprel · 2022-ci ilin 23 aprelində
-    _pattern(rf"{_B}{_YEAR}{_AZ_YEAR_WORD}{_COMMA_SEP}{_DAY}{_AZ_NUMBER_SUFFIX}?{_SEP}{_MONTH}{_E}",
+    _pattern(rf"{_B_YEAR}{_AZ_YEAR_WORD}{_COMMA_SEP}{_DAY}{_AZ_NUMBER_SUFFIX}?{_SEP}{_MONTH}{_E}",
              DAY),
     # 2022-ci il aprelin 23-ü · 2022-ci ilin aprel ayının 23-ü
-    _pattern(rf"{_B}{_YEAR}{_AZ_YEAR_WORD}{_COMMA_SEP}{_MONTH}(?:{_SEP}ay[ıi]n(?:[ıi]n)?)?{_SEP}{_DAY}{_AZ_NUMBER_SUFFIX}?{_E}",
+    _pattern(rf"{_B_YEAR}{_AZ_YEAR_WORD}{_COMMA_SEP}{_MONTH}(?:{_SEP}ay[ıi]n(?:[ıi]n)?)?{_SEP}{_DAY}{_AZ_NUMBER_SUFFIX}?{_E}",
              DAY, month_then_day=True),
     # April 2022 · апреле 2022 года · aprel 2022-ci il
-    _pattern(rf"{_B}{_MONTH}{_COMMA_SEP}{_YEAR}{_YEAR_TAIL}{_E}", MONTH),
+    _pattern(rf"{_B}{_MONTH}{_COMMA_SEP}{_YEAR}{_YEAR_TAIL}{_E}", MONTH, starts=_MONTH_STARTS),
     # 2022-ci ilin aprel ayı · 2022-ci ilin aprelində
-    _pattern(rf"{_B}{_YEAR}{_AZ_YEAR_WORD}{_SEP}{_MONTH}{_E}", MONTH),
+    _pattern(rf"{_B_YEAR}{_AZ_YEAR_WORD}{_SEP}{_MONTH}{_E}", MONTH),
     # 23.04.2022 · 23/04/2022 · 23-04-2022 · 23.04.2022 г.
-    _pattern(rf"(?<![\w.,/-])(?P<numeric>[0-3]?\d([./-])[0-3]?\d\2[12]\d{{3}}){_NUMERIC_END}", DAY),
+    # (the look-behinds after the first digit: see _B_YEAR; "\d(?:(?<=[0-3])\d)?" is "[0-3]?\d")
+    _pattern(rf"(?P<numeric>\d(?<![\w.,/-]\d)(?:(?<=[0-3])\d)?([./-])[0-3]?\d\2[12]\d{{3}}){_NUMERIC_END}", DAY),
     # 23.04.22 · 23/04/22: a two-digit year needs a two-digit day and month
-    _pattern(rf"(?<![\w.,/-])(?P<numeric>[0-3]\d([./])[0-3]\d\2\d{{2}}){_NUMERIC_END}", DAY),
+    _pattern(rf"(?P<numeric>[0-3](?<![\w.,/-][0-3])\d([./])[0-3]\d\2\d{{2}}){_NUMERIC_END}", DAY),
     # 2022-04-23 · 2022/04/23 · 2022.04.23
-    _pattern(rf"(?<![\w.,/-])(?P<iso>[12]\d{{3}}([./-])[01]?\d\2[0-3]?\d){_NUMERIC_END}", DAY),
+    _pattern(rf"(?P<iso>[12](?<![\w.,/-][12])\d{{3}}([./-])[01]?\d\2[0-3]?\d){_NUMERIC_END}", DAY),
     # in 2022 · since 1991: the mention is the year alone
-    _pattern(rf"(?<![\w-])(?:in|since|from|until|till|during|before|after|through|throughout|circa)"
-             rf"{_SEP}(?:the{_SEP}year{_SEP})?{_YEAR}{_E}(?!{_MEASURED})", YEAR, span="year", counted=True),
-    # 2022 году · с 1991 г. · 2022-ci ildə
-    _pattern(rf"{_B}{_YEAR}(?:{_RU_YEAR_WORD}|{_AZ_YEAR_SUFFIX}\s+il\w*)", YEAR),
+    _pattern(rf"{_IN_YEAR_WORD}{_SEP}(?:the{_SEP}year{_SEP})?{_YEAR}{_E}(?!{_MEASURED})", YEAR, span="year",
+             counted=True, starts=_in_year_starts),
+    # 2022 году · с 1991 г. · 2022-ci ildə ("г"/"г." alone, which may be grams, is the group "abbreviation")
+    _pattern(rf"{_B_YEAR}(?:(?P<abbreviation>\s*(?:г\.|г(?!\w)))|{_RU_YEAR_WORD}|{_AZ_YEAR_SUFFIX}\s+il\w*)", YEAR),
 )
 
 # -- values -------------------------------------------------------------------------
@@ -284,14 +398,17 @@ _COMPACT_DATE = re.compile(r"([12]\d{3})([01]\d)([0-3]\d)")
 
 
 def _candidates(text: str, dayfirst: bool, unreadable: list[tuple[int, int]]) -> Iterator[DateMention]:
+    starts_found: _Found = {}
     for pattern in _DATE_PATTERNS:
-        for match in pattern.regex.finditer(text):
+        for match in pattern.finditer(text, starts_found):
             if pattern.month_then_day and _fold(match["month"]) in _NOT_BEFORE_A_DAY:
                 continue
             value = _read(match, pattern.precision, dayfirst)
-            if (value is not None and pattern.counted and not _COUNT_OR_YEAR <= value.year <= dt.date.today().year
+            if (value is not None and pattern.counted and not _year_spoken_of(value.year)
                     and _COUNTED.match(text, match.end())):
                 continue
+            if value is not None and match.groupdict().get("abbreviation") and not _year_spoken_of(value.year):
+                continue  # "1500 г." alone: grams, or a number
             if value is None and pattern.precision == DAY and match.groupdict().get("month"):
                 unreadable.append(match.span())
             if value is not None:
@@ -308,19 +425,21 @@ def _read(match: re.Match[str], precision: str, dayfirst: bool) -> dt.date | Non
     year = int(groups["year"])
     if precision == YEAR:
         return dt.date(year, 1, 1)
-    month = _fold(groups["month"])
-    if precision == MONTH:
-        parsed = _parse_with_dateutil(f"1 {month} {year}", dayfirst=True, yearfirst=False)
-        return parsed if parsed is not None and parsed.year == year else None
-    day = int(groups["day"])
-    parsed = _parse_with_dateutil(f"{day} {month} {year}", dayfirst=True, yearfirst=False)
-    return parsed if parsed is not None and (parsed.year, parsed.day) == (year, day) else None
+    # What dateutil reads from "DAY MONTH YEAR" (checked for every month name, day and a range of years).
+    month = _MONTH_NUMBERS.get(_fold(groups["month"]))
+    if month is None:
+        return None
+    return _safe_date(year, month, 1 if precision == MONTH else int(groups["day"]))
 
 
 def _read_numeric(expression: str, *, dayfirst: bool, yearfirst: bool) -> dt.date | None:
     """A numeric date, if dateutil's reading uses the written numbers (and no default)."""
-    numbers = [int(part) for part in _NUMBER.findall(expression)]
-    parsed = _parse_with_dateutil(expression, dayfirst=dayfirst, yearfirst=yearfirst)
+    parts = _NUMBER.findall(expression)
+    numbers = [int(part) for part in parts]
+    if expression.isascii():
+        parsed = _numbers_as_dateutil_reads_them(parts, dayfirst=dayfirst, yearfirst=yearfirst)
+    else:  # digits of another script
+        parsed = _parse_with_dateutil(expression, dayfirst=dayfirst, yearfirst=yearfirst)
     if parsed is None:
         return None
     year = numbers.pop(0) if yearfirst else numbers.pop()
@@ -336,6 +455,22 @@ def _read_numeric(expression: str, *, dayfirst: bool, yearfirst: bool) -> dt.dat
 
 
 _NUMBER = re.compile(r"\d+")
+
+
+def _numbers_as_dateutil_reads_them(parts: list[str], *, dayfirst: bool, yearfirst: bool) -> dt.date | None:
+    """The date dateutil's parser reads from three numbers written with separators ("23.04.2022", "2022-04-23",
+    "23/04/22"), or ``None``: its rules for three numbers without a month name (``_ymd.resolve_ymd``), without
+    tokenizing the text, for the shapes the numeric patterns match (tested against dateutil for every day, month,
+    separator and two-digit year, and a range of four-digit years)."""
+    first, second, third = values = [int(part) for part in parts]
+    long = [len(part) > 2 for part in parts]  # a number of more than two digits is the year
+    if first > 31 or long[0] or (yearfirst and second <= 12 and third <= 31):
+        year, day, month = values if dayfirst and third <= 12 else (first, third, second)
+    elif first > 12 or (dayfirst and second <= 12):
+        day, month, year = values
+    else:
+        month, day, year = values
+    return _safe_date(_PARSER.info.convertyear(year, any(long)), month, day)
 _DEFAULT = dt.datetime(1904, 1, 1)
 
 

@@ -26,6 +26,7 @@ language most of its sample is in.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 
 __all__ = ["LANGUAGES", "SAMPLE_SIZE", "detect_language", "detect_languages"]
@@ -42,9 +43,11 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_LETTER = re.compile(r"[^\W\d_]")
-_CYRILLIC = re.compile(r"[\u0400-\u052f]")
-_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u0259]")
+# Letters, Cyrillic and Latin characters are counted by removing every run of what they are not: one
+# match per run instead of a one-character string per letter.
+_NOT_LETTERS = re.compile(r"[\W\d_]+")  # letters: [^\W\d_]
+_NOT_CYRILLIC = re.compile(r"[^\u0400-\u052f]+")
+_NOT_LATIN = re.compile(r"[^A-Za-z\u00c0-\u024f\u0259]+")
 _WORD = re.compile(r"[^\W\d_]+")
 
 _RUSSIAN_ONLY_LETTERS = frozenset("ыэё")  # Belarusian shares them, but also has ў and і
@@ -92,17 +95,22 @@ _TURKIC_LETTERS = frozenset("ğışçöü")
 def detect_language(text: str) -> str:
     """The language of ``text``: "en", "ru", "az", "other", or "und" when it cannot tell."""
     sample = text[:SAMPLE_SIZE]
-    letters = len(_LETTER.findall(sample))
+    letters = _count(_NOT_LETTERS, sample)
     if letters < MIN_LETTERS:
         return "und"
-    cyrillic = len(_CYRILLIC.findall(sample))
-    latin = len(_LATIN.findall(sample))
+    cyrillic = _count(_NOT_CYRILLIC, sample)
+    latin = _count(_NOT_LATIN, sample)
     if letters - cyrillic - latin > max(cyrillic, latin):
         return "other"
     lowered = sample.lower()
     if cyrillic > latin:
         return _cyrillic_language(lowered, cyrillic)
     return _latin_language(lowered, latin)
+
+
+def _count(others: re.Pattern[str], text: str) -> int:
+    """How many characters of ``text`` the runs ``others`` matches leave."""
+    return len(others.sub("", text))
 
 
 def detect_languages(pages: Iterable[str]) -> tuple[str, ...]:
@@ -127,9 +135,9 @@ def _cyrillic_language(lowered: str, cyrillic_letters: int) -> str:
         return "other"
     if russian_letters == 0:
         # Bulgarian and Serbian without their telltale letters: ъ inside words and function words.
-        words = _WORD.findall(lowered)
-        russian_words = sum(word in _RUSSIAN_WORDS for word in words)
-        other_words = sum(word in _OTHER_CYRILLIC_WORDS for word in words)
+        words = Counter(_WORD.findall(lowered))
+        russian_words = _occurrences(words, _RUSSIAN_WORDS)
+        other_words = _occurrences(words, _OTHER_CYRILLIC_WORDS)
         if other_words + lowered.count("ъ") > russian_words:
             return "other"
     return "ru"
@@ -137,16 +145,16 @@ def _cyrillic_language(lowered: str, cyrillic_letters: int) -> str:
 
 def _latin_language(lowered: str, latin_letters: int) -> str:
     schwa = lowered.count("ə")
-    words = _WORD.findall(lowered)
-    azerbaijani = sum(word in _AZERBAIJANI_WORDS for word in words)
-    turkish = sum(word in _TURKISH_WORDS for word in words)
-    shared = sum(word in _TURKIC_SHARED_WORDS for word in words)
-    english = sum(word in _ENGLISH_WORDS for word in words)
-    other = sum(word in _OTHER_LATIN_WORDS for word in words)
+    words = Counter(_WORD.findall(lowered))
+    azerbaijani = _occurrences(words, _AZERBAIJANI_WORDS)
+    turkish = _occurrences(words, _TURKISH_WORDS)
+    shared = _occurrences(words, _TURKIC_SHARED_WORDS)
+    english = _occurrences(words, _ENGLISH_WORDS)
+    other = _occurrences(words, _OTHER_LATIN_WORDS)
     if schwa >= 2 or (schwa and latin_letters < 200):
         # The schwa is Azerbaijani, but so are the names an English report quotes ("Kəlbəcər"):
         # it decides unless another language's function words outnumber the words that hold it.
-        azerbaijani_evidence = azerbaijani + shared + sum("ə" in word for word in words)
+        azerbaijani_evidence = azerbaijani + shared + sum(n for word, n in words.items() if "ə" in word)
         if max(english, other) <= azerbaijani_evidence:
             return "az"
     scores = {
@@ -163,6 +171,11 @@ def _latin_language(lowered: str, latin_letters: int) -> str:
         q_and_x = min(5, (lowered.count("q") + lowered.count("x")) * 100 // max(latin_letters, 1))
         return "az" if azerbaijani + q_and_x > turkish else "other"
     return best
+
+
+def _occurrences(words: Counter[str], listed: frozenset[str]) -> int:
+    """How many of the words counted in ``words`` are in ``listed``."""
+    return sum(words[word] for word in listed & words.keys())
 
 
 def _letter_counts(lowered: str, letters: frozenset[str]) -> dict[str, int]:
