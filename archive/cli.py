@@ -157,10 +157,11 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
         except KeyboardInterrupt as interruption:
             bar.bar.close()
             terminated = isinstance(getattr(interruption, "interruption", interruption), Terminated)
-            how_far = (f"stopped by {'SIGTERM' if terminated else 'Ctrl-C'} "
-                       + (f"after {bar.files} of {bar.total} files" if bar.total is not None
-                          else "while listing the batch's files"))
             so_far = getattr(interruption, "report", None)  # none when it came before the batch began
+            done = so_far.files if so_far is not None else bar.files  # the catalog's count: the bar's can lag by one
+            how_far = (f"stopped by {'SIGTERM' if terminated else 'Ctrl-C'} "
+                       + (f"after {done} of {bar.total} files" if bar.total is not None
+                          else "while listing the batch's files"))
             if report and so_far is not None:
                 so_far.stopped = how_far
                 _write_report(settings, so_far, report, stopped=True)

@@ -620,8 +620,23 @@ def ingest(
         raise BatchStoppedError(_finished(report, clock), error, total=len(files)) from error
     except KeyboardInterrupt as interruption:  # Ctrl-C, or SIGTERM taken like it: the report so far goes along
         report.stopped = "interrupted"
+        _recount(report, settings)
         raise BatchInterrupted(_finished(report, clock), interruption) from interruption
     return _finished(report, clock)
+
+
+def _recount(report: IngestReport, settings: Settings) -> None:
+    """Count the run's outcomes again from the catalog, the record: a signal (Ctrl-C, SIGTERM) can come between
+    an outcome's commit and its count, and the report then said one file fewer than its list of outcomes."""
+    if not settings.catalog_path.exists():
+        return  # stopped before the batch opened the archive
+    counted = IngestReport(run_id=report.run_id, started=report.started)
+    with Archive(settings) as archive:
+        for row in archive.outcome_tally(report.run_id):
+            counted.count(Outcome(row["path"], row["outcome"], reason=row["reason"] or "", detail=row["detail"] or "",
+                                  pages=row["pages"] if row["outcome"] == "ingested" else 0))
+    for name in ("ingested", "duplicate", "failed", "pages", "without_text", "failures"):
+        setattr(report, name, getattr(counted, name))
 
 
 class BatchInterrupted(KeyboardInterrupt):

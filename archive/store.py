@@ -681,6 +681,12 @@ class Archive:
             for r in self.db.execute("SELECT * FROM refs WHERE doc_id = ? ORDER BY page, start", (doc_id,))
         ]
 
+    def outcome_tally(self, run_id: str) -> Iterator[sqlite3.Row]:
+        """A run's outcomes with the page count of each file's document (what the run's report counts)."""
+        yield from self.db.execute(
+            "SELECT o.path, o.outcome, o.reason, o.detail, COALESCE(d.page_count, 0) AS pages FROM outcomes o"
+            " LEFT JOIN documents d ON d.id = o.doc_id WHERE o.run_id = ? ORDER BY o.id", (run_id,))
+
     def outcomes(self, run_id: str | None = None) -> Iterator[sqlite3.Row]:
         """Each file's outcome (of one run, or of all), with the control number of the document it went into."""
         query = ("SELECT outcomes.*, documents.control_number FROM outcomes"
