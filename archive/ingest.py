@@ -817,13 +817,8 @@ def apply_access_changes(archive: Archive, search_index: Any, status: Status | N
     :meth:`Archive.set_access`.
     """
     changed = archive.access_changed_ids()
-    if changed and status:
-        status(f"re-indexing {len(changed)} documents whose access level changed")
-    with IndexFeed(archive, search_index, replace=True, status=status) as feed:
-        for doc_id in changed:
-            feed.add(doc_id)
-    if changed and status:
-        status("")
+    _index_again(archive, search_index, changed, f"re-indexing {len(changed)} documents whose access level changed",
+                 status)
     return len(changed)
 
 
@@ -833,12 +828,19 @@ def _index_leftovers(archive: Archive, search_index: Any, status: Status | None 
     Documents whose access changed since they were indexed are among them.
     """
     leftovers = archive.unindexed_ids()
-    if leftovers and status:
-        status(f"indexing {len(leftovers)} documents an earlier run stored but did not index")
+    _index_again(archive, search_index, leftovers,
+                 f"indexing {len(leftovers)} documents an earlier run stored but did not index", status)
+
+
+def _index_again(archive: Archive, search_index: Any, doc_ids: Sequence[str], doing: str,
+                 status: Status | None) -> None:
+    """Index ``doc_ids`` from the catalog, replacing what the index holds of them; ``doing`` is said meanwhile."""
+    if doc_ids and status:
+        status(doing)
     with IndexFeed(archive, search_index, replace=True, status=status) as feed:
-        for doc_id in leftovers:
+        for doc_id in doc_ids:
             feed.add(doc_id)
-    if leftovers and status:
+    if doc_ids and status:
         status("")
 
 
