@@ -481,7 +481,7 @@ def run_workers(paths: Iterable[Path], options: WorkerOptions, workers: int) -> 
     """
     source = iter(str(p) for p in paths)
     window = max(2, workers * 4)
-    hard_limit = options.file_timeout * 2 + 10
+    hard_limit = _hard_limit(options)
     executor = _new_pool(options, workers)
     pending: deque[tuple[str, cf.Future[Result]]] = deque()
     unsent: deque[str] = deque()  # taken from the source, not yet handed to a pool (it broke in between)
@@ -513,6 +513,11 @@ def run_workers(paths: Iterable[Path], options: WorkerOptions, workers: int) -> 
             yield result
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _hard_limit(options: WorkerOptions) -> float:
+    """Seconds to wait for a worker's result before it counts as hung: past its own alarm, with room to spare."""
+    return options.file_timeout * 2 + 10
 
 
 def _next_unsent(unsent: deque[str], source: Iterator[str]) -> str | None:
@@ -549,7 +554,7 @@ def _recover(pending: deque[tuple[str, cf.Future[Result]]], options: WorkerOptio
 def _run_alone(path: str, options: WorkerOptions) -> Result:
     executor = _new_pool(options, 1)
     try:
-        return _result_of(path, executor.submit(process_file, path), options.file_timeout * 2 + 10, options)
+        return _result_of(path, executor.submit(process_file, path), _hard_limit(options), options)
     except BrokenProcessPool:
         return Failure(path, "worker-crashed", "BrokenProcessPool", "the file made its worker process die")
     except cf.TimeoutError:
@@ -753,14 +758,14 @@ class IndexFeed:
         self._pending: list[tuple[str, str]] = []  # (document id, the access level it was indexed at)
         self._next_access_check = 0.0
 
-    def add(self, doc_id: str, terms: Any = None, *, replace: bool | None = None) -> None:
+    def add(self, doc_id: str, terms: Any = None) -> None:
         """Index a document the catalog holds; ``terms`` are its pages' terms from the worker, if it sent them."""
         if self._writer is None:
             self._writer = self._index.writer()
         archive = self._archive
         document = archive.get_document(doc_id)
-        self._writer.add(document, archive.pages(doc_id), archive.references(doc_id),
-                         replace=self._replace if replace is None else replace, analysed=terms)
+        self._writer.add(document, archive.pages(doc_id), archive.references(doc_id), replace=self._replace,
+                         analysed=terms)
         self._pending.append((doc_id, document.metadata.access))
         if len(self._pending) >= archive.settings.index_batch or self._writer.full:
             self.commit()
@@ -776,16 +781,11 @@ class IndexFeed:
         if now < self._next_access_check:
             return
         self._next_access_check = now + ACCESS_CHECK_SECONDS
-        changed = self._archive.access_changed_ids()
-        if changed:
+        if self._archive.access_changed_ids():
             # What the open writer holds is committed first: replacing a document there would leave its first
             # entry too (Whoosh deletes only committed ones), at the old level. Its catalog mark is refused.
             self.commit()
-            if self._status:
-                self._status(f"re-indexing {len(changed)} documents whose access level changed")
-            for doc_id in changed:
-                self.add(doc_id, replace=True)
-            self.commit()
+            apply_access_changes(self._archive, self._index, self._status)
 
     def commit(self) -> None:
         if self._writer is not None:

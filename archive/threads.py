@@ -12,6 +12,7 @@ own at that moment, all but those).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Generic, Protocol, TypeVar
 
 
@@ -52,11 +53,7 @@ class PerThread(Generic[T]):
 
     def close_all(self) -> None:
         """Close every item still registered, whichever thread opened it."""
-        with self._lock:
-            items = list(self._owners)
-            self._owners.clear()
-        for item in items:
-            item.close()
+        self._close(lambda thread: True)
 
     def close_unused(self) -> None:
         """Close the items of this thread and of threads that have ended; forget the others.
@@ -65,9 +62,13 @@ class PerThread(Generic[T]):
         under a statement another thread runs crashed the interpreter. Its thread closes it itself, or it is
         closed once nothing holds it.
         """
+        mine = threading.current_thread()
+        self._close(lambda thread: thread is mine or not thread.is_alive())
+
+    def _close(self, closing: Callable[[threading.Thread], bool]) -> None:
+        """Forget every item; close those whose thread ``closing`` names."""
         with self._lock:
-            mine = threading.current_thread()
-            items = [item for item, thread in self._owners.items() if thread is mine or not thread.is_alive()]
+            items = [item for item, thread in self._owners.items() if closing(thread)]
             self._owners.clear()
         for item in items:
             item.close()

@@ -3,9 +3,10 @@
 An access change is a POST from the document page: the catalog changes and an
 ``access-changed`` custody event names the admin, in one transaction, and the
 document is re-indexed at once, so searches follow (during a batch the batch
-re-indexes it, and a narrowed document is left out of searches meanwhile). Uploaded files are saved
-to a temporary folder inside the archive home, ingested like ``evidence
-ingest`` does with the admin as the custody actor, and the folder is removed.
+re-indexes it, and a narrowed document is left out of searches meanwhile).
+Uploaded files are saved to a temporary folder inside the archive home,
+ingested like ``evidence ingest`` does with the admin as the custody actor,
+and the folder is removed.
 """
 
 from __future__ import annotations
