@@ -7,6 +7,11 @@ same number of worker processes:
 
 * baseline: read each file and extract its text (pypdf for PDFs, decoding for
   text files) in a process pool, nothing else;
+* workers alone: the same pool doing all of an ingest worker's work (hash,
+  extract, analyse: dates, places, references, language, index terms), with
+  the results dropped in the worker instead of sent to a writer. No ingest
+  can be faster than this, so its ratio to the baseline is the ceiling of
+  the end-to-end ratio;
 * end to end: ``evidence ingest`` (hash, extract, analyse, store, catalog,
   custody, index) into a fresh archive home, run in a child process so its
   peak RSS (writer and workers) is its own.
@@ -27,6 +32,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -43,11 +49,21 @@ def raw_extract(path: str) -> int:
         return 0
 
 
-def baseline(files: list[str], workers: int) -> tuple[int, float]:
+def worker_alone(path: str) -> int:
+    """An ingest worker's whole work on one file (defaults of a fresh archive), its result dropped; the page count."""
+    from archive.ingest import WorkerOptions, process_file
+    from archive.models import Extraction
+
+    result = process_file(path, WorkerOptions())
+    return result.page_count if isinstance(result, Extraction) else 0
+
+
+def baseline(files: list[str], workers: int, task: Any = raw_extract) -> tuple[int, float]:
+    """Pages ``task`` got from ``files`` in a pool of ``workers`` processes, and the seconds it took."""
     began = time.perf_counter()
     context = multiprocessing.get_context("forkserver")
     with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        pages = sum(pool.map(raw_extract, files, chunksize=8))
+        pages = sum(pool.map(task, files, chunksize=8))
     return pages, time.perf_counter() - began
 
 
@@ -173,6 +189,7 @@ def main(argv: list[str] | None = None) -> None:
 
         files = [str(p) for p in discover([corpus])]
         base_pages, base_seconds = baseline(files, args.workers)
+        alone_pages, alone_seconds = baseline(files, args.workers, worker_alone)
         home = args.keep or scratch / "home"
         run = end_to_end(corpus, home, args.workers)
         base_rate = base_pages / base_seconds
@@ -180,7 +197,10 @@ def main(argv: list[str] | None = None) -> None:
         print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, workers={args.workers}")
         print(f"{'':26}{'pages':>8}{'seconds':>10}{'pages/s':>10}")
         print(f"{'baseline (extract only)':26}{base_pages:>8}{base_seconds:>10.1f}{base_rate:>10.1f}")
+        print(f"{'workers alone':26}{alone_pages:>8}{alone_seconds:>10.1f}{alone_pages / alone_seconds:>10.1f}")
         print(f"{'ingest end to end':26}{run['pages']:>8}{run['seconds']:>10.1f}{rate:>10.1f}")
+        print(f"ratio workers alone / baseline: {alone_pages / alone_seconds / base_rate:.2f} "
+              "(the ceiling of the end-to-end ratio)")
         print(f"ratio end-to-end / baseline: {rate / base_rate:.2f}")
         print(f"ingested {run['ingested']}, failed {run['failed']}")
         print(f"peak RSS: writer {run['writer_rss_mb']:.0f} MB, largest worker {run['worker_rss_mb']:.0f} MB, "

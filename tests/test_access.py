@@ -340,6 +340,19 @@ def test_an_export_lists_only_what_the_catalog_shows_when_the_index_lags_it(clie
     assert exported.details["documents"] == [found["appeal"].id] and exported.details["count"] == 1
 
 
+def test_an_export_through_the_api_names_its_token_in_the_custody_ledger(clients, home: Settings) -> None:
+    """Two tokens of one user are told apart: the one to revoke after a leak is the one the ledger names."""
+    with Archive(home) as archive:
+        laptop, laptop_secret = create_token(archive, "investigator", "laptop")
+        create_token(archive, "investigator", "server")
+    clients[None].get("/api/export?format=csv&q=landmines", headers={"Authorization": f"Bearer {laptop_secret}"})
+    clients["investigator"].get("/api/export?format=csv&q=landmines")  # signed in: no token to name
+    with Archive(home) as archive:
+        by_token, by_session = [e for e in archive.events() if e.action == "exported"][-2:]
+    assert (by_token.actor, by_token.details["token"]) == ("investigator", laptop.id)
+    assert by_session.actor == "investigator" and "token" not in by_session.details
+
+
 @pytest.mark.parametrize("role", [None, *ROLES])
 def test_citations_of_hidden_documents_are_404s(clients, tokens, home: Settings, role: str | None) -> None:
     for document in docs(home).values():

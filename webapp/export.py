@@ -28,7 +28,7 @@ from archive.models import Document
 from archive.service import document_as_dict
 from webapp.refs import articles_by_document
 from webapp.search import request_from_args
-from webapp.state import actor, archive, permalink, search_index, visible_document
+from webapp.state import actor, archive, permalink, search_index, via_token, visible_document
 
 bp = Blueprint("export", __name__)
 BATCH = 200
@@ -68,7 +68,7 @@ def export_response(fmt: str) -> Response:
     if fmt not in FORMATS:
         raise QueryError(fmt, f"unknown export format; formats are: {', '.join(FORMATS)}")
     details = {"format": fmt, "query": request.args.get("q", ""),
-               "filters": {k: v for k, v in request.args.lists() if k != "q"}}
+               "filters": {k: v for k, v in request.args.lists() if k != "q"}, **via_token()}
     batches = _recorded_batches(list(matching_documents()), details)
     first = next(batches)
     media, ext = FORMATS[fmt]

@@ -88,7 +88,8 @@ def actor() -> str | None:
     return user.name if user else None
 
 
-def _via() -> dict[str, Any]:
+def via_token() -> dict[str, Any]:
+    """A custody event's ``token`` detail: the id of the API token the request came with, if it came with one."""
     token = g.get("token_id")
     return {"token": token} if token else {}
 
@@ -98,7 +99,7 @@ def record_view(document: Document, what: str) -> None:
     user = current_user()
     if user is None or document.metadata.access == "public" or not archive().settings.audit_views:
         return
-    archive().record_event("viewed", document.id, {"what": what, "access": document.metadata.access, **_via()},
+    archive().record_event("viewed", document.id, {"what": what, "access": document.metadata.access, **via_token()},
                            actor=user.name)
 
 
@@ -109,7 +110,7 @@ def record_download(document: Document, *, inline: bool) -> None:
     details = {"file": document.original_name, "sha256": document.sha256, "media_type": document.media_type}
     if inline:
         details["inline"] = True
-    archive().record_event("downloaded", document.id, {**details, **_via()}, actor=actor())
+    archive().record_event("downloaded", document.id, {**details, **via_token()}, actor=actor())
 
 
 def permalink(document: Document, page: int | None = None) -> str:
