@@ -132,13 +132,17 @@ class IngestReport:
         if outcome.outcome == "failed":
             self.failures[outcome.reason] = self.failures.get(outcome.reason, 0) + 1
 
-    def summary(self) -> str:
+    def summary(self, *, timed: bool = True) -> str:
         without_text = f", {self.without_text} with pages without text" if self.without_text else ""
-        text = (f"{self.files} files: {self.ingested} ingested ({self.pages} pages{without_text}), "
-                f"{self.duplicate} already in the archive, {self.failed} failed")
+        text = (f"{_counted(self.files, 'file')}: {self.ingested:,} ingested ({_counted(self.pages, 'page')}"
+                f"{without_text}), {self.duplicate:,} already in the archive, {self.failed:,} failed")
         if self.failures:
             text += " (" + ", ".join(f"{n} {reason}" for reason, n in sorted(self.failures.items())) + ")"
-        return text + f" in {self.seconds:.1f} s"
+        return text + (f" in {self.seconds:.1f} s" if timed else "")
+
+
+def _counted(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 # -- discover ---------------------------------------------------------------------
@@ -596,6 +600,7 @@ def ingest(
     workers: int | None = None,
     scheduler: str | None = None,
     listed: Callable[[int], None] | None = None,
+    run_id: str | None = None,
 ) -> IngestReport:
     """Ingest every file under ``paths`` into the archive at ``settings.home``.
 
@@ -603,14 +608,16 @@ def ingest(
     walked (once: a progress bar's total need not walk them again);
     ``progress`` hears each file's outcome; ``status`` what the writer is
     busy with between files (writing the index: minutes at 50,000 documents,
-    when segments merge), then ``""`` when it is done.
+    when segments merge), then ``""`` when it is done. ``run_id`` names the
+    run's outcomes in the catalog (a new id when not given; a web upload's
+    id, so that its page finds them).
 
     Raises :class:`BatchStoppedError` (carrying the report so far) when the
     archive itself cannot be written (a full disk) or the workers keep dying,
     and :class:`BatchInterrupted` (a ``KeyboardInterrupt``, with the report
     so far) on Ctrl-C.
     """
-    report = IngestReport(run_id=_new_run_id(), started=utc_now())
+    report = IngestReport(run_id=run_id or _new_run_id(), started=utc_now())
     clock = time.perf_counter()
     files = list(discover(paths, skip=[manifest] if manifest else []))
     if listed:
@@ -635,13 +642,19 @@ def _recount(report: IngestReport, settings: Settings) -> None:
     an outcome's commit and its count, and the report then said one file fewer than its list of outcomes."""
     if not settings.catalog_path.exists():
         return  # stopped before the batch opened the archive
-    counted = IngestReport(run_id=report.run_id, started=report.started)
     with Archive(settings) as archive:
-        for row in archive.outcome_tally(report.run_id):
-            counted.count(Outcome(row["path"], row["outcome"], reason=row["reason"] or "", detail=row["detail"] or "",
-                                  pages=row["pages"] if row["outcome"] == "ingested" else 0))
+        counted = tally(archive, report.run_id)
     for name in ("ingested", "duplicate", "failed", "pages", "without_text", "failures"):
         setattr(report, name, getattr(counted, name))
+
+
+def tally(archive: Archive, run_id: str) -> IngestReport:
+    """A run's counts, from its outcomes in the catalog (no times: those are in the run's own report)."""
+    counted = IngestReport(run_id=run_id, started="")
+    for row in archive.outcome_tally(run_id):
+        counted.count(Outcome(row["path"], row["outcome"], reason=row["reason"] or "", detail=row["detail"] or "",
+                              pages=row["pages"] if row["outcome"] == "ingested" else 0))
+    return counted
 
 
 class BatchInterrupted(KeyboardInterrupt):

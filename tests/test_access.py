@@ -41,6 +41,7 @@ from archive.models import Document
 from archive.service import open_search
 from archive.settings import ACCESS_LEVELS, Settings
 from archive.store import Archive
+from archive.uploads import drainer, queued_uploads
 from archive.verify import verify
 from index import SearchIndex, SearchRequest, open_index
 from tests.conftest import stored_documents, write_sidecar, write_statement_batch
@@ -837,12 +838,67 @@ def test_a_web_ingest_stopped_by_dying_workers_says_so_without_server_paths(
         raise BatchStoppedError(report, cause, total=1)
 
     monkeypatch.setattr(archive.ingest, "ingest", workers_keep_dying)
+    retried: list[Settings] = []
+    monkeypatch.setattr("webapp.admin.start_draining", retried.append)
     page = clients["admin"].get("/ingest").get_data(as_text=True)
     data = {"csrf_token": csrf_of(page), "files": [(io.BytesIO(b"Testimony."), "a.txt")]}
     response = clients["admin"].post("/ingest", data=data, content_type="multipart/form-data")
     text = response.get_data(as_text=True)
     assert response.status_code == 503 and "could not finish this ingest" in text, text
+    assert "wait in the upload queue" in text and "nothing needs to be sent again" in text
     assert str(home.home) not in text and "cannot store anything" not in text
+    [waiting] = queued_uploads(home)  # nothing lost: the server tries the file again later
+    assert (waiting.folder / "a.txt").read_bytes() == b"Testimony." and retried == [home]
+
+
+def test_an_upload_while_a_batch_holds_the_archive_waits_in_the_queue_and_goes_in_after_it(
+        clients, home: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refused with a 503 before: during an overnight batch, no admin could upload anything all night."""
+    monkeypatch.setattr("archive.store.WRITER_WAIT", 0.2)
+    monkeypatch.setattr("archive.uploads.DRAIN_POLL_SECONDS", 0.1)
+    page = clients["admin"].get("/ingest").get_data(as_text=True)
+    data = {"csrf_token": csrf_of(page),
+            "files": [(io.BytesIO("Показания о минах у Глимборово.".encode()), "Показания.txt"),
+                      (io.BytesIO(json.dumps({"type": "testimony"}).encode()), "Показания.meta.json")]}
+    with Archive(home) as batch, batch.writer_lock():  # the overnight batch
+        response = clients["admin"].post("/ingest", data=data, content_type="multipart/form-data")
+        text = html.unescape(response.get_data(as_text=True))
+        assert response.status_code == 202 and "Queued" in text and "nothing needs to be sent again" in text, text
+        link = re.search(r'href="(/ingest/uploads/[^"]+)"', text)
+        assert link, text
+        queued = clients["admin"].get(link.group(1)).get_data(as_text=True)
+        assert "Queued at" in queued and "Показания.txt" in queued and 'http-equiv="refresh"' in queued
+        assert link.group(1) in clients["admin"].get("/ingest").get_data(as_text=True)  # listed as waiting
+        assert api(clients["investigator"], "/api/search?q=Глимборово")["total"] == 0  # not in yet
+        time.sleep(0.5)  # the server's thread tries meanwhile, and finds the archive still held
+        assert drainer(home) is not None
+    deadline = time.monotonic() + 60
+    while drainer(home) is not None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert drainer(home) is None, "the queue was taken in once the batch let go"
+    done = clients["admin"].get(link.group(1)).get_data(as_text=True)
+    assert "1 ingested" in done and "outcome-ingested" in done and 'http-equiv="refresh"' not in done, done
+    assert api(clients["investigator"], "/api/search?q=Глимборово")["total"] == 1
+    assert api(clients[None], "/api/search?q=Глимборово")["total"] == 0  # testimony: restricted by its sidecar
+    with Archive(home) as archive:
+        added = next(d for d in archive.iter_documents() if d.original_name == "Показания.txt")
+        assert {e.actor for e in archive.events(added.id)} == {"admin"}
+        assert verify(archive).ok
+    assert not queued_uploads(home) and not list((home.home / "uploads").iterdir())
+
+
+def test_the_page_of_an_upload_is_for_admins_and_takes_no_path(clients, home: Settings) -> None:
+    page = clients["admin"].get("/ingest").get_data(as_text=True)
+    data = {"csrf_token": csrf_of(page), "files": [(io.BytesIO(b"Report on Brambleford."), "report.txt")]}
+    text = clients["admin"].post("/ingest", data=data, content_type="multipart/form-data").get_data(as_text=True)
+    link = re.search(r'href="(/ingest/uploads/[^"]+)"', text)
+    assert link and "1 ingested" in text, text
+    assert "outcome-ingested" in clients["admin"].get(link.group(1)).get_data(as_text=True)  # its outcomes stay
+    for role in (None, "reader", "investigator"):
+        assert clients[role].get(link.group(1)).status_code == 403
+    for probe in ("../../catalog.sqlite3", "..%2F..%2Fcatalog.sqlite3", "20260101T000000Z-000000000000", "web-x"):
+        response = clients["admin"].get(f"/ingest/uploads/{probe}")
+        assert response.status_code == 404 and str(home.home) not in response.get_data(as_text=True)
 
 
 def test_navigation_shows_who_is_signed_in(clients) -> None:

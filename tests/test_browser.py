@@ -254,3 +254,38 @@ def test_the_side_column_of_a_document_scrolls_with_the_page(browser_page, setti
     page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
     custody = page.locator(".custody").bounding_box()
     assert custody and custody["y"] + custody["height"] <= 500 + 1
+
+
+def test_an_upload_during_a_batch_waits_and_its_page_shows_the_outcome_once_in(
+        browser_page, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The admin's form, a 202 page saying the files are kept, and that page reloading itself until they are in."""
+    from archive.accounts import add_user
+    from archive.store import Archive
+
+    monkeypatch.setattr("archive.store.WRITER_WAIT", 0.2)
+    monkeypatch.setattr("archive.uploads.DRAIN_POLL_SECONDS", 0.2)
+    monkeypatch.setattr("webapp.admin.REFRESH_SECONDS", 1)
+    with Archive(settings) as archive:
+        add_user(archive, "clerk", "admin", "correct horse battery staple")
+    page = browser_page
+    page.goto("/login")
+    page.fill("#name", "clerk")
+    page.fill("#password", "correct horse battery staple")
+    with page.expect_navigation():
+        page.press("#password", "Enter")
+    assert "Signed in as" in page.locator(".account").inner_text()
+    statement = tmp_path / "Показания у Глимборово.txt"
+    statement.write_text("Показания о минах у Глимборово, 2022.", encoding="utf-8")
+    with Archive(settings) as batch, batch.writer_lock():  # an overnight batch holds the archive
+        page.goto("/ingest")
+        page.set_input_files("#files", str(statement))
+        page.click(".ingest-form button[type=submit]")
+        assert "Queued at" in page.locator(".queued").inner_text()
+        assert "Показания у Глимборово.txt" in page.locator(".queued-files").inner_text()
+        shoot(page, "upload-queued")
+    page.wait_for_selector(".outcome-ingested", timeout=60_000)  # reloaded by the page itself, not by the test
+    assert "1 ingested" in page.locator(".summary").inner_text()
+    shoot(page, "upload-done")
+    page.click("table.outcomes a")
+    assert "Глимборово" in page.locator("main").inner_text()
+    assert not page.console_errors

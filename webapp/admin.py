@@ -4,36 +4,51 @@ An access change is a POST from the document page: the catalog changes and an
 ``access-changed`` custody event names the admin, in one transaction, and the
 document is re-indexed at once, so searches follow (during a batch the batch
 re-indexes it, and a narrowed document is left out of searches meanwhile).
-Uploaded files are saved to a temporary folder inside the archive home,
-ingested like ``evidence ingest`` does with the admin as the custody actor,
-and the folder is removed.
+Uploaded files are saved to an upload folder inside the archive home and
+ingested like ``evidence ingest`` does, with the admin as the custody actor;
+the folder is removed once they are in. While another writer holds the
+archive (an overnight batch), the upload waits in the queue
+(:mod:`archive.uploads`) and its page, ``/ingest/uploads/ID``, shows its
+outcomes once the server has taken it in.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 import unicodedata
 from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
 from archive.accounts import AccountError, change_access
-from archive.errors import StorageError
+from archive.errors import BatchStoppedError, StorageError, WriterBusyError
+from archive.ingest import tally
 from archive.settings import ACCESS_LEVELS
+from archive.uploads import (
+    UPLOAD_ID,
+    Upload,
+    find_upload,
+    ingest_upload,
+    new_upload,
+    queue,
+    queued_uploads,
+    start_draining,
+)
 from webapp.auth import require_admin
 from webapp.security import CONTROL_CHARACTERS
 from webapp.state import archive, search_index, visible_document
 
 bp = Blueprint("admin", __name__)
-UPLOADS = "uploads"
 #: Custody actions the audit page lists.
 AUDITED = ("viewed", "downloaded", "exported", "access-changed")
 AUDIT_ROWS = 500
+#: How often the page of a queued upload reloads itself, in seconds.
+REFRESH_SECONDS = 15
 
 
 @bp.post("/documents/<doc_id>/access")
@@ -52,24 +67,49 @@ def set_access(doc_id: str) -> Response:
 @bp.route("/ingest", methods=["GET", "POST"])
 def ingest_files() -> Any:
     admin = require_admin("ingest files through the web")
+    settings = archive().settings
     if request.method == "GET":
-        return render_template("ingest.html", outcomes=None)
+        return render_template("ingest.html", outcomes=None, queue=queued_uploads(settings))
     files = [f for f in request.files.getlist("files") if f.filename]
     if not files:
         raise AccountError("choose at least one file to ingest")
-    from archive.ingest import ingest
-
-    settings = archive().settings
-    with StorageError.raised_for(settings.home / UPLOADS):  # in the archive home: a full disk is the archive's
-        (settings.home / UPLOADS).mkdir(exist_ok=True)
-        folder = Path(tempfile.mkdtemp(prefix="web-", dir=settings.home / UPLOADS))
+    upload_id, folder = new_upload(settings)
     try:
         saved = save_uploads(files, folder)
-        report = ingest([folder], settings.with_changes(actor=admin.name))
-        outcomes = [_outcome(row, saved) for row in archive().outcomes(report.run_id)]
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-    return render_template("ingest.html", outcomes=outcomes, summary=report.summary())
+        upload = queue(upload_id, folder, actor=admin.name, names=saved)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)  # not queued: the admin is told, and nothing half-saved stays
+        raise
+    try:
+        report = ingest_upload(settings, upload)
+    except WriterBusyError:
+        report = None  # an overnight batch, say: the upload waits in the queue
+    except BatchStoppedError:
+        start_draining(settings)  # what went in is kept; the rest stays queued and is tried again later
+        raise
+    if report is None:
+        start_draining(settings)
+        return render_template("upload.html", upload_id=upload.id, upload=upload, outcomes=[], summary="",
+                               queued=True, refresh=REFRESH_SECONDS), 202
+    outcomes = [_outcome(row, upload) for row in archive().outcomes(report.run_id)]
+    return render_template("ingest.html", outcomes=outcomes, summary=report.summary(), upload=upload,
+                           queue=queued_uploads(settings))
+
+
+@bp.get("/ingest/uploads/<upload_id>")
+def upload_status(upload_id: str) -> Any:
+    """An upload's page: queued (waiting for the writer), or its files' outcomes once they are in."""
+    require_admin("read what was ingested through the web")
+    settings = archive().settings
+    waiting = find_upload(settings, upload_id)
+    rows = list(archive().outcomes(upload_id)) if UPLOAD_ID.match(upload_id) else []
+    if waiting is None and not rows:
+        raise NotFound(f"no upload {upload_id!r} here: the ingest page lists the uploads still queued, and the "
+                       "custody events of a document name the run it came in with")
+    outcomes = [_outcome(row, waiting) for row in rows]
+    summary = tally(archive(), upload_id).summary(timed=False) if rows else ""
+    return render_template("upload.html", upload_id=upload_id, upload=waiting, outcomes=outcomes,
+                           summary=summary, queued=waiting is not None, refresh=REFRESH_SECONDS)
 
 
 def save_uploads(files: list[FileStorage], folder: Path) -> dict[str, str]:
@@ -105,9 +145,9 @@ def upload_name(filename: str) -> str:
     return name or "upload"
 
 
-def _outcome(row: Any, saved: dict[str, str]) -> dict[str, Any]:
-    name = Path(row["path"]).name
-    return {"file": saved.get(name, name), "outcome": row["outcome"], "doc_id": row["doc_id"],
+def _outcome(row: Any, upload: Upload | None) -> dict[str, Any]:
+    name = upload.given_name(row["path"]) if upload else Path(row["path"]).name
+    return {"file": name, "outcome": row["outcome"], "doc_id": row["doc_id"], "control_number": row["control_number"],
             "reason": row["reason"], "detail": row["detail"]}
 
 

@@ -76,7 +76,9 @@ def register(app: Flask) -> None:
         current_app.logger.error("%s", error)  # names folders and files: for the administrator, not the visitor
         if isinstance(error, BatchStoppedError) and not isinstance(error.cause, StorageError):
             return error_response(error.status, "the archive could not finish this ingest (the server log says why); "
-                                                "the files that went in are kept: try again later")
+                                                "the files that went in are kept, and the others wait in the "
+                                                "upload queue: the server tries them again later, nothing needs "
+                                                "to be sent again")
         return error_response(507, STORAGE_FAILED)
 
     @app.errorhandler(HTTPException)

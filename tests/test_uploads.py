@@ -1,0 +1,157 @@
+"""The queue of web uploads (archive.uploads): claimed by one taker, resumable, drained by a server thread.
+
+The web pages around it (a 202 while a batch holds the archive, the upload's page) are in test_access.py.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+
+import pytest
+
+from archive.errors import BatchStoppedError, WorkersFailingError
+from archive.ingest import IngestReport, ingest
+from archive.settings import Settings
+from archive.store import Archive
+from archive.uploads import (
+    RECORD,
+    Upload,
+    claimed,
+    drain,
+    drainer,
+    find_upload,
+    new_upload,
+    queue,
+    queued_uploads,
+    start_draining,
+)
+from archive.verify import verify
+
+
+def queued(settings: Settings, files: dict[str, bytes], actor: str = "admin") -> Upload:
+    """An upload queued as the web page queues one (in an archive home that exists): files saved, then the record."""
+    Archive(settings).close()
+    upload_id, folder = new_upload(settings)
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    return queue(upload_id, folder, actor=actor, names={name: "given " + name for name in files})
+
+
+def outcomes(settings: Settings, run_id: str) -> list[tuple[str, str]]:
+    with Archive(settings) as archive:
+        return [(Path(row["path"]).name, row["outcome"]) for row in archive.outcomes(run_id)]
+
+
+def wait_for_drainer(settings: Settings, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while drainer(settings) is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert drainer(settings) is None, "the draining thread did not finish"
+
+
+def test_a_drained_upload_goes_in_under_its_id_as_its_admin_and_leaves_the_queue(settings: Settings) -> None:
+    upload = queued(settings, {"a.txt": b"Landmines near Aghdam, statement A.", "b.txt": b"Shelling, statement B."})
+    assert queued_uploads(settings) == [upload] and find_upload(settings, upload.id) == upload
+    assert drain(settings) == 1
+    assert sorted(outcomes(settings, upload.id)) == [("a.txt", "ingested"), ("b.txt", "ingested")]
+    with Archive(settings) as archive:
+        assert {e.actor for e in archive.events() if e.document_id} == {"admin"}  # not the archive's own actor
+        assert verify(archive).ok
+    assert queued_uploads(settings) == [] and not upload.folder.exists()
+    assert find_upload(settings, upload.id) is None
+
+
+def test_an_upload_another_taker_holds_is_left_to_it(settings: Settings) -> None:
+    """Two server threads, or two server processes, never ingest one upload at once."""
+    upload = queued(settings, {"a.txt": b"Landmines near Aghdam."})
+    with claimed(upload) as mine:
+        assert mine
+        with claimed(upload) as again:  # another open file description: as another thread or process sees it
+            assert not again
+        assert drain(settings) == 0 and queued_uploads(settings) == [upload]
+        assert outcomes(settings, upload.id) == []
+    assert drain(settings) == 1 and outcomes(settings, upload.id) == [("a.txt", "ingested")]
+
+
+def test_a_taker_that_claims_an_upload_just_taken_in_does_nothing(settings: Settings) -> None:
+    upload = queued(settings, {"a.txt": b"Landmines near Aghdam."})
+    listed = queued_uploads(settings)  # listed by a second taker, before the first took it in
+    assert drain(settings) == 1
+    with claimed(listed[0]) as mine:
+        assert not mine
+    assert outcomes(settings, upload.id) == [("a.txt", "ingested")]  # not ingested twice
+    second = queued(settings, {"b.txt": b"Shelling near Fuzuli."})
+    listed = queued_uploads(settings)
+    (second.folder / RECORD).unlink()  # taken in by another, whose removal of the folder has not come yet
+    with claimed(listed[0]) as mine:
+        assert not mine
+
+
+def test_an_upload_cut_short_goes_in_again_and_ends_whole(settings: Settings) -> None:
+    """A server killed while it ingested an upload: the next taker ingests all of it again, under the same id."""
+    upload = queued(settings, {"a.txt": b"Landmines near Aghdam.", "b.txt": b"Shelling near Fuzuli."})
+    ingest([upload.folder / "a.txt"], settings.with_changes(actor="admin"), run_id=upload.id)  # the first attempt
+    assert queued_uploads(settings) == [upload]
+    assert drain(settings) == 1
+    assert sorted(outcomes(settings, upload.id)) == [("a.txt", "duplicate"), ("a.txt", "ingested"),
+                                                     ("b.txt", "ingested")]
+    with Archive(settings) as archive:
+        assert archive.count_documents() == 2 and verify(archive).ok
+
+
+def test_half_saved_and_unreadable_uploads_are_not_taken_in(settings: Settings,
+                                                            caplog: pytest.LogCaptureFixture) -> None:
+    Archive(settings).close()
+    _, half_saved = new_upload(settings)  # the server died while it saved the files: no record
+    (half_saved / "a.txt").write_bytes(b"Landmines.")
+    broken = queued(settings, {"b.txt": b"Shelling."})
+    (broken.folder / RECORD).write_text("{not json", encoding="utf-8")
+    other = queued(settings, {"c.txt": b"Mines."})
+    (other.folder / RECORD).write_text(json.dumps({"id": "20200101T000000Z-000000000000", "actor": "x",
+                                                   "queued": "", "names": {}}), encoding="utf-8")
+    with caplog.at_level(logging.ERROR, logger="archive.uploads"):
+        assert queued_uploads(settings) == [] and drain(settings) == 0
+    assert "cannot be read" in caplog.text and "names another upload" in caplog.text
+    assert (half_saved / "a.txt").exists() and (broken.folder / "b.txt").exists()  # left for an administrator
+    assert outcomes(settings, broken.id) == []
+
+
+def test_a_server_that_starts_with_uploads_queued_takes_them_in(settings: Settings,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from webapp import create_app
+
+    monkeypatch.setattr("archive.uploads.DRAIN_POLL_SECONDS", 0.05)
+    upload = queued(settings, {"a.txt": b"Landmines near Aghdam."})
+    create_app({"TESTING": True, "ARCHIVE_SETTINGS": settings})
+    wait_for_drainer(settings)
+    assert outcomes(settings, upload.id) == [("a.txt", "ingested")] and queued_uploads(settings) == []
+    assert start_draining(settings) is None  # nothing queued: no thread
+
+
+def test_the_draining_thread_outlives_a_stopped_batch_and_tries_again_later(
+        settings: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """Workers that keep dying (or a full disk) stop an upload's batch: its files stay queued and are retried."""
+    import archive.ingest
+
+    monkeypatch.setattr("archive.uploads.DRAIN_POLL_SECONDS", 0.05)
+    real, tries = archive.ingest.ingest, []
+
+    def failing_twice(paths, settings, **options):
+        tries.append(time.monotonic())
+        if len(tries) <= 2:
+            report = IngestReport(run_id=options["run_id"], started="")
+            raise BatchStoppedError(report, WorkersFailingError(10, paths[0] / "a.txt"), total=1)
+        return real(paths, settings, **options)
+
+    monkeypatch.setattr(archive.ingest, "ingest", failing_twice)
+    upload = queued(settings, {"a.txt": b"Landmines near Aghdam."})
+    with caplog.at_level(logging.ERROR, logger="archive.uploads"):
+        assert start_draining(settings) is not None
+        assert start_draining(settings) is None  # one thread per home and process
+        wait_for_drainer(settings)
+    assert len(tries) == 3 and outcomes(settings, upload.id) == [("a.txt", "ingested")]
+    assert tries[1] - tries[0] >= 0.1 and tries[2] - tries[1] >= 0.2  # twice as long after each failure in a row
+    assert caplog.text.count("queued uploads could not be ingested") == 2
