@@ -89,17 +89,33 @@ def new_upload(settings: Settings) -> tuple[str, Path]:
 
 def queue(upload_id: str, folder: Path, *, actor: str, names: Mapping[str, str]) -> Upload:
     """Queue the files saved in ``folder``: write its record, whole or not at all (a folder with no record is
-    an upload cut short while its files were saved, and is not ingested)."""
+    an upload cut short while its files were saved, and is not ingested).
+
+    The files are on the disk before the record is (``fsync``): a queued upload is one the admin was told is
+    kept, and a power cut must not leave the record naming files that were still only in memory.
+    """
     upload = Upload(upload_id, folder, actor, dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), dict(names))
     record = {"id": upload.id, "actor": upload.actor, "queued": upload.queued, "names": upload.names}
     partial = folder / (RECORD + ".part")
     with StorageError.raised_for(folder):
+        for saved in upload.names:
+            _fsync(folder / saved)
         with open(partial, "w", encoding="utf-8") as out:
             json.dump(record, out, ensure_ascii=False)
             out.flush()
             os.fsync(out.fileno())
         os.replace(partial, folder / RECORD)
+        _fsync(folder)  # the record's name, in the folder
+        _fsync(folder.parent)  # the folder's name, in uploads/
     return upload
+
+
+def _fsync(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def queued_uploads(settings: Settings) -> list[Upload]:

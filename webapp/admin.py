@@ -26,7 +26,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
 from archive.accounts import AccountError, change_access
-from archive.errors import BatchStoppedError, StorageError, WriterBusyError
+from archive.errors import StorageError, WriterBusyError
 from archive.ingest import tally
 from archive.settings import ACCESS_LEVELS
 from archive.uploads import (
@@ -84,7 +84,7 @@ def ingest_files() -> Any:
         report = ingest_upload(settings, upload)
     except WriterBusyError:
         report = None  # an overnight batch, say: the upload waits in the queue
-    except BatchStoppedError:
+    except Exception:
         start_draining(settings)  # what went in is kept; the rest stays queued and is tried again later
         raise
     if report is None:
