@@ -835,6 +835,23 @@ def apply_access_changes(archive: Archive, search_index: Any, status: Status | N
     return len(changed)
 
 
+def catch_up_index(settings: Settings) -> int:
+    """Index what the index has not followed yet, under the writer lock; return how many documents that was.
+
+    Those are documents a killed batch stored but did not index (searches do not find them yet) and documents
+    whose access level changed while another writer held the lock (a narrowed one is left out of every
+    search meanwhile). Every writer does this as it starts or ends; this is for when none is coming. Raises
+    :class:`~archive.errors.WriterBusyError` when another writer holds the archive.
+    """
+    from index import open_index  # the index is derived: imported only where it is fed
+
+    with Archive(settings) as archive, archive.writer_lock(), \
+            open_index(settings.index_dir, gazetteer=settings.gazetteer) as search_index:
+        leftovers = len(archive.unindexed_ids())
+        _index_leftovers(archive, search_index)
+        return leftovers + apply_access_changes(archive, search_index)
+
+
 def _index_leftovers(archive: Archive, search_index: Any, status: Status | None = None) -> None:
     """Index documents a previous, interrupted run stored but did not index (or indexed without marking).
 

@@ -10,9 +10,10 @@ can take them (a saved name never starts with a dot).
 
 The web request that received the files tries to ingest them at once. When
 another writer holds the archive (an overnight batch, a reindex), the upload
-stays queued, nothing lost, and a thread of the web server (:func:`start_draining`)
-takes the queue in as soon as the writer lock is free; a server that stopped
-with uploads queued takes them in when it starts again. Whoever ingests an
+stays queued, nothing lost, and a thread of the web server
+(:func:`archive.catchup.start_catching_up`) takes the queue in as soon as the
+writer lock is free; a server that stopped with uploads queued takes them in
+when it starts again. Whoever ingests an
 upload first claims it (an ``flock`` on ``.claim.lock``, released by the
 operating system if the process dies), so two threads or two server processes
 never ingest one upload at once. The folder is removed once its files are in;
@@ -31,15 +32,13 @@ import logging
 import os
 import re
 import shutil
-import threading
-import time
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archive.errors import BatchStoppedError, StorageError, WriterBusyError
+from archive.errors import StorageError, WriterBusyError
 from archive.settings import Settings
 
 if TYPE_CHECKING:
@@ -51,10 +50,6 @@ CLAIM = ".claim.lock"
 PREFIX = "web-"
 #: An upload's id (and its run id): what ``new_upload`` makes, and all a URL may name.
 UPLOAD_ID = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{12}\Z")
-#: How often the draining thread tries the writer lock while uploads wait, in seconds.
-DRAIN_POLL_SECONDS = 10.0
-#: The longest the draining thread waits before trying again an upload whose ingest failed (a full disk).
-DRAIN_BACKOFF_MAX = 600.0
 
 log = logging.getLogger(__name__)
 
@@ -210,54 +205,3 @@ def drain(settings: Settings) -> int:
             taken += 1
             log.info("ingested the upload %s of %s: %s", upload.id, upload.actor, report.summary())
     return taken
-
-
-_drainers: dict[Path, threading.Thread] = {}
-_drainers_lock = threading.Lock()
-
-
-def start_draining(settings: Settings) -> threading.Thread | None:
-    """Start this process's draining thread for the home, unless it runs already or the queue is empty.
-
-    The thread tries the queue every :data:`DRAIN_POLL_SECONDS` while uploads wait, and ends when the queue is
-    empty. A batch that stops (a full disk, workers that keep dying) is logged and tried again later, waiting
-    twice as long each time up to :data:`DRAIN_BACKOFF_MAX`; the files stay queued meanwhile.
-    """
-    home = settings.home.resolve()
-    with _drainers_lock:
-        running = _drainers.get(home)
-        if running is not None and running.is_alive():
-            return None
-        if not queued_uploads(settings):
-            return None
-        thread = threading.Thread(target=_drain_until_empty, args=(settings,), name=f"uploads {home}", daemon=True)
-        _drainers[home] = thread
-        thread.start()
-        return thread
-
-
-def drainer(settings: Settings) -> threading.Thread | None:
-    """This process's draining thread for the home, while it runs."""
-    with _drainers_lock:
-        thread = _drainers.get(settings.home.resolve())
-    return thread if thread is not None and thread.is_alive() else None
-
-
-def _drain_until_empty(settings: Settings) -> None:
-    failures = 0  # in a row
-    while True:
-        pause = DRAIN_POLL_SECONDS
-        try:
-            drain(settings)
-            failures = 0
-        except Exception as error:  # noqa: BLE001 - the thread must outlive one bad attempt; the files stay queued
-            failures += 1
-            pause = min(DRAIN_POLL_SECONDS * 2 ** failures, DRAIN_BACKOFF_MAX)
-            expected = isinstance(error, BatchStoppedError | StorageError)  # a full disk, dying workers: no bug
-            log.error("queued uploads could not be ingested: %s; trying again in %.1f s", error, pause,
-                      exc_info=not expected)
-        with _drainers_lock:
-            if not queued_uploads(settings):
-                _drainers.pop(settings.home.resolve(), None)
-                return
-        time.sleep(pause)

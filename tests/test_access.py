@@ -35,13 +35,14 @@ from whoosh.query import Term
 from whoosh.writing import SegmentWriter
 
 from archive.accounts import add_user, change_access, create_token, remove_user
+from archive.catchup import catching_up
 from archive.errors import BatchStoppedError, StorageError, WorkersFailingError
 from archive.ingest import IndexFeed, apply_access_changes, ingest
 from archive.models import Document
 from archive.service import open_search
 from archive.settings import ACCESS_LEVELS, Settings
 from archive.store import Archive
-from archive.uploads import drainer, queued_uploads
+from archive.uploads import queued_uploads
 from archive.verify import verify
 from index import SearchIndex, SearchRequest, open_index
 from tests.conftest import stored_documents, write_sidecar, write_statement_batch
@@ -839,7 +840,7 @@ def test_a_web_ingest_stopped_by_dying_workers_says_so_without_server_paths(
 
     monkeypatch.setattr(archive.ingest, "ingest", workers_keep_dying)
     retried: list[Settings] = []
-    monkeypatch.setattr("webapp.admin.start_draining", retried.append)
+    monkeypatch.setattr("webapp.admin.start_catching_up", retried.append)
     page = clients["admin"].get("/ingest").get_data(as_text=True)
     data = {"csrf_token": csrf_of(page), "files": [(io.BytesIO(b"Testimony."), "a.txt")]}
     response = clients["admin"].post("/ingest", data=data, content_type="multipart/form-data")
@@ -855,7 +856,7 @@ def test_an_upload_while_a_batch_holds_the_archive_waits_in_the_queue_and_goes_i
         clients, home: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     """Refused with a 503 before: during an overnight batch, no admin could upload anything all night."""
     monkeypatch.setattr("archive.store.WRITER_WAIT", 0.2)
-    monkeypatch.setattr("archive.uploads.DRAIN_POLL_SECONDS", 0.1)
+    monkeypatch.setattr("archive.catchup.POLL_SECONDS", 0.1)
     page = clients["admin"].get("/ingest").get_data(as_text=True)
     data = {"csrf_token": csrf_of(page),
             "files": [(io.BytesIO("Показания о минах у Глимборово.".encode()), "Показания.txt"),
@@ -871,11 +872,11 @@ def test_an_upload_while_a_batch_holds_the_archive_waits_in_the_queue_and_goes_i
         assert link.group(1) in clients["admin"].get("/ingest").get_data(as_text=True)  # listed as waiting
         assert api(clients["investigator"], "/api/search?q=Глимборово")["total"] == 0  # not in yet
         time.sleep(0.5)  # the server's thread tries meanwhile, and finds the archive still held
-        assert drainer(home) is not None
+        assert catching_up(home) is not None
     deadline = time.monotonic() + 60
-    while drainer(home) is not None and time.monotonic() < deadline:
+    while catching_up(home) is not None and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert drainer(home) is None, "the queue was taken in once the batch let go"
+    assert catching_up(home) is None, "the queue was taken in once the batch let go"
     done = clients["admin"].get(link.group(1)).get_data(as_text=True)
     assert "1 ingested" in done and "outcome-ingested" in done and 'http-equiv="refresh"' not in done, done
     assert api(clients["investigator"], "/api/search?q=Глимборово")["total"] == 1
@@ -899,6 +900,30 @@ def test_the_page_of_an_upload_is_for_admins_and_takes_no_path(clients, home: Se
     for probe in ("../../catalog.sqlite3", "..%2F..%2Fcatalog.sqlite3", "20260101T000000Z-000000000000", "web-x"):
         response = clients["admin"].get(f"/ingest/uploads/{probe}")
         assert response.status_code == 404 and str(home.home) not in response.get_data(as_text=True)
+
+
+def test_an_access_change_the_index_could_not_follow_is_caught_up_by_the_server_once_the_writer_lets_go(
+        clients, home: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A writer that ends without looking (killed, say): before, the document stayed out of everyone's searches
+    until the next ingest, reindex or access change."""
+    monkeypatch.setattr("archive.store.WRITER_WAIT", 0.2)
+    monkeypatch.setattr("archive.catchup.POLL_SECONDS", 0.1)
+    public = docs(home)["public"]
+    page = clients["admin"].get(f"/documents/{public.id}").get_data(as_text=True)
+    with Archive(home) as writer, writer.writer_lock():
+        clients["admin"].post(f"/documents/{public.id}/access", data={"level": "restricted",
+                                                                        "csrf_token": csrf_of(page)})
+        time.sleep(0.3)  # the server's thread waits for the writer meanwhile
+        assert catching_up(home) is not None
+        assert api(clients["investigator"], "/api/search?q=Kestrelon")["total"] == 0  # withheld until then
+    deadline = time.monotonic() + 60
+    while catching_up(home) is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert catching_up(home) is None
+    assert api(clients["investigator"], "/api/search?q=Kestrelon")["total"] == 1  # no other writer came
+    assert api(clients[None], "/api/search?q=Kestrelon")["total"] == 0
+    with Archive(home) as archive:
+        assert archive.access_changed_ids() == [] and verify(archive).ok
 
 
 def test_navigation_shows_who_is_signed_in(clients) -> None:

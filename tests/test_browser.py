@@ -263,7 +263,7 @@ def test_an_upload_during_a_batch_waits_and_its_page_shows_the_outcome_once_in(
     from archive.store import Archive
 
     monkeypatch.setattr("archive.store.WRITER_WAIT", 0.2)
-    monkeypatch.setattr("archive.uploads.DRAIN_POLL_SECONDS", 0.2)
+    monkeypatch.setattr("archive.catchup.POLL_SECONDS", 0.2)
     monkeypatch.setattr("webapp.admin.REFRESH_SECONDS", 1)
     with Archive(settings) as archive:
         add_user(archive, "clerk", "admin", "correct horse battery staple")

@@ -1,6 +1,9 @@
-"""The queue of web uploads (archive.uploads): claimed by one taker, resumable, drained by a server thread.
+"""The queue of web uploads (archive.uploads), claimed by one taker and resumable, and the server's thread that
+catches up with what waits for the writer (archive.catchup): queued uploads, and documents the index has not
+followed.
 
-The web pages around it (a 202 while a batch holds the archive, the upload's page) are in test_access.py.
+The web pages around them (a 202 while a batch holds the archive, the upload's page, an access change caught up
+after the writer let go) are in test_access.py.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from archive.catchup import catching_up, start_catching_up
 from archive.errors import BatchStoppedError, WorkersFailingError
 from archive.ingest import IngestReport, ingest
 from archive.settings import Settings
@@ -21,12 +25,10 @@ from archive.uploads import (
     Upload,
     claimed,
     drain,
-    drainer,
     find_upload,
     new_upload,
     queue,
     queued_uploads,
-    start_draining,
 )
 from archive.verify import verify
 
@@ -45,11 +47,11 @@ def outcomes(settings: Settings, run_id: str) -> list[tuple[str, str]]:
         return [(Path(row["path"]).name, row["outcome"]) for row in archive.outcomes(run_id)]
 
 
-def wait_for_drainer(settings: Settings, seconds: float = 60) -> None:
+def wait_for_catch_up(settings: Settings, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
-    while drainer(settings) is not None and time.monotonic() < deadline:
+    while catching_up(settings) is not None and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert drainer(settings) is None, "the draining thread did not finish"
+    assert catching_up(settings) is None, "the catch-up thread did not finish"
 
 
 def test_a_drained_upload_goes_in_under_its_id_as_its_admin_and_leaves_the_queue(settings: Settings) -> None:
@@ -123,12 +125,12 @@ def test_a_server_that_starts_with_uploads_queued_takes_them_in(settings: Settin
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     from webapp import create_app
 
-    monkeypatch.setattr("archive.uploads.DRAIN_POLL_SECONDS", 0.05)
+    monkeypatch.setattr("archive.catchup.POLL_SECONDS", 0.05)
     upload = queued(settings, {"a.txt": b"Landmines near Aghdam."})
     create_app({"TESTING": True, "ARCHIVE_SETTINGS": settings})
-    wait_for_drainer(settings)
+    wait_for_catch_up(settings)
     assert outcomes(settings, upload.id) == [("a.txt", "ingested")] and queued_uploads(settings) == []
-    assert start_draining(settings) is None  # nothing queued: no thread
+    assert start_catching_up(settings) is None  # nothing waits: no thread
 
 
 def test_the_draining_thread_outlives_a_stopped_batch_and_tries_again_later(
@@ -136,7 +138,7 @@ def test_the_draining_thread_outlives_a_stopped_batch_and_tries_again_later(
     """Workers that keep dying (or a full disk) stop an upload's batch: its files stay queued and are retried."""
     import archive.ingest
 
-    monkeypatch.setattr("archive.uploads.DRAIN_POLL_SECONDS", 0.05)
+    monkeypatch.setattr("archive.catchup.POLL_SECONDS", 0.05)
     real, tries = archive.ingest.ingest, []
 
     def failing_twice(paths, settings, **options):
@@ -148,10 +150,46 @@ def test_the_draining_thread_outlives_a_stopped_batch_and_tries_again_later(
 
     monkeypatch.setattr(archive.ingest, "ingest", failing_twice)
     upload = queued(settings, {"a.txt": b"Landmines near Aghdam."})
-    with caplog.at_level(logging.ERROR, logger="archive.uploads"):
-        assert start_draining(settings) is not None
-        assert start_draining(settings) is None  # one thread per home and process
-        wait_for_drainer(settings)
+    with caplog.at_level(logging.ERROR, logger="archive.catchup"):
+        assert start_catching_up(settings) is not None
+        assert start_catching_up(settings) is None  # one thread per home and process
+        wait_for_catch_up(settings)
     assert len(tries) == 3 and outcomes(settings, upload.id) == [("a.txt", "ingested")]
     assert tries[1] - tries[0] >= 0.1 and tries[2] - tries[1] >= 0.2  # twice as long after each failure in a row
-    assert caplog.text.count("queued uploads could not be ingested") == 2
+    assert caplog.text.count("could not catch up with the work waiting for its writer") == 2
+
+
+def test_documents_a_killed_batch_stored_but_did_not_index_are_indexed_by_the_server(
+        settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before, they stayed out of every search until the next ingest, reindex or access change."""
+    from archive.service import open_search
+    from index import SearchRequest
+    from tests.test_store import _extraction
+    from webapp import create_app
+
+    monkeypatch.setattr("archive.catchup.POLL_SECONDS", 0.05)
+    ingest([], settings)  # an archive with an index
+    with Archive(settings) as archive:  # the writer's catalog half, then killed before its index commit
+        stored = archive.add_document(_extraction(tmp_path / "kestrel.txt", "Mines at Kestrelon, Article 147."), "r")
+        assert archive.unindexed_ids() == [stored.id]
+    with Archive(settings) as archive, writer_held(settings):  # the next writer is not there yet
+        create_app({"TESTING": True, "ARCHIVE_SETTINGS": settings})
+        time.sleep(0.3)
+        assert catching_up(settings) is not None and archive.unindexed_ids() == [stored.id]
+    wait_for_catch_up(settings)
+    with Archive(settings) as archive:
+        assert archive.unindexed_ids() == []
+        found = open_search(settings, archive).search(SearchRequest(query="Kestrelon"))
+    assert [hit.doc_id for hit in found.hits] == [stored.id]
+
+
+def writer_held(settings: Settings):
+    """Another writer holding the archive, as an ingest does (its own connection and lock)."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def held():
+        with Archive(settings) as other, other.writer_lock():
+            yield
+
+    return held()

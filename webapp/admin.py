@@ -26,6 +26,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
 from archive.accounts import AccountError, change_access
+from archive.catchup import start_catching_up
 from archive.errors import StorageError, WriterBusyError
 from archive.ingest import tally
 from archive.settings import ACCESS_LEVELS
@@ -37,7 +38,6 @@ from archive.uploads import (
     new_upload,
     queue,
     queued_uploads,
-    start_draining,
 )
 from webapp.auth import require_admin
 from webapp.security import CONTROL_CHARACTERS
@@ -59,6 +59,8 @@ def set_access(doc_id: str) -> Response:
     if level not in ACCESS_LEVELS:
         raise AccountError(f"{level!r} is not an access level: choose {', '.join(ACCESS_LEVELS)}")
     change = change_access(archive(), search_index(), document.id, level, actor=admin.name)
+    if change.pending:
+        start_catching_up(archive().settings)  # in case the writer that holds the archive ends without looking
     flash(f"{document.control_number} is now {level}" + ("" if change.changed else " (unchanged)")
           + (f"; {change.pending}" if change.pending else ""))
     return redirect(url_for("documents.show", doc_id=document.id))
@@ -85,10 +87,10 @@ def ingest_files() -> Any:
     except WriterBusyError:
         report = None  # an overnight batch, say: the upload waits in the queue
     except Exception:
-        start_draining(settings)  # what went in is kept; the rest stays queued and is tried again later
+        start_catching_up(settings)  # what went in is kept; the rest stays queued and is tried again later
         raise
     if report is None:
-        start_draining(settings)
+        start_catching_up(settings)
         return render_template("upload.html", upload_id=upload.id, upload=upload, outcomes=[], summary="",
                                queued=True, refresh=REFRESH_SECONDS), 202
     outcomes = [_outcome(row, upload) for row in archive().outcomes(report.run_id)]

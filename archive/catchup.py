@@ -1,0 +1,121 @@
+"""Work a writer left for later, done by a thread of the web server as soon as the archive's writer lock is free.
+
+Two kinds of work wait for the one writer:
+
+* web uploads queued while another writer held the archive (:mod:`archive.uploads`);
+* documents the index has not followed yet: stored by a batch killed before
+  its index commit (searches do not find them), or whose access level
+  changed while another writer held the lock (a narrowed one is left out of
+  every search until the index holds its new level).
+
+Every writer catches up on the index as it starts and ends (an ingest, a
+reindex, an access change), but after a writer that was killed none may come
+for a long time. So the web server starts this thread when it starts, and
+when one of its requests leaves work waiting (an upload queued, an access
+change the index could not follow yet); the thread tries every
+:data:`POLL_SECONDS` while anything waits, and ends when nothing does. One
+thread per process and home; two server processes may both run one, and the
+writer lock and the uploads' claims keep them from doing anything twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+from archive.errors import BatchStoppedError, StorageError, WriterBusyError
+from archive.settings import Settings
+from archive.store import Archive
+from archive.uploads import drain, queued_uploads
+
+#: How often the thread tries the writer lock while work waits, in seconds.
+POLL_SECONDS = 10.0
+#: The longest the thread waits before trying again after a failure (a full disk), in seconds.
+BACKOFF_MAX = 600.0
+
+log = logging.getLogger(__name__)
+
+_threads: dict[Path, threading.Thread] = {}
+_threads_lock = threading.Lock()
+
+
+def waiting(settings: Settings) -> bool:
+    """Whether any work waits for the writer: a queued upload, or documents the index has not followed."""
+    if queued_uploads(settings):
+        return True
+    if not settings.catalog_path.exists():
+        return False
+    with Archive(settings, create=False) as archive:
+        return bool(archive.unindexed_ids() or archive.access_changed_ids())
+
+
+def catch_up(settings: Settings) -> None:
+    """Do what waits, if no other writer holds the archive: queued uploads first (each also brings the index up
+    to date), then the index. Raises what an ingest raises when it stops (a full disk)."""
+    from archive.ingest import catch_up_index  # the index machinery, loaded where it is fed
+
+    drain(settings)
+    if not settings.catalog_path.exists():
+        return
+    with Archive(settings, create=False) as archive:
+        if archive.writer_active() or not (archive.unindexed_ids() or archive.access_changed_ids()):
+            return  # a batch indexes its own documents as it goes: nothing to do while it runs
+    try:
+        count = catch_up_index(settings)
+    except WriterBusyError:
+        return
+    if count:
+        log.info("the index caught up with %d documents of %s", count, settings.home)
+
+
+def start_catching_up(settings: Settings) -> threading.Thread | None:
+    """Start this process's thread for the home, unless it runs already or nothing waits.
+
+    A failure (a full disk, workers that keep dying) is logged and tried again later, waiting twice as long
+    after each failure in a row, up to :data:`BACKOFF_MAX`; queued files stay queued meanwhile.
+    """
+    home = settings.home.resolve()
+    with _threads_lock:
+        running = _threads.get(home)
+        if running is not None and running.is_alive():
+            return None
+        if not waiting(settings):
+            return None
+        thread = threading.Thread(target=_until_done, args=(settings,), name=f"catch-up {home}", daemon=True)
+        _threads[home] = thread
+        thread.start()
+        return thread
+
+
+def catching_up(settings: Settings) -> threading.Thread | None:
+    """This process's thread for the home, while it runs."""
+    with _threads_lock:
+        thread = _threads.get(settings.home.resolve())
+    return thread if thread is not None and thread.is_alive() else None
+
+
+def _until_done(settings: Settings) -> None:
+    failures = 0  # in a row
+    while True:
+        pause = POLL_SECONDS
+        try:
+            catch_up(settings)
+            failures = 0
+        except Exception as error:  # noqa: BLE001 - the thread must outlive one bad attempt; nothing is lost
+            failures += 1
+            pause = min(POLL_SECONDS * 2 ** failures, BACKOFF_MAX)
+            expected = isinstance(error, BatchStoppedError | StorageError)  # a full disk, dying workers: no bug
+            log.error("the archive could not catch up with the work waiting for its writer: %s; trying again in "
+                      "%.1f s", error, pause, exc_info=not expected)
+        with _threads_lock:
+            try:
+                done = not waiting(settings)
+            except Exception:  # noqa: BLE001 - the catalog could not be read now: look again later
+                log.exception("the archive could not tell what waits for its writer")
+                done = False
+            if done:
+                _threads.pop(settings.home.resolve(), None)
+                return
+        time.sleep(pause)
