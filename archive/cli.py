@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 import click
 
 from archive.errors import ArchiveError, BatchStoppedError
+from archive.models import counted
 from archive.settings import ACCESS_LEVELS, Settings, max_workers
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -138,7 +139,8 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
     if if_empty and settings.catalog_path.exists():
         with Archive(settings) as archive:
             if archive.count_documents():
-                click.echo(f"{settings.home} already holds {archive.count_documents()} documents; nothing to do")
+                held = counted(archive.count_documents(), "document")
+                click.echo(f"{settings.home} already holds {held}; nothing to do")
                 return
     if report:
         _check_report_target(report)  # before the batch, not after an hour of work
@@ -295,7 +297,7 @@ def search(ctx: click.Context, query: str, as_json: bool, limit: int, offset: in
     if as_json:
         click.echo(json.dumps(results_as_dict(results), ensure_ascii=False, indent=1))
         return
-    click.echo(f"{results.total} documents")
+    click.echo(counted(results.total, "document"))
     if results.suggestion:
         click.echo(f"Did you mean: {results.suggestion}")
     for hit in results.hits:
@@ -423,7 +425,8 @@ def reindex(ctx: click.Context, quiet: bool) -> None:
             click.echo(f"reindex stopped by {'SIGTERM' if terminated else 'Ctrl-C'}: searches go on with the index "
                        "in use, whole; run `evidence reindex` again to rebuild it", err=True)
             ctx.exit(TERMINATED if terminated else INTERRUPTED)
-    click.echo(f"indexed {count} documents" + (f", {changed} of them again for a new access level" if changed else ""))
+    again = f", {changed} of them again for a new access level" if changed else ""
+    click.echo(f"indexed {counted(count, 'document')}{again}")
 
 
 @main.command()

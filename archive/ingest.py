@@ -53,7 +53,7 @@ from archive.errors import (
 from archive.extract import ExtractedText, extract, is_supported
 from archive.lifeline import follow_parent
 from archive.metadata import is_sidecar, read_manifest, read_sidecar
-from archive.models import DateFound, Extraction, Metadata, Page, PlaceFound, Reference
+from archive.models import DateFound, Extraction, Metadata, Page, PlaceFound, Reference, counted
 from archive.settings import Settings
 from archive.store import Archive, Outcome, utc_now
 from archive.treaties.resolve import find_references_in_pages
@@ -134,15 +134,11 @@ class IngestReport:
 
     def summary(self, *, timed: bool = True) -> str:
         without_text = f", {self.without_text} with pages without text" if self.without_text else ""
-        text = (f"{_counted(self.files, 'file')}: {self.ingested:,} ingested ({_counted(self.pages, 'page')}"
+        text = (f"{counted(self.files, 'file')}: {self.ingested:,} ingested ({counted(self.pages, 'page')}"
                 f"{without_text}), {self.duplicate:,} already in the archive, {self.failed:,} failed")
         if self.failures:
             text += " (" + ", ".join(f"{n} {reason}" for reason, n in sorted(self.failures.items())) + ")"
         return text + (f" in {self.seconds:.1f} s" if timed else "")
-
-
-def _counted(number: int, noun: str) -> str:
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 # -- discover ---------------------------------------------------------------------
@@ -804,7 +800,8 @@ class IndexFeed:
         if self._writer is not None:
             writer, self._writer = self._writer, None
             if self._status:
-                self._status(f"writing the search index ({len(self._pending)} documents; segments may merge)")
+                pending = counted(len(self._pending), "document")
+                self._status(f"writing the search index ({pending}; segments may merge)")
             writer.commit()
             self._archive.mark_indexed(self._pending)
             self._pending = []
@@ -830,8 +827,8 @@ def apply_access_changes(archive: Archive, search_index: Any, status: Status | N
     :meth:`Archive.set_access`.
     """
     changed = archive.access_changed_ids()
-    _index_again(archive, search_index, changed, f"re-indexing {len(changed)} documents whose access level changed",
-                 status)
+    _index_again(archive, search_index, changed,
+                 f"re-indexing {counted(len(changed), 'document')} whose access level changed", status)
     return len(changed)
 
 
@@ -859,7 +856,7 @@ def _index_leftovers(archive: Archive, search_index: Any, status: Status | None 
     """
     leftovers = archive.unindexed_ids()
     _index_again(archive, search_index, leftovers,
-                 f"indexing {len(leftovers)} documents an earlier run stored but did not index", status)
+                 f"indexing {counted(len(leftovers), 'document')} an earlier run stored but did not index", status)
 
 
 def _index_again(archive: Archive, search_index: Any, doc_ids: Sequence[str], doing: str,

@@ -139,3 +139,8 @@ class CustodyEvent:
     details: dict[str, Any]
     prev_hash: str
     hash: str
+
+
+def counted(number: int, noun: str) -> str:
+    """``1 file``, ``2 files``, ``1,200 files``: a count with its noun, for messages."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"

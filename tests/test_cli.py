@@ -247,7 +247,7 @@ def test_filter_on_an_unknown_field_is_an_error_not_an_empty_result(tmp_path: Pa
     assert wrong.exit_code == 2 and "'language' is not a field to filter on" in wrong.output
     assert "lang" in wrong.output and "issuer" in wrong.output
     by_issuer = run(home, "search", "", "--filter", "issuer=Demining NGO")  # as the README's field table names it
-    assert by_issuer.exit_code == 0 and "1 documents" in by_issuer.output
+    assert by_issuer.exit_code == 0 and "1 document\n" in by_issuer.output
 
 
 def test_listing_users_or_tokens_of_a_mistyped_home_creates_nothing(tmp_path: Path) -> None:
