@@ -301,7 +301,8 @@ def search(ctx: click.Context, query: str, as_json: bool, limit: int, offset: in
     if results.suggestion:
         click.echo(f"Did you mean: {results.suggestion}")
     for hit in results.hits:
-        click.echo(f"{hit.control_number}  {hit.date or '----------'}  {hit.type:<12} {hit.title}")
+        marker = "[synthetic] " if hit.synthetic else ""
+        click.echo(f"{hit.control_number}  {hit.date or '----------'}  {hit.type:<12} {marker}{hit.title}")
         for page in hit.pages:
             click.echo(f"    p. {page.page}: {_plain(page.snippet)}")
         if hit.matching_pages > len(hit.pages):
@@ -319,7 +320,7 @@ def _plain(snippet: str) -> str:
 def hit_as_dict(hit: Any) -> dict[str, Any]:
     """One result document as JSON data, without its pages (shared by search results and similar documents)."""
     return {"id": hit.doc_id, "control_number": hit.control_number, "title": hit.title, "date": hit.date,
-            "type": hit.type, "issuer": hit.issuer, "score": hit.score}
+            "type": hit.type, "issuer": hit.issuer, "score": hit.score, "synthetic": hit.synthetic}
 
 
 def results_as_dict(results: Any) -> dict[str, Any]:

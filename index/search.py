@@ -88,6 +88,7 @@ class Hit:
     score: float
     pages: tuple[PageHit, ...]  # the first ``snippets_per_doc`` pages that match, with snippets
     matching_pages: int = 0  # how many of its pages match in all (0 when the query names no page content)
+    synthetic: bool = False  # generated for testing or a demonstration, not evidence
 
 
 @dataclass(frozen=True)
@@ -402,6 +403,7 @@ def _hit(fields: Mapping[str, Any], score: float | None, pages: tuple[PageHit, .
         doc_id=fields["doc_id"], control_number=fields.get("control", ""), title=fields.get("title", ""),
         date=fields.get("date_text", ""), type=fields.get("type", ""), issuer=fields.get("issuer", ""),
         score=round(float(score or 0.0), 4), pages=pages, matching_pages=matching_pages,
+        synthetic=bool(fields.get("synthetic", False)),
     )
 
 
