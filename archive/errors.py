@@ -216,6 +216,20 @@ class IntegrityError(ArchiveError):
     status = 500
 
 
+class TooManyExportsError(ArchiveError):
+    """A visitor made ``Settings.export_limit`` exports within ``Settings.export_window`` seconds."""
+
+    status = 429
+
+    def __init__(self, limit: int, window: int, seconds: int) -> None:
+        minutes = max(1, -(-seconds // 60))
+        super().__init__(
+            f"{limit} exports within {max(1, window // 60)} minutes is the most this archive allows one visitor "
+            f"(each is recorded in its custody ledger); try again in {minutes} minute{'s' if minutes != 1 else ''}, "
+            "or narrow the search and export once: an export holds every result, not only the first page")
+        self.seconds = seconds
+
+
 class QueryError(ArchiveError):
     """A search query could not be understood.
 

@@ -46,6 +46,9 @@ SETTINGS: tuple[tuple[str, Any, str], ...] = (
     ("login_attempts", 5, "Failed logins allowed per account within login_window seconds before it is locked."),
     ("login_window", 900, "Seconds over which failed logins are counted, and how long a lock lasts."),
     ("audit_views", True, "Record views of restricted and confidential documents as custody events."),
+    ("export_limit", 30, "Exports one visitor (a user, or an address when not signed in) may make within "
+                         "export_window seconds; each is recorded in the custody ledger. 0: no limit."),
+    ("export_window", 600, "Seconds over which a visitor's exports are counted."),
 )
 
 
@@ -82,6 +85,8 @@ class Settings:
     login_attempts: int = 5
     login_window: int = 900
     audit_views: bool = True
+    export_limit: int = 30
+    export_window: int = 600
 
     def __post_init__(self) -> None:
         if self.default_access not in ACCESS_LEVELS:
@@ -93,9 +98,11 @@ class Settings:
                                                               f"({WORKERS_PER_CORE} per core on this machine)")
         if self.file_timeout <= 0:
             raise ConfigurationError("file_timeout", self.file_timeout, "a positive number of seconds")
-        for name in ("index_batch", "login_attempts", "login_window"):  # 0 emptied the index, locked every sign-in
-            if getattr(self, name) < 1:
+        for name in ("index_batch", "login_attempts", "login_window", "export_window"):  # 0 emptied the index,
+            if getattr(self, name) < 1:                                                 # locked every sign-in
                 raise ConfigurationError(name, getattr(self, name), "a whole number from 1")
+        if self.export_limit < 0:
+            raise ConfigurationError("export_limit", self.export_limit, "0 (no limit) or more")
         self.access_defaults  # noqa: B018 - validates access_by_type
 
     @property

@@ -342,6 +342,33 @@ def test_an_export_lists_only_what_the_catalog_shows_when_the_index_lags_it(clie
     assert exported.details["documents"] == [found["appeal"].id] and exported.details["count"] == 1
 
 
+def test_one_visitor_may_make_only_so_many_exports_and_a_refused_one_records_nothing(home: Settings) -> None:
+    """Each export is a custody event: a loop of anonymous exports grew the append-only ledger without end."""
+    app = create_app({"TESTING": True, "ARCHIVE_SETTINGS": replace(home, export_limit=2, export_window=600)})
+    anonymous, other_address, reader = app.test_client(), app.test_client(), sign_in(app.test_client(), "reader")
+    with Archive(home) as archive:
+        before = len(archive.events())
+    assert anonymous.get("/export/csv?q=landmines").status_code == 200
+    assert anonymous.get("/api/export?format=jsonl&q=landmines").status_code == 200  # one count for both routes
+    assert anonymous.get("/export/nonsense").status_code == 400  # refused before it counts
+    refused = anonymous.get("/export/ris?q=landmines")
+    text = html.unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 429 and "Too many exports" in text and "try again in 10 minutes" in text
+    assert 590 <= int(refused.headers["Retry-After"]) <= 601
+    api_refused = anonymous.get("/api/export?format=csv")
+    assert api_refused.status_code == 429 and api_refused.get_json()["status"] == 429
+    assert reader.get("/export/csv?q=landmines").status_code == 200  # a user is counted by name
+    assert other_address.get("/export/csv", environ_base={"REMOTE_ADDR": "198.51.100.7"}).status_code == 200
+    with Archive(home) as archive:
+        exported = [e for e in archive.events()[before:] if e.action == "exported"]
+    assert len(exported) == 4  # two anonymous, the reader's, the other address's: none for the refused ones
+
+
+def test_an_export_limit_of_zero_is_no_limit(home: Settings) -> None:
+    client = create_app({"TESTING": True, "ARCHIVE_SETTINGS": replace(home, export_limit=0)}).test_client()
+    assert all(client.get("/export/csv?q=landmines").status_code == 200 for _ in range(40))
+
+
 def test_an_export_through_the_api_names_its_token_in_the_custody_ledger(clients, home: Settings) -> None:
     """Two tokens of one user are told apart: the one to revoke after a leak is the one the ledger names."""
     with Archive(home) as archive:

@@ -46,3 +46,10 @@ def test_counts_below_one_are_refused(name: str, value: str) -> None:
     ARCHIVE_LOGIN_ATTEMPTS=0 made every sign-in an IndexError."""
     with pytest.raises(ConfigurationError, match="expected a whole number from 1"):
         Settings.from_env({name: value})
+
+
+def test_a_negative_export_limit_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="export_limit"):
+        Settings(export_limit=-1)
+    with pytest.raises(ConfigurationError, match="export_window"):
+        Settings(export_window=0)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from archive.errors import (
@@ -22,6 +22,7 @@ from archive.errors import (
     DocumentNotFoundError,
     QueryError,
     StorageError,
+    TooManyExportsError,
     WriterBusyError,
 )
 
@@ -68,6 +69,10 @@ def register(app: Flask) -> None:
         if error.status == 500:  # the catalog's own troubles name its folders: for the log, not the visitor
             current_app.logger.error("%s", error)
             message = UNEXPECTED
+        if isinstance(error, TooManyExportsError):
+            response = make_response(*error_response(error.status, message, title="Too many exports"))
+            response.headers["Retry-After"] = str(error.seconds)
+            return response, error.status
         return error_response(error.status, message, getattr(error, "suggestion", None), title)
 
     @app.errorhandler(StorageError)

@@ -26,6 +26,7 @@ from archive import cite
 from archive.errors import DocumentNotFoundError, QueryError
 from archive.models import Document
 from archive.service import document_as_dict
+from webapp.limits import check_export
 from webapp.refs import articles_by_document
 from webapp.search import request_from_args
 from webapp.state import actor, archive, permalink, search_index, via_token, visible_document
@@ -67,6 +68,7 @@ def export_response(fmt: str) -> Response:
     """
     if fmt not in FORMATS:
         raise QueryError(fmt, f"unknown export format; formats are: {', '.join(FORMATS)}")
+    check_export()  # each export is recorded in the ledger: one visitor may make only so many
     details = {"format": fmt, "query": request.args.get("q", ""),
                "filters": {k: v for k, v in request.args.lists() if k != "q"}, **via_token()}
     batches = _recorded_batches(list(matching_documents()), details)
