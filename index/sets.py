@@ -516,7 +516,8 @@ def top_documents(searcher: Searcher, query: wq.Query, matched: Entries, count: 
     if count <= 0 or not len(matched):
         return []
     if by_date:
-        return [(docnum, 0.0) for docnum in newest(matched, date_column(searcher) if dates is None else dates, count)]
+        dates = date_column(searcher) if dates is None else dates
+        return [(docnum, 0.0) for docnum in newest(matched, dates, count, lambda tied: catalog_order(searcher, tied))]
     if isinstance(query, wq.Every) and query.fieldname in (None, "", "*"):
         return [(docnum, 1.0) for docnum in matched[:count].tolist()]
     if scorer is not None:
@@ -538,14 +539,40 @@ def top_documents(searcher: Searcher, query: wq.Query, matched: Entries, count: 
     return [(docnum, score) for score, docnum in collector.results().top_n]
 
 
-def newest(matched: Entries, dates: np.ndarray, count: int) -> list[int]:
-    """The ``count`` newest of ``matched`` (undated last; ties: lower entry first)."""
+def newest(matched: Entries, dates: np.ndarray, count: int,
+           order_of_ties: Callable[[Entries], np.ndarray] | None = None) -> list[int]:
+    """The ``count`` newest of ``matched``, undated last.
+
+    Documents of the same date come in the order ``order_of_ties`` gives them (a key per entry; the search uses
+    :func:`catalog_order`, so that a list "newest first" is the same after a re-index), else lower entry first.
+    """
     # As signed numbers NO_DATE (all bits set) is -1: older than any date.
     older = -dates[matched].astype(np.int64)
     if count < len(matched):
         keep = older <= np.partition(older, count - 1)[count - 1]
         matched, older = matched[keep], older[keep]
-    return matched[np.lexsort((matched, older))[:count]].tolist()
+    ties = matched.astype(np.int64)
+    if order_of_ties is not None and len(older):
+        _, group, sizes = np.unique(older, return_inverse=True, return_counts=True)
+        tied = sizes[group] > 1  # only these need a key: reading it costs a stored-fields read each
+        if tied.any():
+            ties[tied] = order_of_ties(matched[tied])
+    return matched[np.lexsort((ties, older))[:count]].tolist()
+
+
+def catalog_order(searcher: Searcher, entries: Entries) -> np.ndarray:
+    """Each entry's place in the catalog: the number of its document's control number (``EVA-000076``: 76).
+
+    Entry numbers change when a document is indexed again (an access change puts it last) or the index is
+    rebuilt; control numbers never do.
+    """
+    return np.fromiter((_control_sequence(searcher.stored_fields(entry).get("control", ""))
+                        for entry in entries.tolist()), dtype=np.int64, count=len(entries))
+
+
+def _control_sequence(control: str) -> int:
+    digits = control.rpartition("-")[2]
+    return int(digits) if digits.isdigit() else np.iinfo(np.int64).max  # none: after every numbered one
 
 
 def _holds(query: wq.Query, kind: type) -> bool:

@@ -202,6 +202,39 @@ def test_dates_after_a_batch_without_any_date(tmp_path) -> None:
         archive.close()
 
 
+def test_documents_of_the_same_date_stay_in_catalog_order_newest_first_after_they_are_indexed_again(
+        tmp_path) -> None:
+    """Ties came in index-entry order: an access change (which indexes a document again, last) or a reindex
+    reordered a lawyer's list "newest first"."""
+    from archive.accounts import change_access
+    from archive.service import open_search
+
+    settings = Settings(home=tmp_path / "home", actor="t", workers=1)
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for name, date in (("a", "2022-04-23"), ("b", "2022-04-23"), ("c", "2022-04-23"), ("d", "2023-01-01"),
+                       ("e", "2021")):
+        (folder / f"{name}.txt").write_text(f"Report {name} about landmines.", encoding="utf-8")
+        write_sidecar(folder / f"{name}.txt", title=f"Report {name}", date=date)
+    ingest([folder], settings)
+    with Archive(settings) as archive:
+        index = open_search(settings, archive)
+        try:
+            def newest_first(**request) -> list[str]:
+                return [hit.title for hit in index.search(SearchRequest(query="landmines", sort="date",
+                                                                        **request)).hits]
+
+            assert newest_first() == ["Report d", "Report a", "Report b", "Report c", "Report e"]
+            first = next(d for d in archive.iter_documents() if d.original_name == "a.txt")
+            for level in ("restricted", "public"):  # indexed again: its entry is now the last one
+                assert change_access(archive, index, first.id, level, actor="admin").indexed
+            assert newest_first() == ["Report d", "Report a", "Report b", "Report c", "Report e"]
+            assert newest_first(limit=2) == ["Report d", "Report a"]  # the tie cut at the page's end, too
+            assert newest_first(offset=2, limit=2) == ["Report b", "Report c"]
+        finally:
+            index.close()
+
+
 def test_did_you_mean_keeps_the_operators(search) -> None:
     results = search("clearr AND NOT Fuzuli")
     assert results.suggestion == "clear AND NOT Fuzuli"
