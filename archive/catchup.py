@@ -25,7 +25,7 @@ import threading
 import time
 from pathlib import Path
 
-from archive.errors import BatchStoppedError, StorageError, WriterBusyError
+from archive.errors import ArchiveError, BatchStoppedError, StorageError, WriterBusyError
 from archive.settings import Settings
 from archive.store import Archive
 from archive.uploads import drain, queued_uploads
@@ -81,7 +81,12 @@ def start_catching_up(settings: Settings) -> threading.Thread | None:
         running = _threads.get(home)
         if running is not None and running.is_alive():
             return None
-        if not waiting(settings):
+        try:
+            if not waiting(settings):
+                return None
+        except (OSError, ArchiveError) as error:  # the server starts, and searches, all the same
+            log.error("the archive could not tell what waits for its writer (%s); queued uploads and the index "
+                      "catch up at the next ingest or server start", error)
             return None
         thread = threading.Thread(target=_until_done, args=(settings,), name=f"catch-up {home}", daemon=True)
         _threads[home] = thread

@@ -193,3 +193,20 @@ def writer_held(settings: Settings):
             yield
 
     return held()
+
+
+def test_a_server_starts_even_when_it_cannot_tell_what_waits(settings: Settings, caplog: pytest.LogCaptureFixture,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """An uploads folder the server may not read (a deployment's permissions) must not stop it from serving."""
+    from webapp import create_app
+
+    queued(settings, {"a.txt": b"Landmines near Aghdam."})
+
+    def unreadable(settings: Settings) -> list[Upload]:
+        raise PermissionError(13, "Permission denied", str(settings.home / "uploads"))
+
+    monkeypatch.setattr("archive.catchup.queued_uploads", unreadable)
+    with caplog.at_level(logging.ERROR, logger="archive.catchup"):
+        client = create_app({"TESTING": True, "ARCHIVE_SETTINGS": settings}).test_client()
+    assert client.get("/api/search?q=anything").status_code == 200
+    assert "could not tell what waits" in caplog.text and catching_up(settings) is None
