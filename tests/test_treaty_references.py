@@ -634,3 +634,34 @@ def test_a_short_form_with_a_paragraph_that_does_not_exist_is_diagnosed_like_the
     assert found["refs"] == expected["refs"] == []  # not quietly the instrument alone
     assert [d["message"] for d in found["diagnostics"]] == [d["message"] for d in expected["diagnostics"]]
     assert found["diagnostics"][0]["kind"] == "nonexistent_paragraph"
+
+
+# -- citation forms of real sources (UN, ICRC, Russian and Azerbaijani legal texts) ----------
+
+REAL_FORMS = Path(__file__).parent / "data" / "refs_real_forms.jsonl"
+
+
+def real_form_lines() -> list[dict]:
+    with REAL_FORMS.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def test_real_forms_are_well_formed():
+    lines = real_form_lines()
+    assert len(lines) >= 90
+    for line in lines:
+        assert {"text", "refs", "kind", "lang"} <= set(line) <= {"text", "refs", "kind", "lang", "note",
+                                                               "ambiguous", "known_gap"}
+        assert line["lang"] in {"en", "ru", "az"}
+        for reference_id in line["refs"]:
+            assert parse_article_query(reference_id) == (reference_id,), reference_id
+
+
+@pytest.mark.parametrize(
+    "line",
+    [pytest.param(line, id=line["text"][:60],
+                  marks=[pytest.mark.xfail(reason=line["known_gap"], strict=True)] if "known_gap" in line else [])
+     for line in real_form_lines() if not line.get("ambiguous")],
+)
+def test_real_forms_are_read(line: dict) -> None:
+    assert sorted(ids(line["text"])) == sorted(line["refs"])
