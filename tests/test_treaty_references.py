@@ -87,6 +87,11 @@ RUSSIAN_FORMS = [
     ("общая статья 3 Женевских конвенций", ["GC-COMMON-3"]),
     ("абзац шестой статьи 49 Четвертой Женевской конвенции", ["GCIV-49-6"]),
     ("Протокол III", ["CCW-PIII"]),
+    ("ст. 147 ЖК IV", ["GCIV-147"]),
+    ("ст. 53 IV ЖК", ["GCIV-53"]),
+    ("абз. 6 ст. 49 ЖК-IV", ["GCIV-49-6"]),
+    ("статьях 146–148 ЖК IV", ["GCIV-146", "GCIV-147", "GCIV-148"]),
+    ("ЖК III, ст. 13", ["GCIII-13"]),
 ]
 
 AZERBAIJANI_FORMS = [
@@ -158,6 +163,10 @@ NEGATIVES = [
     "Article 25 of the Ottawa Convention",
     "Article 19 of the Convention on the Rights of the Child",
     "the artillery fired 146 rounds",
+    "Статья 147 ЖК РФ",  # the Housing Code
+    "ст. 3 ЖК",
+    "квартира в ЖК «Солнечный», корпус IV ЖК",  # a housing estate
+    "ЖК IV была ратифицирована",  # the abbreviation counts only beside a cited article
 ]
 
 LIST_MARKER_CASES = [

@@ -317,7 +317,7 @@ TRIGGER = re.compile(
     r"(?P<cit>art(?:icle|s?\.|s?\s*\d)|стат|ст\.|стт\.|madd|ca[1-3]\b)"
     r"|convention|treaty|конвенц|договор|konvensiya"
     r"|müqavilə|gc|cg[\s-]i|pa[\s-]i|ap[\s-]?i|ap[12]\b|apii|apmbc|aplc|mbt\b|ccm|ccw|pi{1,3}\b"
-    r"|ibid|там\s+же|geneva|genève|женев|cenevrə|ottaw|оттав|ottava|дп|коо\b|кно\b"
+    r"|ibid|там\s+же|geneva|genève|женев|cenevrə|ottaw|оттав|ottava|дп|жк|коо\b|кно\b"
     r"|piyada|müharibə\s+zaman|mülki\s+şəxs|hərbi\s+əsir|kaset|silahlar|müəyyən\s+adi"
     r"|(?P<weak>protocol|протокол|protokol|code|кодекс|məcəllə|constitution|конституц|konstitusiya|law\b|закон|qanun|statut"
     r"|статут|charter|устав|resolution|резолюц|qətnamə|regulation|decree|указ|fərman"
@@ -494,6 +494,10 @@ def _geneva_specs() -> list[MentionSpec]:
             MentionSpec(r"(?i:(?:" + ru + r")\w*\s+Женевск\w*\s+конвенц\w*)", INSTRUMENT, gc),
             MentionSpec(roman + r"\s+(?i:Женевск\w*\s+конвенц\w*)", INSTRUMENT, gc),
             MentionSpec(r"(?i:Женевск\w*\s+конвенц\w*)\s*" + rn, INSTRUMENT, gc),
+            # "ЖК IV", "IV ЖК", "ЖК-IV": with its numeral, and only beside a cited article ("ЖК РФ" is
+            # the Housing Code, "ЖК" alone also a housing estate)
+            MentionSpec(r"(?<![\w])ЖК\s?-?" + rn, INSTRUMENT, gc, standalone=False),
+            MentionSpec(r"(?<![\w/.,])" + roman + r"\s?-?ЖК(?![\w])", INSTRUMENT, gc, standalone=False),
             MentionSpec(r"(?i:(?:" + az + r")\s+Cenevrə\s+Konvensiya\w*)", INSTRUMENT, gc),
             MentionSpec(roman + r"\s+(?i:Cenevrə\s+Konvensiya\w*)", INSTRUMENT, gc),
             MentionSpec(r"(?i:Cenevrə\s+Konvensiya\w*)\s*" + rn, INSTRUMENT, gc),
