@@ -92,6 +92,8 @@ RUSSIAN_FORMS = [
     ("абз. 6 ст. 49 ЖК-IV", ["GCIV-49-6"]),
     ("статьях 146–148 ЖК IV", ["GCIV-146", "GCIV-147", "GCIV-148"]),
     ("ЖК III, ст. 13", ["GCIII-13"]),
+    ("Дополнительные протоколы к Женевским конвенциям I и II", ["API", "APII"]),
+    ("ст. 49 Женевской конвенции (IV)", ["GCIV-49"]),
 ]
 
 AZERBAIJANI_FORMS = [
@@ -108,6 +110,10 @@ AZERBAIJANI_FORMS = [
     ("Əlavə Protokol I", ["API"]),
     ("Kasetli Sursatlar haqqında Konvensiya", ["CCM"]),
     ("Ottava Konvensiyası", ["APMBC"]),
+    # after the plural Conventions a numeral is the Protocol's
+    ("Cenevrə Konvensiyalarına I Əlavə Protokolun 48-ci maddəsi", ["API-48"]),
+    ("Cenevrə Konvensiyalarına II Əlavə Protokol", ["APII"]),
+    ("Cenevrə Konvensiyası IV", ["GCIV"]),
 ]
 
 CONTEXT_CASES = [
@@ -167,6 +173,8 @@ NEGATIVES = [
     "ст. 3 ЖК",
     "квартира в ЖК «Солнечный», корпус IV ЖК",  # a housing estate
     "ЖК IV была ратифицирована",  # the abbreviation counts only beside a cited article
+    "Женевские конвенции I–IV",  # the four together, not the First
+    "Cenevrə Konvensiyaları I–IV",
 ]
 
 LIST_MARKER_CASES = [

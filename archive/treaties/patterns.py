@@ -493,14 +493,15 @@ def _geneva_specs() -> list[MentionSpec]:
             MentionSpec(r"(?<![\w/])" + roman + r"\s+(?i:Geneva\s+Convention)(?!s|\w)", INSTRUMENT, gc),
             MentionSpec(r"(?i:(?:" + ru + r")\w*\s+Женевск\w*\s+конвенц\w*)", INSTRUMENT, gc),
             MentionSpec(roman + r"\s+(?i:Женевск\w*\s+конвенц\w*)", INSTRUMENT, gc),
-            MentionSpec(r"(?i:Женевск\w*\s+конвенц\w*)\s*" + rn, INSTRUMENT, gc),
+            # the singular only: in "Протоколы к Женевским конвенциям I и II" the numerals are the Protocols'
+            MentionSpec(r"(?i:Женевск(?:ая|ой|ую|ою)\s+конвенц\w*)\s*" + rn, INSTRUMENT, gc),
             # "ЖК IV", "IV ЖК", "ЖК-IV": with its numeral, and only beside a cited article ("ЖК РФ" is
             # the Housing Code, "ЖК" alone also a housing estate)
             MentionSpec(r"(?<![\w])ЖК\s?-?" + rn, INSTRUMENT, gc, standalone=False),
             MentionSpec(r"(?<![\w/.,])" + roman + r"\s?-?ЖК(?![\w])", INSTRUMENT, gc, standalone=False),
             MentionSpec(r"(?i:(?:" + az + r")\s+Cenevrə\s+Konvensiya\w*)", INSTRUMENT, gc),
             MentionSpec(roman + r"\s+(?i:Cenevrə\s+Konvensiya\w*)", INSTRUMENT, gc),
-            MentionSpec(r"(?i:Cenevrə\s+Konvensiya\w*)\s*" + rn, INSTRUMENT, gc),
+            MentionSpec(r"(?i:Cenevrə\s+Konvensiya(?!lar)\w*)\s*" + rn, INSTRUMENT, gc),
             MentionSpec(r"(?i:(?:" + fr + r")\s+Convention\s+de\s+Genève)", INSTRUMENT, gc),
             MentionSpec(r"(?i:Convention\s+de\s+Genève)\s*" + rn, INSTRUMENT, gc),
             # "CG IV" needs its space: "CGI" is the Code général des impôts
@@ -684,7 +685,8 @@ def _protocol_specs() -> list[MentionSpec]:
             "API",
         ),
         MentionSpec(
-            r"(?i:дополнительн\w*\s+протокол\w*)\s+(?:I|II|III)(?:\s*(?:,|и)\s*(?:I|II|III))+(?![\w])",
+            r"(?i:дополнительн\w*\s+протокол\w*)(?:\s+к\s+(?i:Женевским\s+конвенциям))?"
+            r"\s+(?:I|II|III)(?:\s*(?:,|и)\s*(?:I|II|III))+(?![\w])",
             PROTOCOL_LIST,
         ),
         MentionSpec(r"(?i:протокол\w*)\s*" + _roman("I") + r"(?:\s+к\s+Женевским\s+конвенциям)?", INSTRUMENT, "API"),
