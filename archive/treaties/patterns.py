@@ -543,7 +543,8 @@ def _geneva_specs() -> list[MentionSpec]:
                 INSTRUMENT,
                 gc,
             ),
-            MentionSpec(r"(?i:(?:Женевск\w*\s+)?конвенц\w*\s+" + ru + r")", INSTRUMENT, gc),
+            # "Конвенция (IV) о защите гражданского населения…", the ICRC's Russian title
+            MentionSpec(r"(?i:(?:Женевск\w*\s+)?конвенц\w*(?:\s*\(" + roman + r"\))?\s+" + ru + r")", INSTRUMENT, gc),
             MentionSpec(r"(?i:" + az + r"\s+(?:Cenevrə\s+)?Konvensiya\w*)", INSTRUMENT, gc),
         ]
     any_en = r"(?:first|second|third|fourth|1st|2nd|3rd|4th)"
