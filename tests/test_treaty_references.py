@@ -47,6 +47,9 @@ POSITIVE_FORMS = [
     ("Article 3 common to the four Geneva Conventions", ["GC-COMMON-3"]),
     ("common Article 3(1)(a)", ["GC-COMMON-3-1-a"]),
     ("AP I Art. 51(4)", ["API-51-4"]),
+    ("Article 7(1)(a)-(c) of the Ottawa Convention", ["APMBC-7-1-a", "APMBC-7-1-b", "APMBC-7-1-c"]),
+    ("Article 85(3)(a) – (b) of Additional Protocol I", ["API-85-3-a", "API-85-3-b"]),
+    ("Article 57(2)(a)(i)-(iii) of Additional Protocol I", ["API-57-2-a"]),  # roman items name nothing
     ("Article 85(3)(a) of Protocol I", ["API-85-3-a"]),
     ("Ottawa Convention", ["APMBC"]),
     ("Ottawa Treaty", ["APMBC"]),
