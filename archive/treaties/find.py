@@ -468,6 +468,10 @@ def _apply_suffix(text: str, end: int, citation: Citation) -> Citation:
     sub = groups.get("sub") or groups.get("sub2")
     item = citation.items[0]
     new_item = CitationItem(item.article, paragraph, latin_letter(sub) if sub else None, item.start, match.end())
+    # "Article 3, paragraph 1(b), common to the four Geneva Conventions"
+    common = p.COMMON_SUFFIX.match(text, match.end(), end)
+    if common:
+        return Citation(citation.start, common.end(), (new_item,), citation.style, True)
     return Citation(citation.start, match.end(), (new_item,), citation.style, citation.common)
 
 
