@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -494,3 +496,24 @@ def test_patterns_find_what_their_plain_forms_find(text: str) -> None:
     for number, pattern in enumerate(dates._DATE_PATTERNS):
         found = [(m.span(), m.groupdict()) for m in pattern.finditer(text, {})]
         assert found == [(m.span(), m.groupdict()) for m in plain_pattern(number).finditer(text)], number
+
+
+# -- date forms of real sources (Russian and Azerbaijani official letters, UN reports) ---------------
+
+REAL_FORMS = Path(__file__).parent / "data" / "dates_real_forms.jsonl"
+
+
+def _real_form_lines() -> list[dict]:
+    with REAL_FORMS.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [pytest.param(line, id=line["text"][:60],
+                  marks=[pytest.mark.xfail(reason=line["known_gap"], strict=True)] if "known_gap" in line else [])
+     for line in _real_form_lines()],
+)
+def test_real_date_forms(line: dict) -> None:
+    found = [[m.text, m.value.isoformat(), m.precision] for m in find_dates(line["text"])]
+    assert found == line["dates"]
