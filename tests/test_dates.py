@@ -331,6 +331,9 @@ def test_parse_pdf_date_refuses_garbage(value: object) -> None:
         "from 1200 anti-personnel mines to 150",
         "The patrol returned after 1500 hours",  # military time
         "since 2100 hrs",
+        "Clearance in 2200 square metres remains",  # an area, not a year
+        "in 1500 m2 of farmland",
+        "in 2021 square metres",
         "31 February 2022",  # an impossible date is no date, not "February 2022"
         "31 апреля 2022 г.",
         "2022-ci il fevralın 30-u",

@@ -171,7 +171,8 @@ _COMMA_SEP = r",?[\s\xa0]+"
 # What follows a number that measures something ("after 1500 hours", "in 1200 hectares", "12.5 %"):
 # never a year.
 # Lower case only (the patterns are compiled with IGNORECASE): "In 2022 H. Aliyev" is a year and an initial.
-_MEASURED = (r"[\s\xa0]*(?-i:%|(?:hours?|hrs?|h|km|ha|kg|sq|metres?|meters?|hectares?|tonnes?|tons?)(?!\w))")
+_MEASURED = (r"[\s\xa0]*(?-i:%|(?:hours?|hrs?|h|km|ha|kg|sq|square|m2|m²|km2|km²|metres?|meters?|hectares?|tonnes?"
+             r"|tons?)(?!\w))")
 # What follows a number that counts something ("in 1500 locations", "from 2000 anti-personnel mines",
 # "in 300 people"): read as a count unless the number is a year this archive's documents speak of
 # ("in 1993 mines were laid", "in 1992 people fled"), see :data:`_COUNT_OR_YEAR`.
