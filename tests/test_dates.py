@@ -149,6 +149,10 @@ def test_dayfirst_decides_only_ambiguous_numeric_dates(text: str, dayfirst: bool
         ("2022-ci ilin aprel ayının 23-ü", [("2022-ci ilin aprel ayının 23-ü", D(2022, 4, 23), "day")]),
         ("2022-ci ilin aprel ayında 20 mina", [("2022-ci ilin aprel", D(2022, 4, 1), "month")]),
         ("04/23/2022", [("04/23/2022", D(2022, 4, 23), "day")]),
+        # an ISO date and time: the date, without its time
+        ("exported 2022-04-23T10:15:00Z", [("2022-04-23", D(2022, 4, 23), "day")]),
+        ("2022-04-23Tabc", []),
+        ("2022-04-31T10:15", []),
         # "г." after a number alone is a year only when it is one the documents speak of (it is also grams)
         ("заряд массой 1500 г. тротила", []),
         ("в 1500 г", []),

@@ -338,8 +338,9 @@ _DATE_PATTERNS = (
     _pattern(rf"(?P<numeric>\d(?<![\w.,/-]\d)(?:(?<=[0-3])\d)?([./-])[0-3]?\d\2[12]\d{{3}}){_NUMERIC_END}", DAY),
     # 23.04.22 · 23/04/22: a two-digit year needs a two-digit day and month
     _pattern(rf"(?P<numeric>[0-3](?<![\w.,/-][0-3])\d([./])[0-3]\d\2\d{{2}}){_NUMERIC_END}", DAY),
-    # 2022-04-23 · 2022/04/23 · 2022.04.23
-    _pattern(rf"(?P<iso>[12](?<![\w.,/-][12])\d{{3}}([./-])[01]?\d\2[0-3]?\d){_NUMERIC_END}", DAY),
+    # 2022-04-23 · 2022/04/23 · 2022.04.23 · 2022-04-23T10:15:00Z (the date alone, of an ISO date and time)
+    _pattern(rf"(?P<iso>[12](?<![\w.,/-][12])\d{{3}}([./-])[01]?\d\2[0-3]?\d)"
+             rf"(?:(?<=-\d\d)(?=T[0-2]\d:[0-5]\d)|{_NUMERIC_END})", DAY),
     # in 2022 · since 1991: the mention is the year alone
     _pattern(rf"{_IN_YEAR_WORD}{_SEP}(?:the{_SEP}year{_SEP})?{_YEAR}{_E}(?!{_MEASURED})", YEAR, span="year",
              counted=True, starts=_in_year_starts),
