@@ -1,6 +1,8 @@
 """Measure the treaty-reference detector on a labelled JSONL set.
 
-Each line of the data file is ``{"text", "refs", "kind", "lang"}``. The script
+Each line of the data file is ``{"text", "refs", "kind", "lang"}``, maybe with a
+``note``; a line marked ``ambiguous`` (the reason) has no one correct reading and
+is left out. The script
 runs :func:`archive.treaties.refs_record` on every text and compares the
 emitted ids with the expected ones (micro-averaged over ids per line):
 precision, recall and F1 overall, per kind and per language. ``--verbose``
@@ -53,7 +55,8 @@ class Tally:
 
 def load_lines(path: Path) -> list[dict]:
     with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+        lines = [json.loads(line) for line in handle if line.strip()]
+    return [line for line in lines if not line.get("ambiguous")]
 
 
 def synthetic_lines(count: int, seed: int = 3) -> list[dict]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -147,6 +149,10 @@ def test_dayfirst_decides_only_ambiguous_numeric_dates(text: str, dayfirst: bool
         ("2022-ci ilin aprel ayının 23-ü", [("2022-ci ilin aprel ayının 23-ü", D(2022, 4, 23), "day")]),
         ("2022-ci ilin aprel ayında 20 mina", [("2022-ci ilin aprel", D(2022, 4, 1), "month")]),
         ("04/23/2022", [("04/23/2022", D(2022, 4, 23), "day")]),
+        # an ISO date and time: the date, without its time
+        ("exported 2022-04-23T10:15:00Z", [("2022-04-23", D(2022, 4, 23), "day")]),
+        ("2022-04-23Tabc", []),
+        ("2022-04-31T10:15", []),
         # "г." after a number alone is a year only when it is one the documents speak of (it is also grams)
         ("заряд массой 1500 г. тротила", []),
         ("в 1500 г", []),
@@ -329,6 +335,9 @@ def test_parse_pdf_date_refuses_garbage(value: object) -> None:
         "from 1200 anti-personnel mines to 150",
         "The patrol returned after 1500 hours",  # military time
         "since 2100 hrs",
+        "Clearance in 2200 square metres remains",  # an area, not a year
+        "in 1500 m2 of farmland",
+        "in 2021 square metres",
         "31 February 2022",  # an impossible date is no date, not "February 2022"
         "31 апреля 2022 г.",
         "2022-ci il fevralın 30-u",
@@ -494,3 +503,24 @@ def test_patterns_find_what_their_plain_forms_find(text: str) -> None:
     for number, pattern in enumerate(dates._DATE_PATTERNS):
         found = [(m.span(), m.groupdict()) for m in pattern.finditer(text, {})]
         assert found == [(m.span(), m.groupdict()) for m in plain_pattern(number).finditer(text)], number
+
+
+# -- date forms of real sources (Russian and Azerbaijani official letters, UN reports) ---------------
+
+REAL_FORMS = Path(__file__).parent / "data" / "dates_real_forms.jsonl"
+
+
+def _real_form_lines() -> list[dict]:
+    with REAL_FORMS.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [pytest.param(line, id=line["text"][:60],
+                  marks=[pytest.mark.xfail(reason=line["known_gap"], strict=True)] if "known_gap" in line else [])
+     for line in _real_form_lines()],
+)
+def test_real_date_forms(line: dict) -> None:
+    found = [[m.text, m.value.isoformat(), m.precision] for m in find_dates(line["text"])]
+    assert found == line["dates"]

@@ -46,7 +46,11 @@ POSITIVE_FORMS = [
     ("common Article 3", ["GC-COMMON-3"]),
     ("Article 3 common to the four Geneva Conventions", ["GC-COMMON-3"]),
     ("common Article 3(1)(a)", ["GC-COMMON-3-1-a"]),
+    ("Article 3, paragraph 1(b), common to the four Geneva Conventions", ["GC-COMMON-3-1-b"]),
     ("AP I Art. 51(4)", ["API-51-4"]),
+    ("Article 7(1)(a)-(c) of the Ottawa Convention", ["APMBC-7-1-a", "APMBC-7-1-b", "APMBC-7-1-c"]),
+    ("Article 85(3)(a) – (b) of Additional Protocol I", ["API-85-3-a", "API-85-3-b"]),
+    ("Article 57(2)(a)(i)-(iii) of Additional Protocol I", ["API-57-2-a"]),  # roman items name nothing
     ("Article 85(3)(a) of Protocol I", ["API-85-3-a"]),
     ("Ottawa Convention", ["APMBC"]),
     ("Ottawa Treaty", ["APMBC"]),
@@ -87,6 +91,17 @@ RUSSIAN_FORMS = [
     ("общая статья 3 Женевских конвенций", ["GC-COMMON-3"]),
     ("абзац шестой статьи 49 Четвертой Женевской конвенции", ["GCIV-49-6"]),
     ("Протокол III", ["CCW-PIII"]),
+    ("статья 3, пункт 1, общая для всех четырех Женевских конвенций", ["GC-COMMON-3-1"]),
+    ("ст. 147 ЖК IV", ["GCIV-147"]),
+    ("ст. 53 IV ЖК", ["GCIV-53"]),
+    ("абз. 6 ст. 49 ЖК-IV", ["GCIV-49-6"]),
+    ("статьях 146–148 ЖК IV", ["GCIV-146", "GCIV-147", "GCIV-148"]),
+    ("ЖК III, ст. 13", ["GCIII-13"]),
+    ("Дополнительные протоколы к Женевским конвенциям I и II", ["API", "APII"]),
+    ("ст. 49 Женевской конвенции (IV)", ["GCIV-49"]),
+    ("ст. 49 Конвенции (IV) о защите гражданского населения во время войны", ["GCIV-49"]),
+    ("Конвенция (III) об обращении с военнопленными", ["GCIII"]),
+    ("Конвенция (IV) об обращении с военнопленными", []),  # the numeral and the title disagree
 ]
 
 AZERBAIJANI_FORMS = [
@@ -103,6 +118,10 @@ AZERBAIJANI_FORMS = [
     ("Əlavə Protokol I", ["API"]),
     ("Kasetli Sursatlar haqqında Konvensiya", ["CCM"]),
     ("Ottava Konvensiyası", ["APMBC"]),
+    # after the plural Conventions a numeral is the Protocol's
+    ("Cenevrə Konvensiyalarına I Əlavə Protokolun 48-ci maddəsi", ["API-48"]),
+    ("Cenevrə Konvensiyalarına II Əlavə Protokol", ["APII"]),
+    ("Cenevrə Konvensiyası IV", ["GCIV"]),
 ]
 
 CONTEXT_CASES = [
@@ -158,6 +177,12 @@ NEGATIVES = [
     "Article 25 of the Ottawa Convention",
     "Article 19 of the Convention on the Rights of the Child",
     "the artillery fired 146 rounds",
+    "Статья 147 ЖК РФ",  # the Housing Code
+    "ст. 3 ЖК",
+    "квартира в ЖК «Солнечный», корпус IV ЖК",  # a housing estate
+    "ЖК IV была ратифицирована",  # the abbreviation counts only beside a cited article
+    "Женевские конвенции I–IV",  # the four together, not the First
+    "Cenevrə Konvensiyaları I–IV",
 ]
 
 LIST_MARKER_CASES = [
@@ -634,3 +659,34 @@ def test_a_short_form_with_a_paragraph_that_does_not_exist_is_diagnosed_like_the
     assert found["refs"] == expected["refs"] == []  # not quietly the instrument alone
     assert [d["message"] for d in found["diagnostics"]] == [d["message"] for d in expected["diagnostics"]]
     assert found["diagnostics"][0]["kind"] == "nonexistent_paragraph"
+
+
+# -- citation forms of real sources (UN, ICRC, Russian and Azerbaijani legal texts) ----------
+
+REAL_FORMS = Path(__file__).parent / "data" / "refs_real_forms.jsonl"
+
+
+def real_form_lines() -> list[dict]:
+    with REAL_FORMS.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def test_real_forms_are_well_formed():
+    lines = real_form_lines()
+    assert len(lines) >= 90
+    for line in lines:
+        assert {"text", "refs", "kind", "lang"} <= set(line) <= {"text", "refs", "kind", "lang", "note",
+                                                               "ambiguous", "known_gap"}
+        assert line["lang"] in {"en", "ru", "az"}
+        for reference_id in line["refs"]:
+            assert parse_article_query(reference_id) == (reference_id,), reference_id
+
+
+@pytest.mark.parametrize(
+    "line",
+    [pytest.param(line, id=line["text"][:60],
+                  marks=[pytest.mark.xfail(reason=line["known_gap"], strict=True)] if "known_gap" in line else [])
+     for line in real_form_lines() if not line.get("ambiguous")],
+)
+def test_real_forms_are_read(line: dict) -> None:
+    assert sorted(ids(line["text"])) == sorted(line["refs"])

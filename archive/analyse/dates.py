@@ -171,7 +171,8 @@ _COMMA_SEP = r",?[\s\xa0]+"
 # What follows a number that measures something ("after 1500 hours", "in 1200 hectares", "12.5 %"):
 # never a year.
 # Lower case only (the patterns are compiled with IGNORECASE): "In 2022 H. Aliyev" is a year and an initial.
-_MEASURED = (r"[\s\xa0]*(?-i:%|(?:hours?|hrs?|h|km|ha|kg|sq|metres?|meters?|hectares?|tonnes?|tons?)(?!\w))")
+_MEASURED = (r"[\s\xa0]*(?-i:%|(?:hours?|hrs?|h|km|ha|kg|sq|square|m2|m²|km2|km²|metres?|meters?|hectares?|tonnes?"
+             r"|tons?)(?!\w))")
 # What follows a number that counts something ("in 1500 locations", "from 2000 anti-personnel mines",
 # "in 300 people"): read as a count unless the number is a year this archive's documents speak of
 # ("in 1993 mines were laid", "in 1992 people fled"), see :data:`_COUNT_OR_YEAR`.
@@ -337,8 +338,9 @@ _DATE_PATTERNS = (
     _pattern(rf"(?P<numeric>\d(?<![\w.,/-]\d)(?:(?<=[0-3])\d)?([./-])[0-3]?\d\2[12]\d{{3}}){_NUMERIC_END}", DAY),
     # 23.04.22 · 23/04/22: a two-digit year needs a two-digit day and month
     _pattern(rf"(?P<numeric>[0-3](?<![\w.,/-][0-3])\d([./])[0-3]\d\2\d{{2}}){_NUMERIC_END}", DAY),
-    # 2022-04-23 · 2022/04/23 · 2022.04.23
-    _pattern(rf"(?P<iso>[12](?<![\w.,/-][12])\d{{3}}([./-])[01]?\d\2[0-3]?\d){_NUMERIC_END}", DAY),
+    # 2022-04-23 · 2022/04/23 · 2022.04.23 · 2022-04-23T10:15:00Z (the date alone, of an ISO date and time)
+    _pattern(rf"(?P<iso>[12](?<![\w.,/-][12])\d{{3}}([./-])[01]?\d\2[0-3]?\d)"
+             rf"(?:(?<=-\d\d)(?=T[0-2]\d:[0-5]\d)|{_NUMERIC_END})", DAY),
     # in 2022 · since 1991: the mention is the year alone
     _pattern(rf"{_IN_YEAR_WORD}{_SEP}(?:the{_SEP}year{_SEP})?{_YEAR}{_E}(?!{_MEASURED})", YEAR, span="year",
              counted=True, starts=_in_year_starts),

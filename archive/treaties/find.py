@@ -299,6 +299,8 @@ def _parse_items(
         items.append(CitationItem(int(number["num"]), paragraph, sub, item_start, position))
         if ranges and paragraph is None and sub is None:
             position = _expand_range(text, position, end, items)
+        elif sub is not None:
+            position = _expand_sub_range(text, position, end, items)
         position, item_start, more = _next_list_item(text, position, end, items, plural)
         if not more:
             break
@@ -319,6 +321,29 @@ def _expand_range(text: str, position: int, end: int, items: list[CitationItem])
     paragraph, sub, stop = _parse_pins(text, last.end(), end)
     items.append(CitationItem(int(last["num"]), paragraph, sub, last.start(), stop))
     return stop
+
+
+def _expand_sub_range(text: str, position: int, end: int, items: list[CitationItem]) -> int:
+    """'7(1)(a)-(c)' after item 7(1)(a): add (b) (spanning the range) and (c). Only right after the letter's
+    own pin: in '57(2)(a)(i)-(iii)' the range is of the roman items, which name nothing (it is passed over)."""
+    first = items[-1]
+    pin = p.LAST_SUB_PIN_RE.search(text, first.start, position)
+    ranged = p.SUB_RANGE_RE.match(text, position, end)
+    if pin is None or ranged is None or latin_letter(pin["sub"]) != first.sub:
+        roman = p.ROMAN_RANGE_RE.match(text, position, end)
+        if roman is None:
+            return position
+        items[-1] = CitationItem(first.article, first.paragraph, first.sub, first.start, roman.end())
+        return roman.end()
+    last = latin_letter(ranged["last"])
+    if not first.sub < last <= chr(ord(first.sub) + 12):
+        return position
+    span = (first.start, ranged.end())
+    between = range(ord(first.sub) + 1, ord(last))
+    items.extend(CitationItem(first.article, first.paragraph, chr(n), *span) for n in between)
+    last_start = text.rindex("(", ranged.start(), ranged.start("last"))
+    items.append(CitationItem(first.article, first.paragraph, last, last_start, ranged.end()))
+    return ranged.end()
 
 
 def _next_list_item(
@@ -443,6 +468,10 @@ def _apply_suffix(text: str, end: int, citation: Citation) -> Citation:
     sub = groups.get("sub") or groups.get("sub2")
     item = citation.items[0]
     new_item = CitationItem(item.article, paragraph, latin_letter(sub) if sub else None, item.start, match.end())
+    # "Article 3, paragraph 1(b), common to the four Geneva Conventions"
+    common = p.COMMON_SUFFIX.match(text, match.end(), end)
+    if common:
+        return Citation(citation.start, common.end(), (new_item,), citation.style, True)
     return Citation(citation.start, match.end(), (new_item,), citation.style, citation.common)
 
 

@@ -317,7 +317,7 @@ TRIGGER = re.compile(
     r"(?P<cit>art(?:icle|s?\.|s?\s*\d)|стат|ст\.|стт\.|madd|ca[1-3]\b)"
     r"|convention|treaty|конвенц|договор|konvensiya"
     r"|müqavilə|gc|cg[\s-]i|pa[\s-]i|ap[\s-]?i|ap[12]\b|apii|apmbc|aplc|mbt\b|ccm|ccw|pi{1,3}\b"
-    r"|ibid|там\s+же|geneva|genève|женев|cenevrə|ottaw|оттав|ottava|дп|коо\b|кно\b"
+    r"|ibid|там\s+же|geneva|genève|женев|cenevrə|ottaw|оттав|ottava|дп|жк|коо\b|кно\b"
     r"|piyada|müharibə\s+zaman|mülki\s+şəxs|hərbi\s+əsir|kaset|silahlar|müəyyən\s+adi"
     r"|(?P<weak>protocol|протокол|protokol|code|кодекс|məcəllə|constitution|конституц|konstitusiya|law\b|закон|qanun|statut"
     r"|статут|charter|устав|resolution|резолюц|qətnamə|regulation|decree|указ|fərman"
@@ -493,10 +493,15 @@ def _geneva_specs() -> list[MentionSpec]:
             MentionSpec(r"(?<![\w/])" + roman + r"\s+(?i:Geneva\s+Convention)(?!s|\w)", INSTRUMENT, gc),
             MentionSpec(r"(?i:(?:" + ru + r")\w*\s+Женевск\w*\s+конвенц\w*)", INSTRUMENT, gc),
             MentionSpec(roman + r"\s+(?i:Женевск\w*\s+конвенц\w*)", INSTRUMENT, gc),
-            MentionSpec(r"(?i:Женевск\w*\s+конвенц\w*)\s*" + rn, INSTRUMENT, gc),
+            # the singular only: in "Протоколы к Женевским конвенциям I и II" the numerals are the Protocols'
+            MentionSpec(r"(?i:Женевск(?:ая|ой|ую|ою)\s+конвенц\w*)\s*" + rn, INSTRUMENT, gc),
+            # "ЖК IV", "IV ЖК", "ЖК-IV": with its numeral, and only beside a cited article ("ЖК РФ" is
+            # the Housing Code, "ЖК" alone also a housing estate)
+            MentionSpec(r"(?<![\w])ЖК\s?-?" + rn, INSTRUMENT, gc, standalone=False),
+            MentionSpec(r"(?<![\w/.,])" + roman + r"\s?-?ЖК(?![\w])", INSTRUMENT, gc, standalone=False),
             MentionSpec(r"(?i:(?:" + az + r")\s+Cenevrə\s+Konvensiya\w*)", INSTRUMENT, gc),
             MentionSpec(roman + r"\s+(?i:Cenevrə\s+Konvensiya\w*)", INSTRUMENT, gc),
-            MentionSpec(r"(?i:Cenevrə\s+Konvensiya\w*)\s*" + rn, INSTRUMENT, gc),
+            MentionSpec(r"(?i:Cenevrə\s+Konvensiya(?!lar)\w*)\s*" + rn, INSTRUMENT, gc),
             MentionSpec(r"(?i:(?:" + fr + r")\s+Convention\s+de\s+Genève)", INSTRUMENT, gc),
             MentionSpec(r"(?i:Convention\s+de\s+Genève)\s*" + rn, INSTRUMENT, gc),
             # "CG IV" needs its space: "CGI" is the Code général des impôts
@@ -538,7 +543,8 @@ def _geneva_specs() -> list[MentionSpec]:
                 INSTRUMENT,
                 gc,
             ),
-            MentionSpec(r"(?i:(?:Женевск\w*\s+)?конвенц\w*\s+" + ru + r")", INSTRUMENT, gc),
+            # "Конвенция (IV) о защите гражданского населения…", the ICRC's Russian title
+            MentionSpec(r"(?i:(?:Женевск\w*\s+)?конвенц\w*(?:\s*\(" + roman + r"\))?\s+" + ru + r")", INSTRUMENT, gc),
             MentionSpec(r"(?i:" + az + r"\s+(?:Cenevrə\s+)?Konvensiya\w*)", INSTRUMENT, gc),
         ]
     any_en = r"(?:first|second|third|fourth|1st|2nd|3rd|4th)"
@@ -680,7 +686,8 @@ def _protocol_specs() -> list[MentionSpec]:
             "API",
         ),
         MentionSpec(
-            r"(?i:дополнительн\w*\s+протокол\w*)\s+(?:I|II|III)(?:\s*(?:,|и)\s*(?:I|II|III))+(?![\w])",
+            r"(?i:дополнительн\w*\s+протокол\w*)(?:\s+к\s+(?i:Женевским\s+конвенциям))?"
+            r"\s+(?:I|II|III)(?:\s*(?:,|и)\s*(?:I|II|III))+(?![\w])",
             PROTOCOL_LIST,
         ),
         MentionSpec(r"(?i:протокол\w*)\s*" + _roman("I") + r"(?:\s+к\s+Женевским\s+конвенциям)?", INSTRUMENT, "API"),
@@ -1048,6 +1055,10 @@ LIST_MARKER_RE = re.compile(LIST_MARKER)
 ARTICLE_NUMBER_RE = re.compile(ARTICLE_NUMBER)
 PIN_RE = re.compile(PIN)
 RANGE_SEP_RE = re.compile(RANGE_SEP)
+# "Article 7(1)(a)-(c)": a range of lettered sub-paragraphs after the first one's pin
+SUB_RANGE_RE = re.compile(r"\s*[" + DASHES + r"]\s*\(\s*(?P<last>" + LETTER + r")\s*\)", re.IGNORECASE)
+LAST_SUB_PIN_RE = re.compile(r"\(\s*(?P<sub>" + LETTER + r")\s*\)$", re.IGNORECASE)
+ROMAN_RANGE_RE = re.compile(r"(?<=[ivx]\))\s*[" + DASHES + r"]\s*\(\s*[ivx]{1,5}\s*\)")
 LIST_SEP_RE = re.compile(LIST_SEP)
 LIST_ITEM_END_RE = re.compile(LIST_ITEM_END)
 AZ_CITATION_RE = re.compile(AZ_CITATION)
