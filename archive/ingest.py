@@ -551,19 +551,35 @@ def _recover(pending: deque[tuple[str, cf.Future[Result]]], options: WorkerOptio
             yield _run_alone(path, options)
 
 
+#: Seconds to wait before each new try at starting a worker that could not start (see :func:`_run_alone`).
+WORKER_START_RETRIES = (0.2, 1.0)
+
+
 def _run_alone(path: str, options: WorkerOptions) -> Result:
-    executor = _new_pool(options, 1)
-    try:
-        return _result_of(path, executor.submit(process_file, path), _hard_limit(options), options)
-    except BrokenProcessPool:
-        return Failure(path, "worker-crashed", "BrokenProcessPool", "the file made its worker process die")
-    except cf.TimeoutError:
-        _kill(executor)
-        return Failure(path, "timeout", "FileTimeoutError", "the worker stopped answering; it was killed")
-    except OSError as error:  # its worker could not be started (killed while being forked, a process limit)
-        return Failure(path, "worker-crashed", type(error).__name__, f"no worker process could start: {error}")
-    finally:
-        executor.shutdown(wait=True, cancel_futures=True)
+    """``path`` read by a worker of its own: its result, or why it failed (its worker died, hung, or never started).
+
+    A worker that cannot start is tried again, twice: Python's forkserver, which starts the workers, dies when a
+    pool that is breaking connects to it and leaves mid-request, and while it is dying it refuses the next
+    pools. Those files had failed "no worker process could start" one after another, enough to stop the batch
+    as if the machine were at fault. Once it has died, the next pool starts a new one.
+    """
+    waits = iter(WORKER_START_RETRIES)
+    while True:
+        executor = _new_pool(options, 1)
+        try:
+            return _result_of(path, executor.submit(process_file, path), _hard_limit(options), options)
+        except BrokenProcessPool:
+            return Failure(path, "worker-crashed", "BrokenProcessPool", "the file made its worker process die")
+        except cf.TimeoutError:
+            _kill(executor)
+            return Failure(path, "timeout", "FileTimeoutError", "the worker stopped answering; it was killed")
+        except OSError as error:  # its worker could not be started (the forkserver dying, a process limit)
+            wait = next(waits, None)
+            if wait is None:
+                return Failure(path, "worker-crashed", type(error).__name__, f"no worker process could start: {error}")
+        finally:
+            executor.shutdown(wait=True, cancel_futures=True)
+        time.sleep(wait)
 
 
 def _new_pool(options: WorkerOptions, workers: int) -> cf.ProcessPoolExecutor:

@@ -405,15 +405,43 @@ def test_a_worker_that_cannot_be_started_strands_no_file(tmp_path: Path, monkeyp
 
     def submit(self: cf.ProcessPoolExecutor, *args: object, **kwargs: object) -> cf.Future:
         calls.append(1)
-        if len(calls) in (3, 4, 5):  # the third file's worker, then the lone retries of the two before it
+        if 3 <= len(calls) <= 9:  # the third file's worker, then every try of the lone reads of the two before it
             raise OSError(errno.EBADF, "Bad file descriptor")
         return real_submit(self, *args, **kwargs)
 
     monkeypatch.setattr(cf.ProcessPoolExecutor, "submit", submit)
+    monkeypatch.setattr("archive.ingest.WORKER_START_RETRIES", (0, 0))
     results = list(run_workers(files, WorkerOptions(), 2))
     assert [Path(r.path).name for r in results] == [f.name for f in files]  # every file once, in order
     assert [getattr(r, "reason", "ingested") for r in results] == ["worker-crashed"] * 2 + ["ingested"] * 6
     assert "no worker process could start" in results[0].detail
+
+
+def test_a_worker_that_cannot_start_for_a_moment_is_tried_again(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Python's forkserver dies when a breaking pool leaves it mid-request, and refuses the next pools while it
+    dies (ECONNREFUSED): the files read alone then failed one after another, enough to stop a batch."""
+    import concurrent.futures as cf
+    import errno
+
+    from archive.ingest import run_workers
+
+    for i in range(4):
+        (tmp_path / f"note-{i}.txt").write_text(f"Note {i} on Article 147.", encoding="utf-8")
+    files = sorted(tmp_path.glob("*.txt"))
+    real_submit, calls, slept = cf.ProcessPoolExecutor.submit, [], []
+
+    def submit(self: cf.ProcessPoolExecutor, *args: object, **kwargs: object) -> cf.Future:
+        calls.append(1)
+        if len(calls) in (3, 4, 5):  # the third file's worker, then the first two tries of the first lone read
+            raise ConnectionRefusedError(errno.ECONNREFUSED, "Connection refused")
+        return real_submit(self, *args, **kwargs)
+
+    monkeypatch.setattr(cf.ProcessPoolExecutor, "submit", submit)
+    monkeypatch.setattr("archive.ingest.time.sleep", slept.append)
+    results = list(run_workers(files, WorkerOptions(), 2))
+    assert [getattr(r, "reason", "ingested") for r in results] == ["ingested"] * 4
+    assert slept == [0.2, 1.0]
 
 
 def test_a_time_limit_that_rings_as_the_worker_finishes_fails_only_that_file(

@@ -212,8 +212,8 @@ with open("/proc/self/cmdline", "rb") as command:
 
 
 #: Python's forkserver dies, printing this, when a process pool that is breaking connects to it and leaves before
-#: sending its request (multiprocessing/forkserver.py catches only OSError there). The batch copes (the next pool
-#: starts a new forkserver; meanwhile files fail "no worker process could start"), but the traceback is Python's.
+#: sending its request (multiprocessing/forkserver.py catches only OSError there). The batch copes (a worker that
+#: cannot start is tried again, and the next pool starts a new forkserver), but the traceback is Python's.
 FORKSERVER_EOF = re.compile(r"Traceback \(most recent call last\):\n(?:  .*\n)*?.*forkserver\.py.*\n(?:  .*\n)*"
                             r"EOFError\n")
 
