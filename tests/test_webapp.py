@@ -418,6 +418,24 @@ def test_citation_downloads_have_their_media_types(client: FlaskClient, settings
         assert client.get(f"/documents/{report.id}/cite.bibtex?page={bad}").status_code == 404
 
 
+def test_citation_downloads_of_a_control_prefix_in_azerbaijani_letters(settings: Settings, tmp_path: Path) -> None:
+    """A WSGI server sends headers as Latin-1: ``filename="ŞUŞA-000001.ris"`` was a 500 under waitress."""
+    settings = replace(settings, control_prefix="ŞUŞA")
+    folder = tmp_path / "prefixed"
+    folder.mkdir()
+    (folder / "note.txt").write_text("Landmines near Shusha.\n", encoding="utf-8")
+    ingest([folder], settings)
+    document = document_named(settings, "note.txt")
+    client = create_app({"TESTING": True, "ARCHIVE_SETTINGS": settings, "SERVER_NAME": "archive.test"}).test_client()
+    for fmt, ext in (("ris", "ris"), ("bibtex", "bib"), ("csl-json", "json")):
+        response = client.get(f"/documents/{document.id}/cite.{fmt}?page=1")
+        assert response.status_code == 200
+        header = response.headers["Content-Disposition"]
+        header.encode("latin-1")  # what the server does with it
+        assert f"filename*=UTF-8''%C5%9EU%C5%9EA-000001-p1.{ext}" in header
+        assert f'filename="SUSA-000001-p1.{ext}"' in header or f"filename=SUSA-000001-p1.{ext}" in header
+
+
 def test_permalinks_survive_reindexing(client: FlaskClient, settings: Settings) -> None:
     from index import rebuild
 
