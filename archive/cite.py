@@ -75,7 +75,8 @@ def citation_for(document: Document, *, permalink: str, page: int | None = None,
     """The citation of ``document``, or of its page ``page``, reachable at ``permalink``, accessed today (UTC)."""
     meta = document.metadata
     accessed = accessed or dt.datetime.now(dt.UTC).date()
-    # a citation is one line to paste: newlines and tabs kept in the catalog's metadata become spaces
+    # a citation is one line to paste: newlines and tabs kept in the catalog's metadata become spaces, and
+    # other control characters are dropped
     return Citation(
         doc_id=document.id, control_number=document.control_number, title=_one_line(document.title),
         issuer=_one_line(meta.issuer), places=tuple(_one_line(p) for p in meta.places), date=meta.date,
@@ -234,8 +235,14 @@ def ris_text(citations: Iterable[Citation]) -> str:
     return "\r\n".join(ris(c) for c in citations)
 
 
+#: C0 and C1 control characters: no citation may hold them (LaTeX stops at one; PDF metadata read as the wrong
+#: encoding is full of NULs). Those that are whitespace (newlines, tabs) become spaces first.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def _one_line(value: str) -> str:
-    return " ".join(value.split())
+    """``value`` as one line of text: whitespace runs become one space, other control characters are dropped."""
+    return " ".join(CONTROL_CHARACTERS.sub(lambda m: " " if m[0].isspace() else "", value).split())
 
 
 WRITERS = {"csl-json": csl_json_text, "bibtex": bibtex_text, "ris": ris_text}

@@ -8,6 +8,7 @@ invisible, and a letter whose title, issuer and text carry HTML and script.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from dataclasses import replace
@@ -434,6 +435,38 @@ def test_citation_downloads_of_a_control_prefix_in_azerbaijani_letters(settings:
         header.encode("latin-1")  # what the server does with it
         assert f"filename*=UTF-8''%C5%9EU%C5%9EA-000001-p1.{ext}" in header
         assert f'filename="SUSA-000001-p1.{ext}"' in header or f"filename=SUSA-000001-p1.{ext}" in header
+
+
+def cited_archive(settings: Settings, folder: Path, **meta: object) -> tuple[FlaskClient, Document]:
+    """A one-document archive: a text about landmines whose sidecar holds ``meta``, and a client of it."""
+    folder.mkdir()
+    write_sidecar(folder / "cited.txt", **meta)
+    (folder / "cited.txt").write_text("Landmines near Aghdam.\n", encoding="utf-8")
+    ingest([folder], settings)
+    app = create_app({"TESTING": True, "ARCHIVE_SETTINGS": settings, "SERVER_NAME": "archive.test"})
+    return app.test_client(), document_named(settings, "cited.txt")
+
+
+def citations_of(client: FlaskClient, document: Document) -> dict[str, str]:
+    """Every citation of ``document`` the app gives, by where it comes from."""
+    texts = {f"cite.{fmt}": text_of(client, f"/documents/{document.id}/cite.{fmt}?page=1")
+             for fmt in ("csl-json", "bibtex", "ris")}
+    texts |= {f"export/{fmt}": text_of(client, f"/export/{fmt}?q=landmines") for fmt in ("csl-json", "bibtex", "ris")}
+    body = client.get(f"/api/documents/{document.id}/citation").get_json()
+    texts |= {f"api {key}": body[key] for key in ("text", "bibtex", "ris")}
+    texts["api csl_json"] = json.dumps(body["csl_json"], ensure_ascii=False)
+    return texts
+
+
+def test_citations_carry_no_control_characters(settings: Settings, tmp_path: Path) -> None:
+    """A NUL or an escape in a title (PDF metadata read as the wrong encoding holds them) stopped LaTeX
+    ("Text line contains an invalid character") and went into every record as it was."""
+    client, document = cited_archive(settings, tmp_path / "controls", title="T\x00i\x00t\x00le \x07bell\x1b[31m",
+                                     issuer="Org\x7f\x85\x9b \x01NGO", places=["Agh\x08dam"], type="report")
+    for where, text in citations_of(client, document).items():
+        assert not re.search(r"[\x00-\x09\x0b-\x0c\x0e-\x1f\x7f-\x9f]", text), where
+        assert "Title bell[31m" in text and "Org NGO" in text, where
+    assert "&#34;Title bell[31m&#34;" in text_of(client, f"/documents/{document.id}")  # the citation box, escaped
 
 
 def test_permalinks_survive_reindexing(client: FlaskClient, settings: Settings) -> None:
