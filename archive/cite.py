@@ -240,9 +240,30 @@ def ris_text(citations: Iterable[Citation]) -> str:
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
+#: Bidirectional controls that open an embedding or override (closed by U+202C) or an isolate (closed by U+2069).
+OPENS_EMBEDDING, OPENS_ISOLATE = "\u202a\u202b\u202d\u202e", "\u2066\u2067\u2068"
+CLOSES_EMBEDDING, CLOSES_ISOLATE = "\u202c", "\u2069"
+
+
 def _one_line(value: str) -> str:
-    """``value`` as one line of text: whitespace runs become one space, other control characters are dropped."""
-    return " ".join(CONTROL_CHARACTERS.sub(lambda m: " " if m[0].isspace() else "", value).split())
+    """``value`` as one line of text: whitespace runs become one space, other control characters are dropped,
+    and the right-to-left (or left-to-right) runs it opens end with it."""
+    return _bidi_closed(" ".join(CONTROL_CHARACTERS.sub(lambda m: " " if m[0].isspace() else "", value).split()))
+
+
+def _bidi_closed(value: str) -> str:
+    """``value`` with the embeddings, overrides and isolates it leaves open closed at its end (as Unicode's
+    bidirectional algorithm pairs them). Left open, a right-to-left override in a title ran on to the end of
+    the paragraph: the rest of the citation, its control number, hash and permalink, read reversed."""
+    open_runs: list[str] = []  # the closing character of each run still open
+    for char in value:
+        if char in OPENS_EMBEDDING or char in OPENS_ISOLATE:
+            open_runs.append(CLOSES_EMBEDDING if char in OPENS_EMBEDDING else CLOSES_ISOLATE)
+        elif char == CLOSES_EMBEDDING and open_runs[-1:] == [CLOSES_EMBEDDING]:
+            open_runs.pop()
+        elif char == CLOSES_ISOLATE and CLOSES_ISOLATE in open_runs:  # it closes the embeddings inside it too
+            del open_runs[len(open_runs) - 1 - open_runs[::-1].index(CLOSES_ISOLATE):]
+    return value + "".join(reversed(open_runs))
 
 
 WRITERS = {"csl-json": csl_json_text, "bibtex": bibtex_text, "ris": ris_text}

@@ -469,6 +469,17 @@ def test_citations_carry_no_control_characters(settings: Settings, tmp_path: Pat
     assert "&#34;Title bell[31m&#34;" in text_of(client, f"/documents/{document.id}")  # the citation box, escaped
 
 
+def test_a_right_to_left_override_in_a_title_stays_inside_the_title(settings: Settings, tmp_path: Path) -> None:
+    """Left open, U+202E in a title reversed the rest of the citation as shown and pasted: ``…3f2a 652-AHS``."""
+    client, document = cited_archive(settings, tmp_path / "bidi", title="\u202eTitle", issuer="\u2067Org",
+                                     places=["\u202bA\u2066B\u202a"], type="report")
+    text = client.get(f"/api/documents/{document.id}/citation").get_json()["text"]
+    assert text.startswith('\u2067Org\u2069, "\u202eTitle\u202c" (\u202bA\u2066B\u202a\u202c\u2069\u202c, ')
+    for where, cited in citations_of(client, document).items():
+        assert "\u202eTitle\u202c" in cited.replace("\\u202e", "\u202e").replace("\\u202c", "\u202c"), where
+    assert '&#34;\u202eTitle\u202c&#34; (' in text_of(client, f"/documents/{document.id}")
+
+
 def test_permalinks_survive_reindexing(client: FlaskClient, settings: Settings) -> None:
     from index import rebuild
 
