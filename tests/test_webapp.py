@@ -505,6 +505,20 @@ def test_web_export_downloads_the_whole_result_set_and_records_custody(client: F
     assert "unknown export format" in text_of(client, "/export/docx?q=mines", 400)
 
 
+def test_a_head_request_for_an_export_records_nothing(client: FlaskClient, settings: Settings) -> None:
+    """A HEAD (a download manager asks one before its GET) sends no file: no ``exported`` event may list any."""
+    with Archive(settings) as archive:
+        before = len(archive.events())
+    for url in ("/export/csv?q=mines", "/api/export?format=ris&q=mines"):
+        response = client.head(url)
+        assert response.status_code == 200 and response.get_data() == b""
+        assert "attachment" in response.headers["Content-Disposition"]
+    assert client.head("/export/docx?q=mines").status_code == 400
+    assert client.head("/export/csv?q=(unclosed").status_code == 400
+    with Archive(settings) as archive:
+        assert len(archive.events()) == before
+
+
 # -- articles --------------------------------------------------------------------------------------
 
 def test_articles_index_lists_instruments_with_counts(client: FlaskClient) -> None:
