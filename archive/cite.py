@@ -75,7 +75,8 @@ def citation_for(document: Document, *, permalink: str, page: int | None = None,
     """The citation of ``document``, or of its page ``page``, reachable at ``permalink``, accessed today (UTC)."""
     meta = document.metadata
     accessed = accessed or dt.datetime.now(dt.UTC).date()
-    # a citation is one line to paste: newlines and tabs kept in the catalog's metadata become spaces
+    # a citation is one line to paste: newlines and tabs kept in the catalog's metadata become spaces, and
+    # other control characters are dropped
     return Citation(
         doc_id=document.id, control_number=document.control_number, title=_one_line(document.title),
         issuer=_one_line(meta.issuer), places=tuple(_one_line(p) for p in meta.places), date=meta.date,
@@ -234,8 +235,35 @@ def ris_text(citations: Iterable[Citation]) -> str:
     return "\r\n".join(ris(c) for c in citations)
 
 
+#: C0 and C1 control characters: no citation may hold them (LaTeX stops at one; PDF metadata read as the wrong
+#: encoding is full of NULs). Those that are whitespace (newlines, tabs) become spaces first.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+#: Bidirectional controls that open an embedding or override (closed by U+202C) or an isolate (closed by U+2069).
+OPENS_EMBEDDING, OPENS_ISOLATE = "\u202a\u202b\u202d\u202e", "\u2066\u2067\u2068"
+CLOSES_EMBEDDING, CLOSES_ISOLATE = "\u202c", "\u2069"
+
+
 def _one_line(value: str) -> str:
-    return " ".join(value.split())
+    """``value`` as one line of text: whitespace runs become one space, other control characters are dropped,
+    and the right-to-left (or left-to-right) runs it opens end with it."""
+    return _bidi_closed(" ".join(CONTROL_CHARACTERS.sub(lambda m: " " if m[0].isspace() else "", value).split()))
+
+
+def _bidi_closed(value: str) -> str:
+    """``value`` with the embeddings, overrides and isolates it leaves open closed at its end (as Unicode's
+    bidirectional algorithm pairs them). Left open, a right-to-left override in a title ran on to the end of
+    the paragraph: the rest of the citation, its control number, hash and permalink, read reversed."""
+    open_runs: list[str] = []  # the closing character of each run still open
+    for char in value:
+        if char in OPENS_EMBEDDING or char in OPENS_ISOLATE:
+            open_runs.append(CLOSES_EMBEDDING if char in OPENS_EMBEDDING else CLOSES_ISOLATE)
+        elif char == CLOSES_EMBEDDING and open_runs[-1:] == [CLOSES_EMBEDDING]:
+            open_runs.pop()
+        elif char == CLOSES_ISOLATE and CLOSES_ISOLATE in open_runs:  # it closes the embeddings inside it too
+            del open_runs[len(open_runs) - 1 - open_runs[::-1].index(CLOSES_ISOLATE):]
+    return value + "".join(reversed(open_runs))
 
 
 WRITERS = {"csl-json": csl_json_text, "bibtex": bibtex_text, "ris": ris_text}

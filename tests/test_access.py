@@ -351,6 +351,8 @@ def test_one_visitor_may_make_only_so_many_exports_and_a_refused_one_records_not
     assert anonymous.get("/export/csv?q=landmines").status_code == 200
     assert anonymous.get("/api/export?format=jsonl&q=landmines").status_code == 200  # one count for both routes
     assert anonymous.get("/export/nonsense").status_code == 400  # refused before it counts
+    assert anonymous.get("/export/csv?q=%22unclosed").status_code == 400  # so is a query that cannot run
+    assert anonymous.head("/export/csv?q=landmines").status_code == 200  # nothing sent, nothing counted
     refused = anonymous.get("/export/ris?q=landmines")
     text = html.unescape(refused.get_data(as_text=True))
     assert refused.status_code == 429 and "Too many exports" in text and "try again in 10 minutes" in text

@@ -8,6 +8,7 @@ invisible, and a letter whose title, issuer and text carry HTML and script.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from dataclasses import replace
@@ -418,6 +419,67 @@ def test_citation_downloads_have_their_media_types(client: FlaskClient, settings
         assert client.get(f"/documents/{report.id}/cite.bibtex?page={bad}").status_code == 404
 
 
+def test_citation_downloads_of_a_control_prefix_in_azerbaijani_letters(settings: Settings, tmp_path: Path) -> None:
+    """A WSGI server sends headers as Latin-1: ``filename="ŞUŞA-000001.ris"`` was a 500 under waitress."""
+    settings = replace(settings, control_prefix="ŞUŞA")
+    folder = tmp_path / "prefixed"
+    folder.mkdir()
+    (folder / "note.txt").write_text("Landmines near Shusha.\n", encoding="utf-8")
+    ingest([folder], settings)
+    document = document_named(settings, "note.txt")
+    client = create_app({"TESTING": True, "ARCHIVE_SETTINGS": settings, "SERVER_NAME": "archive.test"}).test_client()
+    for fmt, ext in (("ris", "ris"), ("bibtex", "bib"), ("csl-json", "json")):
+        response = client.get(f"/documents/{document.id}/cite.{fmt}?page=1")
+        assert response.status_code == 200
+        header = response.headers["Content-Disposition"]
+        header.encode("latin-1")  # what the server does with it
+        assert f"filename*=UTF-8''%C5%9EU%C5%9EA-000001-p1.{ext}" in header
+        assert f'filename="SUSA-000001-p1.{ext}"' in header or f"filename=SUSA-000001-p1.{ext}" in header
+
+
+def cited_archive(settings: Settings, folder: Path, **meta: object) -> tuple[FlaskClient, Document]:
+    """A one-document archive: a text about landmines whose sidecar holds ``meta``, and a client of it."""
+    folder.mkdir()
+    write_sidecar(folder / "cited.txt", **meta)
+    (folder / "cited.txt").write_text("Landmines near Aghdam.\n", encoding="utf-8")
+    ingest([folder], settings)
+    app = create_app({"TESTING": True, "ARCHIVE_SETTINGS": settings, "SERVER_NAME": "archive.test"})
+    return app.test_client(), document_named(settings, "cited.txt")
+
+
+def citations_of(client: FlaskClient, document: Document) -> dict[str, str]:
+    """Every citation of ``document`` the app gives, by where it comes from."""
+    texts = {f"cite.{fmt}": text_of(client, f"/documents/{document.id}/cite.{fmt}?page=1")
+             for fmt in ("csl-json", "bibtex", "ris")}
+    texts |= {f"export/{fmt}": text_of(client, f"/export/{fmt}?q=landmines") for fmt in ("csl-json", "bibtex", "ris")}
+    body = client.get(f"/api/documents/{document.id}/citation").get_json()
+    texts |= {f"api {key}": body[key] for key in ("text", "bibtex", "ris")}
+    texts["api csl_json"] = json.dumps(body["csl_json"], ensure_ascii=False)
+    return texts
+
+
+def test_citations_carry_no_control_characters(settings: Settings, tmp_path: Path) -> None:
+    """A NUL or an escape in a title (PDF metadata read as the wrong encoding holds them) stopped LaTeX
+    ("Text line contains an invalid character") and went into every record as it was."""
+    client, document = cited_archive(settings, tmp_path / "controls", title="T\x00i\x00t\x00le \x07bell\x1b[31m",
+                                     issuer="Org\x7f\x85\x9b \x01NGO", places=["Agh\x08dam"], type="report")
+    for where, text in citations_of(client, document).items():
+        assert not re.search(r"[\x00-\x09\x0b-\x0c\x0e-\x1f\x7f-\x9f]", text), where
+        assert "Title bell[31m" in text and "Org NGO" in text, where
+    assert "&#34;Title bell[31m&#34;" in text_of(client, f"/documents/{document.id}")  # the citation box, escaped
+
+
+def test_a_right_to_left_override_in_a_title_stays_inside_the_title(settings: Settings, tmp_path: Path) -> None:
+    """Left open, U+202E in a title reversed the rest of the citation as shown and pasted: ``…3f2a 652-AHS``."""
+    client, document = cited_archive(settings, tmp_path / "bidi", title="\u202eTitle", issuer="\u2067Org",
+                                     places=["\u202bA\u2066B\u202a"], type="report")
+    text = client.get(f"/api/documents/{document.id}/citation").get_json()["text"]
+    assert text.startswith('\u2067Org\u2069, "\u202eTitle\u202c" (\u202bA\u2066B\u202a\u202c\u2069\u202c, ')
+    for where, cited in citations_of(client, document).items():
+        assert "\u202eTitle\u202c" in cited.replace("\\u202e", "\u202e").replace("\\u202c", "\u202c"), where
+    assert '&#34;\u202eTitle\u202c&#34; (' in text_of(client, f"/documents/{document.id}")
+
+
 def test_permalinks_survive_reindexing(client: FlaskClient, settings: Settings) -> None:
     from index import rebuild
 
@@ -441,6 +503,20 @@ def test_web_export_downloads_the_whole_result_set_and_records_custody(client: F
     assert (event.action, event.details["format"], event.details["count"]) == ("exported", "ris", 1)
     assert event.details["documents"] == [document_named(settings, "report.pdf").id]
     assert "unknown export format" in text_of(client, "/export/docx?q=mines", 400)
+
+
+def test_a_head_request_for_an_export_records_nothing(client: FlaskClient, settings: Settings) -> None:
+    """A HEAD (a download manager asks one before its GET) sends no file: no ``exported`` event may list any."""
+    with Archive(settings) as archive:
+        before = len(archive.events())
+    for url in ("/export/csv?q=mines", "/api/export?format=ris&q=mines"):
+        response = client.head(url)
+        assert response.status_code == 200 and response.get_data() == b""
+        assert "attachment" in response.headers["Content-Disposition"]
+    assert client.head("/export/docx?q=mines").status_code == 400
+    assert client.head("/export/csv?q=(unclosed").status_code == 400
+    with Archive(settings) as archive:
+        assert len(archive.events()) == before
 
 
 # -- articles --------------------------------------------------------------------------------------

@@ -11,8 +11,10 @@ events appear in the custody timeline for admins only.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, render_template, request, send_file
 
@@ -165,5 +167,18 @@ def cite_file(doc_id: str, fmt: str) -> Response:
     media, ext = cite.FORMATS[fmt]
     body = cite.write([citation(document, number)], fmt)
     name = document.control_number + (f"-p{number}" if number else "")
-    return Response(body, content_type=f"{media}; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.{ext}"'})
+    response = Response(body, content_type=f"{media}; charset=utf-8")
+    response.headers.set("Content-Disposition", "attachment", **attachment_names(f"{name}.{ext}"))
+    return response
+
+
+def attachment_names(name: str) -> dict[str, str]:
+    """``Content-Disposition`` parameters naming a download ``name``, which may hold any letters.
+
+    A server sends headers as Latin-1, so a control prefix in Azerbaijani or Cyrillic letters would fail the
+    response: such a name goes as ``filename*`` (UTF-8, RFC 6266), with an ASCII ``filename`` beside it.
+    """
+    if name.isascii():
+        return {"filename": name}
+    simple = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    return {"filename": simple, "filename*": "UTF-8''" + quote(name, safe="!#$&+-.^_`|~")}

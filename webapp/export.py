@@ -64,19 +64,23 @@ def export_response(fmt: str) -> Response:
     Only the ids (and first matching pages) of the results are held; the documents are read from the
     catalog and written out :data:`BATCH` at a time while the response is sent, so an export of the whole
     archive holds a batch in memory, not the archive, and its first bytes leave at once. The first batch is
-    read and recorded before the response begins: an archive that cannot record the export refuses it.
+    read and recorded before the response begins: an archive that cannot record the export refuses it. A HEAD
+    request is searched (a query that cannot be run is the same error) but neither read nor recorded.
     """
     if fmt not in FORMATS:
         raise QueryError(fmt, f"unknown export format; formats are: {', '.join(FORMATS)}")
-    check_export()  # each export is recorded in the ledger: one visitor may make only so many
     details = {"format": fmt, "query": request.args.get("q", ""),
                "filters": {k: v for k, v in request.args.lists() if k != "q"}, **via_token()}
-    batches = _recorded_batches(list(matching_documents()), details)
-    first = next(batches)
+    found = list(matching_documents())
     media, ext = FORMATS[fmt]
+    headers = {"Content-Disposition": f'attachment; filename="evidence-export.{ext}"'}
+    if request.method == "HEAD":  # a GET's answer without its file: nothing is sent, so nothing is recorded
+        return Response(mimetype=media.split(";")[0], content_type=media, headers=headers)
+    check_export()  # each export is recorded in the ledger: one visitor may make only so many
+    batches = _recorded_batches(found, details)
+    first = next(batches)
     body = stream_with_context(WRITERS[fmt](itertools.chain([first], batches)))
-    return Response(body, mimetype=media.split(";")[0], content_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="evidence-export.{ext}"'})
+    return Response(body, mimetype=media.split(";")[0], content_type=media, headers=headers)
 
 
 Found = Iterator[list[tuple[Document, tuple[int, ...]]]]
