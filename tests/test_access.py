@@ -752,6 +752,22 @@ def test_login_redirects_only_within_the_site(app: Flask) -> None:
 
 # -- audit -----------------------------------------------------------------------------------------
 
+def test_a_head_request_views_and_downloads_nothing(clients, tokens, home: Settings) -> None:
+    """A download manager sends HEAD before GET: the original was recorded as sent twice, once with no body."""
+    witness = docs(home)["witness"]
+    for url in (f"/documents/{witness.id}", f"/documents/{witness.id}/pages/1", f"/documents/{witness.id}/download",
+                f"/documents/{witness.id}/original"):
+        response = clients["investigator"].head(url)
+        response.close()  # as a server does: an original's file is closed with the response
+        assert response.status_code == 200
+    assert clients[None].head(f"/api/documents/{witness.id}", headers=tokens["investigator"]).status_code == 200
+    with Archive(home) as archive:
+        assert [e for e in archive.events(witness.id) if e.action in ("viewed", "downloaded")] == []
+    clients["investigator"].get(f"/documents/{witness.id}/download").close()
+    with Archive(home) as archive:
+        assert [e.action for e in archive.events(witness.id) if e.action == "downloaded"] == ["downloaded"]
+
+
 def test_views_and_downloads_by_signed_in_users_are_custody_events(clients, tokens, home: Settings) -> None:
     found = docs(home)
     witness, public = found["witness"], found["public"]
