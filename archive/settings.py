@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from archive.errors import ConfigurationError
 
@@ -49,6 +50,8 @@ SETTINGS: tuple[tuple[str, Any, str], ...] = (
     ("export_limit", 30, "Exports one visitor (a user, or an address when not signed in) may make within "
                          "export_window seconds; each is recorded in the custody ledger. 0: no limit."),
     ("export_window", 600, "Seconds over which a visitor's exports are counted."),
+    ("public_url", "", "Scheme and host the archive is reached at (https://evidence.example.org), for permalinks "
+                       "and citations; empty: those of each request."),
 )
 
 
@@ -87,6 +90,7 @@ class Settings:
     audit_views: bool = True
     export_limit: int = 30
     export_window: int = 600
+    public_url: str = ""
 
     def __post_init__(self) -> None:
         if self.default_access not in ACCESS_LEVELS:
@@ -103,6 +107,9 @@ class Settings:
                 raise ConfigurationError(name, getattr(self, name), "a whole number from 1")
         if self.export_limit < 0:
             raise ConfigurationError("export_limit", self.export_limit, "0 (no limit) or more")
+        if self.public_url and not _is_origin(self.public_url):
+            raise ConfigurationError("public_url", self.public_url,
+                                     "a scheme and host only, such as https://evidence.example.org")
         self.access_defaults  # noqa: B018 - validates access_by_type
 
     @property
@@ -150,6 +157,14 @@ class Settings:
 
     def with_changes(self, **changes: Any) -> Settings:
         return replace(self, **changes)
+
+
+def _is_origin(url: str) -> bool:
+    """Whether ``url`` is an origin: http or https, a host, and nothing after it but an optional ``/``."""
+    parts = urlsplit(url)
+    return (parts.scheme in ("http", "https") and bool(parts.hostname) and parts.path in ("", "/")
+            and not parts.query and not parts.fragment and not parts.username and not parts.password
+            and not any(c.isspace() for c in url))
 
 
 def _coerce(name: str, raw: str) -> Any:

@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from flask.testing import FlaskClient
 
+from archive.errors import ConfigurationError
 from archive.ingest import ingest
 from archive.models import Document
 from archive.settings import Settings
@@ -402,6 +403,36 @@ def test_document_and_page_carry_a_citation_with_permalink(client: FlaskClient, 
     assert f"{report.control_number}-0002" in text and report.sha256[:12] in text
     assert f"http://archive.test/documents/{report.id}/pages/2" in text
     assert 'data-copy="citation-text"' in page
+
+
+def test_permalinks_name_the_public_address_when_it_is_set(settings: Settings, sample_folder: Path,
+                                                          tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Behind a proxy that passes its own Host (or a forged one), permalinks named that host: a brief would cite
+    an address nobody outside can reach."""
+    web_archive(settings, sample_folder, tmp_path_factory)
+    public = replace(settings, public_url="https://evidence.example.org/")
+    client = create_app({"TESTING": True, "ARCHIVE_SETTINGS": public}).test_client()
+    report = document_named(settings, "report.pdf")
+    headers = {"Host": "10.0.0.7:8080"}  # the proxy's view, or an attacker's
+    page = client.get(f"/documents/{report.id}/pages/2", headers=headers).get_data(as_text=True)
+    assert f"https://evidence.example.org/documents/{report.id}/pages/2" in page and "10.0.0.7" not in page
+    document = client.get(f"/api/documents/{report.id}", headers=headers).get_json()
+    assert document["permalink"] == f"https://evidence.example.org/documents/{report.id}"
+    assert document["download"] == f"https://evidence.example.org/documents/{report.id}/download"
+    exported = client.get("/export/csv?q=clearance", headers=headers).get_data(as_text=True)
+    assert f"https://evidence.example.org/documents/{report.id}" in exported and "10.0.0.7" not in exported
+    bibtex = client.get(f"/documents/{report.id}/cite.bibtex", headers=headers).get_data(as_text=True)
+    assert f"https://evidence.example.org/documents/{report.id}" in bibtex
+    passages = client.get("/api/articles/GCIV-147", headers=headers).get_json()
+    assert passages["hits"] and all(h["permalink"].startswith("https://evidence.example.org/documents/")
+                                    for h in passages["hits"])
+
+
+@pytest.mark.parametrize("url", ["evidence.example.org", "ftp://evidence.example.org", "https://evidence.example.org/a",
+                                 "https://evidence.example.org?x=1", "https://user:pw@evidence.example.org", "https://"])
+def test_a_public_url_that_is_not_an_origin_is_refused(url: str) -> None:
+    with pytest.raises(ConfigurationError, match="public_url"):
+        Settings(public_url=url)
 
 
 def test_citation_downloads_have_their_media_types(client: FlaskClient, settings: Settings) -> None:

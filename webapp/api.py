@@ -16,7 +16,7 @@ import json
 from importlib import resources
 from typing import Any
 
-from flask import Blueprint, Response, abort, jsonify, request, url_for
+from flask import Blueprint, Response, abort, jsonify, request
 
 from archive import cite
 from archive.cli import hit_as_dict, results_as_dict
@@ -31,6 +31,7 @@ from webapp.state import (
     archive,
     event_actor,
     event_details,
+    external_url,
     permalink,
     record_view,
     search_index,
@@ -45,8 +46,8 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 def links(document: Document) -> dict[str, str]:
     return {
         "permalink": permalink(document),
-        "original": url_for("documents.original", doc_id=document.id, _external=True),
-        "download": url_for("documents.download", doc_id=document.id, _external=True),
+        "original": external_url("documents.original", doc_id=document.id),
+        "download": external_url("documents.download", doc_id=document.id),
     }
 
 
@@ -163,7 +164,7 @@ def article(ref_id: str) -> Response:
         "hits": [{"document": p.doc_id, "control_number": p.control_number, "title": p.title, "date": p.date,
                   "type": p.type, "reference": p.ref_id, "page": p.page, "text": p.text,
                   "context": p.context.as_dict(),
-                  "permalink": url_for("documents.page", doc_id=p.doc_id, number=p.page, _external=True)}
+                  "permalink": external_url("documents.page", doc_id=p.doc_id, number=p.page)}
                  for p in passages],
     })
 

@@ -122,5 +122,14 @@ def _head() -> bool:
 def permalink(document: Document, page: int | None = None) -> str:
     """The stable address of a document or one of its pages: built on the id, which comes from the SHA-256."""
     if page:
-        return url_for("documents.page", doc_id=document.id, number=page, _external=True)
-    return url_for("documents.show", doc_id=document.id, _external=True)
+        return external_url("documents.page", doc_id=document.id, number=page)
+    return external_url("documents.show", doc_id=document.id)
+
+
+def external_url(endpoint: str, **values: Any) -> str:
+    """The full address of ``endpoint``: on ``Settings.public_url`` when it is set, so that a permalink in a brief
+    names the archive's public address, not the one a proxy reached it by (or a forged ``Host``)."""
+    origin = archive().settings.public_url.rstrip("/")
+    if not origin:
+        return url_for(endpoint, _external=True, **values)
+    return origin + url_for(endpoint, **values)
