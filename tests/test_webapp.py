@@ -511,6 +511,16 @@ def test_a_right_to_left_override_in_a_title_stays_inside_the_title(settings: Se
     assert '&#34;\u202eTitle\u202c&#34; (' in text_of(client, f"/documents/{document.id}")
 
 
+def test_a_json_lines_record_is_one_line_to_every_line_reader(settings: Settings, tmp_path: Path) -> None:
+    """JSON leaves U+2028, U+2029 and U+0085 unescaped, and ``str.splitlines()`` ends a line at each: a title
+    holding one split its record in two."""
+    client, document = cited_archive(settings, tmp_path / "breaks", title="Report\u2028on\u2029Aghdam\x85mines",
+                                     type="report")
+    body = client.get("/export/jsonl?q=Aghdam").get_data(as_text=True)
+    records = body.splitlines()
+    assert len(records) == 1 and json.loads(records[0])["title"] == "Report\u2028on\u2029Aghdam\x85mines"
+
+
 def test_permalinks_survive_reindexing(client: FlaskClient, settings: Settings) -> None:
     from index import rebuild
 

@@ -152,8 +152,18 @@ def _jsonl(batches: Found) -> Iterator[str]:
         for document, pages in batch:
             data: dict[str, Any] = document_as_dict(archive(), document)
             data.update(first_matching_pages=list(pages), permalink=permalink(document))
-            lines.append(json.dumps(data, ensure_ascii=False) + "\n")
+            lines.append(_one_record(json.dumps(data, ensure_ascii=False)) + "\n")
         yield "".join(lines)
+
+
+#: Characters JSON leaves unescaped (it escapes the other controls) that ``str.splitlines()`` and other line readers
+#: take for a line's end: a title holding one split its document's record in two.
+LINE_BREAKS_IN_STRINGS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
+
+
+def _one_record(line: str) -> str:
+    """A JSON Lines record that every line reader takes for one line (the same JSON value)."""
+    return line.translate(str.maketrans(LINE_BREAKS_IN_STRINGS))
 
 
 def _citations(fmt: str) -> Any:
