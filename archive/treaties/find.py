@@ -456,11 +456,7 @@ def _apply_suffix(text: str, end: int, citation: Citation) -> Citation:
         return Citation(citation.start, common.end(), citation.items, citation.style, True)
     if len(citation.items) != 1 or citation.items[0].paragraph or citation.items[0].sub:
         return citation
-    match = (
-        p.SUFFIX_EN.match(text, citation.end, end)
-        or p.SUFFIX_RU.match(text, citation.end, end)
-        or p.SUFFIX_FR.match(text, citation.end, end)
-    )
+    match = _suffix_match(text, citation.end, end)
     if match is None:
         return citation
     groups = match.groupdict()
@@ -473,6 +469,15 @@ def _apply_suffix(text: str, end: int, citation: Citation) -> Citation:
     if common:
         return Citation(citation.start, common.end(), (new_item,), citation.style, True)
     return Citation(citation.start, match.end(), (new_item,), citation.style, citation.common)
+
+
+def _suffix_match(text: str, position: int, end: int) -> re.Match[str] | None:
+    """', paragraph 6', ', пункт 1', ', alinéa 6' after the article number, or the same in brackets."""
+    for suffix in (p.SUFFIX_EN, p.SUFFIX_RU, p.SUFFIX_FR, *p.BRACKETED_SUFFIXES):
+        match = suffix.match(text, position, end)
+        if match is not None:
+            return match
+    return None
 
 
 def _keyword_citations(text: str, start: int, end: int) -> list[Citation]:

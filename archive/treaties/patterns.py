@@ -244,6 +244,10 @@ SUFFIX_FR = re.compile(
     r"|(?P<ord>" + ORDINAL_FR + r")\s+" + PARA_WORD_FR + r")"
     r"(?:\s*,?\s*" + SUB_WORD_FR + r"\s*(?P<sub>[a-z])\s*\))?)"
 )
+# The same pinpoint in brackets after the number: "статья 51 (пункт 2)", "Article 51 (paragraph 4)".
+BRACKETED_SUFFIXES = tuple(
+    re.compile(r"\s*\(" + suffix.pattern + r"\s*\)") for suffix in (SUFFIX_EN, SUFFIX_RU, SUFFIX_FR)
+)
 COMMON_SUFFIX = re.compile(
     r"(?i:\s*,?\s*(?:common\s+to\s+(?:all\s+)?(?:the\s+)?(?:four\s+)?(?:1949\s+)?"
     r"Geneva\s+Conventions(?:\s+of\s+(?:12\s+August\s+)?1949)?"
