@@ -236,7 +236,7 @@ SUFFIX_EN = re.compile(
     r"(?:\s*,?\s*" + SUBPARA_WORD_EN + r"\s*\(?\s*(?P<sub2>[a-z])\s*\)?)?)"
 )
 SUFFIX_RU = re.compile(
-    r"(?i:\s*,?\s*(?:пункт\w*|п\.|част\w*|ч\.)\s*(?P<para>\d{1,2})"
+    r"(?i:\s*,?\s*(?:пункт\w*|п\.|част\w*|ч\.|абзац\w*|абз\.)\s*(?P<para>\d{1,2})"
     r"(?:\s*,?\s*(?:подпункт\w*|подп\.|пп\.)\s*[«\"“(]?\s*(?P<sub>" + LETTER + r")\s*[»\"”)]?)?)"
 )
 SUFFIX_FR = re.compile(
