@@ -503,16 +503,21 @@ def _extend_over_et_seq(text: str, end: int, citation: Citation) -> Citation:
     return Citation(citation.start, following.end(), citation.items, citation.style, citation.common)
 
 
+def _bare_item(item: CitationItem) -> bool:
+    return item.paragraph is None and item.sub is None
+
+
 def _az_items(text: str, start: int, stop: int) -> list[CitationItem]:
     items: list[CitationItem] = []
     previous_was_range = False
     for match in p.AZ_NUMBER_RE.finditer(text, start, stop):
         number = int(match["num"])
-        number_end = match.start() + len(match["num"])
-        if previous_was_range and items and items[-1].article < number <= items[-1].article + 40:
-            first = items[-1]  # the articles inside '146–148' span the range, as in English
+        paragraph, sub, number_end = _parse_pins(text, match.start("pins"), match.end("pins"))
+        # the articles inside '146–148' span the range, as in English (not after a pinpoint: '5(1)–7')
+        first = items[-1] if previous_was_range and items and _bare_item(items[-1]) else None
+        if first is not None and first.article < number <= first.article + 40:
             items.extend(CitationItem(n, None, None, first.start, number_end) for n in range(first.article + 1, number))
-        items.append(CitationItem(number, None, None, match.start(), number_end))
+        items.append(CitationItem(number, paragraph, sub, match.start(), number_end))
         separator = (match["sep"] or "").strip()
         previous_was_range = bool(separator) and separator in p.DASHES
     return items
@@ -526,7 +531,7 @@ def _az_citations(text: str, start: int, end: int) -> list[Citation]:
             continue
         stop = match.end()
         paragraph_match = p.AZ_PARAGRAPH.match(text, stop, end)
-        if paragraph_match and len(items) == 1:
+        if paragraph_match and len(items) == 1 and items[0].paragraph is None and items[0].sub is None:
             items, stop = _az_pinpoint(text, end, items[0], paragraph_match)
         first = items[0]
         items[0] = CitationItem(first.article, first.paragraph, first.sub, match.start(), max(first.end, match.end()))

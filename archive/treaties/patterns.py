@@ -255,7 +255,9 @@ COMMON_SUFFIX = re.compile(
     r"|commun\s+aux\s+(?:quatre\s+)?Conventions\s+de\s+Genève(?:\s+de\s+1949)?))"
 )
 
-AZ_NUMBERED = r"\d{1,3}(?!\d)(?:" + AZ_SUFFIX + r")?"
+# Pinpoints between the number and its suffix: "51(2)-ci maddəsi", "57(2)(a)-cı maddəsi".
+AZ_PINS = r"(?:\(\s*(?:\d{1,2}|[ivx]{1,5}|[a-z])\s*\)){0,3}"
+AZ_NUMBERED = r"\d{1,3}(?!\d)" + AZ_PINS + r"(?:" + AZ_SUFFIX + r")?"
 AZ_CITATION = (
     r"(?<![\w/.\-])(?P<items>" + AZ_NUMBERED + r"(?:\s*(?:,|və|ilə|[" + DASHES + r"])\s*" + AZ_NUMBERED + r")*)"
     r"\s+(?:saylı\s+)?(?P<kw>(?i:madd(?:ə|e)\w*))"
@@ -1066,5 +1068,8 @@ ROMAN_RANGE_RE = re.compile(r"(?<=[ivx]\))\s*[" + DASHES + r"]\s*\(\s*[ivx]{1,5}
 LIST_SEP_RE = re.compile(LIST_SEP)
 LIST_ITEM_END_RE = re.compile(LIST_ITEM_END)
 AZ_CITATION_RE = re.compile(AZ_CITATION)
-AZ_NUMBER_RE = re.compile(r"(?P<num>\d{1,3})(?:" + AZ_SUFFIX + r")?(?P<sep>\s*(?:,|və|ilə|[" + DASHES + r"])\s*)?")
+AZ_NUMBER_RE = re.compile(
+    r"(?P<num>\d{1,3})(?P<pins>" + AZ_PINS + r")(?:" + AZ_SUFFIX + r")?"
+    r"(?P<sep>\s*(?:,|və|ilə|[" + DASHES + r"])\s*)?"
+)
 COMMON_ABBREVIATION_RE = re.compile(COMMON_ABBREVIATION)
