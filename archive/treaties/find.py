@@ -430,7 +430,14 @@ def _prefix_paragraphs(match: re.Match[str]) -> list[str]:
 RU_ORDINAL_VALUES = {stem: n for n, stem in enumerate(
     ("перв", "втор", "трет", "четв", "пят", "шест", "седьм", "восьм", "девят", "десят"), start=1
 )}
-AZ_ORDINAL_VALUES = {word: n for n, word in enumerate(p.ORDINALS_AZ, start=1)}
+def _az_fold(word: str) -> str:
+    """Lower-case Azerbaijani alike whatever its capitals: 'İkinci', 'QIRX' -> 'ikinci', 'qirx'."""
+    return word.replace("İ", "i").replace("I", "i").lower().replace("ı", "i")
+
+
+AZ_ORDINAL_VALUES = {_az_fold(word): n for n, word in enumerate(p.ORDINALS_AZ, start=1)}
+AZ_TEN_VALUES = {_az_fold(word): 10 * n for n, word in enumerate(p.TENS_AZ, start=1)}
+AZ_TEN_ORDINAL_VALUES = {_az_fold(word): 10 * n for n, word in enumerate(p.TENS_ORDINALS_AZ, start=1)}
 FR_ORDINAL_VALUES = {stem: n for n, stem in enumerate(p.ORDINALS_FR, start=1)} | {"second": 2}
 STEM_ORDINAL_VALUES = RU_ORDINAL_VALUES | FR_ORDINAL_VALUES
 
@@ -446,7 +453,15 @@ def ordinal_value(word: str) -> int | None:
     for stem, value in STEM_ORDINAL_VALUES.items():
         if word.startswith(stem):
             return value
-    return AZ_ORDINAL_VALUES.get(word)
+    return AZ_ORDINAL_VALUES.get(_az_fold(word))
+
+
+def az_ordinal_number(words: str) -> int:
+    """An article number written as Azerbaijani ordinal words (:data:`patterns.ARTICLE_ORDINAL_AZ`):
+    'beşinci' -> 5, 'on birinci' -> 11, 'qırx doqquzuncu' -> 49, 'iyirminci' -> 20."""
+    *tens, last = _az_fold(words).split()
+    value = AZ_ORDINAL_VALUES.get(last) or AZ_TEN_ORDINAL_VALUES[last]
+    return value + sum(AZ_TEN_VALUES[ten] for ten in tens)
 
 
 def _apply_suffix(text: str, end: int, citation: Citation) -> Citation:
@@ -523,10 +538,21 @@ def _az_items(text: str, start: int, stop: int) -> list[CitationItem]:
     return items
 
 
+def _az_ordinal_items(text: str, start: int, stop: int) -> list[CitationItem]:
+    """'beşinci', 'ikinci və üçüncü': one item per ordinal word (no ranges are written in words)."""
+    return [
+        CitationItem(az_ordinal_number(m.group()), None, None, m.start(), m.end())
+        for m in p.ARTICLE_ORDINAL_AZ_RE.finditer(text, start, stop)
+    ]
+
+
 def _az_citations(text: str, start: int, end: int) -> list[Citation]:
     citations: list[Citation] = []
     for match in p.AZ_CITATION_RE.finditer(text, start, end):
-        items = _az_items(text, match.start("items"), match.end("items"))
+        if match["ordinal"]:
+            items = _az_ordinal_items(text, match.start("ordinal"), match.end("ordinal"))
+        else:
+            items = _az_items(text, match.start("items"), match.end("items"))
         if not items:
             continue
         stop = match.end()

@@ -115,6 +115,24 @@ ORDINALS_AZ = (
     "onuncu",
 )
 ORDINAL_AZ = r"(?:" + "|".join(ORDINALS_AZ) + r")"
+# An article number written as an ordinal word, 1 to 99: "beşinci maddəsi", "on birinci maddəsi",
+# "qırx doqquzuncu maddəsi" (a ten's number, then a unit's ordinal), "iyirminci maddəsi".
+TENS_AZ = ("on", "iyirmi", "otuz", "qırx", "əlli", "altmış", "yetmiş", "səksən", "doxsan")
+TENS_ORDINALS_AZ = (
+    "onuncu",
+    "iyirminci",
+    "otuzuncu",
+    "qırxıncı",
+    "əllinci",
+    "altmışıncı",
+    "yetmişinci",
+    "səksəninci",
+    "doxsanıncı",
+)
+ARTICLE_ORDINAL_AZ = (
+    r"(?i:(?:(?:" + "|".join(TENS_AZ) + r")\s+)?(?:" + "|".join(ORDINALS_AZ[:9]) + r")"
+    r"|" + "|".join(TENS_ORDINALS_AZ) + r")(?!\w)"
+)
 
 # French ordinal stems, 1 to 10: "premier alinéa", "sixième alinéa" ("second" is also 2).
 ORDINALS_FR = (
@@ -259,7 +277,8 @@ COMMON_SUFFIX = re.compile(
 AZ_PINS = r"(?:\(\s*(?:\d{1,2}|[ivx]{1,5}|[a-z])\s*\)){0,3}"
 AZ_NUMBERED = r"\d{1,3}(?!\d)" + AZ_PINS + r"(?:" + AZ_SUFFIX + r")?"
 AZ_CITATION = (
-    r"(?<![\w/.\-])(?P<items>" + AZ_NUMBERED + r"(?:\s*(?:,|və|ilə|[" + DASHES + r"])\s*" + AZ_NUMBERED + r")*)"
+    r"(?<![\w/.\-])(?:(?P<items>" + AZ_NUMBERED + r"(?:\s*(?:,|və|ilə|[" + DASHES + r"])\s*" + AZ_NUMBERED + r")*)"
+    r"|(?P<ordinal>" + ARTICLE_ORDINAL_AZ + r"(?:\s*(?:,|və)\s*" + ARTICLE_ORDINAL_AZ + r")*))"
     r"\s+(?:saylı\s+)?(?P<kw>(?i:madd(?:ə|e)\w*))"
 )
 AZ_PARAGRAPH = re.compile(
@@ -1068,6 +1087,7 @@ ROMAN_RANGE_RE = re.compile(r"(?<=[ivx]\))\s*[" + DASHES + r"]\s*\(\s*[ivx]{1,5}
 LIST_SEP_RE = re.compile(LIST_SEP)
 LIST_ITEM_END_RE = re.compile(LIST_ITEM_END)
 AZ_CITATION_RE = re.compile(AZ_CITATION)
+ARTICLE_ORDINAL_AZ_RE = re.compile(ARTICLE_ORDINAL_AZ)
 AZ_NUMBER_RE = re.compile(
     r"(?P<num>\d{1,3})(?P<pins>" + AZ_PINS + r")(?:" + AZ_SUFFIX + r")?"
     r"(?P<sep>\s*(?:,|və|ilə|[" + DASHES + r"])\s*)?"
