@@ -23,6 +23,7 @@ Rules where a text is vague:
   English preposition before a counted noun; with a day or a month
   ("23 апреля 1500 г.") it is a date whatever the year.
 * Impossible dates ("31.02.2022") are skipped.
+* A month in Roman numerals is read between a day and a four-digit year ("23.IV.2022"), in capitals only.
 * Both ends of a range are kept: "23–25 апреля 2022 г." is the 23rd (the mention "23") and the 25th of April
   2022, "1992–1994 гг." and "in 1992-1994" the years 1992 and 1994. The dash of a range of days has no space
   around it ("Page 5 - 23 April 2022" is a page and a date), a range of years is marked as years (by "гг.",
@@ -171,6 +172,8 @@ _AZ_YEAR_WORD = rf"(?:{_AZ_YEAR_SUFFIX}(?:\s+il\w*)?)"
 _YEAR_TAIL = rf"(?:{_RU_YEAR_WORD}|{_AZ_YEAR_WORD})?"
 _SEP = r"[\s\xa0]+"
 _DASH = r"[-‐‑–—]"
+_ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+_ROMAN_MONTH = "(?:" + "|".join(sorted(_ROMAN_MONTHS, key=len, reverse=True)) + ")"
 _LINE_SEP = r"[^\S\n\r\f\v\x1c-\x1e\x85\u2028\u2029]+"  # spaces, but no line break
 _COMMA_SEP = r",?[\s\xa0]+"
 # What follows a number that measures something ("after 1500 hours", "in 1200 hectares", "12.5 %"):
@@ -343,6 +346,8 @@ _DATE_PATTERNS = (
     _pattern(rf"(?P<numeric>\d(?<![\w.,/-]\d)(?:(?<=[0-3])\d)?([./-])[0-3]?\d\2[12]\d{{3}}){_NUMERIC_END}", DAY),
     # 23.04.22 · 23/04/22: a two-digit year needs a two-digit day and month
     _pattern(rf"(?P<numeric>[0-3](?<![\w.,/-][0-3])\d([./])[0-3]\d\2\d{{2}}){_NUMERIC_END}", DAY),
+    # 23.IV.2022 · 23.IV.2022 г.: the month in capital Roman numerals, as Russian and Central European letters write it
+    _pattern(rf"(?P<roman>\d(?<![\w.,/-]\d)(?:(?<=[0-3])\d)?\.(?-i:{_ROMAN_MONTH})\.[12]\d{{3}}){_NUMERIC_END}", DAY),
     # 2022-04-23 · 2022/04/23 · 2022.04.23 · 2022-04-23T10:15:00Z (the date alone, of an ISO date and time)
     _pattern(rf"(?P<iso>[12](?<![\w.,/-][12])\d{{3}}([./-])[01]?\d\2[0-3]?\d)"
              rf"(?:(?<=-\d\d)(?=T[0-2]\d:[0-5]\d)|{_NUMERIC_END})", DAY),
@@ -456,6 +461,9 @@ def _read(match: re.Match[str], precision: str, dayfirst: bool, span: str | None
     groups = match.groupdict()
     if groups.get("iso"):
         return _read_numeric(groups["iso"], dayfirst=False, yearfirst=True)
+    if groups.get("roman"):
+        day, month, year = groups["roman"].split(".")
+        return _safe_date(int(year), _ROMAN_MONTHS.index(month) + 1, int(day))
     if groups.get("numeric"):
         return _read_numeric(groups["numeric"], dayfirst=dayfirst, yearfirst=False)
     year = int(groups["year"])
