@@ -524,3 +524,25 @@ def _real_form_lines() -> list[dict]:
 def test_real_date_forms(line: dict) -> None:
     found = [[m.text, m.value.isoformat(), m.precision] for m in find_dates(line["text"])]
     assert found == line["dates"]
+
+
+# -- ranges ---------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("line, expected", [
+    ("Baku, 23–25 April 2022", None),  # a range is no dateline (nor was it when only its end was read)
+    ("23–25 апреля 2022 г.", None),
+    ("Bakı, 23–25 aprel 2022-ci il", None),
+    ("Baku, 25 April 2022", dt.date(2022, 4, 25)),
+])
+def test_a_range_does_not_change_the_dateline(line: str, expected: dt.date | None) -> None:
+    assert find_dateline(f"Report on the survey.\n{line}") == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("25-23 April 2022", ["23 April 2022"]),  # the first day after the last: no range
+    ("Page 5 - 23 April 2022", ["23 April 2022"]),  # a dash between spaces: a page, then a date
+    ("1994-1992 гг.", ["1992 гг."]),
+    ("1900-2500 г.", []),  # grams
+])
+def test_what_is_no_range_gives_no_first_end(text: str, expected: list[str]) -> None:
+    assert [m.text for m in find_dates(text)] == expected

@@ -18,7 +18,7 @@ from archive.treaties import (
     parse_article_query,
     refs_record,
 )
-from archive.treaties.find import find_mentions, scan_triggers
+from archive.treaties.find import az_ordinal_number, find_mentions, scan_triggers
 
 DEV_SET = Path(__file__).parent / "data" / "refs_dev.jsonl"
 
@@ -659,6 +659,19 @@ def test_a_short_form_with_a_paragraph_that_does_not_exist_is_diagnosed_like_the
     assert found["refs"] == expected["refs"] == []  # not quietly the instrument alone
     assert [d["message"] for d in found["diagnostics"]] == [d["message"] for d in expected["diagnostics"]]
     assert found["diagnostics"][0]["kind"] == "nonexistent_paragraph"
+
+
+@pytest.mark.parametrize("words, number", [
+    ("birinci", 1), ("Beşinci", 5), ("İkinci", 2), ("onuncu", 10), ("on birinci", 11),
+    ("iyirminci", 20), ("qırx doqquzuncu", 49), ("əlli birinci", 51), ("doxsan doqquzuncu", 99),
+])
+def test_azerbaijani_ordinal_article_numbers(words: str, number: int) -> None:
+    assert az_ordinal_number(words) == number
+
+
+def test_azerbaijani_ordinal_words_alone_are_no_articles() -> None:
+    assert ids("Ərazidə birinci maddə kimi partlayıcı aşkar edildi.") == []
+    assert ids("Cinayət Məcəlləsinin birinci maddəsi") == []
 
 
 # -- citation forms of real sources (UN, ICRC, Russian and Azerbaijani legal texts) ----------

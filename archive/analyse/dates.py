@@ -23,6 +23,11 @@ Rules where a text is vague:
   English preposition before a counted noun; with a day or a month
   ("23 апреля 1500 г.") it is a date whatever the year.
 * Impossible dates ("31.02.2022") are skipped.
+* A month in Roman numerals is read between a day and a four-digit year ("23.IV.2022"), in capitals only.
+* Both ends of a range are kept: "23–25 апреля 2022 г." is the 23rd (the mention "23") and the 25th of April
+  2022, "1992–1994 гг." and "in 1992-1994" the years 1992 and 1994. The dash of a range of days has no space
+  around it ("Page 5 - 23 April 2022" is a page and a date), a range of years is marked as years (by "гг.",
+  "годах", "-cü illər" after it or "in" before it) and each range's first end comes before its last.
 * Two-digit years ("23.04.22") need a two-digit day and month and are put in
   the century dateutil chooses (within 50 years of today).
 * An ambiguous numeric date follows ``dayfirst``; one with only one valid
@@ -161,11 +166,14 @@ _B_YEAR = r"(?P<year>[12](?<![\w.,][12])\d{3})(?![\d])(?![.,]\d)"
 _EN_ORDINAL = r"(?:st|nd|rd|th)?"
 _RU_DAY_SUFFIX = r"(?:-?го|-е)?"
 _AZ_NUMBER_SUFFIX = r"(?:-?(?:nci|ncı|ncu|ncü|ci|cı|cu|cü|si|sı|su|sü|i|ı|u|ü|də|da|dən|dan)(?!\w))"
-_RU_YEAR_WORD = r"(?:\s*(?:г\.|гг\.|г(?!\w)|год(?:а|у|ом)?(?!\w)))"
+_RU_YEAR_WORD = r"(?:\s*(?:г\.|гг\.|г(?!\w)|год(?:а|у|ом|ы|ов|ам|ах)?(?!\w)))"
 _AZ_YEAR_SUFFIX = r"(?:-?(?:ci|cı|cu|cü)(?!\w))"
 _AZ_YEAR_WORD = rf"(?:{_AZ_YEAR_SUFFIX}(?:\s+il\w*)?)"
 _YEAR_TAIL = rf"(?:{_RU_YEAR_WORD}|{_AZ_YEAR_WORD})?"
 _SEP = r"[\s\xa0]+"
+_DASH = r"[-‐‑–—]"
+_ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+_ROMAN_MONTH = "(?:" + "|".join(sorted(_ROMAN_MONTHS, key=len, reverse=True)) + ")"
 _LINE_SEP = r"[^\S\n\r\f\v\x1c-\x1e\x85\u2028\u2029]+"  # spaces, but no line break
 _COMMA_SEP = r",?[\s\xa0]+"
 # What follows a number that measures something ("after 1500 hours", "in 1200 hectares", "12.5 %"):
@@ -338,6 +346,8 @@ _DATE_PATTERNS = (
     _pattern(rf"(?P<numeric>\d(?<![\w.,/-]\d)(?:(?<=[0-3])\d)?([./-])[0-3]?\d\2[12]\d{{3}}){_NUMERIC_END}", DAY),
     # 23.04.22 · 23/04/22: a two-digit year needs a two-digit day and month
     _pattern(rf"(?P<numeric>[0-3](?<![\w.,/-][0-3])\d([./])[0-3]\d\2\d{{2}}){_NUMERIC_END}", DAY),
+    # 23.IV.2022 · 23.IV.2022 г.: the month in capital Roman numerals, as Russian and Central European letters write it
+    _pattern(rf"(?P<roman>\d(?<![\w.,/-]\d)(?:(?<=[0-3])\d)?\.(?-i:{_ROMAN_MONTH})\.[12]\d{{3}}){_NUMERIC_END}", DAY),
     # 2022-04-23 · 2022/04/23 · 2022.04.23 · 2022-04-23T10:15:00Z (the date alone, of an ISO date and time)
     _pattern(rf"(?P<iso>[12](?<![\w.,/-][12])\d{{3}}([./-])[01]?\d\2[0-3]?\d)"
              rf"(?:(?<=-\d\d)(?=T[0-2]\d:[0-5]\d)|{_NUMERIC_END})", DAY),
@@ -346,6 +356,20 @@ _DATE_PATTERNS = (
              counted=True, starts=_in_year_starts),
     # 2022 году · с 1991 г. · 2022-ci ildə ("г"/"г." alone, which may be grams, is the group "abbreviation")
     _pattern(rf"{_B_YEAR}(?:(?P<abbreviation>\s*(?:г\.|г(?!\w)))|{_RU_YEAR_WORD}|{_AZ_YEAR_SUFFIX}\s+il\w*)", YEAR),
+    # Ranges: the end is read by the patterns above, these read the other end (see _range_end_after).
+    # 23–25 апреля 2022 г. · 23-25 April 2022 · 23–25 aprel 2022-ci il: the first day, in the month and year of the
+    # last. No space around the dash: "Page 5 - 23 April 2022" is a page and a date.
+    _pattern(rf"(?P<first_day>\d(?<![\w.,/-]\d)(?:(?<=[0-3])\d)?){_EN_ORDINAL}{_DASH}"
+             rf"(?={_DAY}{_EN_ORDINAL}{_LINE_SEP}(?:of{_SEP})?{_MONTH}{_COMMA_SEP}{_YEAR}{_YEAR_TAIL}{_E})", DAY,
+             span="first_day"),
+    # 1992–1994 гг. · в 1992-1994 годах · 1992–1994-cü illər: the first year, marked as a year by the word after the
+    # last
+    _pattern(rf"(?P<first_year>[12](?<![\w.,/-][12])\d{{3}})[\s\xa0]*{_DASH}[\s\xa0]*"
+             rf"(?={_YEAR}(?:(?P<abbreviation>\s*(?:г\.|г(?!\w)))|{_RU_YEAR_WORD}|{_AZ_YEAR_SUFFIX}\s+il\w*))", YEAR,
+             span="first_year"),
+    # in 1992-1994: the last year, marked as a year by the word before the first (read by "in 2022")
+    _pattern(rf"{_IN_YEAR_WORD}{_SEP}(?:the{_SEP}years?{_SEP})?(?P<first_year>[12]\d{{3}}){_DASH}{_YEAR}{_E}"
+             rf"(?!{_MEASURED})", YEAR, span="year", counted=True, starts=_in_year_starts),
 )
 
 # -- values -------------------------------------------------------------------------
@@ -405,7 +429,9 @@ def _candidates(text: str, dayfirst: bool, unreadable: list[tuple[int, int]]) ->
         for match in pattern.finditer(text, starts_found):
             if pattern.month_then_day and _fold(match["month"]) in _NOT_BEFORE_A_DAY:
                 continue
-            value = _read(match, pattern.precision, dayfirst)
+            value = _read(match, pattern.precision, dayfirst, pattern.span)
+            if value is not None and not _range_end_after(match, pattern.precision):
+                continue
             if (value is not None and pattern.counted and not _year_spoken_of(value.year)
                     and _COUNTED.match(text, match.end())):
                 continue
@@ -418,20 +444,36 @@ def _candidates(text: str, dayfirst: bool, unreadable: list[tuple[int, int]]) ->
                 yield DateMention(start, end, text[start:end], value, pattern.precision)
 
 
-def _read(match: re.Match[str], precision: str, dayfirst: bool) -> dt.date | None:
+def _range_end_after(match: re.Match[str], precision: str) -> bool:
+    """Whether a range's last end comes after its first ("23–25 April", "1992–1994"), as it must; True for a date
+    that is no end of a range. "25-23 April 2022" is no range, nor is "1900-2500 г." (grams)."""
+    groups = match.groupdict()
+    if groups.get("first_day"):
+        return int(groups["first_day"]) < int(groups["day"])
+    if groups.get("first_year"):
+        first, last = int(groups["first_year"]), int(groups["year"])
+        return first < last and not (groups.get("abbreviation") and not _year_spoken_of(last))
+    return True
+
+
+def _read(match: re.Match[str], precision: str, dayfirst: bool, span: str | None = None) -> dt.date | None:
+    """The date of a match; of the first end of a range where ``span`` is that end's group."""
     groups = match.groupdict()
     if groups.get("iso"):
         return _read_numeric(groups["iso"], dayfirst=False, yearfirst=True)
+    if groups.get("roman"):
+        day, month, year = groups["roman"].split(".")
+        return _safe_date(int(year), _ROMAN_MONTHS.index(month) + 1, int(day))
     if groups.get("numeric"):
         return _read_numeric(groups["numeric"], dayfirst=dayfirst, yearfirst=False)
     year = int(groups["year"])
     if precision == YEAR:
-        return dt.date(year, 1, 1)
+        return dt.date(int(groups["first_year"]) if span == "first_year" else year, 1, 1)
     # What dateutil reads from "DAY MONTH YEAR" (checked for every month name, day and a range of years).
     month = _MONTH_NUMBERS.get(_fold(groups["month"]))
     if month is None:
         return None
-    return _safe_date(year, month, 1 if precision == MONTH else int(groups["day"]))
+    return _safe_date(year, month, 1 if precision == MONTH else int(groups[span if span == "first_day" else "day"]))
 
 
 def _read_numeric(expression: str, *, dayfirst: bool, yearfirst: bool) -> dt.date | None:

@@ -430,7 +430,14 @@ def _prefix_paragraphs(match: re.Match[str]) -> list[str]:
 RU_ORDINAL_VALUES = {stem: n for n, stem in enumerate(
     ("перв", "втор", "трет", "четв", "пят", "шест", "седьм", "восьм", "девят", "десят"), start=1
 )}
-AZ_ORDINAL_VALUES = {word: n for n, word in enumerate(p.ORDINALS_AZ, start=1)}
+def _az_fold(word: str) -> str:
+    """Lower-case Azerbaijani alike whatever its capitals: 'İkinci', 'QIRX' -> 'ikinci', 'qirx'."""
+    return word.replace("İ", "i").replace("I", "i").lower().replace("ı", "i")
+
+
+AZ_ORDINAL_VALUES = {_az_fold(word): n for n, word in enumerate(p.ORDINALS_AZ, start=1)}
+AZ_TEN_VALUES = {_az_fold(word): 10 * n for n, word in enumerate(p.TENS_AZ, start=1)}
+AZ_TEN_ORDINAL_VALUES = {_az_fold(word): 10 * n for n, word in enumerate(p.TENS_ORDINALS_AZ, start=1)}
 FR_ORDINAL_VALUES = {stem: n for n, stem in enumerate(p.ORDINALS_FR, start=1)} | {"second": 2}
 STEM_ORDINAL_VALUES = RU_ORDINAL_VALUES | FR_ORDINAL_VALUES
 
@@ -446,7 +453,15 @@ def ordinal_value(word: str) -> int | None:
     for stem, value in STEM_ORDINAL_VALUES.items():
         if word.startswith(stem):
             return value
-    return AZ_ORDINAL_VALUES.get(word)
+    return AZ_ORDINAL_VALUES.get(_az_fold(word))
+
+
+def az_ordinal_number(words: str) -> int:
+    """An article number written as Azerbaijani ordinal words (:data:`patterns.ARTICLE_ORDINAL_AZ`):
+    'beşinci' -> 5, 'on birinci' -> 11, 'qırx doqquzuncu' -> 49, 'iyirminci' -> 20."""
+    *tens, last = _az_fold(words).split()
+    value = AZ_ORDINAL_VALUES.get(last) or AZ_TEN_ORDINAL_VALUES[last]
+    return value + sum(AZ_TEN_VALUES[ten] for ten in tens)
 
 
 def _apply_suffix(text: str, end: int, citation: Citation) -> Citation:
@@ -456,11 +471,7 @@ def _apply_suffix(text: str, end: int, citation: Citation) -> Citation:
         return Citation(citation.start, common.end(), citation.items, citation.style, True)
     if len(citation.items) != 1 or citation.items[0].paragraph or citation.items[0].sub:
         return citation
-    match = (
-        p.SUFFIX_EN.match(text, citation.end, end)
-        or p.SUFFIX_RU.match(text, citation.end, end)
-        or p.SUFFIX_FR.match(text, citation.end, end)
-    )
+    match = _suffix_match(text, citation.end, end)
     if match is None:
         return citation
     groups = match.groupdict()
@@ -473,6 +484,15 @@ def _apply_suffix(text: str, end: int, citation: Citation) -> Citation:
     if common:
         return Citation(citation.start, common.end(), (new_item,), citation.style, True)
     return Citation(citation.start, match.end(), (new_item,), citation.style, citation.common)
+
+
+def _suffix_match(text: str, position: int, end: int) -> re.Match[str] | None:
+    """', paragraph 6', ', пункт 1', ', alinéa 6' after the article number, or the same in brackets."""
+    for suffix in (p.SUFFIX_EN, p.SUFFIX_RU, p.SUFFIX_FR, *p.BRACKETED_SUFFIXES):
+        match = suffix.match(text, position, end)
+        if match is not None:
+            return match
+    return None
 
 
 def _keyword_citations(text: str, start: int, end: int) -> list[Citation]:
@@ -498,30 +518,46 @@ def _extend_over_et_seq(text: str, end: int, citation: Citation) -> Citation:
     return Citation(citation.start, following.end(), citation.items, citation.style, citation.common)
 
 
+def _bare_item(item: CitationItem) -> bool:
+    return item.paragraph is None and item.sub is None
+
+
 def _az_items(text: str, start: int, stop: int) -> list[CitationItem]:
     items: list[CitationItem] = []
     previous_was_range = False
     for match in p.AZ_NUMBER_RE.finditer(text, start, stop):
         number = int(match["num"])
-        number_end = match.start() + len(match["num"])
-        if previous_was_range and items and items[-1].article < number <= items[-1].article + 40:
-            first = items[-1]  # the articles inside '146–148' span the range, as in English
+        paragraph, sub, number_end = _parse_pins(text, match.start("pins"), match.end("pins"))
+        # the articles inside '146–148' span the range, as in English (not after a pinpoint: '5(1)–7')
+        first = items[-1] if previous_was_range and items and _bare_item(items[-1]) else None
+        if first is not None and first.article < number <= first.article + 40:
             items.extend(CitationItem(n, None, None, first.start, number_end) for n in range(first.article + 1, number))
-        items.append(CitationItem(number, None, None, match.start(), number_end))
+        items.append(CitationItem(number, paragraph, sub, match.start(), number_end))
         separator = (match["sep"] or "").strip()
         previous_was_range = bool(separator) and separator in p.DASHES
     return items
 
 
+def _az_ordinal_items(text: str, start: int, stop: int) -> list[CitationItem]:
+    """'beşinci', 'ikinci və üçüncü': one item per ordinal word (no ranges are written in words)."""
+    return [
+        CitationItem(az_ordinal_number(m.group()), None, None, m.start(), m.end())
+        for m in p.ARTICLE_ORDINAL_AZ_RE.finditer(text, start, stop)
+    ]
+
+
 def _az_citations(text: str, start: int, end: int) -> list[Citation]:
     citations: list[Citation] = []
     for match in p.AZ_CITATION_RE.finditer(text, start, end):
-        items = _az_items(text, match.start("items"), match.end("items"))
+        if match["ordinal"]:
+            items = _az_ordinal_items(text, match.start("ordinal"), match.end("ordinal"))
+        else:
+            items = _az_items(text, match.start("items"), match.end("items"))
         if not items:
             continue
         stop = match.end()
         paragraph_match = p.AZ_PARAGRAPH.match(text, stop, end)
-        if paragraph_match and len(items) == 1:
+        if paragraph_match and len(items) == 1 and items[0].paragraph is None and items[0].sub is None:
             items, stop = _az_pinpoint(text, end, items[0], paragraph_match)
         first = items[0]
         items[0] = CitationItem(first.article, first.paragraph, first.sub, match.start(), max(first.end, match.end()))

@@ -115,6 +115,24 @@ ORDINALS_AZ = (
     "onuncu",
 )
 ORDINAL_AZ = r"(?:" + "|".join(ORDINALS_AZ) + r")"
+# An article number written as an ordinal word, 1 to 99: "beşinci maddəsi", "on birinci maddəsi",
+# "qırx doqquzuncu maddəsi" (a ten's number, then a unit's ordinal), "iyirminci maddəsi".
+TENS_AZ = ("on", "iyirmi", "otuz", "qırx", "əlli", "altmış", "yetmiş", "səksən", "doxsan")
+TENS_ORDINALS_AZ = (
+    "onuncu",
+    "iyirminci",
+    "otuzuncu",
+    "qırxıncı",
+    "əllinci",
+    "altmışıncı",
+    "yetmişinci",
+    "səksəninci",
+    "doxsanıncı",
+)
+ARTICLE_ORDINAL_AZ = (
+    r"(?i:(?:(?:" + "|".join(TENS_AZ) + r")\s+)?(?:" + "|".join(ORDINALS_AZ[:9]) + r")"
+    r"|" + "|".join(TENS_ORDINALS_AZ) + r")(?!\w)"
+)
 
 # French ordinal stems, 1 to 10: "premier alinéa", "sixième alinéa" ("second" is also 2).
 ORDINALS_FR = (
@@ -236,13 +254,17 @@ SUFFIX_EN = re.compile(
     r"(?:\s*,?\s*" + SUBPARA_WORD_EN + r"\s*\(?\s*(?P<sub2>[a-z])\s*\)?)?)"
 )
 SUFFIX_RU = re.compile(
-    r"(?i:\s*,?\s*(?:пункт\w*|п\.|част\w*|ч\.)\s*(?P<para>\d{1,2})"
+    r"(?i:\s*,?\s*(?:пункт\w*|п\.|част\w*|ч\.|абзац\w*|абз\.)\s*(?P<para>\d{1,2})"
     r"(?:\s*,?\s*(?:подпункт\w*|подп\.|пп\.)\s*[«\"“(]?\s*(?P<sub>" + LETTER + r")\s*[»\"”)]?)?)"
 )
 SUFFIX_FR = re.compile(
     r"(?i:\s*,?\s*(?:" + PARA_WORD_FR + r"\s*(?P<para>\d{1,2})(?!\d)"
     r"|(?P<ord>" + ORDINAL_FR + r")\s+" + PARA_WORD_FR + r")"
     r"(?:\s*,?\s*" + SUB_WORD_FR + r"\s*(?P<sub>[a-z])\s*\))?)"
+)
+# The same pinpoint in brackets after the number: "статья 51 (пункт 2)", "Article 51 (paragraph 4)".
+BRACKETED_SUFFIXES = tuple(
+    re.compile(r"\s*\(" + suffix.pattern + r"\s*\)") for suffix in (SUFFIX_EN, SUFFIX_RU, SUFFIX_FR)
 )
 COMMON_SUFFIX = re.compile(
     r"(?i:\s*,?\s*(?:common\s+to\s+(?:all\s+)?(?:the\s+)?(?:four\s+)?(?:1949\s+)?"
@@ -251,9 +273,12 @@ COMMON_SUFFIX = re.compile(
     r"|commun\s+aux\s+(?:quatre\s+)?Conventions\s+de\s+Genève(?:\s+de\s+1949)?))"
 )
 
-AZ_NUMBERED = r"\d{1,3}(?!\d)(?:" + AZ_SUFFIX + r")?"
+# Pinpoints between the number and its suffix: "51(2)-ci maddəsi", "57(2)(a)-cı maddəsi".
+AZ_PINS = r"(?:\(\s*(?:\d{1,2}|[ivx]{1,5}|[a-z])\s*\)){0,3}"
+AZ_NUMBERED = r"\d{1,3}(?!\d)" + AZ_PINS + r"(?:" + AZ_SUFFIX + r")?"
 AZ_CITATION = (
-    r"(?<![\w/.\-])(?P<items>" + AZ_NUMBERED + r"(?:\s*(?:,|və|ilə|[" + DASHES + r"])\s*" + AZ_NUMBERED + r")*)"
+    r"(?<![\w/.\-])(?:(?P<items>" + AZ_NUMBERED + r"(?:\s*(?:,|və|ilə|[" + DASHES + r"])\s*" + AZ_NUMBERED + r")*)"
+    r"|(?P<ordinal>" + ARTICLE_ORDINAL_AZ + r"(?:\s*(?:,|və)\s*" + ARTICLE_ORDINAL_AZ + r")*))"
     r"\s+(?:saylı\s+)?(?P<kw>(?i:madd(?:ə|e)\w*))"
 )
 AZ_PARAGRAPH = re.compile(
@@ -1062,5 +1087,9 @@ ROMAN_RANGE_RE = re.compile(r"(?<=[ivx]\))\s*[" + DASHES + r"]\s*\(\s*[ivx]{1,5}
 LIST_SEP_RE = re.compile(LIST_SEP)
 LIST_ITEM_END_RE = re.compile(LIST_ITEM_END)
 AZ_CITATION_RE = re.compile(AZ_CITATION)
-AZ_NUMBER_RE = re.compile(r"(?P<num>\d{1,3})(?:" + AZ_SUFFIX + r")?(?P<sep>\s*(?:,|və|ilə|[" + DASHES + r"])\s*)?")
+ARTICLE_ORDINAL_AZ_RE = re.compile(ARTICLE_ORDINAL_AZ)
+AZ_NUMBER_RE = re.compile(
+    r"(?P<num>\d{1,3})(?P<pins>" + AZ_PINS + r")(?:" + AZ_SUFFIX + r")?"
+    r"(?P<sep>\s*(?:,|və|ilə|[" + DASHES + r"])\s*)?"
+)
 COMMON_ABBREVIATION_RE = re.compile(COMMON_ABBREVIATION)
