@@ -8,6 +8,7 @@ invisible, and a letter whose title, issuer and text carry HTML and script.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -204,6 +205,21 @@ def test_did_you_mean_keeps_the_filters_and_the_sort(client: FlaskClient) -> Non
 ])
 def test_bad_search_is_a_400_with_a_message(client: FlaskClient, url: str, message: str) -> None:
     assert message in text_of(client, url, 400)
+
+
+@pytest.mark.parametrize(("url", "named"), [
+    ("/?q=landmines&page=two", "page and limit must be whole numbers"),
+    ("/?q=landmines&sort=sideways", "sort must be 'relevance' or 'date', not 'sideways'"),
+    ("/?q=landmines&from=yesterday", "'from' must be a date like 2022-04-23, a month like 2022-04 or a year, "
+                                     "not 'yesterday'"),
+    ("/?q=landmines&from=2022&to=2020", "the dates run backwards"),
+    ("/export/docx?q=landmines", "unknown export format 'docx'"),
+    ("/articles/APMBC-5?page=x", "page must be a whole number from 1 to 10000"),
+])
+def test_a_wrong_argument_is_named_and_not_called_the_query(client: FlaskClient, url: str, named: str) -> None:
+    page = html.unescape(text_of(client, url, 400))
+    assert named in page
+    assert "could not understand the query" not in page  # the query is fine: another argument is wrong
 
 
 def test_a_query_error_offers_the_query_to_run_instead(client: FlaskClient) -> None:

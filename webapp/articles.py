@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, render_template, request, url_for
 
-from archive.errors import QueryError
 from archive.treaties import Instrument, UnknownReferenceError, load_catalogue, split_id
 from webapp.refs import Count, article_counts, citing_documents, citing_passages, ref_label
+from webapp.search import ArgumentError
 from webapp.state import archive, visible_levels
 
 bp = Blueprint("articles", __name__)
@@ -83,7 +83,7 @@ def checked_id(ref_id: str) -> tuple[str, int | None]:
 def passage_page() -> int:
     page = request.args.get("page", "1")
     if not (page.isascii() and page.isdigit()) or not 1 <= int(page) <= MAX_PAGE:  # "²".isdigit() too
-        raise QueryError(page, f"page must be a whole number from 1 to {MAX_PAGE}")
+        raise ArgumentError(page, f"page must be a whole number from 1 to {MAX_PAGE}")
     return int(page)
 
 

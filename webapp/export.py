@@ -23,12 +23,12 @@ from typing import Any
 from flask import Blueprint, Response, request, stream_with_context
 
 from archive import cite
-from archive.errors import DocumentNotFoundError, QueryError
+from archive.errors import DocumentNotFoundError
 from archive.models import Document
 from archive.service import document_as_dict
 from webapp.limits import check_export
 from webapp.refs import articles_by_document
-from webapp.search import request_from_args
+from webapp.search import ArgumentError, request_from_args
 from webapp.state import actor, archive, permalink, search_index, via_token, visible_document
 
 bp = Blueprint("export", __name__)
@@ -68,7 +68,7 @@ def export_response(fmt: str) -> Response:
     request is searched (a query that cannot be run is the same error) but neither read nor recorded.
     """
     if fmt not in FORMATS:
-        raise QueryError(fmt, f"unknown export format; formats are: {', '.join(FORMATS)}")
+        raise ArgumentError(fmt, f"unknown export format {fmt!r}; formats are: {', '.join(FORMATS)}")
     details = {"format": fmt, "query": request.args.get("q", ""),
                "filters": {k: v for k, v in request.args.lists() if k != "q"}, **via_token()}
     found = list(matching_documents())

@@ -18,7 +18,7 @@ from flask import Blueprint, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
-from archive.errors import QueryError
+from archive.errors import ArchiveError, QueryError
 from archive.treaties import UnknownReferenceError, load_catalogue, split_id
 from index import FACET_FIELDS, SearchRequest, SearchResults
 from webapp.refs import articles_by_document
@@ -32,6 +32,18 @@ MAX_PAGE = 10_000
 SEARCH_ARGS = ("q", "sort", "from", "to", *FACET_FIELDS)
 
 
+class ArgumentError(QueryError):
+    """A search argument other than the query text is wrong (a page, a sort, a date, a format).
+
+    A :class:`QueryError` (a 400 with the same shape everywhere) whose message names that argument alone:
+    "could not understand the query" would blame a query that is fine, or call a date or a format the query.
+    """
+
+    def __init__(self, value: str, problem: str) -> None:
+        ArchiveError.__init__(self, problem)
+        self.query, self.problem, self.suggestion = value, problem, None
+
+
 def request_from_args(args: MultiDict[str, str], *, limit: int | None = None) -> SearchRequest:
     """A :class:`SearchRequest` from query-string arguments (shared with the API and exports).
 
@@ -42,16 +54,16 @@ def request_from_args(args: MultiDict[str, str], *, limit: int | None = None) ->
         page = int(args.get("page", 1))
         size = limit or int(args.get("limit", PAGE_SIZE))
     except ValueError:
-        raise QueryError(args.get("q", ""), "page and limit must be whole numbers") from None
+        raise ArgumentError(args.get("page", ""), "page and limit must be whole numbers") from None
     if not 1 <= page <= MAX_PAGE or not 1 <= size <= (limit or MAX_LIMIT):
-        raise QueryError(args.get("q", ""), f"page must be 1 to {MAX_PAGE} and limit between 1 and {MAX_LIMIT}")
+        raise ArgumentError(args.get("page", ""), f"page must be 1 to {MAX_PAGE} and limit between 1 and {MAX_LIMIT}")
     sort = args.get("sort", "relevance")
     if sort not in ("relevance", "date"):
-        raise QueryError(args.get("q", ""), f"sort must be 'relevance' or 'date', not {sort!r}")
+        raise ArgumentError(sort, f"sort must be 'relevance' or 'date', not {sort!r}")
     date_from, date_to = _date_arg(args, "from"), _date_arg(args, "to", end=True)
     if date_from and date_to and date_from > date_to:
-        raise QueryError(args.get("q", ""), f"the dates run backwards: 'from' ({args['from']}) is after 'to' "
-                                            f"({args['to']}); swap them")
+        raise ArgumentError(args["from"], f"the dates run backwards: 'from' ({args['from']}) is after 'to' "
+                                          f"({args['to']}); swap them")
     return SearchRequest(
         query=args.get("q", ""), selected=selected, date_from=date_from, date_to=date_to, sort=sort,
         offset=(page - 1) * size, limit=size, access=visible_levels(),
@@ -71,7 +83,8 @@ def _date_arg(args: MultiDict[str, str], name: str, *, end: bool = False) -> dt.
             return dt.date(parts[0], parts[1], calendar.monthrange(*parts)[1] if end else 1)
         return dt.date.fromisoformat(value)
     except ValueError:  # calendar.IllegalMonthError is one too
-        raise QueryError(value, f"'{name}' must be a date like 2022-04-23, a month like 2022-04 or a year") from None
+        raise ArgumentError(value, f"'{name}' must be a date like 2022-04-23, a month like 2022-04 or a year, "
+                                   f"not {value!r}") from None
 
 
 def search_args() -> dict[str, list[str]]:
