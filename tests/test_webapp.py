@@ -227,6 +227,14 @@ def test_a_query_error_offers_the_query_to_run_instead(client: FlaskClient) -> N
     assert 'Try: <a href="/?q=%22grave+breach%22">' in page
 
 
+def test_the_query_to_run_instead_keeps_the_filters_dates_and_sort(client: FlaskClient) -> None:
+    page = text_of(client, '/?q="grave+breach&type=appeal&from=2020&sort=date&page=2', 400)
+    found = re.search(r'Try: <a href="/\?([^"]*)">', page)
+    assert found, page
+    args = parse_qs(html.unescape(found.group(1)))
+    assert args == {"q": ['"grave breach"'], "type": ["appeal"], "from": ["2020"], "sort": ["date"]}
+
+
 def test_query_text_is_escaped_in_the_page(client: FlaskClient) -> None:
     page = text_of(client, '/?q="<script>alert(1)</script>"')
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page

@@ -25,6 +25,7 @@ from archive.errors import (
     TooManyExportsError,
     WriterBusyError,
 )
+from webapp.search import query_url
 
 TITLES = {400: "Cannot run this search", 401: "Not signed in", 403: "Not allowed", 404: "Not found",
           405: "Not allowed", 409: "Already there", 429: "Locked", 503: "Not now", 507: "Cannot store"}
@@ -50,8 +51,17 @@ def error_response(status: int, message: str, suggestion: str | None = None,
             response.headers["WWW-Authenticate"] = 'Bearer realm="evidence archive"'
         return response, status
     page = render_template("error.html", status=status, title=title or TITLES.get(status, "Something went wrong"),
-                           message=message, suggestion=suggestion, show_syntax=status == 400 and title is None)
+                           message=message, suggestion=suggestion, suggestion_url=suggestion_url(suggestion),
+                           show_syntax=status == 400 and title is None)
     return page, status
+
+
+def suggestion_url(suggestion: str | None) -> str | None:
+    """The search with the query to run instead: the filters, dates and sort of this request kept, as "did you
+    mean" keeps them (the suggestion is always for the query text: the filters' own errors have none)."""
+    if not suggestion:
+        return None
+    return query_url(suggestion)
 
 
 def register(app: Flask) -> None:
