@@ -635,7 +635,7 @@ def test_article_passage_page_must_be_a_number(client: FlaskClient) -> None:
     for digits in ("%C2%B2", "%E2%91%A0"):  # '²' and '①' are str.isdigit() but not int()
         assert "page must be a whole number" in text_of(client, f"/articles/APMBC-5?page={digits}", 400)
         assert client.get(f"/api/articles/APMBC-5?page={digits}").get_json()["status"] == 400
-    assert "No passages on this page: there are 2." in text_of(client, "/articles/APMBC-5?page=3")
+    assert "No passages on this page: there are 2 passages in all." in text_of(client, "/articles/APMBC-5?page=3")
     assert "No passage in the archive cites this paragraph yet." in text_of(client, "/articles/APMBC-5-1")
 
 
