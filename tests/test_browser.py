@@ -289,3 +289,23 @@ def test_an_upload_during_a_batch_waits_and_its_page_shows_the_outcome_once_in(
     page.click("table.outcomes a")
     assert "Глимборово" in page.locator("main").inner_text()
     assert not page.console_errors
+
+
+def test_on_a_phone_the_results_come_first_and_the_filters_open_on_demand(browser_page) -> None:
+    page = browser_page
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto("/?q=landmines")
+    first = page.locator(".hit h3").first.bounding_box()
+    assert first and first["y"] + first["height"] <= 740, "the first result is on the first screen"
+    facet = page.locator('section[data-facet="type"] a[data-facet-value="report"]')
+    assert not facet.is_visible()
+    page.click(".facets summary.filters-toggle")
+    assert facet.is_visible()
+    page.click('section[data-facet="type"] a[data-facet-value="report"]')
+    page.wait_for_url(re.compile(r"type=report"))
+    assert "Type: report" in page.locator("a.chip").inner_text()
+    assert "1 on" in page.locator(".facets summary.filters-toggle").inner_text()  # says a filter is set
+    page.set_viewport_size({"width": 1280, "height": 900})  # a window made wide shows them beside the results
+    page.wait_for_selector('section[data-facet="type"] a[data-facet-value="report"]', state="visible", timeout=5000)
+    assert not page.locator(".facets summary.filters-toggle").is_visible()
+    assert page.console_errors == []

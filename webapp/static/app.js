@@ -1,4 +1,5 @@
-// The copy button of citation boxes. Static file only: the Content-Security-Policy forbids inline scripts.
+// The copy button of citation boxes, and the search page's filters on narrow screens.
+// Static file only: the Content-Security-Policy forbids inline scripts.
 "use strict";
 
 function copyText(text) {
@@ -35,3 +36,14 @@ document.addEventListener("click", function (event) {
     if (status) { status.textContent = "Select the text and copy it by hand"; }
   });
 });
+
+// The filters come before the results in the page (and so in the keyboard's order, with a skip link past
+// them). On a narrow screen they would fill the first screens above the results: there they are closed,
+// behind their "Filters" summary, and open again when the window is made wide. Without this script they
+// are simply open.
+var narrow = window.matchMedia("(max-width: 60rem)");
+function fitFilters() {
+  document.querySelectorAll("details.filters").forEach(function (filters) { filters.open = !narrow.matches; });
+}
+fitFilters();
+narrow.addEventListener("change", fitFilters);
