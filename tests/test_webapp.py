@@ -14,7 +14,7 @@ import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from flask.testing import FlaskClient
@@ -457,6 +457,26 @@ def test_permalinks_name_the_public_address_when_it_is_set(settings: Settings, s
 def test_a_public_url_that_is_not_an_origin_is_refused(url: str) -> None:
     with pytest.raises(ConfigurationError, match="public_url"):
         Settings(public_url=url)
+
+
+@pytest.mark.parametrize("query", ["article:GCIV-147", "instrument:gciv", "article:(GCIV-147 OR APMBC-5)",
+                                   "landmines AND article:GCIV-147"])
+def test_the_page_a_search_for_an_article_opens_marks_the_reference(client: FlaskClient, settings: Settings,
+                                                                     query: str) -> None:
+    """A lawyer who searched ``article:GCIV-147`` saw the citation marked in the result's snippet, but nothing
+    marked on the page it opened: the query holds no word of "Article 147 of the Fourth Geneva Convention"."""
+    report = document_named(settings, "report.pdf")
+    for url in (f"/documents/{report.id}/pages/2", f"/documents/{report.id}"):
+        page = text_of(client, f"{url}?q={quote(query)}")
+        assert '<mark class="hit">Article 147 of the Fourth Geneva Convention</mark>' in page, (url, query)
+
+
+@pytest.mark.parametrize("query", ["article:APMBC-5", "NOT article:GCIV-147", "landmines -article:GCIV-147"])
+def test_a_reference_the_query_does_not_ask_for_is_not_marked(client: FlaskClient, settings: Settings,
+                                                              query: str) -> None:
+    report = document_named(settings, "report.pdf")
+    page = text_of(client, f"/documents/{report.id}/pages/2?q={quote(query)}")
+    assert "<mark class=\"hit\">Article 147" not in page
 
 
 def test_citation_downloads_have_their_media_types(client: FlaskClient, settings: Settings) -> None:

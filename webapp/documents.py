@@ -21,7 +21,7 @@ from flask import Blueprint, Response, abort, render_template, request, send_fil
 from archive import cite
 from archive.models import Document, Reference
 from index import Hit
-from webapp.highlight import Passage, highlight, passage, query_terms
+from webapp.highlight import Passage, cited_spans, highlight, passage, query_articles, query_terms
 from webapp.refs import id_order, levels_of, ref_label
 from webapp.security import CONTROL_CHARACTERS
 from webapp.state import (
@@ -95,8 +95,13 @@ def citation(document: Document, page: int | None = None) -> cite.Citation:
 def show(doc_id: str) -> str:
     document = visible_document(doc_id)
     record_view(document, "document")
-    terms = query_terms(request.args.get("q", ""))
-    pages = [(page, highlight(page.text, terms)) for page in archive().pages(document.id)]
+    query = request.args.get("q", "")
+    terms, asked = query_terms(query), query_articles(query)
+    cited: dict[int, list[Reference]] = defaultdict(list)
+    for reference in archive().references(document.id) if asked else ():
+        cited[reference.page].append(reference)
+    pages = [(page, highlight(page.text, terms, cited_spans(cited[page.number], asked)))
+             for page in archive().pages(document.id)]
     return render_template(
         "document.html", document=document, pages=pages, references=grouped_references(document),
         events=visible_events(document), similar=similar_documents(document),
@@ -113,8 +118,10 @@ def page(doc_id: str, number: int) -> str:
                    f"page{'s' if document.page_count != 1 else ''}, numbered from 1")
     record_view(document, f"page {number}")
     references = [r for r in archive().references(document.id) if r.page == number]
+    query = request.args.get("q", "")
+    marked = highlight(text, query_terms(query), cited_spans(references, query_articles(query)))
     return render_template(
-        "page.html", document=document, number=number, text=highlight(text, query_terms(request.args.get("q", ""))),
+        "page.html", document=document, number=number, text=marked,
         references=[Cited(r, passage(text, r.start, r.end)) for r in references], citation=citation(document, number),
         format_text=cite.format_text, query=request.args.get("q", ""), label=ref_label,
     )

@@ -9,6 +9,7 @@ escaped; only the ``<mark>`` tags this module adds are trusted markup.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -90,14 +91,47 @@ def _query_terms(query: str, analyzer: Any) -> Terms:
     return Terms(frozenset(exact), tuple(prefixes))
 
 
-def highlight(text: str, terms: Terms) -> Markup:
-    """``text`` escaped, with ``<mark class="hit">`` around each word matching ``terms``."""
-    if not terms:
+def query_articles(query: str) -> frozenset[str]:
+    """The treaty ids a query asks for by ``article:`` or ``instrument:`` (``article:GCIV-147`` → GCIV-147),
+    except those it excludes (``NOT``, ``-``); matched case-insensitively, as the index's id fields are."""
+    asked: set[str] = set()
+    for found in FIELD_VALUE.finditer(query):
+        if found[1] not in ("article", "instrument") or EXCLUDED.search(query, 0, found.start()):
+            continue
+        asked.update(value.upper() for value in re.findall(r"[\w-]+", found[2]) if value not in QUERY_OPERATORS)
+    return frozenset(asked)
+
+
+#: What excludes the ``field:value`` that follows it: ``-article:X``, ``NOT article:X``.
+EXCLUDED = re.compile(r"(?:-|(?:^|\s)NOT\s+)\Z")
+
+
+def cited_spans(references: Sequence[Any], asked: frozenset[str]) -> list[tuple[int, int]]:
+    """The spans of ``references`` (of one page) that cite what ``asked`` names, or a part of it: asking for
+    GCIV-147 marks "Article 147(1)" too, as the search found it."""
+    if not asked:
+        return []
+    from archive.treaties.catalogue import expand_id
+
+    return [(r.start, r.end) for r in references if asked & {ref.upper() for ref in expand_id(r.ref_id)}]
+
+
+def highlight(text: str, terms: Terms, cited: Sequence[tuple[int, int]] = ()) -> Markup:
+    """``text`` escaped, with ``<mark class="hit">`` around each word matching ``terms`` and around each ``cited``
+    span (the references a query asked for by article: ``article:GCIV-147`` marks "Article 147 of the Fourth
+    Geneva Convention", whose words the query does not hold)."""
+    if not terms and not cited:
         return escape(text)
+    marked = sorted(cited)
+    if terms:
+        marked += [(token.startchar, token.endchar) for token in _analyzer()(text, chars=True, mode="index")
+                   if terms.matches(token.text)]
     spans: list[tuple[int, int]] = []
-    for token in _analyzer()(text, chars=True, mode="index"):
-        if terms.matches(token.text) and (not spans or token.startchar >= spans[-1][1]):
-            spans.append((token.startchar, token.endchar))
+    for start, end in sorted(marked):
+        if spans and start < spans[-1][1]:  # inside or across one already marked: one mark for both
+            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+        else:
+            spans.append((start, end))
     out, last = Markup(), 0
     for start, end in spans:
         out += escape(text[last:start]) + Markup('<mark class="hit">') + escape(text[start:end]) + Markup("</mark>")
