@@ -649,6 +649,17 @@ def test_unknown_article_is_a_404(client: FlaskClient, ref_id: str) -> None:
     assert client.get(f"/articles/{ref_id}").status_code == 404
 
 
+@pytest.mark.parametrize(("ref_id", "said"), [
+    ("GCIV-9999", "GCIV Article 9999 does not exist"),  # was "not a canonical reference id", as if misspelt
+    ("GCIV-160", "GCIV Article 160 does not exist"),
+    ("GCIV-49-7", "GCIV Article 49 has no paragraph 7"),
+    ("GCIV-49-6-b", "GCIV Article 49(6) has no sub-paragraph (b)"),
+])
+def test_an_article_the_instrument_lacks_is_named_as_missing(client: FlaskClient, ref_id: str, said: str) -> None:
+    assert said in text_of(client, f"/articles/{ref_id}", 404)
+    assert said in client.get(f"/api/articles/{ref_id}").get_json()["error"]
+
+
 def test_article_passage_page_must_be_a_number(client: FlaskClient) -> None:
     assert "page must be a whole number" in text_of(client, "/articles/APMBC-5?page=x", 400)
     assert "page must be a whole number" in text_of(client, "/articles/APMBC-5?page=99999999999999999999", 400)

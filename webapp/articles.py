@@ -75,7 +75,9 @@ def checked_id(ref_id: str) -> tuple[str, int | None]:
         abort(404, str(error))
     catalogue = load_catalogue()
     if not catalogue.exists(instrument_id, article, paragraph, sub):
-        abort(404, f"{ref_id!r} is not in the treaty catalogue; browse the instruments at {url_for('articles.index')}")
+        why = catalogue.missing(instrument_id, article, paragraph, sub) if article is not None else None
+        what = why[1] if why else f"{ref_id!r} is not in the treaty catalogue"
+        abort(404, f"{what}; browse the instruments at {url_for('articles.index')}")
     canonical = "-".join(str(p) for p in (instrument_id, article, paragraph, sub) if p is not None)
     return canonical, article
 

@@ -32,7 +32,7 @@ INSTRUMENT_IDS = (
 _ID_RE = re.compile(
     r"(?P<instrument>"
     + "|".join(re.escape(i) for i in sorted(INSTRUMENT_IDS, key=len, reverse=True))
-    + r")(?:-(?P<article>\d{1,3})(?:-(?P<paragraph>\d{1,2})(?:-(?P<sub>[a-z]))?)?)?",
+    + r")(?:-(?P<article>\d{1,4})(?:-(?P<paragraph>\d{1,2})(?:-(?P<sub>[a-z]))?)?)?",
     re.IGNORECASE,
 )
 
