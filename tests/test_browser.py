@@ -283,7 +283,10 @@ def test_an_upload_during_a_batch_waits_and_its_page_shows_the_outcome_once_in(
         assert "Queued at" in page.locator(".queued").inner_text()
         assert "Показания у Глимборово.txt" in page.locator(".queued-files").inner_text()
         shoot(page, "upload-queued")
-    page.wait_for_selector(".outcome-ingested", timeout=60_000)  # reloaded by the page itself, not by the test
+        page.evaluate("window.stillHere = true")  # a reload would lose it
+        page.wait_for_timeout(2500)  # the page looks every second: nothing has changed, so it stays
+        assert page.evaluate("window.stillHere === true")
+    page.wait_for_selector(".outcome-ingested", timeout=60_000)  # the page went to itself once the files were in
     assert "1 ingested" in page.locator(".summary").inner_text()
     shoot(page, "upload-done")
     page.click("table.outcomes a")

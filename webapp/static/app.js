@@ -1,4 +1,5 @@
-// The copy button of citation boxes, and the search page's filters on narrow screens.
+// The copy button of citation boxes, the search page's filters on narrow screens, and a queued upload's page
+// looking for its outcomes.
 // Static file only: the Content-Security-Policy forbids inline scripts.
 "use strict";
 
@@ -47,3 +48,27 @@ function fitFilters() {
 }
 fitFilters();
 narrow.addEventListener("change", fitFilters);
+
+// A queued upload's page asks for itself again every few seconds and reloads only when what it shows has
+// changed (more outcomes, or the upload is in): a page that reloaded on a timer moved a screen reader's
+// focus and the scroll back to the top while nothing had happened. Without this script a <noscript>
+// refresh reloads it on a timer.
+var waiting = document.querySelector("[data-waiting]");
+if (waiting) {
+  var seconds = Math.max(1, Number(waiting.getAttribute("data-poll")) || 15);
+  var page = waiting.getAttribute("data-url");  // the upload's own page: the first one is the answer to a POST
+  var look = function () {
+    fetch(page, {credentials: "same-origin", cache: "no-store"}).then(function (response) {
+      return response.ok ? response.text() : null;
+    }).then(function (html) {
+      if (html === null) { window.setTimeout(look, seconds * 1000); return; }
+      var now = new DOMParser().parseFromString(html, "text/html").querySelector("[data-waiting]");
+      if (!now || now.getAttribute("data-waiting") !== waiting.getAttribute("data-waiting")) {
+        window.location.replace(page);
+      } else {
+        window.setTimeout(look, seconds * 1000);
+      }
+    }, function () { window.setTimeout(look, seconds * 1000); });
+  };
+  window.setTimeout(look, seconds * 1000);
+}
