@@ -29,7 +29,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def translate_errors(func: F) -> F:
-    """Turn an :class:`ArchiveError` into a click error with the same message."""
+    """Turn an :class:`ArchiveError` into a click error with the same message, and Ctrl-C into status 130.
+
+    Left to click, Ctrl-C was "Aborted!" and status 1, which for ``verify`` is the status of a problem found.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -37,6 +40,10 @@ def translate_errors(func: F) -> F:
             return func(*args, **kwargs)
         except ArchiveError as error:
             raise click.ClickException(str(error)) from error
+        except KeyboardInterrupt:
+            context = click.get_current_context()
+            click.echo(f"{context.command_path} stopped by Ctrl-C", err=True)
+            context.exit(INTERRUPTED)
 
     return wrapper  # type: ignore[return-value]
 
@@ -432,6 +439,7 @@ def reindex(ctx: click.Context, quiet: bool) -> None:
 
 @main.command()
 @click.option("--jsonl", is_flag=True, required=True, help="Read one text a line, write one JSON object a line.")
+@translate_errors
 def refs(jsonl: bool) -> None:
     """Find treaty references in text read from standard input."""
     from archive.treaties import refs_record

@@ -287,3 +287,23 @@ def test_a_folder_that_is_not_there_is_a_usage_error_before_anything_is_read(tmp
                                        str(tmp_path / "not-mounted")])
     assert result.exit_code == 2 and "does not exist" in result.output
     assert not (home / "catalog.sqlite3").exists()
+
+
+def test_ctrl_c_exits_130_and_never_as_if_verify_had_found_a_problem(tmp_path: Path, sample_folder: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C was click's "Aborted!" with status 1: for `verify`, the status that says the archive has a problem."""
+    import archive.service
+    import archive.verify
+
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+
+    def interrupted(*args: Any, **options: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(archive.verify, "verify", interrupted)
+    monkeypatch.setattr(archive.service, "search_archive", interrupted)
+    for args in (("verify", "--quiet"), ("verify", "--json"), ("search", "landmines", "--json")):
+        result = run(home, *args)
+        assert result.exit_code == 130, (args, result.output)
+        assert result.stdout == "" and "stopped by Ctrl-C" in result.stderr
