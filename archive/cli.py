@@ -147,7 +147,9 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
         with Archive(settings) as archive:
             if archive.count_documents():
                 held = counted(archive.count_documents(), "document")
-                click.echo(f"{settings.home} already holds {held}; nothing to do")
+                click.echo(f"{settings.home} already holds {held}; nothing to do", err=as_json)
+                if as_json:  # standard output holds the JSON summary alone: here, of no batch (no run id)
+                    _echo_json_summary(_no_batch())
                 return
     if report:
         _check_report_target(report)  # before the batch, not after an hour of work
@@ -181,7 +183,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
     if report:
         _write_report(settings, result, report, stopped=stopped is not None)
     if as_json:
-        click.echo(json.dumps({**vars(result), "files": result.files}, ensure_ascii=False, indent=1))
+        _echo_json_summary(result)
     else:
         _echo_failures(settings, result.run_id)
         click.echo(result.summary())
@@ -195,6 +197,20 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
         ctx.exit(BATCH_STOPPED)
     if result.failed:
         ctx.exit(SOME_FILES_FAILED)
+
+
+def _echo_json_summary(result: Any) -> None:
+    click.echo(json.dumps({**vars(result), "files": result.files}, ensure_ascii=False, indent=1))
+
+
+def _no_batch() -> Any:
+    """The summary of a batch that did not run (``--if-empty`` on an archive holding documents)."""
+    import datetime as dt
+
+    from archive.ingest import IngestReport
+
+    now = dt.datetime.now(dt.UTC).isoformat()
+    return IngestReport(run_id="", started=now, finished=now)
 
 
 def _write_report(settings: Settings, result: Any, report: Path, *, stopped: bool = False) -> None:

@@ -85,6 +85,18 @@ def test_ingest_if_empty_does_nothing_the_second_time(tmp_path: Path, sample_fol
     assert "already holds 2 documents" in second.output
 
 
+def test_ingest_if_empty_with_json_prints_json_when_there_is_nothing_to_do(tmp_path: Path,
+                                                                           sample_folder: Path) -> None:
+    """It printed its sentence on standard output, where a script reading the JSON summary failed to parse it."""
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    second = run(home, "ingest", "--json", "--if-empty", str(sample_folder))
+    assert second.exit_code == 0
+    summary = json.loads(second.stdout)
+    assert (summary["files"], summary["ingested"], summary["failed"], summary["run_id"]) == (0, 0, 0, "")
+    assert "already holds 2 documents; nothing to do" in second.stderr
+
+
 def test_report_file_lists_every_outcome(tmp_path: Path, sample_folder: Path) -> None:
     home = tmp_path / "home"
     report = tmp_path / "report.json"
