@@ -153,10 +153,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
                 return
     if report:
         _check_report_target(report)  # before the batch, not after an hour of work
-    all_passwords = list(passwords)
-    if passwords_file:
-        # one a line, as written: spaces count; a byte order mark and line ends do not
-        all_passwords += [line for line in passwords_file.read_text("utf-8-sig").splitlines() if line]
+    all_passwords = list(passwords) + (_read_passwords(passwords_file) if passwords_file else [])
     stopped: BatchStoppedError | None = None
     with _ProgressBar(disable=quiet or as_json) as bar, _stopped_by_sigterm():
         try:
@@ -197,6 +194,20 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
         ctx.exit(BATCH_STOPPED)
     if result.failed:
         ctx.exit(SOME_FILES_FAILED)
+
+
+def _read_passwords(path: Path) -> list[str]:
+    """One a line, as written: spaces count; a byte order mark and line ends do not."""
+    try:
+        text = path.read_text("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise click.BadParameter(f"{path} is not UTF-8 text (byte {error.object[error.start]:#04x} at offset "
+                                 f"{error.start}): save it as UTF-8, one password a line",
+                                 param_hint="--passwords-file") from None
+    except OSError as error:
+        raise click.BadParameter(f"{path} cannot be read: {error.strerror or error}",
+                                 param_hint="--passwords-file") from None
+    return [line for line in text.splitlines() if line]
 
 
 def _echo_json_summary(result: Any) -> None:

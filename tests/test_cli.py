@@ -252,6 +252,17 @@ def test_passwords_file_keeps_spaces_and_drops_a_byte_order_mark(tmp_path: Path)
     assert (summary["ingested"], summary["failures"]) == (2, {})  # both opened, neither "encrypted"
 
 
+def test_a_passwords_file_that_is_not_utf8_is_a_usage_error_not_a_traceback(tmp_path: Path,
+                                                                            sample_folder: Path) -> None:
+    passwords = tmp_path / "passwords.txt"
+    passwords.write_bytes("first\nzweites Paßwort\n".encode("latin-1"))  # as a Windows editor may save it
+    result = CliRunner().invoke(main, ["--home", str(tmp_path / "home"), "ingest", "--quiet", "--passwords-file",
+                                       str(passwords), str(sample_folder)])
+    assert result.exit_code == 2, result.output
+    assert "--passwords-file" in result.output and "UTF-8" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "home" / "catalog.sqlite3").exists()  # nothing was read
+
+
 def test_filter_on_an_unknown_field_is_an_error_not_an_empty_result(tmp_path: Path, sample_folder: Path) -> None:
     home = tmp_path / "home"
     run(home, "ingest", "--quiet", str(sample_folder))
