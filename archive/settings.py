@@ -10,6 +10,7 @@ Nothing else in the project reads the environment.
 from __future__ import annotations
 
 import getpass
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -66,6 +67,11 @@ def _default_actor() -> str:
 WORKERS_PER_CORE = 8
 
 
+#: No count or number of seconds is larger: beyond it SQLite's 64-bit integers and the OS's timeouts overflow
+#: (a huge ARCHIVE_INDEX_BATCH or ARCHIVE_FILE_TIMEOUT was a traceback).
+MAX_NUMBER = 1_000_000_000
+
+
 def max_workers() -> int:
     """The most extraction processes a batch may start on this machine."""
     return WORKERS_PER_CORE * (os.cpu_count() or 1)
@@ -100,13 +106,14 @@ class Settings:
         if not 0 <= self.workers <= max_workers():
             raise ConfigurationError("workers", self.workers, f"0 (one per core) to {max_workers()} "
                                                               f"({WORKERS_PER_CORE} per core on this machine)")
-        if self.file_timeout <= 0:
-            raise ConfigurationError("file_timeout", self.file_timeout, "a positive number of seconds")
+        if not (math.isfinite(self.file_timeout) and 0 < self.file_timeout <= MAX_NUMBER):  # nan failed every file
+            raise ConfigurationError("file_timeout", self.file_timeout,
+                                     f"a positive number of seconds up to {MAX_NUMBER:,}")
         for name in ("index_batch", "login_attempts", "login_window", "export_window"):  # 0 emptied the index,
-            if getattr(self, name) < 1:                                                 # locked every sign-in
-                raise ConfigurationError(name, getattr(self, name), "a whole number from 1")
-        if self.export_limit < 0:
-            raise ConfigurationError("export_limit", self.export_limit, "0 (no limit) or more")
+            if not 1 <= getattr(self, name) <= MAX_NUMBER:                             # locked every sign-in
+                raise ConfigurationError(name, getattr(self, name), f"a whole number from 1 to {MAX_NUMBER:,}")
+        if not 0 <= self.export_limit <= MAX_NUMBER:
+            raise ConfigurationError("export_limit", self.export_limit, f"0 (no limit) to {MAX_NUMBER:,}")
         if self.public_url and not _is_origin(self.public_url):
             raise ConfigurationError("public_url", self.public_url,
                                      "a scheme and host only, such as https://evidence.example.org")

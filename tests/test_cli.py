@@ -330,3 +330,12 @@ def test_ctrl_c_exits_130_and_never_as_if_verify_had_found_a_problem(tmp_path: P
         result = run(home, *args)
         assert result.exit_code == 130, (args, result.output)
         assert result.stdout == "" and "stopped by Ctrl-C" in result.stderr
+
+
+def test_a_timeout_that_is_not_a_number_stops_the_batch_before_it_fails_every_file(tmp_path: Path,
+                                                                                   sample_folder: Path) -> None:
+    for value in ("nan", "inf"):  # every file failed `timeout` (status 3); an OverflowError traceback
+        result = CliRunner().invoke(main, ["--home", str(tmp_path / "home"), "ingest", "--quiet", str(sample_folder)],
+                                    env={"ARCHIVE_FILE_TIMEOUT": value})
+        assert result.exit_code == 1 and "file_timeout" in result.output, result.output
+        assert not (tmp_path / "home" / "catalog.sqlite3").exists()
