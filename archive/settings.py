@@ -153,14 +153,22 @@ class Settings:
         """Defaults, then ``ARCHIVE_*`` variables, then explicit ``overrides`` (``None`` ignored)."""
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}
+        raws: dict[str, str] = {}  # what the environment says, to name a bad value as the operator wrote it
         for spec in fields(cls):
             raw = environ.get(f"ARCHIVE_{spec.name.upper()}")
             if raw is not None and raw != "":
+                raws[spec.name] = raw
                 values[spec.name] = _coerce(spec.name, raw)
-        values.update({k: v for k, v in overrides.items() if v is not None})
+        given = {k: v for k, v in overrides.items() if v is not None}
+        values.update(given)
         if "home" in values:
             values["home"] = Path(values["home"]).expanduser().resolve()
-        return cls(**values)
+        try:
+            return cls(**values)
+        except ConfigurationError as error:
+            if error.name in raws and error.name not in given:
+                raise ConfigurationError(f"ARCHIVE_{error.name.upper()}", raws[error.name], error.expected) from None
+            raise
 
     def with_changes(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -175,18 +183,21 @@ def _is_origin(url: str) -> bool:
 
 
 def _coerce(name: str, raw: str) -> Any:
+    """The value of ``ARCHIVE_<NAME>=raw`` in the type of the setting's default; an error names the variable."""
     default = next(d for n, d, _ in SETTINGS if n == name)
+    variable = f"ARCHIVE_{name.upper()}"
     if isinstance(default, bool):
         if raw.lower() in ("1", "true", "yes", "on"):
             return True
         if raw.lower() in ("0", "false", "no", "off"):
             return False
-        raise ConfigurationError(name, raw, "true or false")
+        raise ConfigurationError(variable, raw, "true or false")
     try:
         if isinstance(default, int):
             return int(raw)
         if isinstance(default, float):
             return float(raw)
     except ValueError:
-        raise ConfigurationError(name, raw, f"a {type(default).__name__}") from None
+        kind = "a whole number" if isinstance(default, int) else "a number (of seconds)"
+        raise ConfigurationError(variable, raw, kind) from None
     return raw

@@ -73,3 +73,22 @@ def test_numbers_that_are_not_finite_or_too_large_are_refused(name: str, value: 
 def test_the_largest_numbers_allowed_work() -> None:
     settings = Settings.from_env({"ARCHIVE_FILE_TIMEOUT": "1e9", "ARCHIVE_INDEX_BATCH": "1000000000"})
     assert (settings.file_timeout, settings.index_batch) == (1e9, 10**9)
+
+
+@pytest.mark.parametrize("name, value, expected", [
+    ("ARCHIVE_WORKERS", "1e3", "a whole number"), ("ARCHIVE_WORKERS", "-1", "0 (one per core)"),
+    ("ARCHIVE_FILE_TIMEOUT", "two minutes", "a number"), ("ARCHIVE_FILE_TIMEOUT", "nan", "a positive number"),
+    ("ARCHIVE_EXPORT_LIMIT", "1.5", "a whole number"), ("ARCHIVE_DEFAULT_ACCESS", " public", "public or"),
+    ("ARCHIVE_ACCESS_BY_TYPE", "testimony", "type=level"), ("ARCHIVE_DAYFIRST", " ", "true or false")])
+def test_a_bad_value_in_the_environment_is_named_by_its_variable(name: str, value: str, expected: str) -> None:
+    """The message named `workers` or `file_timeout`, which is not what the operator set, and said `a int`."""
+    with pytest.raises(ConfigurationError) as raised:
+        Settings.from_env({name: value})
+    message = str(raised.value)
+    assert message.startswith(f"setting {name}={value!r} is not valid: expected ") and expected in message
+    assert "a int" not in message and "a float" not in message
+
+
+def test_a_bad_value_given_in_code_keeps_the_settings_name() -> None:
+    with pytest.raises(ConfigurationError, match="setting workers=-1 "):
+        Settings.from_env({}, workers=-1)
