@@ -293,6 +293,8 @@ class _ProgressBar:
 
 
 FILTER = re.compile(r"^(\w+)=(.+)$")
+#: The words the index reads as a yes or a no (Whoosh's BOOLEAN field reads every other word as no).
+SYNTHETIC_VALUES = ("true", "false", "yes", "no", "t", "f", "1", "0")
 
 
 @main.command()
@@ -325,6 +327,8 @@ def search(ctx: click.Context, query: str, as_json: bool, limit: int, offset: in
             fields = ", ".join(name.removesuffix("_facet") for name in filterable)
             raise click.BadParameter(f"{match[1]!r} is not a field to filter on; fields are: {fields}",
                                      param_hint="--filter")
+        if field == "synthetic" and match[2].lower() not in SYNTHETIC_VALUES:  # any other word was "false"
+            raise click.BadParameter(f"{item!r}: synthetic is true or false", param_hint="--filter")
         selected.setdefault(field, []).append(match[2])
     results = search_archive(settings_of(ctx), query, selected=selected, limit=limit, offset=offset, sort=sort,
                              access=access)

@@ -273,6 +273,18 @@ def test_filter_on_an_unknown_field_is_an_error_not_an_empty_result(tmp_path: Pa
     assert by_issuer.exit_code == 0 and "1 document\n" in by_issuer.output
 
 
+def test_a_synthetic_filter_is_true_or_false_and_nothing_else(tmp_path: Path, sample_folder: Path) -> None:
+    """`--filter synthetic=maybe` (or `=ture`) quietly kept the documents that are not synthetic."""
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    for value in ("maybe", "ture", "all"):
+        wrong = run(home, "search", "", "--filter", f"synthetic={value}")
+        assert wrong.exit_code == 2 and "synthetic is true or false" in wrong.output, wrong.output
+    counts = {v: json.loads(run(home, "search", "", "--filter", f"synthetic={v}", "--json").output)["total"]
+              for v in ("true", "TRUE", "false", "no")}
+    assert counts == {"true": 0, "TRUE": 0, "false": 2, "no": 2}
+
+
 def test_listing_users_or_tokens_of_a_mistyped_home_creates_nothing(tmp_path: Path) -> None:
     for command in (("users", "list"), ("tokens", "list")):
         result = run(tmp_path / "typo", *command)
