@@ -29,7 +29,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def translate_errors(func: F) -> F:
-    """Turn an :class:`ArchiveError` into a click error with the same message."""
+    """Turn an :class:`ArchiveError` into a click error with the same message, and Ctrl-C into status 130.
+
+    Left to click, Ctrl-C was "Aborted!" and status 1, which for ``verify`` is the status of a problem found.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -37,6 +40,10 @@ def translate_errors(func: F) -> F:
             return func(*args, **kwargs)
         except ArchiveError as error:
             raise click.ClickException(str(error)) from error
+        except KeyboardInterrupt:
+            context = click.get_current_context()
+            click.echo(f"{context.command_path} stopped by Ctrl-C", err=True)
+            context.exit(INTERRUPTED)
 
     return wrapper  # type: ignore[return-value]
 
@@ -140,14 +147,13 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
         with Archive(settings) as archive:
             if archive.count_documents():
                 held = counted(archive.count_documents(), "document")
-                click.echo(f"{settings.home} already holds {held}; nothing to do")
+                click.echo(f"{settings.home} already holds {held}; nothing to do", err=as_json)
+                if as_json:  # standard output holds the JSON summary alone: here, of no batch (no run id)
+                    _echo_json_summary(_no_batch())
                 return
     if report:
         _check_report_target(report)  # before the batch, not after an hour of work
-    all_passwords = list(passwords)
-    if passwords_file:
-        # one a line, as written: spaces count; a byte order mark and line ends do not
-        all_passwords += [line for line in passwords_file.read_text("utf-8-sig").splitlines() if line]
+    all_passwords = list(passwords) + (_read_passwords(passwords_file) if passwords_file else [])
     stopped: BatchStoppedError | None = None
     with _ProgressBar(disable=quiet or as_json) as bar, _stopped_by_sigterm():
         try:
@@ -174,7 +180,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
     if report:
         _write_report(settings, result, report, stopped=stopped is not None)
     if as_json:
-        click.echo(json.dumps({**vars(result), "files": result.files}, ensure_ascii=False, indent=1))
+        _echo_json_summary(result)
     else:
         _echo_failures(settings, result.run_id)
         click.echo(result.summary())
@@ -188,6 +194,34 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
         ctx.exit(BATCH_STOPPED)
     if result.failed:
         ctx.exit(SOME_FILES_FAILED)
+
+
+def _read_passwords(path: Path) -> list[str]:
+    """One a line, as written: spaces count; a byte order mark and line ends do not."""
+    try:
+        text = path.read_text("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise click.BadParameter(f"{path} is not UTF-8 text (byte {error.object[error.start]:#04x} at offset "
+                                 f"{error.start}): save it as UTF-8, one password a line",
+                                 param_hint="--passwords-file") from None
+    except OSError as error:
+        raise click.BadParameter(f"{path} cannot be read: {error.strerror or error}",
+                                 param_hint="--passwords-file") from None
+    return [line for line in text.splitlines() if line]
+
+
+def _echo_json_summary(result: Any) -> None:
+    click.echo(json.dumps({**vars(result), "files": result.files}, ensure_ascii=False, indent=1))
+
+
+def _no_batch() -> Any:
+    """The summary of a batch that did not run (``--if-empty`` on an archive holding documents)."""
+    import datetime as dt
+
+    from archive.ingest import IngestReport
+
+    now = dt.datetime.now(dt.UTC).isoformat()
+    return IngestReport(run_id="", started=now, finished=now)
 
 
 def _write_report(settings: Settings, result: Any, report: Path, *, stopped: bool = False) -> None:
@@ -259,6 +293,8 @@ class _ProgressBar:
 
 
 FILTER = re.compile(r"^(\w+)=(.+)$")
+#: The words the index reads as a yes or a no (Whoosh's BOOLEAN field reads every other word as no).
+SYNTHETIC_VALUES = ("true", "false", "yes", "no", "t", "f", "1", "0")
 
 
 @main.command()
@@ -291,6 +327,8 @@ def search(ctx: click.Context, query: str, as_json: bool, limit: int, offset: in
             fields = ", ".join(name.removesuffix("_facet") for name in filterable)
             raise click.BadParameter(f"{match[1]!r} is not a field to filter on; fields are: {fields}",
                                      param_hint="--filter")
+        if field == "synthetic" and match[2].lower() not in SYNTHETIC_VALUES:  # any other word was "false"
+            raise click.BadParameter(f"{item!r}: synthetic is true or false", param_hint="--filter")
         selected.setdefault(field, []).append(match[2])
     results = search_archive(settings_of(ctx), query, selected=selected, limit=limit, offset=offset, sort=sort,
                              access=access)
@@ -432,6 +470,7 @@ def reindex(ctx: click.Context, quiet: bool) -> None:
 
 @main.command()
 @click.option("--jsonl", is_flag=True, required=True, help="Read one text a line, write one JSON object a line.")
+@translate_errors
 def refs(jsonl: bool) -> None:
     """Find treaty references in text read from standard input."""
     from archive.treaties import refs_record

@@ -10,6 +10,7 @@ Nothing else in the project reads the environment.
 from __future__ import annotations
 
 import getpass
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -66,6 +67,11 @@ def _default_actor() -> str:
 WORKERS_PER_CORE = 8
 
 
+#: No count or number of seconds is larger: beyond it SQLite's 64-bit integers and the OS's timeouts overflow
+#: (a huge ARCHIVE_INDEX_BATCH or ARCHIVE_FILE_TIMEOUT was a traceback).
+MAX_NUMBER = 1_000_000_000
+
+
 def max_workers() -> int:
     """The most extraction processes a batch may start on this machine."""
     return WORKERS_PER_CORE * (os.cpu_count() or 1)
@@ -100,13 +106,14 @@ class Settings:
         if not 0 <= self.workers <= max_workers():
             raise ConfigurationError("workers", self.workers, f"0 (one per core) to {max_workers()} "
                                                               f"({WORKERS_PER_CORE} per core on this machine)")
-        if self.file_timeout <= 0:
-            raise ConfigurationError("file_timeout", self.file_timeout, "a positive number of seconds")
+        if not (math.isfinite(self.file_timeout) and 0 < self.file_timeout <= MAX_NUMBER):  # nan failed every file
+            raise ConfigurationError("file_timeout", self.file_timeout,
+                                     f"a positive number of seconds up to {MAX_NUMBER:,}")
         for name in ("index_batch", "login_attempts", "login_window", "export_window"):  # 0 emptied the index,
-            if getattr(self, name) < 1:                                                 # locked every sign-in
-                raise ConfigurationError(name, getattr(self, name), "a whole number from 1")
-        if self.export_limit < 0:
-            raise ConfigurationError("export_limit", self.export_limit, "0 (no limit) or more")
+            if not 1 <= getattr(self, name) <= MAX_NUMBER:                             # locked every sign-in
+                raise ConfigurationError(name, getattr(self, name), f"a whole number from 1 to {MAX_NUMBER:,}")
+        if not 0 <= self.export_limit <= MAX_NUMBER:
+            raise ConfigurationError("export_limit", self.export_limit, f"0 (no limit) to {MAX_NUMBER:,}")
         if self.public_url and not _is_origin(self.public_url):
             raise ConfigurationError("public_url", self.public_url,
                                      "a scheme and host only, such as https://evidence.example.org")
@@ -146,14 +153,22 @@ class Settings:
         """Defaults, then ``ARCHIVE_*`` variables, then explicit ``overrides`` (``None`` ignored)."""
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}
+        raws: dict[str, str] = {}  # what the environment says, to name a bad value as the operator wrote it
         for spec in fields(cls):
             raw = environ.get(f"ARCHIVE_{spec.name.upper()}")
             if raw is not None and raw != "":
+                raws[spec.name] = raw
                 values[spec.name] = _coerce(spec.name, raw)
-        values.update({k: v for k, v in overrides.items() if v is not None})
+        given = {k: v for k, v in overrides.items() if v is not None}
+        values.update(given)
         if "home" in values:
             values["home"] = Path(values["home"]).expanduser().resolve()
-        return cls(**values)
+        try:
+            return cls(**values)
+        except ConfigurationError as error:
+            if error.name in raws and error.name not in given:
+                raise ConfigurationError(f"ARCHIVE_{error.name.upper()}", raws[error.name], error.expected) from None
+            raise
 
     def with_changes(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -168,18 +183,21 @@ def _is_origin(url: str) -> bool:
 
 
 def _coerce(name: str, raw: str) -> Any:
+    """The value of ``ARCHIVE_<NAME>=raw`` in the type of the setting's default; an error names the variable."""
     default = next(d for n, d, _ in SETTINGS if n == name)
+    variable = f"ARCHIVE_{name.upper()}"
     if isinstance(default, bool):
         if raw.lower() in ("1", "true", "yes", "on"):
             return True
         if raw.lower() in ("0", "false", "no", "off"):
             return False
-        raise ConfigurationError(name, raw, "true or false")
+        raise ConfigurationError(variable, raw, "true or false")
     try:
         if isinstance(default, int):
             return int(raw)
         if isinstance(default, float):
             return float(raw)
     except ValueError:
-        raise ConfigurationError(name, raw, f"a {type(default).__name__}") from None
+        kind = "a whole number" if isinstance(default, int) else "a number (of seconds)"
+        raise ConfigurationError(variable, raw, kind) from None
     return raw

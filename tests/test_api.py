@@ -339,6 +339,20 @@ def test_citation_exports_have_their_media_types(client: FlaskClient, fmt: str, 
     assert response.mimetype == media and marker in response.get_data(as_text=True)
 
 
+def test_a_query_too_long_to_answer_quickly_is_a_400_before_it_is_run(client: FlaskClient) -> None:
+    """One anonymous request holding a 100,000-letter word kept a server thread busy for almost a minute (its
+    "did you mean" and parsing grow with the square of a word's length); a few of them, every thread."""
+    for url in ("/api/search?q=", "/api/export?q=", "/?q="):
+        response = client.get(url + "m" * 100_000)
+        assert response.status_code == 400, url
+        assert "at most 2,000 characters" in response.get_data(as_text=True)
+    body = client.get("/api/search?q=" + "m" * 100_000).get_json()
+    assert set(body) == {"ok", "error", "status"} and body["status"] == 400
+    assert "m" * 100 not in body["error"]  # the query is not echoed whole
+    longest = "landmines " * 200  # 2,000 characters
+    assert client.get("/api/search", query_string={"q": longest}).status_code == 200
+
+
 def test_dates_that_run_backwards_are_a_clear_error(client: FlaskClient) -> None:
     body = client.get("/api/search?q=landmines&from=2023&to=2020").get_json()
     assert body["status"] == 400 and "'from' (2023) is after 'to' (2020); swap them" in body["error"]

@@ -85,6 +85,18 @@ def test_ingest_if_empty_does_nothing_the_second_time(tmp_path: Path, sample_fol
     assert "already holds 2 documents" in second.output
 
 
+def test_ingest_if_empty_with_json_prints_json_when_there_is_nothing_to_do(tmp_path: Path,
+                                                                           sample_folder: Path) -> None:
+    """It printed its sentence on standard output, where a script reading the JSON summary failed to parse it."""
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    second = run(home, "ingest", "--json", "--if-empty", str(sample_folder))
+    assert second.exit_code == 0
+    summary = json.loads(second.stdout)
+    assert (summary["files"], summary["ingested"], summary["failed"], summary["run_id"]) == (0, 0, 0, "")
+    assert "already holds 2 documents; nothing to do" in second.stderr
+
+
 def test_report_file_lists_every_outcome(tmp_path: Path, sample_folder: Path) -> None:
     home = tmp_path / "home"
     report = tmp_path / "report.json"
@@ -217,7 +229,7 @@ def test_workers_from_the_environment_follow_the_settings(tmp_path: Path, sample
     assert one_per_core.exit_code == 0, one_per_core.output
     for value in ("-1", str(max_workers() + 1)):
         bad = CliRunner().invoke(main, ["--home", str(tmp_path / "h"), "search", "x"], env={"ARCHIVE_WORKERS": value})
-        assert bad.exit_code == 1 and "workers" in bad.output and "Traceback" not in bad.output
+        assert bad.exit_code == 1 and "ARCHIVE_WORKERS" in bad.output and "Traceback" not in bad.output
     too_many = run(tmp_path / "h", "ingest", "--quiet", "--workers", str(max_workers() + 1), str(sample_folder))
     assert too_many.exit_code == 2 and "--workers" in too_many.output  # one process per file would follow
 
@@ -240,6 +252,17 @@ def test_passwords_file_keeps_spaces_and_drops_a_byte_order_mark(tmp_path: Path)
     assert (summary["ingested"], summary["failures"]) == (2, {})  # both opened, neither "encrypted"
 
 
+def test_a_passwords_file_that_is_not_utf8_is_a_usage_error_not_a_traceback(tmp_path: Path,
+                                                                            sample_folder: Path) -> None:
+    passwords = tmp_path / "passwords.txt"
+    passwords.write_bytes("first\nzweites Paßwort\n".encode("latin-1"))  # as a Windows editor may save it
+    result = CliRunner().invoke(main, ["--home", str(tmp_path / "home"), "ingest", "--quiet", "--passwords-file",
+                                       str(passwords), str(sample_folder)])
+    assert result.exit_code == 2, result.output
+    assert "--passwords-file" in result.output and "UTF-8" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "home" / "catalog.sqlite3").exists()  # nothing was read
+
+
 def test_filter_on_an_unknown_field_is_an_error_not_an_empty_result(tmp_path: Path, sample_folder: Path) -> None:
     home = tmp_path / "home"
     run(home, "ingest", "--quiet", str(sample_folder))
@@ -248,6 +271,18 @@ def test_filter_on_an_unknown_field_is_an_error_not_an_empty_result(tmp_path: Pa
     assert "lang" in wrong.output and "issuer" in wrong.output
     by_issuer = run(home, "search", "", "--filter", "issuer=Demining NGO")  # as the README's field table names it
     assert by_issuer.exit_code == 0 and "1 document\n" in by_issuer.output
+
+
+def test_a_synthetic_filter_is_true_or_false_and_nothing_else(tmp_path: Path, sample_folder: Path) -> None:
+    """`--filter synthetic=maybe` (or `=ture`) quietly kept the documents that are not synthetic."""
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    for value in ("maybe", "ture", "all"):
+        wrong = run(home, "search", "", "--filter", f"synthetic={value}")
+        assert wrong.exit_code == 2 and "synthetic is true or false" in wrong.output, wrong.output
+    counts = {v: json.loads(run(home, "search", "", "--filter", f"synthetic={v}", "--json").output)["total"]
+              for v in ("true", "TRUE", "false", "no")}
+    assert counts == {"true": 0, "TRUE": 0, "false": 2, "no": 2}
 
 
 def test_listing_users_or_tokens_of_a_mistyped_home_creates_nothing(tmp_path: Path) -> None:
@@ -287,3 +322,32 @@ def test_a_folder_that_is_not_there_is_a_usage_error_before_anything_is_read(tmp
                                        str(tmp_path / "not-mounted")])
     assert result.exit_code == 2 and "does not exist" in result.output
     assert not (home / "catalog.sqlite3").exists()
+
+
+def test_ctrl_c_exits_130_and_never_as_if_verify_had_found_a_problem(tmp_path: Path, sample_folder: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C was click's "Aborted!" with status 1: for `verify`, the status that says the archive has a problem."""
+    import archive.service
+    import archive.verify
+
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+
+    def interrupted(*args: Any, **options: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(archive.verify, "verify", interrupted)
+    monkeypatch.setattr(archive.service, "search_archive", interrupted)
+    for args in (("verify", "--quiet"), ("verify", "--json"), ("search", "landmines", "--json")):
+        result = run(home, *args)
+        assert result.exit_code == 130, (args, result.output)
+        assert result.stdout == "" and "stopped by Ctrl-C" in result.stderr
+
+
+def test_a_timeout_that_is_not_a_number_stops_the_batch_before_it_fails_every_file(tmp_path: Path,
+                                                                                   sample_folder: Path) -> None:
+    for value in ("nan", "inf"):  # every file failed `timeout` (status 3); an OverflowError traceback
+        result = CliRunner().invoke(main, ["--home", str(tmp_path / "home"), "ingest", "--quiet", str(sample_folder)],
+                                    env={"ARCHIVE_FILE_TIMEOUT": value})
+        assert result.exit_code == 1 and "ARCHIVE_FILE_TIMEOUT" in result.output, result.output
+        assert not (tmp_path / "home" / "catalog.sqlite3").exists()

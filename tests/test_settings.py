@@ -53,3 +53,42 @@ def test_a_negative_export_limit_is_refused() -> None:
         Settings(export_limit=-1)
     with pytest.raises(ConfigurationError, match="export_window"):
         Settings(export_window=0)
+
+
+@pytest.mark.parametrize("name, value", [("ARCHIVE_FILE_TIMEOUT", "nan"), ("ARCHIVE_FILE_TIMEOUT", "inf"),
+                                         ("ARCHIVE_FILE_TIMEOUT", "1e400"), ("ARCHIVE_FILE_TIMEOUT", "9e12"),
+                                         ("ARCHIVE_INDEX_BATCH", "99999999999999999999999"),
+                                         ("ARCHIVE_LOGIN_ATTEMPTS", "10000000000000000000"),
+                                         ("ARCHIVE_LOGIN_WINDOW", "99999999999999999999999"),
+                                         ("ARCHIVE_EXPORT_LIMIT", "99999999999999999999999"),
+                                         ("ARCHIVE_EXPORT_WINDOW", "99999999999999999999999")])
+def test_numbers_that_are_not_finite_or_too_large_are_refused(name: str, value: str) -> None:
+    """ARCHIVE_FILE_TIMEOUT=nan failed every file of a batch as `timeout`, inf or 9e12 stopped it with an
+    OverflowError traceback; a huge ARCHIVE_INDEX_BATCH did the same to `evidence reindex`, a huge
+    ARCHIVE_LOGIN_ATTEMPTS to every sign-in (SQLite's integers are 64 bits)."""
+    with pytest.raises(ConfigurationError, match="expected .*1,000,000,000"):
+        Settings.from_env({name: value})
+
+
+def test_the_largest_numbers_allowed_work() -> None:
+    settings = Settings.from_env({"ARCHIVE_FILE_TIMEOUT": "1e9", "ARCHIVE_INDEX_BATCH": "1000000000"})
+    assert (settings.file_timeout, settings.index_batch) == (1e9, 10**9)
+
+
+@pytest.mark.parametrize("name, value, expected", [
+    ("ARCHIVE_WORKERS", "1e3", "a whole number"), ("ARCHIVE_WORKERS", "-1", "0 (one per core)"),
+    ("ARCHIVE_FILE_TIMEOUT", "two minutes", "a number"), ("ARCHIVE_FILE_TIMEOUT", "nan", "a positive number"),
+    ("ARCHIVE_EXPORT_LIMIT", "1.5", "a whole number"), ("ARCHIVE_DEFAULT_ACCESS", " public", "public or"),
+    ("ARCHIVE_ACCESS_BY_TYPE", "testimony", "type=level"), ("ARCHIVE_DAYFIRST", " ", "true or false")])
+def test_a_bad_value_in_the_environment_is_named_by_its_variable(name: str, value: str, expected: str) -> None:
+    """The message named `workers` or `file_timeout`, which is not what the operator set, and said `a int`."""
+    with pytest.raises(ConfigurationError) as raised:
+        Settings.from_env({name: value})
+    message = str(raised.value)
+    assert message.startswith(f"setting {name}={value!r} is not valid: expected ") and expected in message
+    assert "a int" not in message and "a float" not in message
+
+
+def test_a_bad_value_given_in_code_keeps_the_settings_name() -> None:
+    with pytest.raises(ConfigurationError, match="setting workers=-1 "):
+        Settings.from_env({}, workers=-1)

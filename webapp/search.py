@@ -28,6 +28,9 @@ bp = Blueprint("search", __name__)
 PAGE_SIZE = 10
 MAX_LIMIT = 100
 MAX_PAGE = 10_000
+#: The longest query the web app and the API run: a single word of 100,000 letters kept a server thread busy for
+#: almost a minute ("did you mean" and parsing grow with the square of a word's length), 2,000 at most 0.2 s.
+MAX_QUERY = 2_000
 #: Arguments that make up a search (everything else in a URL is ignored by it).
 SEARCH_ARGS = ("q", "sort", "from", "to", *FACET_FIELDS)
 
@@ -50,6 +53,11 @@ def request_from_args(args: MultiDict[str, str], *, limit: int | None = None) ->
     ``limit`` fixes the page size (exports read in batches), overriding the ``limit`` argument.
     """
     selected = {name: args.getlist(name) for name in FACET_FIELDS if args.getlist(name)}
+    query = args.get("q", "")
+    if len(query) > MAX_QUERY:
+        raise QueryError(query[:60] + "…", f"it is {len(query):,} characters long, and a search holds at most "
+                                           f"{MAX_QUERY:,} characters: search with fewer words, and narrow the "
+                                           "results with the filters instead")
     try:
         page = int(args.get("page", 1))
         size = limit or int(args.get("limit", PAGE_SIZE))
