@@ -32,7 +32,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from archive.errors import ArchiveError, WriterBusyError
+from archive.errors import ArchiveError, StorageError, WriterBusyError
 from archive.models import Document
 from archive.settings import ACCESS_LEVELS
 from archive.store import Archive, utc_now
@@ -399,8 +399,14 @@ def _touch(archive: Archive, token_id: str, last_used: str | None) -> None:
     now = dt.datetime.now(dt.UTC)
     if last_used and (now - dt.datetime.fromisoformat(last_used)).total_seconds() < TOKEN_TOUCH:
         return
-    with archive.transaction() as db:
-        db.execute("UPDATE api_tokens SET last_used = ? WHERE id = ?", (now.isoformat(timespec="seconds"), token_id))
+    try:
+        with archive.transaction() as db:
+            db.execute("UPDATE api_tokens SET last_used = ? WHERE id = ?",
+                       (now.isoformat(timespec="seconds"), token_id))
+    except StorageError:
+        # A full disk: searching and reading go on (README), and when a token was last used is not worth
+        # refusing a search for. The next use after the space is freed records it.
+        return
 
 
 _TOKENS = ("SELECT t.id, u.name AS user, t.label, t.created, t.last_used, t.revoked "

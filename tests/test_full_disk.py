@@ -235,7 +235,7 @@ def test_an_index_commit_on_a_full_disk_leaves_the_index_as_it_was_and_writable(
 SERVE_ON_A_FULL_DISK = BALLAST + """
     import io, json, subprocess, sys
     from pathlib import Path
-    from archive.accounts import add_user
+    from archive.accounts import add_user, create_token
     from archive.settings import Settings
     from archive.store import Archive
     from tests.test_access import csrf_of, sign_in
@@ -248,11 +248,13 @@ SERVE_ON_A_FULL_DISK = BALLAST + """
         add_user(archive, "admin", "admin", "a long enough password")
         doc_id, secret = [row[0] for row in archive.db.execute("SELECT id FROM documents ORDER BY seq LIMIT 2")]
         archive.set_access(secret, "confidential")  # an admin's views of it are recorded
+        _, token = create_token(archive, "admin", "script")  # never used: its first use records when
     app = create_app({"TESTING": True, "ARCHIVE_SETTINGS": settings, "SERVER_NAME": "archive.test"})
     visitor, admin = app.test_client(), sign_in(app.test_client(), "admin", "a long enough password")
     form = csrf_of(admin.get("/ingest").get_data(as_text=True))
     fill(small, 0)
     seen = {"downloads": 0, "read": visitor.get(f"/documents/{doc_id}").status_code}  # reading records nothing
+    seen["token search"] = visitor.get("/api/search?q=Aghdam", headers={"Authorization": f"Bearer {token}"}).status_code
     # Each download is recorded; the catalog's write-ahead log may take a few before the disk refuses one.
     while (response := visitor.get(f"/documents/{doc_id}/download")).status_code == 200 and seen["downloads"] < 5000:
         seen["downloads"] += 1
@@ -276,6 +278,7 @@ def test_the_web_app_on_a_full_disk_answers_507_without_naming_the_servers_folde
         batch: Path, tmp_path: Path) -> None:
     seen = run_on_a_small_disk(tmp_path, 8_000, SERVE_ON_A_FULL_DISK, str(batch))
     assert seen["read"] == 200
+    assert seen["token search"] == 200  # a token's "last used" is not worth refusing a search for
     for name in ("download", "upload", *API_507):
         status, body = seen[name]
         assert status == 507, (name, body[:500])
