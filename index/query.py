@@ -37,6 +37,11 @@ SEARCHABLE_FIELDS = frozenset({"title", "issuer", "body", "type", "year", "date"
 #: Names users may type before a colon, and the index field each means.
 FIELD_ALIASES = {"language": "lang"}
 FIELD_PREFIX = re.compile(r"(?<![\w\\])([A-Za-z_]+):")
+#: How a value is written after each field that takes one, for the message of a field left without.
+FIELD_EXAMPLES = {"article": "article:GCIV-147", "instrument": "instrument:APMBC", "type": "type:appeal",
+                  "date": "date:2022 or date:[2020 TO 2022]", "year": "year:2022", "lang": "lang:ru",
+                  "place": "place:Shusha", "title": "title:landmines", "issuer": "issuer:HALO",
+                  "body": "body:landmines"}
 DANGLING_START = re.compile(r"^\s*(AND|OR)\b")
 DANGLING_END = re.compile(r"\b(AND|OR|NOT)\s*$")
 
@@ -104,11 +109,17 @@ def _quoted_dates(query: wq.Query, schema: Schema) -> wq.Query:
 
 def check_syntax(text: str, fields: set[str]) -> None:
     """Raise :class:`QueryError` for the mistakes Whoosh would silently swallow."""
-    for match in FIELD_PREFIX.finditer(_outside_quotes(text)):
+    unquoted = _outside_quotes(text)
+    for match in FIELD_PREFIX.finditer(unquoted):
         if match[1] not in fields:
             known = ", ".join(sorted(f for f in fields if f in SEARCHABLE_FIELDS))
             raise QueryError(text, f"there is no field {match[1]!r}; fields are: {known}",
                              text.replace(match[0], match[1] + " ", 1))
+        if match.end() == len(text) or text[match.end()] in " \t\r\n)":
+            # Whoosh searched the field's name as a word of the text: "article:" found every "Article"
+            example = FIELD_EXAMPLES.get(match[1], f"{match[1]}:VALUE")
+            raise QueryError(text, f"{match[0]} needs a value right after the colon, as in {example}",
+                             _without(text, match.start(), match.end()))
     if text.count('"') % 2:
         raise QueryError(text, "a phrase is not closed", text + '"')
     depth = 0
@@ -177,6 +188,14 @@ def _period(value: str) -> tuple[dt.date, dt.date]:
         return first, following - dt.timedelta(days=1)
     day = dt.date(*parts)
     return day, day
+
+
+def _without(text: str, start: int, end: int) -> str | None:
+    """``text`` without ``text[start:end]`` and the operator or empty group that leaves dangling, if a query
+    remains."""
+    rest = re.sub(r"\(\s*\)", " ", text[:start] + " " + text[end:])
+    rest = DANGLING_END.sub("", DANGLING_START.sub("", " ".join(rest.split()))).strip()
+    return rest or None
 
 
 def _outside_quotes(text: str) -> str:

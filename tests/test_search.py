@@ -271,6 +271,23 @@ def test_a_date_range_that_ends_before_it_starts_is_a_query_error(search, query:
     assert search(suggestion) is not None  # the suggestion is a query that runs
 
 
+@pytest.mark.parametrize(("query", "example", "suggestion"), [
+    ("article:", "article:GCIV-147", None),  # found every document saying "Article", as if it were a word
+    ("landmines AND article:", "article:GCIV-147", "landmines"),
+    ("article: landmines", "article:GCIV-147", "landmines"),
+    ("(type:) OR landmines", "type:appeal", "landmines"),
+    ('title:"grave breach" lang:', "lang:ru", 'title:"grave breach"'),
+])
+def test_a_field_without_a_value_is_a_query_error(search, query: str, example: str, suggestion: str | None) -> None:
+    with pytest.raises(QueryError, match=f"needs a value right after the colon, as in {re.escape(example)}") as caught:
+        search(query)
+    assert caught.value.suggestion == suggestion
+
+
+def test_a_colon_inside_a_phrase_or_before_a_quoted_value_is_no_field_without_a_value(search) -> None:
+    search('"Article 147:" OR title:"Clearance report"')  # no error
+
+
 @pytest.mark.parametrize("query", ["year:abc", "year:22", "year:２０２２"])
 def test_a_year_that_is_no_year_is_a_query_error(search, query: str) -> None:
     with pytest.raises(QueryError, match="a year is four digits"):
