@@ -185,9 +185,24 @@ def run_on_dask(paths: Iterable[Path | str], options: WorkerOptions, scheduler: 
 def _connect(scheduler: str | distributed.Client, timeout: float) -> tuple[distributed.Client, bool]:
     if not isinstance(scheduler, str):
         return scheduler, False
+    _check_address(scheduler)
     try:
         return distributed.Client(scheduler, timeout=timeout, set_as_default=False), True
     except (OSError, ValueError) as error:
+        raise SchedulerUnreachableError(scheduler, str(error)) from error
+
+
+def _check_address(scheduler: str) -> None:
+    """Refuse an address that names no scheduler (``bogus``, ``tcp://host`` without its port) before a client is
+    made: Dask's client, failing on one, was left half-made, and its clean-up held the command for 20 seconds
+    after the error and then printed a traceback."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(scheduler)
+        if scheme in ("tcp", "tls"):
+            parse_host_port(location)
+    except ValueError as error:
         raise SchedulerUnreachableError(scheduler, str(error)) from error
 
 

@@ -225,6 +225,20 @@ def test_a_scheduler_that_does_not_answer_says_how_to_start_one() -> None:
         next(run_on_dask(["x.txt"], WorkerOptions(), address, timeout=0.5))
 
 
+@pytest.mark.parametrize("address", ["bogus", "tcp://127.0.0.1"])
+def test_an_address_without_a_port_is_refused_at_once_and_cleanly(address: str, tmp_path: Path) -> None:
+    """Dask's client, made for such an address, failed half-made: the command then waited 20 s after its message
+    and printed an "Exception ignored in Client.__del__" traceback."""
+    pytest.importorskip("distributed")
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Mines near Aghdam.", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "archive", "--home", str(tmp_path / "home"), "ingest", "--quiet",
+                          "--scheduler", address, str(folder)], capture_output=True, text=True, timeout=120)
+    assert run.returncode != 0 and "missing port number" in run.stderr and "`dask scheduler`" in run.stderr
+    assert "Traceback" not in run.stderr and "Exception ignored" not in run.stderr, run.stderr
+
+
 def test_without_dask_the_error_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "distributed", None)  # what an environment without the extra looks like
     monkeypatch.delitem(sys.modules, "archive.distributed", raising=False)
