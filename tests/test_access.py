@@ -933,6 +933,30 @@ def test_an_upload_while_a_batch_holds_the_archive_waits_in_the_queue_and_goes_i
     assert not queued_uploads(home) and not list((home.home / "uploads").iterdir())
 
 
+@pytest.mark.parametrize(("limit", "value"), [("INLINE_FILES", 1), ("INLINE_BYTES", 40)])
+def test_a_large_upload_goes_in_in_the_background_and_its_page_shows_the_outcomes(
+        clients, home: Settings, monkeypatch: pytest.MonkeyPatch, limit: str, value: int) -> None:
+    """It was ingested in the request: minutes for a large upload, past a reverse proxy's timeout, and the admin,
+    told it had failed while it went on, sent the files again."""
+    monkeypatch.setattr(f"webapp.admin.{limit}", value)
+    monkeypatch.setattr("archive.catchup.POLL_SECONDS", 0.1)
+    page = clients["admin"].get("/ingest").get_data(as_text=True)
+    data = {"csrf_token": csrf_of(page),
+            "files": [(io.BytesIO(b"Report on mines near Brambleford, first of two."), "one.txt"),
+                      (io.BytesIO(b"Report on mines near Brambleford, second of two."), "two.txt")]}
+    response = clients["admin"].post("/ingest", data=data, content_type="multipart/form-data")
+    text = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 202 and "taken in by the server in the background" in text, text
+    link = re.search(r'data-url="(/ingest/uploads/[^"]+)"', text)
+    assert link, text
+    deadline = time.monotonic() + 60
+    while catching_up(home) is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    done = clients["admin"].get(link.group(1)).get_data(as_text=True)
+    assert "2 ingested" in done and done.count("outcome-ingested") == 2, done
+    assert api(clients[None], "/api/search?q=Brambleford")["total"] == 2
+
+
 def test_the_page_of_an_upload_is_for_admins_and_takes_no_path(clients, home: Settings) -> None:
     page = clients["admin"].get("/ingest").get_data(as_text=True)
     data = {"csrf_token": csrf_of(page), "files": [(io.BytesIO(b"Report on Brambleford."), "report.txt")]}

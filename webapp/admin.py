@@ -47,8 +47,12 @@ bp = Blueprint("admin", __name__)
 #: Custody actions the audit page lists.
 AUDITED = ("viewed", "downloaded", "exported", "access-changed")
 AUDIT_ROWS = 500
-#: How often the page of a queued upload reloads itself, in seconds.
+#: How often the page of a queued upload looks for its outcomes, in seconds.
 REFRESH_SECONDS = 15
+#: An upload of more files, or more bytes, than this is taken in by the server's thread, not in the request: a
+#: request that ingests for minutes outlasts a reverse proxy's timeout (nginx gives 60 s), and the admin, told
+#: it failed while it went on, sent the files again.
+INLINE_FILES, INLINE_BYTES = 20, 50 * 1024 * 1024
 
 
 @bp.post("/documents/<doc_id>/access")
@@ -82,6 +86,10 @@ def ingest_files() -> Any:
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)  # not queued: the admin is told, and nothing half-saved stays
         raise
+    if len(saved) > INLINE_FILES or _size(folder) > INLINE_BYTES:
+        start_catching_up(settings)
+        return render_template("upload.html", upload_id=upload.id, upload=upload, outcomes=[], summary="",
+                               queued=True, large=True, refresh=REFRESH_SECONDS), 202
     try:
         report = ingest_upload(settings, upload)
     except WriterBusyError:
@@ -112,6 +120,10 @@ def upload_status(upload_id: str) -> Any:
     summary = tally(archive(), upload_id).summary(timed=False) if rows else ""
     return render_template("upload.html", upload_id=upload_id, upload=waiting, outcomes=outcomes,
                            summary=summary, queued=waiting is not None, refresh=REFRESH_SECONDS)
+
+
+def _size(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.iterdir() if path.is_file())
 
 
 def save_uploads(files: list[FileStorage], folder: Path) -> dict[str, str]:
