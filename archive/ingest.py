@@ -455,10 +455,15 @@ def _document_date(given: Mapping[str, Any], extracted: ExtractedText, text: str
 
 
 def _languages(pages: Sequence[Page]) -> list[str]:
+    """The document's languages, most text first. ``other`` (a language the archive does not tell apart, such as
+    French) only when no page is in one it does: a page of figures or names in an English report is no reason
+    to list it, but a French document stored with no language at all was found by no ``lang:`` search."""
     weight: dict[str, int] = {}
     for page in pages:
-        if page.language and page.language not in ("other", "und"):
+        if page.language and page.language != "und":
             weight[page.language] = weight.get(page.language, 0) + len(page.text)
+    if len(weight) > 1:
+        weight.pop("other", None)
     return sorted(weight, key=lambda lang: -weight[lang])
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -142,3 +143,30 @@ def test_letters_are_counted_as_the_one_letter_patterns_count_them(text: str) ->
 )
 def test_english_quoting_azerbaijani_names_is_english(text: str) -> None:
     assert detect_language(text) == "en"
+
+
+def test_a_document_in_a_language_the_archive_does_not_tell_apart_is_found_as_other(tmp_path: Path) -> None:
+    """A French document was stored with no language at all: ``lang:other``, as the README offers, found nothing."""
+    from archive.ingest import ingest
+    from archive.service import open_search
+    from archive.settings import Settings
+    from archive.store import Archive
+    from index import SearchRequest
+
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "lettre.txt").write_text(
+        "Le ministère de la Défense a déclaré que les cartes des champs de mines ne couvrent qu'une petite partie "
+        "du territoire, et que les équipes de déminage ont besoin de plusieurs années.", encoding="utf-8")
+    (folder / "report.txt").write_text(
+        "The ministry said that the maps of the minefields cover only a small part of the territory.\f"
+        "Le ministère de la Défense a déclaré que les cartes des champs de mines ne couvrent qu'une petite partie "
+        "du territoire.", encoding="utf-8")
+    settings = Settings(home=tmp_path / "home", actor="t", workers=1)
+    ingest([folder], settings)
+    with Archive(settings) as archive:
+        languages = {d.original_name: d.metadata.languages for d in archive.iter_documents()}
+        found = open_search(settings, archive).search(SearchRequest(query="lang:other"))
+    assert languages == {"lettre.txt": ("other",), "report.txt": ("en",)}  # "other" only when nothing else is
+    assert [hit.title for hit in found.hits] and found.total == 1
+    assert dict(found.facets["lang"]) == {"other": 1}
