@@ -118,6 +118,8 @@ class Settings:
             raise ConfigurationError("public_url", self.public_url,
                                      "a scheme and host only, such as https://evidence.example.org")
         self.access_defaults  # noqa: B018 - validates access_by_type
+        if self.gazetteer:
+            _check_gazetteer(self.gazetteer)
 
     @property
     def access_defaults(self) -> dict[str, str]:
@@ -172,6 +174,21 @@ class Settings:
 
     def with_changes(self, **changes: Any) -> Settings:
         return replace(self, **changes)
+
+
+def _check_gazetteer(path: str) -> None:
+    """Refuse a gazetteer file that cannot be used, as every other bad setting is refused: before anything runs.
+
+    Read when a batch started or the index opened, it stopped ``ingest`` and ``search`` with a message that did
+    not name the setting, while ``show`` and ``verify`` ran as if it were fine.
+    """
+    from archive.analyse.places import GazetteerError, read_places
+
+    try:
+        read_places(Path(path))
+    except GazetteerError as error:
+        raise ConfigurationError("gazetteer", path, f"a JSON file of places that can be read ({error.problem})") \
+            from None
 
 
 def _is_origin(url: str) -> bool:

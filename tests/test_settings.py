@@ -92,3 +92,22 @@ def test_a_bad_value_in_the_environment_is_named_by_its_variable(name: str, valu
 def test_a_bad_value_given_in_code_keeps_the_settings_name() -> None:
     with pytest.raises(ConfigurationError, match="setting workers=-1 "):
         Settings.from_env({}, workers=-1)
+
+
+@pytest.mark.parametrize(("content", "problem"), [
+    (None, "cannot be read"), ("{not json", "is not UTF-8 JSON"), ('{"places": 3}', "expected a list of places"),
+    ('[{"kind": "town"}]', 'each place needs a "name" string'),
+])
+def test_a_gazetteer_that_cannot_be_used_is_refused_like_any_bad_setting(tmp_path: Path, content: str | None,
+                                                                         problem: str) -> None:
+    """Read only when a batch started or the index opened: ``ingest`` and ``search`` stopped without naming the
+    setting, and ``show`` or ``verify`` ran as if it were fine."""
+    path = tmp_path / "places.json"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="ARCHIVE_GAZETTEER") as raised:
+        Settings.from_env({"ARCHIVE_GAZETTEER": str(path)})
+    assert problem in str(raised.value)
+    good = tmp_path / "good.json"
+    good.write_text('[{"name": "Kestrelon", "kind": "village"}]', encoding="utf-8")
+    assert Settings.from_env({"ARCHIVE_GAZETTEER": str(good)}).gazetteer == str(good)

@@ -273,12 +273,12 @@ def load_gazetteer(extra: Path | None = None) -> Gazetteer:
     """
     if extra is None:
         return _builtin_gazetteer()
-    return Gazetteer.from_places(_merge(_builtin_gazetteer().places, _read_places(Path(extra))))
+    return Gazetteer.from_places(_merge(_builtin_gazetteer().places, read_places(Path(extra))))
 
 
 @cache
 def _builtin_gazetteer() -> Gazetteer:
-    return Gazetteer.from_places(_read_places(GAZETTEER_PATH))
+    return Gazetteer.from_places(read_places(GAZETTEER_PATH))
 
 
 def find_places(text: str, gazetteer: Gazetteer | None = None) -> list[PlaceMention]:
@@ -294,7 +294,8 @@ def places_in(text: str, gazetteer: Gazetteer | None = None) -> tuple[str, ...]:
 # -- reading files --------------------------------------------------------------------
 
 
-def _read_places(path: Path) -> tuple[Place, ...]:
+def read_places(path: Path) -> tuple[Place, ...]:
+    """The places of a gazetteer file (the built-in one's shape), or :class:`GazetteerError` saying what is wrong."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
