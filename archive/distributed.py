@@ -73,6 +73,16 @@ class SchedulerUnreachableError(ClusterError):
         self.address, self.problem = address, problem
 
 
+class SchedulerAddressError(SchedulerUnreachableError):
+    """The address given names no scheduler: it needs a host and a port."""
+
+    def __init__(self, address: str, problem: str) -> None:
+        ClusterError.__init__(
+            self, f"{address!r} is not a Dask scheduler's address ({problem}): give its host and port, as "
+                  "`dask scheduler` prints them, such as tcp://10.0.0.5:8786")
+        self.address, self.problem = address, problem
+
+
 class NoWorkersError(ClusterError):
     """The scheduler answered but no worker joined it in time."""
 
@@ -203,7 +213,7 @@ def _check_address(scheduler: str) -> None:
         if scheme in ("tcp", "tls"):
             parse_host_port(location)
     except ValueError as error:
-        raise SchedulerUnreachableError(scheduler, str(error)) from error
+        raise SchedulerAddressError(scheduler, str(error)) from error
 
 
 def _wait_for_workers(client: distributed.Client) -> None:
