@@ -462,6 +462,8 @@ def change_access(archive: Archive, search_index: Any, key: str, level: str, *, 
         raise AccessLevelError(level)
     document, event = archive.set_access(key, level, actor=actor)
     before = event.details["from"] if event else level
+    if event is None and document.id not in archive.access_changed_ids():
+        return AccessChange(document, before, indexed=True)  # the level it had, and the index holds it already
     try:
         with archive.writer_lock():
             apply_access_changes(archive, search_index)
