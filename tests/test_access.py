@@ -1006,13 +1006,13 @@ def test_setting_the_level_a_document_has_while_a_batch_runs_says_nothing_is_pen
     """Nothing changed, yet the admin was told the index would catch up when the batch had run."""
     monkeypatch.setattr("archive.store.WRITER_WAIT", 0.2)
     public = docs(home)["public"]
-    with Archive(home) as archive, open_search(home, archive) as search_index:
-        with Archive(home) as batch, batch.writer_lock():
-            change = change_access(archive, search_index, public.id, "public", actor="admin")
-            assert (change.changed, change.indexed, change.pending) == (False, True, "")
-            archive.set_access(public.id, "restricted", actor="admin")  # the catalog's half of a real change
-            again = change_access(archive, search_index, public.id, "restricted", actor="admin")
-            assert (again.changed, again.indexed) == (False, False)  # unchanged now, but the index still lags
+    with Archive(home) as archive, open_search(home, archive) as search_index, \
+            Archive(home) as batch, batch.writer_lock():
+        change = change_access(archive, search_index, public.id, "public", actor="admin")
+        assert (change.changed, change.indexed, change.pending) == (False, True, "")
+        archive.set_access(public.id, "restricted", actor="admin")  # the catalog's half of a real change
+        again = change_access(archive, search_index, public.id, "restricted", actor="admin")
+        assert (again.changed, again.indexed) == (False, False)  # unchanged now, but the index still lags
 
 
 def test_an_access_change_while_another_writer_holds_the_archive_is_in_force_and_caught_up_later(
