@@ -32,7 +32,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from archive.errors import ArchiveError, StorageError, WriterBusyError
+from archive.errors import ArchiveError, StorageError, WriterBusyError, minutes_to_wait
 from archive.models import Document
 from archive.settings import ACCESS_LEVELS
 from archive.store import Archive, utc_now
@@ -103,9 +103,7 @@ class LockedError(AccountError):
     status = 429
 
     def __init__(self, what: str, seconds: int) -> None:
-        minutes = max(1, -(-seconds // 60))
-        super().__init__(f"{what} is locked after too many failed logins; try again in "
-                         f"{minutes} minute{'s' if minutes != 1 else ''}")
+        super().__init__(f"{what} is locked after too many failed logins; try again in {minutes_to_wait(seconds)}")
         self.what, self.seconds = what, seconds
 
 

@@ -48,7 +48,12 @@ def waiting(settings: Settings) -> bool:
     if not settings.catalog_path.exists():
         return False
     with Archive(settings, create=False) as archive:
-        return bool(archive.unindexed_ids() or archive.access_changed_ids())
+        return _index_behind(archive)
+
+
+def _index_behind(archive: Archive) -> bool:
+    """Whether the catalog holds documents the index has not followed (stored, or changed in access level)."""
+    return bool(archive.unindexed_ids() or archive.access_changed_ids())
 
 
 def catch_up(settings: Settings) -> None:
@@ -60,7 +65,7 @@ def catch_up(settings: Settings) -> None:
     if not settings.catalog_path.exists():
         return
     with Archive(settings, create=False) as archive:
-        if archive.writer_active() or not (archive.unindexed_ids() or archive.access_changed_ids()):
+        if archive.writer_active() or not _index_behind(archive):
             return  # a batch indexes its own documents as it goes: nothing to do while it runs
     try:
         count = catch_up_index(settings)

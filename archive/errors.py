@@ -16,6 +16,8 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from archive.models import counted
+
 
 class ArchiveError(Exception):
     """Base for every error the archive raises on purpose."""
@@ -216,17 +218,21 @@ class IntegrityError(ArchiveError):
     status = 500
 
 
+def minutes_to_wait(seconds: int) -> str:
+    """``seconds`` as the whole minutes to wait, rounded up, at least one: "1 minute", "15 minutes"."""
+    return counted(max(1, -(-seconds // 60)), "minute")
+
+
 class TooManyExportsError(ArchiveError):
     """A visitor made ``Settings.export_limit`` exports within ``Settings.export_window`` seconds."""
 
     status = 429
 
     def __init__(self, limit: int, window: int, seconds: int) -> None:
-        minutes = max(1, -(-seconds // 60))
         super().__init__(
-            f"{limit} exports within {max(1, window // 60)} minutes is the most this archive allows one visitor "
-            f"(each is recorded in its custody ledger); try again in {minutes} minute{'s' if minutes != 1 else ''}, "
-            "or narrow the search and export once: an export holds every result, not only the first page")
+            f"{limit} exports within {counted(max(1, window // 60), 'minute')} is the most this archive allows one "
+            f"visitor (each is recorded in its custody ledger); try again in {minutes_to_wait(seconds)}, or narrow "
+            "the search and export once: an export holds every result, not only the first page")
         self.seconds = seconds
 
 

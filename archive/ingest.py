@@ -865,19 +865,19 @@ def catch_up_index(settings: Settings) -> int:
 
     with Archive(settings) as archive, archive.writer_lock(), \
             open_index(settings.index_dir, gazetteer=settings.gazetteer) as search_index:
-        leftovers = len(archive.unindexed_ids())
-        _index_leftovers(archive, search_index)
-        return leftovers + apply_access_changes(archive, search_index)
+        return _index_leftovers(archive, search_index) + apply_access_changes(archive, search_index)
 
 
-def _index_leftovers(archive: Archive, search_index: Any, status: Status | None = None) -> None:
-    """Index documents a previous, interrupted run stored but did not index (or indexed without marking).
+def _index_leftovers(archive: Archive, search_index: Any, status: Status | None = None) -> int:
+    """Index documents a previous, interrupted run stored but did not index (or indexed without marking);
+    return how many.
 
     Documents whose access changed since they were indexed are among them.
     """
     leftovers = archive.unindexed_ids()
     _index_again(archive, search_index, leftovers,
                  f"indexing {counted(len(leftovers), 'document')} an earlier run stored but did not index", status)
+    return len(leftovers)
 
 
 def _index_again(archive: Archive, search_index: Any, doc_ids: Sequence[str], doing: str,

@@ -47,6 +47,7 @@ from archive.verify import verify
 from index import SearchIndex, SearchRequest, open_index
 from tests.conftest import stored_documents, write_sidecar, write_statement_batch
 from tests.test_store import _extraction
+from tests.test_uploads import wait_for_catch_up
 from webapp import create_app
 
 PASSWORD = "correct horse battery staple"
@@ -918,10 +919,7 @@ def test_an_upload_while_a_batch_holds_the_archive_waits_in_the_queue_and_goes_i
         assert api(clients["investigator"], "/api/search?q=Глимборово")["total"] == 0  # not in yet
         time.sleep(0.5)  # the server's thread tries meanwhile, and finds the archive still held
         assert catching_up(home) is not None
-    deadline = time.monotonic() + 60
-    while catching_up(home) is not None and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert catching_up(home) is None, "the queue was taken in once the batch let go"
+    wait_for_catch_up(home)  # the queue was taken in once the batch let go
     done = clients["admin"].get(link.group(1)).get_data(as_text=True)
     assert "1 ingested" in done and "outcome-ingested" in done and 'http-equiv="refresh"' not in done, done
     assert api(clients["investigator"], "/api/search?q=Глимборово")["total"] == 1
@@ -949,9 +947,7 @@ def test_a_large_upload_goes_in_in_the_background_and_its_page_shows_the_outcome
     assert response.status_code == 202 and "taken in by the server in the background" in text, text
     link = re.search(r'data-url="(/ingest/uploads/[^"]+)"', text)
     assert link, text
-    deadline = time.monotonic() + 60
-    while catching_up(home) is not None and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_for_catch_up(home)
     done = clients["admin"].get(link.group(1)).get_data(as_text=True)
     assert "2 ingested" in done and done.count("outcome-ingested") == 2, done
     assert api(clients[None], "/api/search?q=Brambleford")["total"] == 2
@@ -985,10 +981,7 @@ def test_an_access_change_the_index_could_not_follow_is_caught_up_by_the_server_
         time.sleep(0.3)  # the server's thread waits for the writer meanwhile
         assert catching_up(home) is not None
         assert api(clients["investigator"], "/api/search?q=Kestrelon")["total"] == 0  # withheld until then
-    deadline = time.monotonic() + 60
-    while catching_up(home) is not None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert catching_up(home) is None
+    wait_for_catch_up(home)
     assert api(clients["investigator"], "/api/search?q=Kestrelon")["total"] == 1  # no other writer came
     assert api(clients[None], "/api/search?q=Kestrelon")["total"] == 0
     with Archive(home) as archive:

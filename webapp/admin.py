@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import shutil
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -88,8 +89,7 @@ def ingest_files() -> Any:
         raise
     if len(saved) > INLINE_FILES or _size(folder) > INLINE_BYTES:
         start_catching_up(settings)
-        return render_template("upload.html", upload_id=upload.id, upload=upload, outcomes=[], summary="",
-                               queued=True, large=True, refresh=REFRESH_SECONDS), 202
+        return _upload_page(upload.id, upload, large=True), 202
     try:
         report = ingest_upload(settings, upload)
     except WriterBusyError:
@@ -99,8 +99,7 @@ def ingest_files() -> Any:
         raise
     if report is None:
         start_catching_up(settings)
-        return render_template("upload.html", upload_id=upload.id, upload=upload, outcomes=[], summary="",
-                               queued=True, refresh=REFRESH_SECONDS), 202
+        return _upload_page(upload.id, upload), 202
     outcomes = [_outcome(row, upload) for row in archive().outcomes(report.run_id)]
     return render_template("ingest.html", outcomes=outcomes, summary=report.summary(), upload=upload,
                            queue=queued_uploads(settings))
@@ -116,10 +115,16 @@ def upload_status(upload_id: str) -> Any:
     if waiting is None and not rows:
         raise NotFound(f"no upload {upload_id!r} here: the ingest page lists the uploads still queued, and the "
                        "custody events of a document name the run it came in with")
-    outcomes = [_outcome(row, waiting) for row in rows]
+    return _upload_page(upload_id, waiting, rows)
+
+
+def _upload_page(upload_id: str, upload: Upload | None, rows: Sequence[Any] = (), *, large: bool = False) -> str:
+    """The page of an upload: queued while ``upload`` (its queue record) is there, with the outcomes of ``rows``
+    so far; ``large`` says it was queued for its size, not because another writer held the archive."""
+    outcomes = [_outcome(row, upload) for row in rows]
     summary = tally(archive(), upload_id).summary(timed=False) if rows else ""
-    return render_template("upload.html", upload_id=upload_id, upload=waiting, outcomes=outcomes,
-                           summary=summary, queued=waiting is not None, refresh=REFRESH_SECONDS)
+    return render_template("upload.html", upload_id=upload_id, upload=upload, outcomes=outcomes, summary=summary,
+                           queued=upload is not None, large=large, refresh=REFRESH_SECONDS)
 
 
 def _size(folder: Path) -> int:

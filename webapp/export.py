@@ -29,7 +29,7 @@ from archive.service import document_as_dict
 from webapp.limits import check_export
 from webapp.refs import articles_by_document
 from webapp.search import ArgumentError, request_from_args
-from webapp.state import actor, archive, permalink, search_index, via_token, visible_document
+from webapp.state import actor, archive, is_head, permalink, search_index, via_token, visible_document
 
 bp = Blueprint("export", __name__)
 BATCH = 200
@@ -74,7 +74,7 @@ def export_response(fmt: str) -> Response:
     found = list(matching_documents())
     media, ext = FORMATS[fmt]
     headers = {"Content-Disposition": f'attachment; filename="evidence-export.{ext}"'}
-    if request.method == "HEAD":  # a GET's answer without its file: nothing is sent, so nothing is recorded
+    if is_head():  # a GET's answer without its file: nothing is sent, so nothing is recorded
         return Response(mimetype=media.split(";")[0], content_type=media, headers=headers)
     check_export()  # each export is recorded in the ledger: one visitor may make only so many
     batches = _recorded_batches(found, details)

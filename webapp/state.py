@@ -97,7 +97,7 @@ def via_token() -> dict[str, Any]:
 def record_view(document: Document, what: str) -> None:
     """Record a signed-in user's view of a restricted or confidential document (``Settings.audit_views``)."""
     user = current_user()
-    if user is None or document.metadata.access == "public" or not archive().settings.audit_views or _head():
+    if user is None or document.metadata.access == "public" or not archive().settings.audit_views or is_head():
         return
     archive().record_event("viewed", document.id, {"what": what, "access": document.metadata.access, **via_token()},
                            actor=user.name)
@@ -105,7 +105,7 @@ def record_view(document: Document, what: str) -> None:
 
 def record_download(document: Document, *, inline: bool) -> None:
     """Record an original sent to a signed-in user; anonymous downloads (not inline views) as before."""
-    if (inline and current_user() is None) or _head():
+    if (inline and current_user() is None) or is_head():
         return
     details = {"file": document.original_name, "sha256": document.sha256, "media_type": document.media_type}
     if inline:
@@ -113,7 +113,7 @@ def record_download(document: Document, *, inline: bool) -> None:
     archive().record_event("downloaded", document.id, {**details, **via_token()}, actor=actor())
 
 
-def _head() -> bool:
+def is_head() -> bool:
     """Whether this is a HEAD request: its answer carries no body, so nothing was viewed or downloaded (download
     managers send one before the GET, which would have been recorded twice)."""
     return request.method == "HEAD"
