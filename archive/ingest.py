@@ -500,11 +500,11 @@ def run_workers(paths: Iterable[Path], options: WorkerOptions, workers: int) -> 
                 if not pending:
                     return
                 result = _result_of(*pending[0], hard_limit, options)
-            except (BrokenProcessPool, cf.TimeoutError, OSError) as error:  # a worker died or hung, or none started
+            except (BrokenProcessPool, cf.TimeoutError, *WORKER_START_ERRORS) as error:  # died, hung, none started
                 hung = pending[0][0] if isinstance(error, cf.TimeoutError) else None
                 _kill(executor)
-                # A worker that could not be started (OSError from submit) strands the file it was for: read alone.
-                stranded = [unsent.popleft()] if isinstance(error, OSError) and unsent else []
+                # A worker that could not be started (an error from submit) strands the file it was for: read alone.
+                stranded = [unsent.popleft()] if isinstance(error, WORKER_START_ERRORS) and unsent else []
                 for recovered in itertools.chain(_recover(pending, options, hung),
                                                  (_run_alone(path, options) for path in stranded)):
                     yield recovered
@@ -559,6 +559,11 @@ def _recover(pending: deque[tuple[str, cf.Future[Result]]], options: WorkerOptio
 #: Seconds to wait before each new try at starting a worker that could not start (see :func:`_run_alone`).
 WORKER_START_RETRIES = (0.2, 1.0)
 
+#: What starting a worker raises in the writer when it fails: OSError (the forkserver refusing or gone, a process
+#: limit), or EOFError when the forkserver dies between taking the request and sending back the new worker's pid
+#: (multiprocessing's ``read_signed``: "unexpected EOF"). Left to click, that EOFError was "Aborted!", status 1.
+WORKER_START_ERRORS = (OSError, EOFError)
+
 
 def _run_alone(path: str, options: WorkerOptions) -> Result:
     """``path`` read by a worker of its own: its result, or why it failed (its worker died, hung, or never started).
@@ -578,13 +583,20 @@ def _run_alone(path: str, options: WorkerOptions) -> Result:
         except cf.TimeoutError:
             _kill(executor)
             return Failure(path, "timeout", "FileTimeoutError", "the worker stopped answering; it was killed")
-        except OSError as error:  # its worker could not be started (the forkserver dying, a process limit)
+        except WORKER_START_ERRORS as error:  # its worker could not be started (the forkserver dying, a process limit)
             wait = next(waits, None)
             if wait is None:
-                return Failure(path, "worker-crashed", type(error).__name__, f"no worker process could start: {error}")
+                return Failure(path, "worker-crashed", type(error).__name__,
+                               f"no worker process could start: {_start_failure(error)}")
         finally:
             executor.shutdown(wait=True, cancel_futures=True)
         time.sleep(wait)
+
+
+def _start_failure(error: BaseException) -> str:
+    if isinstance(error, EOFError):
+        return "the forkserver that starts them ended before answering"
+    return str(error)
 
 
 def _new_pool(options: WorkerOptions, workers: int) -> cf.ProcessPoolExecutor:

@@ -388,12 +388,22 @@ def test_the_document_date_follows_dayfirst_like_the_dates_in_its_text(
     assert mentioned == [expected]
 
 
-def test_a_worker_that_cannot_be_started_strands_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Starting a worker can fail (it was killed while being forked: EBADF from the forkserver's handshake, seen
-    when the out-of-memory killer struck; a process limit): that stopped the batch with a traceback. The failure
-    is injected at the pool's submit, the one place it surfaces; the pool and its workers are real."""
-    import concurrent.futures as cf
+def _start_failures() -> list[BaseException]:
+    """What starting a worker has raised in the writer: EBADF from the forkserver's handshake (a worker killed as it
+    was forked, seen when the out-of-memory killer struck), and EOFError from the forkserver dying before it
+    sent the new worker's pid (seen in CI: click took it for end of input, "Aborted!", status 1)."""
     import errno
+
+    return [OSError(errno.EBADF, "Bad file descriptor"), EOFError("unexpected EOF")]
+
+
+@pytest.mark.parametrize("failure", _start_failures(), ids=lambda error: type(error).__name__)
+def test_a_worker_that_cannot_be_started_strands_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         failure: BaseException) -> None:
+    """Starting a worker can fail (see :func:`_start_failures`; a process limit too): that stopped the batch with
+    a traceback. The failure is injected at the pool's submit, the one place it surfaces; the pool and its
+    workers are real."""
+    import concurrent.futures as cf
 
     from archive.ingest import run_workers
 
@@ -406,7 +416,7 @@ def test_a_worker_that_cannot_be_started_strands_no_file(tmp_path: Path, monkeyp
     def submit(self: cf.ProcessPoolExecutor, *args: object, **kwargs: object) -> cf.Future:
         calls.append(1)
         if 3 <= len(calls) <= 9:  # the third file's worker, then every try of the lone reads of the two before it
-            raise OSError(errno.EBADF, "Bad file descriptor")
+            raise failure
         return real_submit(self, *args, **kwargs)
 
     monkeypatch.setattr(cf.ProcessPoolExecutor, "submit", submit)
@@ -417,12 +427,14 @@ def test_a_worker_that_cannot_be_started_strands_no_file(tmp_path: Path, monkeyp
     assert "no worker process could start" in results[0].detail
 
 
-def test_a_worker_that_cannot_start_for_a_moment_is_tried_again(tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("failure", [ConnectionRefusedError(111, "Connection refused"), EOFError("unexpected EOF")],
+                         ids=lambda error: type(error).__name__)
+def test_a_worker_that_cannot_start_for_a_moment_is_tried_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                failure: BaseException) -> None:
     """Python's forkserver dies when a breaking pool leaves it mid-request, and refuses the next pools while it
-    dies (ECONNREFUSED): the files read alone then failed one after another, enough to stop a batch."""
+    dies (ECONNREFUSED), or ends while a pool waits for its answer (EOFError): the files read alone then failed
+    one after another, enough to stop a batch."""
     import concurrent.futures as cf
-    import errno
 
     from archive.ingest import run_workers
 
@@ -434,7 +446,7 @@ def test_a_worker_that_cannot_start_for_a_moment_is_tried_again(tmp_path: Path,
     def submit(self: cf.ProcessPoolExecutor, *args: object, **kwargs: object) -> cf.Future:
         calls.append(1)
         if len(calls) in (3, 4, 5):  # the third file's worker, then the first two tries of the first lone read
-            raise ConnectionRefusedError(errno.ECONNREFUSED, "Connection refused")
+            raise failure
         return real_submit(self, *args, **kwargs)
 
     monkeypatch.setattr(cf.ProcessPoolExecutor, "submit", submit)
