@@ -1,7 +1,7 @@
 """From what a user typed to a Whoosh query.
 
 Whoosh's own syntax (phrases, AND/OR/NOT, grouping, wildcards, fuzzy ``~``,
-ranges and ``>``/``<``) over the title, issuer and body, with friendly
+ranges and ``>``/``<``), with ``-`` before a part as ``NOT``, over the title, issuer and body, with friendly
 fields: ``article:``, ``instrument:``, ``type:``, ``date:``, ``year:``,
 ``place:``, ``lang:``, ``issuer:``, ``source:``. Field values are normalised
 the way the index holds them: article values go through the treaty reference
@@ -23,7 +23,7 @@ from functools import cache
 
 from whoosh import query as wq
 from whoosh.fields import DATETIME, Schema
-from whoosh.qparser import GtLtPlugin, MultifieldParser
+from whoosh.qparser import GtLtPlugin, MultifieldParser, OperatorsPlugin
 from whoosh.qparser.plugins import FieldAliasPlugin, FuzzyTermPlugin
 
 from archive.errors import QueryError
@@ -42,12 +42,18 @@ FIELD_EXAMPLES = {"article": "article:GCIV-147", "instrument": "instrument:APMBC
                   "date": "date:2022 or date:[2020 TO 2022]", "year": "year:2022", "lang": "lang:ru",
                   "place": "place:Shusha", "title": "title:landmines", "issuer": "issuer:HALO",
                   "body": "body:landmines"}
+#: Whoosh's ``NOT``, or a ``-`` in front of a word, phrase, group or ``field:value`` (``landmines -article:GCIV-147``,
+#: as search engines read it). Only at the start of a part: the hyphen of ``GCIV-147`` or ``Nagorno-Karabakh``
+#: is no operator. Whoosh's parser, left as it was, took the minus for nothing and searched what followed it,
+#: so ``-article:GCIV-147`` found the very documents it was meant to leave out.
+NOT_OPERATOR = r"(^|(?<=[\s()]))(NOT(?=\s)|-(?=[^\s-]))"
 DANGLING_START = re.compile(r"^\s*(AND|OR)\b")
 DANGLING_END = re.compile(r"\b(AND|OR|NOT)\s*$")
 
 
 def build_parser(schema: Schema) -> MultifieldParser:
     parser = MultifieldParser(list(TEXT_FIELDS), schema=schema)
+    parser.replace_plugin(OperatorsPlugin(Not=NOT_OPERATOR))
     parser.add_plugin(FuzzyTermPlugin())
     parser.add_plugin(GtLtPlugin())
     aliases: dict[str, list[str]] = {}

@@ -33,7 +33,7 @@ from whoosh import query as wq
 from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
 
-from archive.errors import GazetteerChangedError, IndexOutOfDateError, StorageError
+from archive.errors import GazetteerChangedError, IndexOutOfDateError, QueryError, StorageError
 from archive.threads import PerThread
 from index.analysis import gazetteer_snapshot, places_fingerprint
 from index.cache import IndexCaches, SearcherCache
@@ -98,6 +98,15 @@ class SearchResults:
     hits: tuple[Hit, ...]
     facets: Mapping[str, tuple[tuple[str, int], ...]]
     suggestion: str | None = None  # a query that finds more, when this one finds little
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a query looks for in a page's text, to mark it there (see :meth:`SearchIndex.asked`): the index
+    terms of its words, and the treaty ids it asks for by ``article:`` or ``instrument:``."""
+
+    words: frozenset[str] = frozenset()
+    articles: frozenset[str] = frozenset()
 
 
 def open_index(directory: Path, *, create: bool = True, gazetteer: str = "") -> SearchIndex:
@@ -315,6 +324,20 @@ class SearchIndex:
             if wanted & set(expand_reference(ref_id)):
                 return reference_snippet(text, start, end)
         return html.escape(_excerpt(text, 0, 0, 200), quote=False)
+
+    def asked(self, query: str) -> Asked:
+        """What ``query`` looks for in a page's text, read as the search reads it, to mark it on the page a hit
+        opens: the page-text terms of the parts it does not leave out (``NOT``, ``-``), wildcards and fuzzy words
+        expanded to the words they found, and the treaty ids it asks for. Nothing for a query the search
+        refused (the page is shown unmarked)."""
+        try:
+            page_query = _page_query(parse_user_query(self._parser, query))
+        except QueryError:
+            return Asked()
+        if page_query is None:
+            return Asked()
+        return Asked(_page_words(self.searcher(), page_query),
+                     frozenset(article.upper() for article in _article_terms(page_query)))
 
     def suggest(self, query: str, access: Sequence[str]) -> str | None:
         """A "did you mean" query built from words of documents the user may see, or ``None``."""

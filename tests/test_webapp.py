@@ -373,6 +373,23 @@ def test_page_view_shows_one_page_with_the_pdf_at_that_page(client: FlaskClient,
     assert "APMBC Article 5" in page
 
 
+@pytest.mark.parametrize("query, marked", [
+    ("clearance", True),
+    ("clear*", True),  # a wildcard marks the words it found
+    ("clerance~", True),  # so does a fuzzy word: the search found "Clearance" by it, and nothing was marked
+    ("-clearance", False),
+    ("landmines NOT clearance", False),
+    ("landmines -clearance", False),  # was marked: the page read the query with its own rules
+    ("clearance AND", False),  # a query the search refuses marks nothing
+])
+def test_a_page_marks_what_the_search_looked_for_and_not_what_it_left_out(client: FlaskClient, settings: Settings,
+                                                                          query: str, marked: bool) -> None:
+    submission = document_named(settings, "mine-map.pdf")
+    for url in (f"/documents/{submission.id}/pages/2", f"/documents/{submission.id}"):
+        page = text_of(client, f"{url}?q={quote(query)}")
+        assert ('<mark class="hit">Clearance</mark>' in page) is marked, (url, query)
+
+
 def test_original_is_served_inline_with_its_media_type(client: FlaskClient, settings: Settings) -> None:
     report = document_named(settings, "report.pdf")
     with client.get(f"/documents/{report.id}/original") as response:

@@ -21,7 +21,7 @@ from flask import Blueprint, Response, abort, render_template, request, send_fil
 from archive import cite
 from archive.models import Document, Reference
 from index import Hit
-from webapp.highlight import Passage, cited_spans, highlight, passage, query_articles, query_terms
+from webapp.highlight import Passage, cited_spans, highlight, passage
 from webapp.refs import id_order, levels_of, ref_label
 from webapp.security import CONTROL_CHARACTERS
 from webapp.state import (
@@ -96,11 +96,11 @@ def show(doc_id: str) -> str:
     document = visible_document(doc_id)
     record_view(document, "document")
     query = request.args.get("q", "")
-    terms, asked = query_terms(query), query_articles(query)
+    asked = search_index().asked(query)
     cited: dict[int, list[Reference]] = defaultdict(list)
-    for reference in archive().references(document.id) if asked else ():
+    for reference in archive().references(document.id) if asked.articles else ():
         cited[reference.page].append(reference)
-    pages = [(page, highlight(page.text, terms, cited_spans(cited[page.number], asked)))
+    pages = [(page, highlight(page.text, asked.words, cited_spans(cited[page.number], asked.articles)))
              for page in archive().pages(document.id)]
     return render_template(
         "document.html", document=document, pages=pages, references=grouped_references(document),
@@ -119,7 +119,8 @@ def page(doc_id: str, number: int) -> str:
     record_view(document, f"page {number}")
     references = [r for r in archive().references(document.id) if r.page == number]
     query = request.args.get("q", "")
-    marked = highlight(text, query_terms(query), cited_spans(references, query_articles(query)))
+    asked = search_index().asked(query)
+    marked = highlight(text, asked.words, cited_spans(references, asked.articles))
     return render_template(
         "page.html", document=document, number=number, text=marked,
         references=[Cited(r, passage(text, r.start, r.end)) for r in references], citation=citation(document, number),
