@@ -38,6 +38,8 @@ QUERIES = [
     "(mine AND report) OR clearance", "mine OR NOT report", "title:report^2 OR mine^0.5", '"mine clearance"^3',
     "mine ANDMAYBE report", "mine ANDNOT report", "mine REQUIRE report", "(mine OR report)^2 AND clearance",
     '"the mine clearance" OR civilians', "min* REQUIRE report",
+    # "-" as NOT: alone, after a word, before a group
+    "mine -clearance", "-mine", "(mine OR report) -(clearance OR civilians)", "mine -\"mine clearance\"",
 ]
 #: Queries the array scorer leaves to Whoosh.
 NOT_ARRAY_SCORED = {""}

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from archive.errors import QueryError
 from archive.ingest import ingest
@@ -353,3 +355,37 @@ def test_an_archive_with_no_document_yet_searches_to_nothing(tmp_path) -> None:
     finally:
         index.close()
         archive.close()
+
+
+#: The pieces a query is made of, the ways it goes wrong included: what a hurried user, a pasted citation or
+#: a probing visitor types.
+QUERY_PIECES = st.sampled_from([
+    "mine", "landmines", "grave", "Şuşa", "Шуша", "GCIV-147", "Art. 147", "49(6)", "Qwertyuiop",
+    "AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE", "TO", "and",
+    "(", ")", '"', "-", "+", "*", "?", "~", "~2", "^2", "^", ":", "[", "]", "{", "}", ">", "<", ">=", "\\", "/", "'",
+    "article:", "instrument:", "date:", "year:", "type:", "place:", "lang:", "language:", "title:", "issuer:",
+    "body:", "control:", "synthetic:", "source:", "nope:", "page_body:", "access:", "doc_id:",
+    "2022", "2020-01", "2021-13-45", "GCIV", "147", "160", "APMBC-5", "appeal", "ru", "true", "EVA-000001",
+])
+
+
+@settings(max_examples=400, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(QUERY_PIECES | st.text(max_size=3), st.sampled_from(["", " ", "  "])), max_size=8))
+def test_any_query_is_answered_or_refused_with_a_message(search, pieces: list[tuple[str, str]]) -> None:
+    """Whatever is typed, the search answers or raises :class:`QueryError` (a 400 with a message): never
+    another error (a 500), and never a confidential document to a visitor who may not see it. A query it
+    offers instead is itself answered or refused, never a crash."""
+    query = "".join(piece + gap for piece, gap in pieces)
+    try:
+        results = search(query)
+    except QueryError as error:
+        assert error.problem, query
+        if error.suggestion:
+            try:
+                search(error.suggestion)
+            except QueryError:
+                pass
+        return
+    assert "Sealed" not in titles(results), query
+    assert results.total == len(results.hits) <= len(DOCUMENTS) + 1, query
