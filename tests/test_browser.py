@@ -106,11 +106,14 @@ def test_search_facet_page_citation_and_export_in_chromium(browser_page: object,
     assert copied == page.locator("#citation-text").inner_text().strip()
     assert copied.startswith('Demining NGO, "Clearance report"') and f"/documents/{report.id}/pages/2" in copied
 
-    page.click(".crumbs a")
-    page.wait_for_url(re.compile(rf"/documents/{report.id}\?q=landmines#page-2"))
+    page.click(".crumbs a >> text=whole document")
+    page.wait_for_url(re.compile(rf"/documents/{report.id}\?q=landmines&back=type%3Dreport#page-2"))
     assert page.locator(".metadata .sha").inner_text() == report.sha256
     assert page.locator(".timeline li").count() >= 2
     shoot(page, "05-document")
+    page.click(".crumbs a >> text=Search")  # back to the results as they were: the filter kept
+    page.wait_for_url(re.compile(r"/\?q=landmines&type=report$"))
+    assert page.locator(".total strong").inner_text() == "1"
 
     page.goto("/articles")
     shoot(page, "06-articles")
@@ -133,7 +136,7 @@ def test_search_facet_page_citation_and_export_in_chromium(browser_page: object,
     page.wait_for_url(re.compile(r"/\?article=GCIV-49$"))
     assert page.locator(".hit h3").inner_text() == "Mine map submission: Fuzuli"
     page.click(".hit h3 a")
-    page.wait_for_url(re.compile(r"/documents/[0-9a-f]{16}$"))
+    page.wait_for_url(re.compile(r"/documents/[0-9a-f]{16}\?back=article%3DGCIV-49$"))
     assert page.locator(".references h4").count() == 3
     shoot(page, "09-document-references")
 

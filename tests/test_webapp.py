@@ -390,6 +390,50 @@ def test_a_page_marks_what_the_search_looked_for_and_not_what_it_left_out(client
         assert ('<mark class="hit">Clearance</mark>' in page) is marked, (url, query)
 
 
+def _links(page: str, text: str) -> list[str]:
+    """The targets of the links whose text starts with ``text``, unescaped."""
+    return [html.unescape(href) for href, label in re.findall(r'<a[^>]* href="([^"]*)"[^>]*>([^<]*)', page)
+            if label.strip().startswith(text)]
+
+
+def _args(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query)
+
+
+def test_search_from_a_document_returns_to_the_same_results(client: FlaskClient) -> None:
+    """A lawyer who filtered by type, sorted by date and went to page 2 of the results, then opened a document,
+    came back by "← Search" to the query alone: filters, sort and page gone (the browser's Back kept them)."""
+    search = "/?q=mine&type=mine_map_submission&sort=date&from=2020&page=1"
+    results = text_of(client, search)
+    opened = _links(results, "Mine map submission: Fuzuli")[0]
+    document = text_of(client, opened)
+    back = _links(document, "← Search")[0]
+    assert urlsplit(back).path == "/" and _args(back) == _args(search)
+    assert "Mine map submission: Fuzuli" in text_of(client, back)
+    page_two = next(link for link in _links(document, "Page 2"))
+    page = text_of(client, page_two)
+    assert _args(_links(page, "← Search")[0]) == _args(search)  # from the page view too,
+    whole = _links(page, "← ")[1]  # and through its way back to the whole document
+    assert _args(_links(text_of(client, whole), "← Search")[0]) == _args(search)
+    assert _args(_links(page, "p. 3")[0])["back"] == _args(page_two)["back"]
+
+
+@pytest.mark.parametrize("back", ["endpoint=x&_anchor=y&_external=1&_scheme=javascript", "q=other",
+                                  "//evil.example/x", "type=report&password=secret", "page=" + "9" * 5000])
+def test_the_way_back_to_the_results_keeps_only_search_arguments(client: FlaskClient, settings: Settings,
+                                                                back: str) -> None:
+    """``back`` comes from the URL: it only ever becomes the arguments of a link to the search page, and only
+    search arguments (no ``url_for`` parameters, nothing that replaces the query, nothing unbounded)."""
+    report = document_named(settings, "report.pdf")
+    for url in (f"/documents/{report.id}", f"/documents/{report.id}/pages/2"):
+        page = text_of(client, f"{url}?q=clearance&back={quote(back)}")
+        link = _links(page, "← Search")[0]
+        assert urlsplit(link).path == "/" and not urlsplit(link).netloc, link
+        args = _args(link)
+        assert args.pop("q") == ["clearance"]
+        assert set(args) <= {"type", "page"} and len(link) < 4100, link
+
+
 def test_original_is_served_inline_with_its_media_type(client: FlaskClient, settings: Settings) -> None:
     report = document_named(settings, "report.pdf")
     with client.get(f"/documents/{report.id}/original") as response:

@@ -23,6 +23,7 @@ from archive.models import Document, Reference
 from index import Hit
 from webapp.highlight import Passage, cited_spans, highlight, passage
 from webapp.refs import id_order, levels_of, ref_label
+from webapp.search import trail_of_request
 from webapp.security import CONTROL_CHARACTERS
 from webapp.state import (
     archive,
@@ -95,8 +96,8 @@ def citation(document: Document, page: int | None = None) -> cite.Citation:
 def show(doc_id: str) -> str:
     document = visible_document(doc_id)
     record_view(document, "document")
-    query = request.args.get("q", "")
-    asked = search_index().asked(query)
+    trail = trail_of_request()
+    asked = search_index().asked(trail.query)
     cited: dict[int, list[Reference]] = defaultdict(list)
     for reference in archive().references(document.id) if asked.articles else ():
         cited[reference.page].append(reference)
@@ -105,7 +106,7 @@ def show(doc_id: str) -> str:
     return render_template(
         "document.html", document=document, pages=pages, references=grouped_references(document),
         events=visible_events(document), similar=similar_documents(document),
-        citation=citation(document), format_text=cite.format_text, query=request.args.get("q", ""),
+        citation=citation(document), format_text=cite.format_text, trail=trail,
     )
 
 
@@ -118,13 +119,13 @@ def page(doc_id: str, number: int) -> str:
                    f"page{'s' if document.page_count != 1 else ''}, numbered from 1")
     record_view(document, f"page {number}")
     references = [r for r in archive().references(document.id) if r.page == number]
-    query = request.args.get("q", "")
-    asked = search_index().asked(query)
+    trail = trail_of_request()
+    asked = search_index().asked(trail.query)
     marked = highlight(text, asked.words, cited_spans(references, asked.articles))
     return render_template(
         "page.html", document=document, number=number, text=marked,
         references=[Cited(r, passage(text, r.start, r.end)) for r in references], citation=citation(document, number),
-        format_text=cite.format_text, query=request.args.get("q", ""), label=ref_label,
+        format_text=cite.format_text, trail=trail, label=ref_label,
     )
 
 

@@ -12,7 +12,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, render_template, request, url_for
 from markupsafe import Markup
@@ -134,6 +134,49 @@ def sort_url(sort: str) -> str:
     return _search_url(args)
 
 
+#: The arguments of a results page besides its query, which a result link carries (as ``back``) so that the
+#: document's "← Search" returns to the same results: filters, dates, sort and results page.
+RESULTS_ARGS = frozenset({*SEARCH_ARGS, "page"} - {"q"})
+#: Longer than any results page's own arguments need; a ``back`` beyond it is cut, never parsed whole.
+MAX_BACK = 4000
+
+
+def results_state() -> str | None:
+    """This results page's arguments besides the query, as one value for the ``back`` of its result links."""
+    return _results_state(request.args.items(multi=True))
+
+
+def _results_state(pairs: Any) -> str | None:
+    return urlencode([(k, v) for k, v in pairs if k in RESULTS_ARGS and v]) or None
+
+
+@dataclass(frozen=True)
+class Trail:
+    """The way back from a document to the results that led to it: the query (``q``, which the document's pages
+    mark) and the rest of the results page (``back``). ``link`` is what links within the document carry."""
+
+    query: str
+    back: str | None
+
+    @property
+    def link(self) -> dict[str, str]:
+        return {name: value for name, value in (("q", self.query), ("back", self.back)) if value}
+
+    @property
+    def results_url(self) -> str:
+        args: dict[str, list[str]] = {"q": [self.query]} if self.query else {}
+        for name, value in parse_qsl(self.back or ""):
+            args.setdefault(name, []).append(value)
+        return _search_url(args)
+
+
+def trail_of_request() -> Trail:
+    """This document request's :class:`Trail`, from its ``q`` and ``back`` (only search arguments kept: ``back``
+    comes from the URL, and goes nowhere but into a link to the search page)."""
+    back = parse_qsl(request.args.get("back", "")[:MAX_BACK])
+    return Trail(request.args.get("q", ""), _results_state(back))
+
+
 def _search_url(args: dict[str, list[str]]) -> str:
     """The search page with these query-string arguments, whatever their names.
 
@@ -211,5 +254,5 @@ def index() -> str:
         current_page=search_request.offset // search_request.limit + 1,
         page_count=pages, Markup=Markup, article_tree=article_tree(results.facets),
         badges=articles_by_document(archive(), [h.doc_id for h in results.hits]),
-        suggestion=suggestion_of(results), export_args=search_args(),
+        suggestion=suggestion_of(results), export_args=search_args(), back=results_state(),
     )
