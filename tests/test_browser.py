@@ -92,6 +92,12 @@ def test_search_facet_page_citation_and_export_in_chromium(browser_page: object,
     assert page.locator(".total strong").inner_text() == "1"
     assert page.locator("a.chip").inner_text().startswith("Type: report")
     shoot(page, "03-search-facet")
+    page.fill("#q", "landmines clearance")  # a changed query keeps the filter
+    page.press("#q", "Enter")
+    page.wait_for_url(re.compile(r"\?q=landmines\+clearance&type=report$"))
+    assert page.locator("a.chip").inner_text().startswith("Type: report")
+    page.go_back()
+    page.wait_for_url(re.compile(r"\?q=landmines&type=report$"))
 
     page.click(".snippet a.pageref >> text=p. 2")
     report = document_named(settings, "report.pdf")

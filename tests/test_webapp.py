@@ -418,6 +418,24 @@ def test_search_from_a_document_returns_to_the_same_results(client: FlaskClient)
     assert _args(_links(page, "p. 3")[0])["back"] == _args(page_two)["back"]
 
 
+def _header_form_hidden(page: str) -> list[tuple[str, str]]:
+    form = re.search(r'<form class="searchbox".*?</form>', page, re.S)
+    assert form, "the page has the header's search box"
+    return [(html.unescape(n), html.unescape(v))
+            for n, v in re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)">', form.group(0))]
+
+
+def test_a_query_typed_on_a_results_page_keeps_its_filters(client: FlaskClient, settings: Settings) -> None:
+    """The header's box is where a query is changed; on a filtered results page it dropped every filter, the
+    dates and the sort (the "did you mean" link kept them)."""
+    page = text_of(client, "/?q=mine&type=report&type=appeal&sort=date&page=2&from=2020&endpoint=x")
+    assert _header_form_hidden(page) == [("type", "report"), ("type", "appeal"), ("sort", "date"), ("from", "2020")]
+    refused = client.get("/?q=mine+AND&type=report")  # a query to correct keeps them too
+    assert refused.status_code == 400 and _header_form_hidden(refused.get_data(as_text=True)) == [("type", "report")]
+    report = document_named(settings, "report.pdf")
+    assert _header_form_hidden(text_of(client, f"/documents/{report.id}?q=mine&back=type%3Dreport")) == []
+
+
 @pytest.mark.parametrize("back", ["endpoint=x&_anchor=y&_external=1&_scheme=javascript", "q=other",
                                   "//evil.example/x", "type=report&password=secret", "page=" + "9" * 5000])
 def test_the_way_back_to_the_results_keeps_only_search_arguments(client: FlaskClient, settings: Settings,

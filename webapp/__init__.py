@@ -59,7 +59,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     start_catching_up(settings)  # uploads a stopped server left queued, documents a killed batch left unindexed
     app.jinja_env.globals.update(facet_labels=FACET_LABELS, export_formats=EXPORT_LABELS, human_date=human_date,
                                  current_user=current_user, access_levels=ACCESS_LEVELS, lang_of=lang_of,
-                                 event_actor=event_actor)
+                                 event_actor=event_actor, kept_by_a_new_query=search.kept_by_a_new_query)
     return app
 
 

@@ -100,6 +100,14 @@ def search_args() -> dict[str, list[str]]:
     return {k: v for k, v in request.args.to_dict(flat=False).items() if k in SEARCH_ARGS and any(v)}
 
 
+def kept_by_a_new_query() -> list[tuple[str, str]]:
+    """What a query typed in the header on a results page keeps of it: filters, dates and sort (the header's
+    form carries them), as the "did you mean" link does. A new query starts on results page 1."""
+    if request.endpoint != "search.index":
+        return []
+    return [(k, v) for k, v in request.args.items(multi=True) if k in SEARCH_ARGS and k != "q" and v]
+
+
 def toggle_url(field: str, value: str) -> str:
     """This page's URL with one facet value added or removed, back on result page 1."""
     args = request.args.to_dict(flat=False)
