@@ -49,7 +49,9 @@ SUGGEST_BELOW = 3
 #: Key terms of a document "more like this" searches for.
 MORE_LIKE_TERMS = 12
 SUGGESTABLE_WORD = re.compile(r"(?<![\w:~*?\\])\w{3,}(?![\w:~*?(])")
-FIELD_IN_QUERY = re.compile(r"\w:")
+#: A ``field:value`` part of a query: its value a phrase, a group, a range or one run of characters. Its words
+#: are values (an article, a place, a date), never offered a "did you mean" replacement.
+FIELD_PART = re.compile(r'(?<![\w\\])\w+:(?:"[^"]*"?|\([^)]*\)?|[\[{][^\]}]*[\]}]?|\S*)')
 PAGE_FIELDS = frozenset({"body", "article", "instrument"})  # fields of a query that pages can match
 PageText = Callable[[str, int], "str | None"]
 Withheld = Callable[[], "Collection[str]"]
@@ -346,8 +348,10 @@ class SearchIndex:
 
     def _suggest(self, searcher: Searcher, query: str, doc_filter: wq.Query, access: Sequence[str],
                  withheld: Collection[str]) -> str | None:
-        words = list(SUGGESTABLE_WORD.finditer(query))
-        if not words or FIELD_IN_QUERY.search(query):
+        field_parts = [part.span() for part in FIELD_PART.finditer(query)]
+        words = [word for word in SUGGESTABLE_WORD.finditer(query)
+                 if not any(start <= word.start() < end for start, end in field_parts)]
+        if not words:
             return None
         reader = searcher.reader()
         analyzer = self.analyzer

@@ -389,3 +389,31 @@ def test_any_query_is_answered_or_refused_with_a_message(search, pieces: list[tu
         return
     assert "Sealed" not in titles(results), query
     assert results.total == len(results.hits) <= len(DOCUMENTS) + 1, query
+
+
+@pytest.mark.parametrize("query, suggestion", [
+    ("hospitl type:testimony", "hospital type:testimony"),
+    ("type:testimony hospitl", "type:testimony hospital"),
+    ('hospitl -article:"Art. 147 GC IV"', 'hospital -article:"Art. 147 GC IV"'),
+    ("hospitl date:[2018 TO 2020]", "hospital date:[2018 TO 2020]"),
+    ("place:(Tərtər OR Shusha) hospitl", "place:(Tərtər OR Shusha) hospital"),
+])
+def test_did_you_mean_corrects_the_words_beside_fields_and_leaves_the_fields(search, query: str,
+                                                                             suggestion: str) -> None:
+    """A query with any field got no suggestion at all: a lawyer who typed ``hospitl type:testimony`` was told
+    nothing found and nothing else. The words are corrected now; a field's value never is."""
+    results = search(query)
+    assert results.total == 0 and results.suggestion == suggestion
+    assert search(suggestion).total >= 1
+
+
+@pytest.mark.parametrize("query, field_part", [
+    ('title:"hospitl"', None), ("issuer:hospitl", None), ('issuer:"hospitl" OR title:hospitl', None),
+    ("place:Şuşa hospitl", "place:Şuşa"), ("hospitl place:Şuşa", "place:Şuşa"),
+])
+def test_did_you_mean_never_rewrites_a_field_value(search, query: str, field_part: str | None) -> None:
+    suggestion = search(query).suggestion
+    if field_part is None:  # nothing but field values to correct
+        assert suggestion is None, suggestion
+    else:
+        assert suggestion and field_part in suggestion and "hospital" in suggestion, suggestion
