@@ -70,6 +70,13 @@ class Citation:
         return [int(part) for part in self.date.split("-") if part.isdigit()]
 
 
+def permalink_on(origin: str, document: Document, page: int | None = None) -> str:
+    """The permalink of ``document`` (or of its page ``page``) on the web app served at ``origin``
+    (``Settings.public_url``), as the web app's own routes make it: ``/documents/ID``, ``/documents/ID/pages/N``."""
+    path = f"/documents/{document.id}" + (f"/pages/{page}" if page else "")
+    return origin.rstrip("/") + path
+
+
 def citation_for(document: Document, *, permalink: str, page: int | None = None,
                  archive_name: str = "Evidence archive", accessed: dt.date | None = None) -> Citation:
     """The citation of ``document``, or of its page ``page``, reachable at ``permalink``, accessed today (UTC)."""

@@ -15,7 +15,7 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -313,25 +313,9 @@ def search(ctx: click.Context, query: str, as_json: bool, limit: int, offset: in
            filters: tuple[str, ...], access: tuple[str, ...]) -> None:
     """Search the archive. QUERY uses Whoosh syntax, e.g. 'landmines AND type:appeal'."""
     from archive.service import search_archive
-    from index import FACET_FIELDS
 
-    filterable = (*FACET_FIELDS, "synthetic")
-
-    selected: dict[str, list[str]] = {}
-    for item in filters:
-        match = FILTER.match(item)
-        if not match:
-            raise click.BadParameter(f"{item!r} is not FIELD=VALUE, e.g. type=appeal", param_hint="--filter")
-        field = "issuer_facet" if match[1] == "issuer" else match[1]
-        if field not in filterable:  # an unknown field filtered out everything: "0 documents", exit 0
-            fields = ", ".join(name.removesuffix("_facet") for name in filterable)
-            raise click.BadParameter(f"{match[1]!r} is not a field to filter on; fields are: {fields}",
-                                     param_hint="--filter")
-        if field == "synthetic" and match[2].lower() not in SYNTHETIC_VALUES:  # any other word was "false"
-            raise click.BadParameter(f"{item!r}: synthetic is true or false", param_hint="--filter")
-        selected.setdefault(field, []).append(match[2])
-    results = search_archive(settings_of(ctx), query, selected=selected, limit=limit, offset=offset, sort=sort,
-                             access=access)
+    results = search_archive(settings_of(ctx), query, selected=_selected(filters), limit=limit, offset=offset,
+                             sort=sort, access=access)
     if as_json:
         click.echo(json.dumps(results_as_dict(results), ensure_ascii=False, indent=1))
         return
@@ -347,6 +331,65 @@ def search(ctx: click.Context, query: str, as_json: bool, limit: int, offset: in
             more = hit.matching_pages - len(hit.pages)
             plural = "s" if more > 1 else ""
             click.echo(f"    … and {more} more page{plural} (evidence show {hit.control_number} --text)")
+
+
+def _selected(filters: Sequence[str]) -> dict[str, list[str]]:
+    """The facet values of ``--filter FIELD=VALUE`` options, by index field."""
+    from index import FACET_FIELDS
+
+    filterable = (*FACET_FIELDS, "synthetic")
+    selected: dict[str, list[str]] = {}
+    for item in filters:
+        match = FILTER.match(item)
+        if not match:
+            raise click.BadParameter(f"{item!r} is not FIELD=VALUE, e.g. type=appeal", param_hint="--filter")
+        field = "issuer_facet" if match[1] == "issuer" else match[1]
+        if field not in filterable:  # an unknown field filtered out everything: "0 documents", exit 0
+            fields = ", ".join(name.removesuffix("_facet") for name in filterable)
+            raise click.BadParameter(f"{match[1]!r} is not a field to filter on; fields are: {fields}",
+                                     param_hint="--filter")
+        if field == "synthetic" and match[2].lower() not in SYNTHETIC_VALUES:  # any other word was "false"
+            raise click.BadParameter(f"{item!r}: synthetic is true or false", param_hint="--filter")
+        selected.setdefault(field, []).append(match[2])
+    return selected
+
+
+#: The formats of ``evidence export`` (those of the web app's export): kept here so that ``--help`` needs no import.
+EXPORT_FORMATS = ("csv", "jsonl", "csl-json", "bibtex", "ris")
+
+
+@main.command("export")
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(EXPORT_FORMATS))
+@click.argument("query", default="")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--filter", "filters", multiple=True, metavar="FIELD=VALUE",
+              help="Keep only documents with this facet value (repeatable).")
+@click.option("--access", "access", type=click.Choice(ACCESS_LEVELS), multiple=True, default=("public",),
+              show_default=True, help="Access levels to export from (repeatable).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the export to this file (put in place once whole). Default: standard output.")
+@click.pass_context
+@translate_errors
+def export_command(ctx: click.Context, fmt: str, query: str, sort: str, filters: tuple[str, ...],
+                   access: tuple[str, ...], output: Path | None) -> None:
+    """Export every document a search finds as FORMAT: csv, jsonl, csl-json, bibtex or ris.
+
+    The same files as the web app's export, with permalinks on ARCHIVE_PUBLIC_URL (which must be set).
+    Each export is recorded in custody (`exported`, with the query, the filters and the documents).
+    """
+    from archive.exports import export_search
+
+    settings = settings_of(ctx)
+    selected = _selected(filters)
+    try:
+        exported = export_search(settings, fmt, query, output or functools.partial(click.echo, nl=False),
+                                 selected=selected, sort=sort, access=access)
+    except OSError as error:  # the output file (the archive's own errors are ArchiveErrors)
+        raise click.FileError(str(output), hint=error.strerror or str(error)) from error
+    where = f" to {output}" if output else ""
+    events = ", ".join(f"#{seq}" for seq in exported.events)
+    click.echo(f"exported {counted(exported.documents, 'document')}{where} as {fmt}; "
+               f"recorded in custody as event{'s' if len(exported.events) != 1 else ''} {events}", err=True)
 
 
 def _plain(snippet: str) -> str:

@@ -76,6 +76,16 @@ class DocumentNotFoundError(ArchiveError):
         self.key = key
 
 
+class PublicUrlNeededError(ArchiveError):
+    """An export names each document's permalink on the web app, whose address the archive has not been told."""
+
+    status = 400
+
+    def __init__(self) -> None:
+        super().__init__("an export gives each document's permalink on the web app: set ARCHIVE_PUBLIC_URL to the "
+                         "address it is reached at (ARCHIVE_PUBLIC_URL=https://evidence.example.org)")
+
+
 class CatalogError(ArchiveError):
     """The catalog is missing, newer than this program, or inconsistent."""
 

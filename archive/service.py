@@ -9,12 +9,14 @@ alone.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from archive.models import Document
 from archive.settings import Settings
 from archive.store import Archive
+from archive.treaties import levels_of
 
 
 def open_search(settings: Settings, archive: Archive) -> Any:
@@ -44,6 +46,22 @@ def search_archive(
         request = SearchRequest(query=query, selected=dict(selected or {}), limit=limit, offset=offset,
                                 sort=sort, date_from=date_from, date_to=date_to, access=tuple(access))
         return search_index.search(request)
+
+
+def articles_by_document(archive: Archive, doc_ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """The article-level ids each document cites (``GCIV-147``, not ``GCIV-147-1``), in order of citation."""
+    ids = list(doc_ids)
+    if not ids:
+        return {}
+    found: dict[str, dict[str, None]] = defaultdict(dict)
+    rows = archive.db.execute(
+        f"SELECT DISTINCT doc_id, ref_id FROM refs WHERE doc_id IN ({','.join('?' * len(ids))}) "
+        "ORDER BY doc_id, page, start", ids,
+    )
+    for doc_id, ref_id in rows:
+        levels = levels_of(ref_id)
+        found[doc_id][levels[1] if len(levels) > 1 else levels[0]] = None
+    return {doc_id: tuple(articles) for doc_id, articles in found.items()}
 
 
 def document_as_dict(archive: Archive, document: Document, *, with_text: bool = False) -> dict[str, Any]:

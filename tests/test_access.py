@@ -303,7 +303,7 @@ def test_an_export_goes_to_its_end_and_records_what_it_sent_when_a_document_is_h
         clients, home: Settings, fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
-    monkeypatch.setattr("webapp.export.BATCH", 1)  # one document a batch: the second is read while the first is sent
+    monkeypatch.setattr("archive.exports.BATCH", 1)  # one document a batch: the second is read while the first is sent
     first, second = (hit["control_number"] for hit in api(clients[None], "/api/search?q=landmines")["hits"])
     hidden = next(d for d in docs(home).values() if d.control_number == second)
     by_id = {d.id: d.control_number for d in docs(home).values()}

@@ -363,7 +363,7 @@ def test_exports_stream_a_batch_of_documents_at_a_time(client: FlaskClient, sett
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     import webapp.export as export
 
-    monkeypatch.setattr(export, "BATCH", 2)
+    monkeypatch.setattr("archive.exports.BATCH", 2)
     read: list[str] = []
     real = export.visible_document
     monkeypatch.setattr(export, "visible_document", lambda doc_id: read.append(doc_id) or real(doc_id))

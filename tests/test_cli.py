@@ -351,3 +351,109 @@ def test_a_timeout_that_is_not_a_number_stops_the_batch_before_it_fails_every_fi
                                     env={"ARCHIVE_FILE_TIMEOUT": value})
         assert result.exit_code == 1 and "ARCHIVE_FILE_TIMEOUT" in result.output, result.output
         assert not (tmp_path / "home" / "catalog.sqlite3").exists()
+
+
+# -- export --------------------------------------------------------------------------------------
+
+PUBLIC_URL = "https://evidence.example.org"
+
+
+def export(home: Path, *args: str, public_url: str = PUBLIC_URL):
+    return CliRunner().invoke(main, ["--home", str(home), "export", *args], catch_exceptions=False,
+                              env={"ARCHIVE_PUBLIC_URL": public_url})
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "csl-json", "bibtex", "ris"])
+def test_export_writes_what_the_web_app_exports(fmt: str, settings, sample_folder: Path,
+                                                tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The same search gives the same file from `evidence export` as from the web app's export (permalinks on
+    ARCHIVE_PUBLIC_URL in both): one writer for both."""
+    from dataclasses import replace
+
+    from tests.test_webapp import web_archive
+    from webapp import create_app
+
+    web_archive(settings, sample_folder, tmp_path_factory)
+    client = create_app({"TESTING": True, "ARCHIVE_SETTINGS": replace(settings, public_url=PUBLIC_URL)}).test_client()
+    web = client.get(f"/export/{fmt}?q=landmines+OR+clearance&sort=date").get_data(as_text=True)
+    result = export(settings.home, fmt, "landmines OR clearance", "--sort", "date")
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes.decode("utf-8") == web and f"{PUBLIC_URL}/documents/" in web  # bytes: CR LF kept
+    assert web.count(f"{PUBLIC_URL}/documents/") >= 3 and f"exported 3 documents as {fmt};" in result.stderr
+
+
+def test_export_is_recorded_in_custody_with_what_went_out(tmp_path: Path, sample_folder: Path) -> None:
+    from archive.settings import Settings
+    from archive.store import Archive
+
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    result = export(home, "csv", "landmines", "--filter", "type=report", "--output", str(tmp_path / "out.csv"))
+    assert result.exit_code == 0, result.output
+    written = (tmp_path / "out.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(written) == 2 and "Clearance report" in written[1]
+    with Archive(Settings(home=home, actor="x")) as archive:
+        event = archive.events()[-1]
+        report = next(d for d in archive.iter_documents() if d.title == "Clearance report")
+    assert event.action == "exported" and event.actor == Settings.from_env(home=home).actor
+    assert event.details["documents"] == [report.id] and event.details["via"] == "command line"
+    assert event.details["query"] == "landmines" and event.details["filters"] == {"type": ["report"]}
+    assert f"event #{event.seq}" in result.stderr and "to " + str(tmp_path / "out.csv") in result.stderr
+
+
+def test_export_leaves_out_the_levels_not_asked_for(tmp_path: Path, sample_folder: Path) -> None:
+    home = tmp_path / "home"
+    write_sidecar(sample_folder / "appeal.txt", title="Appeal on landmines", type="appeal", access="confidential")
+    run(home, "ingest", "--quiet", str(sample_folder))
+    public = export(home, "jsonl", "landmines")
+    everything = export(home, "jsonl", "landmines", "--access", "public", "--access", "confidential")
+    levels = [{json.loads(line)["access"] for line in r.stdout.splitlines()} for r in (public, everything)]
+    assert levels == [{"public"}, {"public", "confidential"}]
+    assert "Appeal on landmines" not in public.stdout
+
+
+def test_export_without_a_public_address_says_which_setting_to_give(tmp_path: Path, sample_folder: Path) -> None:
+    from archive.settings import Settings
+    from archive.store import Archive
+
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    with Archive(Settings(home=home, actor="x")) as archive:
+        before = len(archive.events())
+    result = export(home, "bibtex", "landmines", public_url="")
+    assert result.exit_code == 1 and "set ARCHIVE_PUBLIC_URL" in result.stderr and not result.stdout
+    with Archive(Settings(home=home, actor="x")) as archive:
+        assert len(archive.events()) == before  # nothing went out, nothing is recorded
+
+
+def test_export_to_a_file_that_cannot_be_written_is_a_clear_error(tmp_path: Path, sample_folder: Path) -> None:
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    missing = tmp_path / "no-such-folder" / "out.ris"
+    result = export(home, "ris", "landmines", "-o", str(missing))
+    assert result.exit_code == 1 and "no-such-folder" in result.stderr and "Traceback" not in result.output
+    unknown = export(home, "docx", "landmines")
+    assert unknown.exit_code == 2 and "'docx' is not one of" in unknown.stderr
+
+
+def test_an_export_cut_short_leaves_no_half_file_in_its_name(tmp_path: Path, sample_folder: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A half-written file under the name asked for would pass for the whole export; the file appears only once
+    whole, and an earlier file of that name stays as it was."""
+    import archive.exports
+
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    out = tmp_path / "out.csv"
+    out.write_text("an earlier export\n", encoding="utf-8")
+    real = archive.exports._csv
+
+    def breaks_after_the_header(*args: Any) -> Any:
+        pieces = real(*args)
+        yield next(pieces)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(archive.exports, "_csv", breaks_after_the_header)
+    result = export(home, "csv", "landmines", "-o", str(out))
+    assert result.exit_code == 1 and "No space left on device" in result.stderr
+    assert out.read_text(encoding="utf-8") == "an earlier export\n" and list(tmp_path.glob(".*part")) == []

@@ -20,9 +20,10 @@ from flask import Blueprint, Response, abort, render_template, request, send_fil
 
 from archive import cite
 from archive.models import Document, Reference
+from archive.treaties import levels_of
 from index import Hit
 from webapp.highlight import Passage, cited_spans, highlight, passage
-from webapp.refs import id_order, levels_of, ref_label
+from webapp.refs import id_order, ref_label
 from webapp.search import trail_of_request
 from webapp.security import CONTROL_CHARACTERS
 from webapp.state import (

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from archive.store import Archive
-from archive.treaties import UnknownReferenceError, expand_id, load_catalogue, split_id
+from archive.treaties import UnknownReferenceError, levels_of, load_catalogue, split_id
 from archive.treaties.catalogue import INSTRUMENT_IDS
 from webapp.highlight import Passage, passage
 
@@ -41,14 +41,6 @@ class Citing:
     context: Passage
 
 
-def levels_of(ref_id: str) -> tuple[str, ...]:
-    """The ids a stored reference counts for; a malformed one counts only for itself."""
-    try:
-        return expand_id(ref_id)
-    except UnknownReferenceError:
-        return (ref_id,)
-
-
 def _in(levels: Sequence[str]) -> str:
     return ",".join("?" * len(levels))
 
@@ -72,22 +64,6 @@ def article_counts(archive: Archive, levels: Sequence[str]) -> dict[str, Count]:
             documents[level].add(doc_id)
             passages[level] += 1
     return {key: Count(len(documents[key]), passages[key]) for key in documents}
-
-
-def articles_by_document(archive: Archive, doc_ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
-    """The article-level ids each document cites (``GCIV-147``, not ``GCIV-147-1``), in order."""
-    ids = list(doc_ids)
-    if not ids:
-        return {}
-    found: dict[str, dict[str, None]] = defaultdict(dict)
-    rows = archive.db.execute(
-        f"SELECT DISTINCT doc_id, ref_id FROM refs WHERE doc_id IN ({_in(ids)}) ORDER BY doc_id, page, start",
-        ids,
-    )
-    for doc_id, ref_id in rows:
-        levels = levels_of(ref_id)
-        found[doc_id][levels[1] if len(levels) > 1 else levels[0]] = None
-    return {doc_id: tuple(articles) for doc_id, articles in found.items()}
 
 
 def citing_passages(archive: Archive, ref_id: str, levels: Sequence[str], *, limit: int = 50,

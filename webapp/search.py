@@ -19,9 +19,9 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from archive.errors import ArchiveError, QueryError
+from archive.service import articles_by_document
 from archive.treaties import UnknownReferenceError, load_catalogue, split_id
 from index import FACET_FIELDS, SearchRequest, SearchResults
-from webapp.refs import articles_by_document
 from webapp.state import archive, search_index, visible_levels
 
 bp = Blueprint("search", __name__)

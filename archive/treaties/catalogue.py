@@ -199,6 +199,14 @@ def expand_id(canonical_id: str) -> tuple[str, ...]:
     )
 
 
+def levels_of(ref_id: str) -> tuple[str, ...]:
+    """The ids a stored reference counts for (:func:`expand_id`); a malformed one counts only for itself."""
+    try:
+        return expand_id(ref_id)
+    except UnknownReferenceError:
+        return (ref_id,)
+
+
 def _article_from_json(raw: dict) -> Article:
     structure = raw.get("paragraphs")
     paragraphs = {} if structure is None else {k: tuple(v) for k, v in structure.items()}
