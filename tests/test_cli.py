@@ -176,6 +176,18 @@ def test_python_dash_m_archive_runs_the_cli(tmp_path: Path) -> None:
     assert result.returncode == 0 and "ingest" in result.stdout
 
 
+def test_the_archive_package_imports_neither_the_web_app_nor_whoosh() -> None:
+    """The domain stands alone: every module of ``archive`` imported in a fresh interpreter loads no Flask, no
+    web app and no Whoosh (the index is imported only where a command feeds or asks it)."""
+    probe = ("import importlib, pkgutil, sys, archive\n"
+             "for module in pkgutil.walk_packages(archive.__path__, 'archive.'):\n"
+             "    importlib.import_module(module.name)\n"
+             "print(sorted({m.split('.')[0] for m in sys.modules} & {'flask', 'webapp', 'whoosh', 'index'}))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
 def test_search_options_limit_offset_sort_and_filters(tmp_path: Path, sample_folder: Path) -> None:
     home = tmp_path / "home"
     run(home, "ingest", "--quiet", str(sample_folder))
