@@ -28,7 +28,7 @@ from pathlib import Path
 from archive.errors import ArchiveError, BatchStoppedError, StorageError, WriterBusyError
 from archive.settings import Settings
 from archive.store import Archive
-from archive.uploads import drain, queued_uploads
+from archive.uploads import drain, queued_uploads, tidy_leftovers
 
 #: How often the thread tries the writer lock while work waits, in seconds.
 POLL_SECONDS = 10.0
@@ -73,6 +73,19 @@ def catch_up(settings: Settings) -> None:
         return
     if count:
         log.info("the index caught up with %d documents of %s", count, settings.home)
+
+
+def tidy_uploads(settings: Settings) -> None:
+    """At server start: remove the upload folders a stopped server left whose files are all in the archive, and
+    name in the log those holding files that never went in (:func:`archive.uploads.tidy_leftovers`)."""
+    try:
+        if not settings.catalog_path.exists():
+            tidy_leftovers(settings, lambda sha256: False)
+            return
+        with Archive(settings, create=False) as archive:
+            tidy_leftovers(settings, lambda sha256: archive.find_by_sha256(sha256) is not None)
+    except (OSError, ArchiveError) as error:  # the server starts, and searches, all the same
+        log.error("the upload folders a stopped server left could not be looked at (%s)", error)
 
 
 def start_catching_up(settings: Settings) -> threading.Thread | None:

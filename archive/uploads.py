@@ -32,14 +32,16 @@ import logging
 import os
 import re
 import shutil
+import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archive.errors import StorageError, WriterBusyError
 from archive.settings import Settings
+from archive.store import file_sha256
 
 if TYPE_CHECKING:
     from archive.ingest import IngestReport
@@ -187,6 +189,66 @@ def ingest_upload(settings: Settings, upload: Upload) -> IngestReport | None:
             (upload.folder / RECORD).unlink()  # no longer queued, even if the rest cannot be removed
         shutil.rmtree(upload.folder, ignore_errors=True)
         return report
+
+
+#: How long a folder of an upload with no record is taken for one being saved by a live request, in seconds; past
+#: it, the server that was saving it stopped (killed, or the machine lost power) before the upload was queued.
+LEFTOVER_AGE = 3600.0
+
+
+@dataclass(frozen=True)
+class Leftover:
+    """An upload folder a stopped server left without a record: its files were never queued for ingest."""
+
+    folder: Path
+    files: int
+    size: int
+    saved: str  # when its newest file was written, ISO (UTC)
+
+
+def leftover_uploads(settings: Settings, *, now: float | None = None) -> list[Leftover]:
+    """The folders in ``uploads/`` a server left without a record (see :func:`tidy_leftovers`), oldest first."""
+    root = settings.home / UPLOADS
+    try:
+        folders = sorted(p for p in root.iterdir() if p.name.startswith(PREFIX) and p.is_dir())
+    except FileNotFoundError:
+        return []
+    now = time.time() if now is None else now
+    found = []
+    for folder in folders:
+        if (folder / RECORD).exists():
+            continue  # queued (or being taken in)
+        files = [p for p in folder.iterdir() if p.is_file() and p.name != CLAIM]
+        newest = max((p.stat().st_mtime for p in files), default=folder.stat().st_mtime)
+        if now - newest < LEFTOVER_AGE:
+            continue  # a request may be saving it now
+        saved = dt.datetime.fromtimestamp(newest, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        found.append(Leftover(folder, len(files), sum(p.stat().st_size for p in files), saved))
+    return found
+
+
+def tidy_leftovers(settings: Settings, known: Callable[[str], bool]) -> list[Leftover]:
+    """Remove the leftover upload folders whose every file is in the archive already (``known``: whether the
+    catalog holds an original with this SHA-256); return those kept, which hold files that never went in.
+
+    A server killed while saving an upload leaves a folder with no record, which is never ingested: the admin
+    was not told the upload was kept. One killed between taking an upload in and removing its folder leaves
+    one too, its files all in the archive. The first kind is kept for an administrator (the ingest page lists
+    it, and the log names it); the second is removed, as it would have been.
+    """
+    kept = []
+    for leftover in leftover_uploads(settings):
+        files = [p for p in leftover.folder.iterdir() if p.is_file() and p.name != CLAIM]
+        if files and all(known(file_sha256(p)) for p in files):
+            shutil.rmtree(leftover.folder, ignore_errors=True)
+            log.info("removed %s, an upload folder a stopped server left: its %d files are in the archive",
+                     leftover.folder, len(files))
+            continue
+        log.warning("%s holds %d files of an upload a stopped server never queued; they are not in the archive: "
+                    "ingest them with `evidence ingest %s`, or remove the folder", leftover.folder,
+                    leftover.files, leftover.folder)
+        kept.append(leftover)
+    return kept
 
 
 def drain(settings: Settings) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from archive.uploads import (
     claimed,
     drain,
     find_upload,
+    leftover_uploads,
     new_upload,
     queue,
     queued_uploads,
@@ -210,3 +212,52 @@ def test_a_server_starts_even_when_it_cannot_tell_what_waits(settings: Settings,
         client = create_app({"TESTING": True, "ARCHIVE_SETTINGS": settings}).test_client()
     assert client.get("/api/search?q=anything").status_code == 200
     assert "could not tell what waits" in caplog.text and catching_up(settings) is None
+
+
+def _left_behind(settings: Settings, files: dict[str, bytes], *, hours_ago: float) -> Path:
+    """An upload folder as a server killed mid-upload leaves it: files saved, no record, written ``hours_ago``."""
+    Archive(settings).close()
+    _, folder = new_upload(settings)
+    then = time.time() - hours_ago * 3600
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+        os.utime(folder / name, (then, then))
+    return folder
+
+
+def test_a_server_start_removes_left_folders_whose_files_went_in_and_names_the_others(
+        settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A server killed while saving an upload (or between taking one in and removing its folder) left a folder
+    with no record in uploads/ for ever, and no one was told. Its files either are in the archive (the folder is
+    removed) or never went in (it is kept, named in the log and on the ingest page)."""
+    from archive.catchup import tidy_uploads
+
+    statement = b"Statement on landmines near Aghdam."
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "statement.txt").write_bytes(statement)
+    ingest([source], settings)
+    went_in = _left_behind(settings, {"statement.txt": statement}, hours_ago=3)
+    never = _left_behind(settings, {"statement.txt": statement, "other.txt": b"Never ingested."}, hours_ago=3)
+    saving = _left_behind(settings, {"new.txt": b"Being saved by a live request."}, hours_ago=0)
+    with caplog.at_level(logging.INFO, logger="archive.uploads"):
+        tidy_uploads(settings)
+    assert not went_in.exists() and never.exists() and saving.exists()
+    assert f"{never} holds 2 files of an upload a stopped server never queued" in caplog.text
+    assert [leftover.folder for leftover in leftover_uploads(settings)] == [never]
+    later = {leftover.folder for leftover in leftover_uploads(settings, now=time.time() + 2 * 3600)}
+    assert later == {never, saving}  # the one being saved, once it is old enough
+
+
+def test_the_ingest_page_lists_the_folders_a_stopped_server_left(settings: Settings) -> None:
+    from archive.accounts import add_user
+    from tests.test_access import PASSWORD, sign_in
+    from webapp import create_app
+
+    folder = _left_behind(settings, {"a.txt": b"Never ingested."}, hours_ago=2)
+    with Archive(settings) as archive:
+        add_user(archive, "clerk", "admin", PASSWORD)
+    client = sign_in(create_app({"TESTING": True, "ARCHIVE_SETTINGS": settings}).test_client(), "clerk")
+    page = client.get("/ingest").get_data(as_text=True)
+    assert "Uploads a stopped server left" in page and f"<code>{folder}</code>: 1 file," in page
+    assert folder.exists()  # listed, not removed: its file never went in

@@ -19,7 +19,7 @@ from typing import Any
 
 from flask import Flask
 
-from archive.catchup import start_catching_up
+from archive.catchup import start_catching_up, tidy_uploads
 from archive.cite import human_date
 from archive.service import open_search
 from archive.settings import ACCESS_LEVELS, Settings
@@ -56,6 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.register_blueprint(module.bp)
     errors.register(app)
     app.after_request(_security_headers)
+    tidy_uploads(settings)  # upload folders a server killed mid-upload left behind
     start_catching_up(settings)  # uploads a stopped server left queued, documents a killed batch left unindexed
     app.jinja_env.globals.update(facet_labels=FACET_LABELS, export_formats=EXPORT_LABELS, human_date=human_date,
                                  current_user=current_user, access_levels=ACCESS_LEVELS, lang_of=lang_of,

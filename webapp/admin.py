@@ -36,6 +36,7 @@ from archive.uploads import (
     Upload,
     find_upload,
     ingest_upload,
+    leftover_uploads,
     new_upload,
     queue,
     queued_uploads,
@@ -76,7 +77,8 @@ def ingest_files() -> Any:
     admin = require_admin("ingest files through the web")
     settings = archive().settings
     if request.method == "GET":
-        return render_template("ingest.html", outcomes=None, queue=queued_uploads(settings))
+        return render_template("ingest.html", outcomes=None, queue=queued_uploads(settings),
+                               leftovers=leftover_uploads(settings))
     files = [f for f in request.files.getlist("files") if f.filename]
     if not files:
         raise AccountError("choose at least one file to ingest")
@@ -102,7 +104,7 @@ def ingest_files() -> Any:
         return _upload_page(upload.id, upload), 202
     outcomes = [_outcome(row, upload) for row in archive().outcomes(report.run_id)]
     return render_template("ingest.html", outcomes=outcomes, summary=report.summary(), upload=upload,
-                           queue=queued_uploads(settings))
+                           queue=queued_uploads(settings), leftovers=leftover_uploads(settings))
 
 
 @bp.get("/ingest/uploads/<upload_id>")
