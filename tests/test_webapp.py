@@ -27,6 +27,7 @@ from archive.store import Archive
 from tests.conftest import write_pdf, write_sidecar
 from webapp import create_app
 from webapp.highlight import passage
+from webapp.search import MAX_QUERY
 
 MAP_PAGES = (
     "Mine map submission for the Fuzuli district.\nThe maps below record minefields laid in 1993.",
@@ -388,6 +389,21 @@ def test_a_page_marks_what_the_search_looked_for_and_not_what_it_left_out(client
     for url in (f"/documents/{submission.id}/pages/2", f"/documents/{submission.id}"):
         page = text_of(client, f"{url}?q={quote(query)}")
         assert ('<mark class="hit">Clearance</mark>' in page) is marked, (url, query)
+
+
+def test_a_query_too_long_to_search_neither_marks_the_page_nor_is_repeated_in_its_links(client: FlaskClient,
+                                                                                        settings: Settings) -> None:
+    """The search refuses a query of more than MAX_QUERY characters (parsing one grows with the square of a word's
+    length: 30,000 letters took seconds). A document or page view parsed a ``q`` of any length to mark the page,
+    and wrote it into each of its links, once per page of the document."""
+    report = document_named(settings, "report.pdf")
+    within = "clearance " * (MAX_QUERY // len("clearance "))
+    for url in (f"/documents/{report.id}", f"/documents/{report.id}/pages/1"):
+        assert '<mark class="hit">clearance</mark>' in text_of(client, f"{url}?q={quote(within)}"), url
+        page = text_of(client, f"{url}?q={quote(within + 'x')}")
+        assert "<mark" not in page, url
+        links = [link for link in re.findall(r'href="([^"]*)"', page) if not link.startswith("/login?")]
+        assert not [link for link in links if "clearance" in link], url
 
 
 def _links(page: str, text: str) -> list[str]:

@@ -180,9 +180,11 @@ class Trail:
 
 def trail_of_request() -> Trail:
     """This document request's :class:`Trail`, from its ``q`` and ``back`` (only search arguments kept: ``back``
-    comes from the URL, and goes nowhere but into a link to the search page)."""
+    comes from the URL, and goes nowhere but into a link to the search page). A ``q`` longer than the search takes
+    is none: no result links with it, and parsing it to mark the page would cost what MAX_QUERY spares the search."""
     back = parse_qsl(request.args.get("back", "")[:MAX_BACK])
-    return Trail(request.args.get("q", ""), _results_state(back))
+    query = request.args.get("q", "")
+    return Trail(query if len(query) <= MAX_QUERY else "", _results_state(back))
 
 
 def _search_url(args: dict[str, list[str]]) -> str:
