@@ -14,7 +14,7 @@ import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pytest
 from flask.testing import FlaskClient
@@ -450,6 +450,17 @@ def test_a_query_typed_on_a_results_page_keeps_its_filters(client: FlaskClient, 
     assert refused.status_code == 400 and _header_form_hidden(refused.get_data(as_text=True)) == [("type", "report")]
     report = document_named(settings, "report.pdf")
     assert _header_form_hidden(text_of(client, f"/documents/{report.id}?q=mine&back=type%3Dreport")) == []
+
+
+@pytest.mark.parametrize("refused", ["/?q=mine&type=report&from=yesterday", "/?q=mine&type=report&sort=sideways",
+                                     "/?q=mine&type=repot", "/?q=mine&year=22", "/?q=mine&from=2022&to=2020"])
+def test_a_query_typed_where_a_filter_was_refused_is_not_refused_again(client: FlaskClient, refused: str) -> None:
+    """On the page refusing a wrong date, sort or filter, the header's box carried the wrong argument into every
+    query typed there: each was refused again with the same message."""
+    response = client.get(refused)
+    assert response.status_code == 400
+    hidden = _header_form_hidden(response.get_data(as_text=True))
+    assert text_of(client, "/?" + urlencode([("q", "landmines"), *hidden]))
 
 
 @pytest.mark.parametrize("back", ["endpoint=x&_anchor=y&_external=1&_scheme=javascript", "q=other",

@@ -21,6 +21,7 @@ from werkzeug.datastructures import MultiDict
 from archive.errors import ArchiveError, QueryError
 from archive.treaties import UnknownReferenceError, load_catalogue, split_id
 from index import FACET_FIELDS, SearchRequest, SearchResults
+from index.query import normalise_selected
 from webapp.refs import articles_by_document
 from webapp.state import archive, search_index, visible_levels
 
@@ -105,7 +106,12 @@ def kept_by_a_new_query() -> list[tuple[str, str]]:
     form carries them), as the "did you mean" link does. A new query starts on results page 1."""
     if request.endpoint != "search.index":
         return []
-    return [(k, v) for k, v in request.args.items(multi=True) if k in SEARCH_ARGS and k != "q" and v]
+    kept = [(k, v) for k, v in request.args.items(multi=True) if k in SEARCH_ARGS and k != "q" and v]
+    try:  # on the page refusing a wrong filter, date or sort, keeping it would refuse every query typed there
+        normalise_selected(request_from_args(MultiDict(kept)).selected)
+    except QueryError:
+        return []
+    return kept
 
 
 def toggle_url(field: str, value: str) -> str:
