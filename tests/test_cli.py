@@ -195,6 +195,23 @@ def test_search_suggests_a_spelling(tmp_path: Path, sample_folder: Path) -> None
     assert "Did you mean: shepards OR farmland" in result.output
 
 
+def test_a_query_that_starts_with_a_minus_is_a_query_not_an_option(tmp_path: Path, sample_folder: Path) -> None:
+    """A ``-`` before a part leaves it out, on the web, in the API and here: ``evidence search -article:GCIV-147``
+    was refused as "No such option '-a'" (only ``evidence search -- -article:GCIV-147`` ran)."""
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    for query, total in (("-article:GCIV-147", 1), ("-landmines OR clearance", 1), ("-hospital", 2)):
+        wanted = json.loads(run(home, "search", "--json", "--", query).output)
+        assert wanted["total"] == total, query
+        for args in ([query, "--json"], ["--json", query], ["--limit", "5", query, "--json"]):
+            result = run(home, "search", *args)
+            assert result.exit_code == 0, (args, result.output)
+            assert json.loads(result.output)["hits"] == wanted["hits"], args
+    assert "Usage:" in run(home, "search", "-h").output
+    typo = CliRunner().invoke(main, ["--home", str(home), "search", "x", "--jsn"])
+    assert typo.exit_code == 2 and "No such option" in typo.output
+
+
 def test_bad_filter_and_bad_query_are_clear_errors(tmp_path: Path, sample_folder: Path) -> None:
     home = tmp_path / "home"
     run(home, "ingest", "--quiet", str(sample_folder))
