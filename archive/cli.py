@@ -297,7 +297,25 @@ FILTER = re.compile(r"^(\w+)=(.+)$")
 SYNTHETIC_VALUES = ("true", "false", "yes", "no", "t", "f", "1", "0")
 
 
-@main.command()
+class QueryCommand(click.Command):
+    """A command (search, export) whose QUERY may start with ``-``, which leaves out what follows it
+    (``-article:GCIV-147``): click took it for an unknown option ("No such option '-a'"). A long option
+    (``--jsn``) is still an option."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        options = [param for param in self.get_params(ctx) if isinstance(param, click.Option)]
+        names = {name for option in options for name in (*option.opts, *option.secondary_opts)}
+        valued = {name for option in options if not option.is_flag for name in option.opts}
+        for i, arg in enumerate(args):
+            if arg == "--":
+                break
+            if arg.startswith("-") and not arg.startswith("--") and len(arg) > 1 and arg not in names \
+                    and (i == 0 or args[i - 1] not in valued):
+                return super().parse_args(ctx, [*args[:i], *args[i + 1:], "--", arg])
+        return super().parse_args(ctx, args)
+
+
+@main.command(cls=QueryCommand)
 @click.argument("query", default="")
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
@@ -358,7 +376,7 @@ def _selected(filters: Sequence[str]) -> dict[str, list[str]]:
 EXPORT_FORMATS = ("csv", "jsonl", "csl-json", "bibtex", "ris")
 
 
-@main.command("export")
+@main.command("export", cls=QueryCommand)
 @click.argument("fmt", metavar="FORMAT", type=click.Choice(EXPORT_FORMATS))
 @click.argument("query", default="")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)

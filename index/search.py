@@ -49,9 +49,11 @@ SUGGEST_BELOW = 3
 #: Key terms of a document "more like this" searches for.
 MORE_LIKE_TERMS = 12
 SUGGESTABLE_WORD = re.compile(r"(?<![\w:~*?\\])\w{3,}(?![\w:~*?(])")
-#: A ``field:value`` part of a query: its value a phrase, a group, a range or one run of characters. Its words
-#: are values (an article, a place, a date), never offered a "did you mean" replacement.
-FIELD_PART = re.compile(r'(?<![\w\\])\w+:(?:"[^"]*"?|\([^)]*\)?|[\[{][^\]}]*[\]}]?|\S*)')
+#: The start of a ``field:value`` part of a query. Its value (see :func:`_field_parts`) is a phrase, a term in single
+#: quotes, a group, a range or one run of characters; its words are values (an article, a place, a date), never
+#: offered a "did you mean" replacement.
+FIELD_PART = re.compile(r'(?<![\w\\])\w+:')
+FIELD_VALUE = re.compile(r'"[^"]*"?|\'[^\']*\'?|[\[{][^\]}]*[\]}]?|\S*')
 PAGE_FIELDS = frozenset({"body", "article", "instrument"})  # fields of a query that pages can match
 PageText = Callable[[str, int], "str | None"]
 Withheld = Callable[[], "Collection[str]"]
@@ -348,7 +350,7 @@ class SearchIndex:
 
     def _suggest(self, searcher: Searcher, query: str, doc_filter: wq.Query, access: Sequence[str],
                  withheld: Collection[str]) -> str | None:
-        field_parts = [part.span() for part in FIELD_PART.finditer(query)]
+        field_parts = _field_parts(query)
         words = [word for word in SUGGESTABLE_WORD.finditer(query)
                  if not any(start <= word.start() < end for start, end in field_parts)]
         if not words:
@@ -424,6 +426,27 @@ class SearchIndex:
         others = difference(cache.entries(visible), np.array([docnum], dtype=np.int64), cache.sets.size)
         ranked = top_documents(searcher, query, cache.sets.matches(query, others), limit, scorer=scorer)
         return tuple(_hit(searcher.stored_fields(number), score, ()) for number, score in ranked)
+
+def _field_parts(query: str) -> list[tuple[int, int]]:
+    """Where the ``field:value`` parts of ``query`` are; a group's value runs to its own ``)``, past the groups
+    within it and the brackets of its phrases."""
+    unquoted = re.sub(r'"[^"]*"', lambda phrase: " " * len(phrase[0]), query)
+    parts = []
+    for name in FIELD_PART.finditer(query):
+        end = name.end()
+        if query.startswith("(", end):
+            depth = 0
+            while end < len(query):
+                depth += {"(": 1, ")": -1}.get(unquoted[end], 0)
+                end += 1
+                if not depth:
+                    break
+        else:
+            value = FIELD_VALUE.match(query, end)
+            end = value.end() if value else end
+        parts.append((name.start(), end))
+    return parts
+
 
 def _hit(fields: Mapping[str, Any], score: float | None, pages: tuple[PageHit, ...], matching_pages: int = 0) -> Hit:
     return Hit(

@@ -207,6 +207,23 @@ def test_search_suggests_a_spelling(tmp_path: Path, sample_folder: Path) -> None
     assert "Did you mean: shepards OR farmland" in result.output
 
 
+def test_a_query_that_starts_with_a_minus_is_a_query_not_an_option(tmp_path: Path, sample_folder: Path) -> None:
+    """A ``-`` before a part leaves it out, on the web, in the API and here: ``evidence search -article:GCIV-147``
+    was refused as "No such option '-a'" (only ``evidence search -- -article:GCIV-147`` ran)."""
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    for query, total in (("-article:GCIV-147", 1), ("-landmines OR clearance", 1), ("-hospital", 2)):
+        wanted = json.loads(run(home, "search", "--json", "--", query).output)
+        assert wanted["total"] == total, query
+        for args in ([query, "--json"], ["--json", query], ["--limit", "5", query, "--json"]):
+            result = run(home, "search", *args)
+            assert result.exit_code == 0, (args, result.output)
+            assert json.loads(result.output)["hits"] == wanted["hits"], args
+    assert "Usage:" in run(home, "search", "-h").output
+    typo = CliRunner().invoke(main, ["--home", str(home), "search", "x", "--jsn"])
+    assert typo.exit_code == 2 and "No such option" in typo.output
+
+
 def test_bad_filter_and_bad_query_are_clear_errors(tmp_path: Path, sample_folder: Path) -> None:
     home = tmp_path / "home"
     run(home, "ingest", "--quiet", str(sample_folder))
@@ -469,3 +486,14 @@ def test_an_export_cut_short_leaves_no_half_file_in_its_name(tmp_path: Path, sam
     result = export(home, "csv", "landmines", "-o", str(out))
     assert result.exit_code == 1 and "No space left on device" in result.stderr
     assert out.read_text(encoding="utf-8") == "an earlier export\n" and list(tmp_path.glob(".*part")) == []
+
+
+def test_export_takes_a_query_that_starts_with_a_minus(tmp_path: Path, sample_folder: Path) -> None:
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    everything = export(home, "jsonl", "")
+    without = export(home, "jsonl", "-landmines", "-o", str(tmp_path / "out.jsonl"))
+    assert without.exit_code == 0, without.output
+    titles = {json.loads(line)["title"] for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()}
+    all_titles = {json.loads(line)["title"] for line in everything.stdout.splitlines()}
+    assert titles == all_titles - {"Appeal on landmines", "Clearance report"} and len(all_titles) == 2 + len(titles)

@@ -410,6 +410,10 @@ def test_did_you_mean_corrects_the_words_beside_fields_and_leaves_the_fields(sea
 @pytest.mark.parametrize("query, field_part", [
     ('title:"hospitl"', None), ("issuer:hospitl", None), ('issuer:"hospitl" OR title:hospitl', None),
     ("place:Şuşa hospitl", "place:Şuşa"), ("hospitl place:Şuşa", "place:Şuşa"),
+    # a group within the value's group, a value in single quotes (one term to Whoosh): words after the inner
+    # group's ")" or the quote's space were taken for words beside the field ("Tərtr" became "tərtər")
+    ("hospitl place:((Shusha) OR Tərtr)", "place:((Shusha) OR Tərtr)"), ("title:((Grave) hospitl)", None),
+    ("title:'Shelling hospitl'", None), ("""title:("x)" hospitl)""", None),
 ])
 def test_did_you_mean_never_rewrites_a_field_value(search, query: str, field_part: str | None) -> None:
     suggestion = search(query).suggestion

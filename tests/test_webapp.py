@@ -14,7 +14,7 @@ import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pytest
 from flask.testing import FlaskClient
@@ -27,6 +27,7 @@ from archive.store import Archive
 from tests.conftest import write_pdf, write_sidecar
 from webapp import create_app
 from webapp.highlight import passage
+from webapp.search import MAX_QUERY
 
 MAP_PAGES = (
     "Mine map submission for the Fuzuli district.\nThe maps below record minefields laid in 1993.",
@@ -390,6 +391,21 @@ def test_a_page_marks_what_the_search_looked_for_and_not_what_it_left_out(client
         assert ('<mark class="hit">Clearance</mark>' in page) is marked, (url, query)
 
 
+def test_a_query_too_long_to_search_neither_marks_the_page_nor_is_repeated_in_its_links(client: FlaskClient,
+                                                                                        settings: Settings) -> None:
+    """The search refuses a query of more than MAX_QUERY characters (parsing one grows with the square of a word's
+    length: 30,000 letters took seconds). A document or page view parsed a ``q`` of any length to mark the page,
+    and wrote it into each of its links, once per page of the document."""
+    report = document_named(settings, "report.pdf")
+    within = "clearance " * (MAX_QUERY // len("clearance "))
+    for url in (f"/documents/{report.id}", f"/documents/{report.id}/pages/1"):
+        assert '<mark class="hit">clearance</mark>' in text_of(client, f"{url}?q={quote(within)}"), url
+        page = text_of(client, f"{url}?q={quote(within + 'x')}")
+        assert "<mark" not in page, url
+        links = [link for link in re.findall(r'href="([^"]*)"', page) if not link.startswith("/login?")]
+        assert not [link for link in links if "clearance" in link], url
+
+
 def _links(page: str, text: str) -> list[str]:
     """The targets of the links whose text starts with ``text``, unescaped."""
     return [html.unescape(href) for href, label in re.findall(r'<a[^>]* href="([^"]*)"[^>]*>([^<]*)', page)
@@ -434,6 +450,17 @@ def test_a_query_typed_on_a_results_page_keeps_its_filters(client: FlaskClient, 
     assert refused.status_code == 400 and _header_form_hidden(refused.get_data(as_text=True)) == [("type", "report")]
     report = document_named(settings, "report.pdf")
     assert _header_form_hidden(text_of(client, f"/documents/{report.id}?q=mine&back=type%3Dreport")) == []
+
+
+@pytest.mark.parametrize("refused", ["/?q=mine&type=report&from=yesterday", "/?q=mine&type=report&sort=sideways",
+                                     "/?q=mine&type=repot", "/?q=mine&year=22", "/?q=mine&from=2022&to=2020"])
+def test_a_query_typed_where_a_filter_was_refused_is_not_refused_again(client: FlaskClient, refused: str) -> None:
+    """On the page refusing a wrong date, sort or filter, the header's box carried the wrong argument into every
+    query typed there: each was refused again with the same message."""
+    response = client.get(refused)
+    assert response.status_code == 400
+    hidden = _header_form_hidden(response.get_data(as_text=True))
+    assert text_of(client, "/?" + urlencode([("q", "landmines"), *hidden]))
 
 
 @pytest.mark.parametrize("back", ["endpoint=x&_anchor=y&_external=1&_scheme=javascript", "q=other",

@@ -22,6 +22,7 @@ from archive.errors import ArchiveError, QueryError
 from archive.service import articles_by_document
 from archive.treaties import UnknownReferenceError, load_catalogue, split_id
 from index import FACET_FIELDS, SearchRequest, SearchResults
+from index.query import normalise_selected
 from webapp.state import archive, search_index, visible_levels
 
 bp = Blueprint("search", __name__)
@@ -105,7 +106,12 @@ def kept_by_a_new_query() -> list[tuple[str, str]]:
     form carries them), as the "did you mean" link does. A new query starts on results page 1."""
     if request.endpoint != "search.index":
         return []
-    return [(k, v) for k, v in request.args.items(multi=True) if k in SEARCH_ARGS and k != "q" and v]
+    kept = [(k, v) for k, v in request.args.items(multi=True) if k in SEARCH_ARGS and k != "q" and v]
+    try:  # on the page refusing a wrong filter, date or sort, keeping it would refuse every query typed there
+        normalise_selected(request_from_args(MultiDict(kept)).selected)
+    except QueryError:
+        return []
+    return kept
 
 
 def toggle_url(field: str, value: str) -> str:
@@ -180,9 +186,11 @@ class Trail:
 
 def trail_of_request() -> Trail:
     """This document request's :class:`Trail`, from its ``q`` and ``back`` (only search arguments kept: ``back``
-    comes from the URL, and goes nowhere but into a link to the search page)."""
+    comes from the URL, and goes nowhere but into a link to the search page). A ``q`` longer than the search takes
+    is none: no result links with it, and parsing it to mark the page would cost what MAX_QUERY spares the search."""
     back = parse_qsl(request.args.get("back", "")[:MAX_BACK])
-    return Trail(request.args.get("q", ""), _results_state(back))
+    query = request.args.get("q", "")
+    return Trail(query if len(query) <= MAX_QUERY else "", _results_state(back))
 
 
 def _search_url(args: dict[str, list[str]]) -> str:
