@@ -419,7 +419,7 @@ def _args(url: str) -> dict[str, list[str]]:
 def test_search_from_a_document_returns_to_the_same_results(client: FlaskClient) -> None:
     """A lawyer who filtered by type, sorted by date and went to page 2 of the results, then opened a document,
     came back by "← Search" to the query alone: filters, sort and page gone (the browser's Back kept them)."""
-    search = "/?q=mine&type=mine_map_submission&sort=date&from=2020&page=1"
+    search = "/?q=mine&type=mine_map_submission&sort=date&from=2020&page=1&limit=5"
     results = text_of(client, search)
     opened = _links(results, "Mine map submission: Fuzuli")[0]
     document = text_of(client, opened)

@@ -149,8 +149,8 @@ def sort_url(sort: str) -> str:
 
 
 #: The arguments of a results page besides its query, which a result link carries (as ``back``) so that the
-#: document's "← Search" returns to the same results: filters, dates, sort and results page.
-RESULTS_ARGS = frozenset({*SEARCH_ARGS, "page"} - {"q"})
+#: document's "← Search" returns to the same results: filters, dates, sort, results page and its size.
+RESULTS_ARGS = frozenset({*SEARCH_ARGS, "page", "limit"} - {"q"})
 #: Longer than any results page's own arguments need; a ``back`` beyond it is cut, never parsed whole.
 MAX_BACK = 4000
 
