@@ -47,6 +47,10 @@ FIELD_EXAMPLES = {"article": "article:GCIV-147", "instrument": "instrument:APMBC
 #: is no operator. Whoosh's parser, left as it was, took the minus for nothing and searched what followed it,
 #: so ``-article:GCIV-147`` found the very documents it was meant to leave out.
 NOT_OPERATOR = r"(^|(?<=[\s()]))(NOT(?=\s)|-(?=[^\s-]))"
+#: A ``-`` that leaves out nothing: standing alone (``landmines - clearance``), or doubled (``--clearance``, which
+#: Whoosh read as the word itself). Either was dropped without a word.
+LONE_MINUS = re.compile(r"(?:^|(?<=[\s(]))-+(?=[\s)]|$)")
+DOUBLE_MINUS = re.compile(r"(?:^|(?<=[\s(]))-{2,}(?=[^\s)-])")
 DANGLING_START = re.compile(r"^\s*(AND|OR)\b")
 DANGLING_END = re.compile(r"\b(AND|OR|NOT)\s*$")
 
@@ -128,6 +132,14 @@ def check_syntax(text: str, fields: set[str]) -> None:
                              _without(text, match.start(), match.end()))
     if text.count('"') % 2:
         raise QueryError(text, "a phrase is not closed", text + '"')
+    phrases_masked = re.sub(r'"[^"]*"', lambda phrase: "_" * len(phrase[0]), text)  # a phrase is something to leave out
+    for found in LONE_MINUS.finditer(phrases_masked):
+        rest = " ".join((text[:found.start()] + text[found.end():]).split())
+        raise QueryError(text, "a '-' leaves out the word, phrase or field right after it, with no space between "
+                               "(landmines -clearance); this one leaves out nothing", rest or None)
+    for found in DOUBLE_MINUS.finditer(phrases_masked):
+        raise QueryError(text, "one '-' leaves out what follows it (landmines -clearance); more than one is no "
+                               "operator", text[:found.start()] + "-" + text[found.end():])
     depth = 0
     for char in _outside_quotes(text):
         depth += {"(": 1, ")": -1}.get(char, 0)

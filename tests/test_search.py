@@ -135,9 +135,24 @@ def test_a_query_of_only_what_to_leave_out_finds_everything_else(search) -> None
     assert search("-grave", facets=("type",)).facets == search("NOT grave", facets=("type",)).facets
 
 
-@pytest.mark.parametrize("query", ["GCIV-147", "Nagorno-Karabakh", "mine-clearance", "2020 - 2022", "mine -",
+@pytest.mark.parametrize("query, suggestion", [
+    ("landmines - clearance", "landmines clearance"), ("mine -", "mine"), ("2020 - 2022", "2020 2022"),
+    ("-", None), ("landmines --clearance", "landmines -clearance"), ("(mine OR grave) ---shelling",
+                                                                      "(mine OR grave) -shelling"),
+])
+def test_a_minus_that_leaves_out_nothing_is_a_query_error(search, query: str, suggestion: str | None) -> None:
+    """A ``-`` standing alone, or doubled, was dropped without a word: ``landmines - clearance`` searched for both
+    words and ``--clearance`` for clearance, the opposite of what such a query may have meant."""
+    with pytest.raises(QueryError, match="'-' leaves out") as refused:
+        search(query)
+    assert refused.value.suggestion == suggestion
+    if suggestion:
+        search(suggestion)  # what it offers runs
+
+
+@pytest.mark.parametrize("query", ["GCIV-147", "Nagorno-Karabakh", "mine-clearance", "mine-", 'landmines "-" x',
                                    'article:"Art. 147 GC-IV"'])
-def test_a_hyphen_inside_a_word_or_standing_alone_is_no_minus(query: str) -> None:
+def test_a_hyphen_inside_a_word_or_a_phrase_is_no_minus(query: str) -> None:
     from index.query import build_parser, parse_user_query
     from index.schema import build_schema
 
