@@ -117,7 +117,8 @@ def _stopped_by_sigterm() -> Iterator[None]:
 @click.option("--passwords-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A file of passwords to try on encrypted PDFs, one a line, as written (spaces count).")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write every file's outcome to this JSON file.")
+              help="Write every file's outcome to this file: JSON (with the counts), or CSV, one row a file, "
+                   "when FILE ends in .csv.")
 @click.option("--scheduler", metavar="tcp://HOST:PORT",
               help="Extract on this Dask cluster instead of local processes (--workers is then ignored); "
                    "needs pip install 'evidence-archive[distributed]'.")

@@ -111,7 +111,7 @@ def _csv(batches: Batches, archive: Archive, permalink: Permalink) -> Iterator[s
             row = (document.control_number, document.id, document.title, meta.type, meta.date, meta.issuer,
                    "; ".join(meta.places), "; ".join(meta.languages), "; ".join(badges.get(document.id, ())),
                    " ".join(map(str, pages)), document.original_name, document.sha256, permalink(document))
-            rows.append([_cell(value) for value in row])
+            rows.append([spreadsheet_cell(value) for value in row])
         yield _csv_rows(rows)
 
 
@@ -121,7 +121,8 @@ def _csv_rows(rows: Any) -> str:
     return out.getvalue()
 
 
-def _cell(value: str) -> str:
+def spreadsheet_cell(value: str) -> str:
+    """``value`` as a CSV cell a spreadsheet shows as text: one that would run as a formula gets a leading ``'``."""
     return "'" + value if value.startswith(FORMULA_START) else value
 
 

@@ -19,6 +19,7 @@ the index are indexed from the catalog first.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import csv
 import ctypes
 import dataclasses
 import datetime as dt
@@ -908,11 +909,19 @@ def _new_run_id() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
 
 
-def write_report(archive: Archive, report: IngestReport, target: Path) -> None:
-    """Write the run's counts and every file's outcome as JSON, streaming the outcomes from the catalog.
+#: The columns of a CSV report: one row per file, as the JSON report's outcomes.
+REPORT_COLUMNS = ("path", "outcome", "reason", "error_class", "detail", "control_number", "doc_id", "sha256", "at")
 
-    A report that cannot be written whole (a full disk) is removed: half a JSON file would pass for a report.
+
+def write_report(archive: Archive, report: IngestReport, target: Path) -> None:
+    """Write the run's counts and every file's outcome as JSON, or its outcomes as CSV when ``target`` ends in
+    ``.csv``, streaming the outcomes from the catalog.
+
+    A report that cannot be written whole (a full disk) is removed: half a file would pass for a report.
     """
+    if target.suffix.lower() == ".csv":
+        _write_csv_report(archive, report, target)
+        return
     head = {**vars(report), "files": report.files}
     with open(target, "w", encoding="utf-8") as out:
         try:
@@ -924,6 +933,23 @@ def write_report(archive: Archive, report: IngestReport, target: Path) -> None:
                 item = {k: row[k] for k in row.keys() if k not in ("id", "run_id") and row[k] not in (None, "")}  # noqa: SIM118
                 out.write(("," if i else "") + "\n  " + json.dumps(item, ensure_ascii=False))
             out.write("\n ]\n}\n")
+            out.flush()
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+
+
+def _write_csv_report(archive: Archive, report: IngestReport, target: Path) -> None:
+    """One row per file (:data:`REPORT_COLUMNS`), for a spreadsheet: a byte order mark so that it reads the
+    UTF-8 of Cyrillic and Azerbaijani names, and cells that would run as formulas made text, as exports do."""
+    from archive.exports import spreadsheet_cell
+
+    with open(target, "w", encoding="utf-8-sig", newline="") as out:
+        try:
+            rows = csv.writer(out, lineterminator="\r\n")
+            rows.writerow(REPORT_COLUMNS)
+            for row in archive.outcomes(report.run_id):
+                rows.writerow([spreadsheet_cell(str(row[column] or "")) for column in REPORT_COLUMNS])
             out.flush()
         except BaseException:
             target.unlink(missing_ok=True)

@@ -115,6 +115,26 @@ def test_report_file_lists_every_outcome(tmp_path: Path, sample_folder: Path) ->
     assert data["files"] == 3 and data["failed"] == 1
 
 
+def test_a_report_named_csv_is_one_row_a_file_for_a_spreadsheet(tmp_path: Path, sample_folder: Path) -> None:
+    """The analyst's morning: the night's outcomes opened in a spreadsheet, Cyrillic names readable (a byte order
+    mark: a spreadsheet reads a CSV without one in the machine's code page)."""
+    import csv
+
+    home = tmp_path / "home"
+    (sample_folder / "Показания.txt").write_bytes(b"")
+    report = tmp_path / "night.CSV"
+    result = run(home, "ingest", "--quiet", "--report", str(report), str(sample_folder))
+    assert result.exit_code == 3
+    raw = report.read_bytes()
+    assert raw.startswith("\ufeff".encode()) and b"\r\n" in raw
+    rows = list(csv.DictReader(report.read_text(encoding="utf-8-sig").splitlines()))
+    by_name = {Path(row["path"]).name: row for row in rows}
+    assert set(by_name) == {"report.pdf", "appeal.txt", "broken.pdf", "Показания.txt"}
+    assert (by_name["broken.pdf"]["outcome"], by_name["broken.pdf"]["reason"]) == ("failed", "corrupt")
+    assert (by_name["Показания.txt"]["outcome"], by_name["Показания.txt"]["reason"]) == ("failed", "empty")
+    assert by_name["report.pdf"]["control_number"].startswith("EVA-") and len(by_name["report.pdf"]["sha256"]) == 64
+
+
 def test_show_prints_a_document(tmp_path: Path, sample_folder: Path) -> None:
     home = tmp_path / "home"
     run(home, "ingest", "--quiet", str(sample_folder))
