@@ -400,9 +400,15 @@ def export_command(ctx: click.Context, fmt: str, query: str, sort: str, filters:
 
     settings = settings_of(ctx)
     selected = _selected(filters)
+    stdout = sys.stdout.buffer
+
+    def to_stdout(piece: str) -> None:
+        stdout.write(piece.encode("utf-8"))  # the file's bytes, whatever the locale: as the web sends them
+        stdout.flush()
+
     try:
-        exported = export_search(settings, fmt, query, output or functools.partial(click.echo, nl=False),
-                                 selected=selected, sort=sort, access=access)
+        exported = export_search(settings, fmt, query, output or to_stdout, selected=selected, sort=sort,
+                                 access=access)
     except OSError as error:  # the output file (the archive's own errors are ArchiveErrors)
         raise click.FileError(str(output), hint=error.strerror or str(error)) from error
     where = f" to {output}" if output else ""

@@ -517,3 +517,21 @@ def test_export_takes_a_query_that_starts_with_a_minus(tmp_path: Path, sample_fo
     titles = {json.loads(line)["title"] for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()}
     all_titles = {json.loads(line)["title"] for line in everything.stdout.splitlines()}
     assert titles == all_titles - {"Appeal on landmines", "Clearance report"} and len(all_titles) == 2 + len(titles)
+
+
+def test_export_to_standard_output_is_utf8_under_a_locale_that_is_not(tmp_path: Path, sample_folder: Path) -> None:
+    """The file is the web's bytes, whatever the terminal's encoding: under LANG=en_US.ISO-8859-1 its byte order
+    mark and Cyrillic came out as backslash escapes (the CLI prints what a narrow terminal cannot show that way)."""
+    home = tmp_path / "home"
+    note = sample_folder / "note.txt"
+    note.write_text("Mines near Шуша — a note.", encoding="utf-8")
+    write_sidecar(note, title="Записка — Шуша", type="other", language="ru")
+    run(home, "ingest", "--quiet", str(sample_folder))
+    env = {"PYTHONIOENCODING": "latin-1", "PATH": "/usr/bin:/bin", "ARCHIVE_PUBLIC_URL": PUBLIC_URL}
+    for fmt in ("csv", "jsonl", "ris"):
+        done = subprocess.run([sys.executable, "-m", "archive", "--home", str(home), "export", fmt, "Шуша"], cwd=REPO,
+                              env=env, capture_output=True)
+        assert done.returncode == 0, done.stderr
+        written = export(home, fmt, "Шуша", "-o", str(tmp_path / f"out.{fmt}"))
+        assert written.exit_code == 0, written.output
+        assert done.stdout == (tmp_path / f"out.{fmt}").read_bytes() and "Записка".encode() in done.stdout
