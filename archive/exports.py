@@ -217,13 +217,40 @@ class _Counted:
         return batch
 
 
+class OutputError(Exception):
+    """The export could not be written to ``target`` (a file; None: standard output), for ``error``.
+
+    Told apart from an :class:`OSError` in reading the archive or its index (a damaged index), which is no fault
+    of the output and was reported as the output file that "could not be opened".
+    """
+
+    def __init__(self, target: Path | None, error: OSError) -> None:
+        super().__init__(str(error))
+        self.target, self.error = target, error
+
+
+@contextlib.contextmanager
+def writing(target: Path | None) -> Iterator[None]:
+    """Raise an :class:`OSError` of the block as an :class:`OutputError` of ``target``."""
+    try:
+        yield
+    except OSError as error:
+        raise OutputError(target, error) from error
+
+
 def _write_whole(path: Path, pieces: Iterator[str]) -> None:
     partial = path.with_name(f".{path.name}.part")
     try:
-        with open(partial, "w", encoding="utf-8", newline="") as file:
+        with writing(path):
+            file = open(partial, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
+        with file:
             for piece in pieces:
-                file.write(piece)
-        os.replace(partial, path)
+                with writing(path):
+                    file.write(piece)
+            with writing(path):
+                file.flush()
+        with writing(path):
+            os.replace(partial, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             partial.unlink()

@@ -535,3 +535,24 @@ def test_export_to_standard_output_is_utf8_under_a_locale_that_is_not(tmp_path: 
         written = export(home, fmt, "Шуша", "-o", str(tmp_path / f"out.{fmt}"))
         assert written.exit_code == 0, written.output
         assert done.stdout == (tmp_path / f"out.{fmt}").read_bytes() and "Записка".encode() in done.stdout
+
+
+def test_export_tells_a_closed_standard_output_and_a_damaged_index_from_a_bad_output_file(
+        tmp_path: Path, sample_folder: Path) -> None:
+    """Every OSError was "Could not open file": `| head` said "Could not open file 'None': Broken pipe", and an
+    index missing a segment file blamed the output file, whose folder was there."""
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    reader = subprocess.Popen([sys.executable, "-m", "archive", "--home", str(home), "export", "csv", "landmines"],
+                              cwd=REPO, env={**os.environ, "ARCHIVE_PUBLIC_URL": PUBLIC_URL},
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    reader.stdout.close()  # as `| head -0` does, before the export writes its first line
+    with reader.stderr:
+        stderr = reader.stderr.read()
+    reader.wait(timeout=60)
+    assert reader.returncode == 1 and stderr == b"", stderr  # quiet, as click ends any command on a closed pipe
+    for segment in (home / "whoosh").glob("*.seg"):
+        segment.unlink()
+    result = export(home, "csv", "landmines", "-o", str(tmp_path / "out.csv"))
+    assert result.exit_code == 1 and "the archive could not be read" in result.stderr, result.stderr
+    assert ".seg" in result.stderr and "out.csv" not in result.stderr and not (tmp_path / "out.csv").exists()
