@@ -239,7 +239,13 @@ def writing(target: Path | None) -> Iterator[None]:
 
 
 def _write_whole(path: Path, pieces: Iterator[str]) -> None:
-    partial = path.with_name(f".{path.name}.part")
+    """Write ``pieces`` to a file beside the one ``path`` names, and put it in its place once whole; the file a
+    link names is replaced, the link kept. A pipe or a device (``-o /dev/stdout``) is written to as it comes:
+    there is no file to put in place, and it must not be replaced by one."""
+    with writing(path):
+        in_place = path.exists() and not path.is_file()
+        target = path if in_place else Path(os.path.realpath(path))
+    partial = target if in_place else target.with_name(f".{target.name}.part")
     try:
         with writing(path):
             file = open(partial, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
@@ -249,9 +255,11 @@ def _write_whole(path: Path, pieces: Iterator[str]) -> None:
                     file.write(piece)
             with writing(path):
                 file.flush()
-        with writing(path):
-            os.replace(partial, path)
+        if not in_place:
+            with writing(path):
+                os.replace(partial, target)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            partial.unlink()
+        if not in_place:
+            with contextlib.suppress(FileNotFoundError):
+                partial.unlink()
         raise

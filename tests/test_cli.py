@@ -556,3 +556,28 @@ def test_export_tells_a_closed_standard_output_and_a_damaged_index_from_a_bad_ou
     result = export(home, "csv", "landmines", "-o", str(tmp_path / "out.csv"))
     assert result.exit_code == 1 and "the archive could not be read" in result.stderr, result.stderr
     assert ".seg" in result.stderr and "out.csv" not in result.stderr and not (tmp_path / "out.csv").exists()
+
+
+def test_export_to_a_link_or_a_pipe_writes_through_it(tmp_path: Path, sample_folder: Path) -> None:
+    """The file was written beside the name and renamed onto it: a link became a file of its own (the file it
+    named kept the old export), and a pipe or a device (`-o /dev/stdout`, `-o >(gzip > x.gz)`) was replaced by
+    a file (as root, /dev/stdout itself), its reader getting nothing."""
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    expected = export(home, "csv", "landmines").stdout_bytes
+    real, link = tmp_path / "exports" / "latest.csv", tmp_path / "latest.csv"
+    real.parent.mkdir()
+    real.write_text("an earlier export\n", encoding="utf-8")
+    link.symlink_to(real)
+    assert export(home, "csv", "landmines", "-o", str(link)).exit_code == 0
+    assert link.is_symlink() and real.read_bytes() == expected
+    assert list(tmp_path.glob("**/.*part")) == []
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    end = os.open(pipe, os.O_RDWR | os.O_NONBLOCK)  # a reader (and a writer: opening it does not wait)
+    try:
+        result = export(home, "csv", "landmines", "-o", str(pipe))
+        assert result.exit_code == 0, result.output
+        assert pipe.is_fifo() and os.read(end, 1 << 16) == expected
+    finally:
+        os.close(end)
