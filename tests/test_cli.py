@@ -135,6 +135,31 @@ def test_a_report_named_csv_is_one_row_a_file_for_a_spreadsheet(tmp_path: Path, 
     assert by_name["report.pdf"]["control_number"].startswith("EVA-") and len(by_name["report.pdf"]["sha256"]) == 64
 
 
+
+def test_a_csv_report_of_a_batch_stopped_early_says_so(tmp_path: Path, sample_folder: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """After Ctrl-C, SIGTERM or a full disk the JSON report says why in `stopped`; the CSV one was the rows of the
+    files that went in and nothing else, as if the batch had been that small."""
+    import csv
+
+    import archive.cli
+
+    step = archive.cli._ProgressBar.step
+
+    def ctrl_c_after_the_first_file(bar: Any, outcome: Any) -> None:
+        step(bar, outcome)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(archive.cli._ProgressBar, "step", ctrl_c_after_the_first_file)
+    report = tmp_path / "night.csv"
+    result = run(tmp_path / "home", "ingest", "--quiet", "--report", str(report), str(sample_folder))
+    assert result.exit_code == 130 and "stopped by Ctrl-C after 1 of 3 files" in result.stderr
+    rows = list(csv.DictReader(report.read_text(encoding="utf-8-sig").splitlines()))
+    assert [row["outcome"] for row in rows][:-1] in (["ingested"], ["failed"])
+    assert (rows[-1]["outcome"], rows[-1]["detail"]) == ("stopped", "stopped by Ctrl-C after 1 of 3 files")
+    assert rows[-1]["path"] == ""
+
+
 def test_show_prints_a_document(tmp_path: Path, sample_folder: Path) -> None:
     home = tmp_path / "home"
     run(home, "ingest", "--quiet", str(sample_folder))
