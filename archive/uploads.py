@@ -241,7 +241,7 @@ def tidy_leftovers(settings: Settings, known: Callable[[str], bool]) -> list[Lef
     for leftover in leftover_uploads(settings):
         # Anything but a file (a folder, a pipe) is no saved upload, and what a folder holds is not looked at.
         entries = [p for p in leftover.folder.iterdir() if p.name != CLAIM]
-        if entries and all(p.is_file() and known(file_sha256(p)) for p in entries):
+        if entries and all(p.is_file() and _known(p, known) for p in entries):
             shutil.rmtree(leftover.folder, ignore_errors=True)
             log.info("removed %s, an upload folder a stopped server left: its %d files are in the archive",
                      leftover.folder, len(entries))
@@ -251,6 +251,15 @@ def tidy_leftovers(settings: Settings, known: Callable[[str], bool]) -> list[Lef
                     leftover.files, leftover.folder)
         kept.append(leftover)
     return kept
+
+
+def _known(path: Path, known: Callable[[str], bool]) -> bool:
+    """Whether the file at ``path`` is in the archive; one that cannot be read is taken as not (and its folder kept)."""
+    try:
+        return known(file_sha256(path))
+    except OSError as error:
+        log.warning("%s cannot be read (%s); its folder is kept", path, error.strerror or error)
+        return False
 
 
 def drain(settings: Settings) -> int:
