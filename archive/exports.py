@@ -17,6 +17,7 @@ import csv
 import io
 import json
 import os
+import stat
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -239,16 +240,20 @@ def writing(target: Path | None) -> Iterator[None]:
 
 
 def _write_whole(path: Path, pieces: Iterator[str]) -> None:
-    """Write ``pieces`` to a file beside the one ``path`` names, and put it in its place once whole; the file a
-    link names is replaced, the link kept. A pipe or a device (``-o /dev/stdout``) is written to as it comes:
-    there is no file to put in place, and it must not be replaced by one."""
+    """Write ``pieces`` to a file beside the one ``path`` names, and put it in its place once whole, with the
+    permissions of the file it replaces; the file a link names is replaced, the link kept. A pipe or a device
+    (``-o /dev/stdout``) is written to as it comes: there is no file to put in place, and it must not be
+    replaced by one."""
     with writing(path):
         in_place = path.exists() and not path.is_file()
         target = path if in_place else Path(os.path.realpath(path))
+        mode = stat.S_IMODE(target.stat().st_mode) if target.is_file() else None
     partial = target if in_place else target.with_name(f".{target.name}.part")
     try:
         with writing(path):
             file = open(partial, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
+            if mode is not None and not in_place:  # a file only its owner may read stays so, and from the start
+                os.chmod(file.fileno(), mode)
         with file:
             for piece in pieces:
                 with writing(path):

@@ -606,3 +606,31 @@ def test_export_to_a_link_or_a_pipe_writes_through_it(tmp_path: Path, sample_fol
         assert pipe.is_fifo() and os.read(end, 1 << 16) == expected
     finally:
         os.close(end)
+
+
+def test_export_over_a_file_keeps_its_permissions(tmp_path: Path, sample_folder: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """An export of confidential documents over a file its owner alone may read (chmod 600) became readable by
+    every user of the machine: the new file, written beside it and renamed onto it, had the umask's 644."""
+    import stat
+
+    import archive.exports
+
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    out = tmp_path / "confidential.csv"
+    out.write_text("an earlier export\n", encoding="utf-8")
+    out.chmod(0o600)
+    modes = []
+    real = archive.exports._csv
+
+    def noting_the_mode_of_the_file_being_written(*args: Any) -> Any:
+        for piece in real(*args):
+            modes.extend(stat.S_IMODE(p.stat().st_mode) for p in tmp_path.glob(".*.part"))
+            yield piece
+
+    monkeypatch.setattr(archive.exports, "_csv", noting_the_mode_of_the_file_being_written)
+    result = export(home, "csv", "landmines", "--access", "public", "--access", "confidential", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600 and "Clearance report" in out.read_text(encoding="utf-8")
+    assert modes and set(modes) == {0o600}  # nor readable by others while it was written
