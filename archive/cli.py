@@ -9,6 +9,7 @@ on standard error.
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import json
 import os
@@ -396,15 +397,29 @@ def export_command(ctx: click.Context, fmt: str, query: str, sort: str, filters:
     The same files as the web app's export, with permalinks on ARCHIVE_PUBLIC_URL (which must be set).
     Each export is recorded in custody (`exported`, with the query, the filters and the documents).
     """
-    from archive.exports import export_search
+    from archive.exports import OutputError, export_search, writing
 
     settings = settings_of(ctx)
     selected = _selected(filters)
+    stdout = sys.stdout.buffer
+
+    def to_stdout(piece: str) -> None:
+        with writing(None):
+            stdout.write(piece.encode("utf-8"))  # the file's bytes, whatever the locale: as the web sends them
+            stdout.flush()
+
     try:
-        exported = export_search(settings, fmt, query, output or functools.partial(click.echo, nl=False),
-                                 selected=selected, sort=sort, access=access)
-    except OSError as error:  # the output file (the archive's own errors are ArchiveErrors)
-        raise click.FileError(str(output), hint=error.strerror or str(error)) from error
+        exported = export_search(settings, fmt, query, output or to_stdout, selected=selected, sort=sort,
+                                 access=access)
+    except OutputError as failed:
+        if failed.target is not None:
+            raise click.FileError(str(failed.target), hint=failed.error.strerror or str(failed)) from failed
+        if failed.error.errno == errno.EPIPE:  # `| head`: ended quietly, status 1, as click does for any command
+            raise failed.error from None
+        raise click.ClickException(f"standard output could not be written: {failed.error.strerror or failed}") \
+            from failed
+    except OSError as error:  # reading the index or the catalog: not the output's fault
+        raise click.ClickException(f"the archive could not be read: {error}") from error
     where = f" to {output}" if output else ""
     events = ", ".join(f"#{seq}" for seq in exported.events)
     click.echo(f"exported {counted(exported.documents, 'document')}{where} as {fmt}; "

@@ -17,6 +17,7 @@ import csv
 import io
 import json
 import os
+import stat
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -217,14 +218,53 @@ class _Counted:
         return batch
 
 
-def _write_whole(path: Path, pieces: Iterator[str]) -> None:
-    partial = path.with_name(f".{path.name}.part")
+class OutputError(Exception):
+    """The export could not be written to ``target`` (a file; None: standard output), for ``error``.
+
+    Told apart from an :class:`OSError` in reading the archive or its index (a damaged index), which is no fault
+    of the output and was reported as the output file that "could not be opened".
+    """
+
+    def __init__(self, target: Path | None, error: OSError) -> None:
+        super().__init__(str(error))
+        self.target, self.error = target, error
+
+
+@contextlib.contextmanager
+def writing(target: Path | None) -> Iterator[None]:
+    """Raise an :class:`OSError` of the block as an :class:`OutputError` of ``target``."""
     try:
-        with open(partial, "w", encoding="utf-8", newline="") as file:
+        yield
+    except OSError as error:
+        raise OutputError(target, error) from error
+
+
+def _write_whole(path: Path, pieces: Iterator[str]) -> None:
+    """Write ``pieces`` to a file beside the one ``path`` names, and put it in its place once whole, with the
+    permissions of the file it replaces; the file a link names is replaced, the link kept. A pipe or a device
+    (``-o /dev/stdout``) is written to as it comes: there is no file to put in place, and it must not be
+    replaced by one."""
+    with writing(path):
+        in_place = path.exists() and not path.is_file()
+        target = path if in_place else Path(os.path.realpath(path))
+        mode = stat.S_IMODE(target.stat().st_mode) if target.is_file() else None
+    partial = target if in_place else target.with_name(f".{target.name}.part")
+    try:
+        with writing(path):
+            file = open(partial, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
+            if mode is not None and not in_place:  # a file only its owner may read stays so, and from the start
+                os.chmod(file.fileno(), mode)
+        with file:
             for piece in pieces:
-                file.write(piece)
-        os.replace(partial, path)
+                with writing(path):
+                    file.write(piece)
+            with writing(path):
+                file.flush()
+        if not in_place:
+            with writing(path):
+                os.replace(partial, target)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            partial.unlink()
+        if not in_place:
+            with contextlib.suppress(FileNotFoundError):
+                partial.unlink()
         raise

@@ -941,7 +941,8 @@ def write_report(archive: Archive, report: IngestReport, target: Path) -> None:
 
 def _write_csv_report(archive: Archive, report: IngestReport, target: Path) -> None:
     """One row per file (:data:`REPORT_COLUMNS`), for a spreadsheet: a byte order mark so that it reads the
-    UTF-8 of Cyrillic and Azerbaijani names, and cells that would run as formulas made text, as exports do."""
+    UTF-8 of Cyrillic and Azerbaijani names, and cells that would run as formulas made text, as exports do. A batch
+    that stopped early ends with a row of no path, its outcome ``stopped`` and why in ``detail``."""
     from archive.exports import spreadsheet_cell
 
     with open(target, "w", encoding="utf-8-sig", newline="") as out:
@@ -950,6 +951,9 @@ def _write_csv_report(archive: Archive, report: IngestReport, target: Path) -> N
             rows.writerow(REPORT_COLUMNS)
             for row in archive.outcomes(report.run_id):
                 rows.writerow([spreadsheet_cell(str(row[column] or "")) for column in REPORT_COLUMNS])
+            if report.stopped:  # the JSON report's `stopped`: without it, the rows would pass for the whole batch
+                stopped = {"outcome": "stopped", "detail": report.stopped, "at": report.finished}
+                rows.writerow([spreadsheet_cell(stopped.get(column, "")) for column in REPORT_COLUMNS])
             out.flush()
         except BaseException:
             target.unlink(missing_ok=True)

@@ -229,7 +229,8 @@ def leftover_uploads(settings: Settings, *, now: float | None = None) -> list[Le
 
 def tidy_leftovers(settings: Settings, known: Callable[[str], bool]) -> list[Leftover]:
     """Remove the leftover upload folders whose every file is in the archive already (``known``: whether the
-    catalog holds an original with this SHA-256); return those kept, which hold files that never went in.
+    catalog holds an original with this SHA-256), and that hold nothing else (no folder, no pipe); return those
+    kept, which hold files that never went in.
 
     A server killed while saving an upload leaves a folder with no record, which is never ingested: the admin
     was not told the upload was kept. One killed between taking an upload in and removing its folder leaves
@@ -238,17 +239,27 @@ def tidy_leftovers(settings: Settings, known: Callable[[str], bool]) -> list[Lef
     """
     kept = []
     for leftover in leftover_uploads(settings):
-        files = [p for p in leftover.folder.iterdir() if p.is_file() and p.name != CLAIM]
-        if files and all(known(file_sha256(p)) for p in files):
+        # Anything but a file (a folder, a pipe) is no saved upload, and what a folder holds is not looked at.
+        entries = [p for p in leftover.folder.iterdir() if p.name != CLAIM]
+        if entries and all(p.is_file() and _known(p, known) for p in entries):
             shutil.rmtree(leftover.folder, ignore_errors=True)
             log.info("removed %s, an upload folder a stopped server left: its %d files are in the archive",
-                     leftover.folder, len(files))
+                     leftover.folder, len(entries))
             continue
         log.warning("%s holds %d files of an upload a stopped server never queued; they are not in the archive: "
                     "ingest them with `evidence ingest %s`, or remove the folder", leftover.folder,
                     leftover.files, leftover.folder)
         kept.append(leftover)
     return kept
+
+
+def _known(path: Path, known: Callable[[str], bool]) -> bool:
+    """Whether the file at ``path`` is in the archive; one that cannot be read is taken as not (and its folder kept)."""
+    try:
+        return known(file_sha256(path))
+    except OSError as error:
+        log.warning("%s cannot be read (%s); its folder is kept", path, error.strerror or error)
+        return False
 
 
 def drain(settings: Settings) -> int:

@@ -135,6 +135,31 @@ def test_a_report_named_csv_is_one_row_a_file_for_a_spreadsheet(tmp_path: Path, 
     assert by_name["report.pdf"]["control_number"].startswith("EVA-") and len(by_name["report.pdf"]["sha256"]) == 64
 
 
+
+def test_a_csv_report_of_a_batch_stopped_early_says_so(tmp_path: Path, sample_folder: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """After Ctrl-C, SIGTERM or a full disk the JSON report says why in `stopped`; the CSV one was the rows of the
+    files that went in and nothing else, as if the batch had been that small."""
+    import csv
+
+    import archive.cli
+
+    step = archive.cli._ProgressBar.step
+
+    def ctrl_c_after_the_first_file(bar: Any, outcome: Any) -> None:
+        step(bar, outcome)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(archive.cli._ProgressBar, "step", ctrl_c_after_the_first_file)
+    report = tmp_path / "night.csv"
+    result = run(tmp_path / "home", "ingest", "--quiet", "--report", str(report), str(sample_folder))
+    assert result.exit_code == 130 and "stopped by Ctrl-C after 1 of 3 files" in result.stderr
+    rows = list(csv.DictReader(report.read_text(encoding="utf-8-sig").splitlines()))
+    assert [row["outcome"] for row in rows][:-1] in (["ingested"], ["failed"])
+    assert (rows[-1]["outcome"], rows[-1]["detail"]) == ("stopped", "stopped by Ctrl-C after 1 of 3 files")
+    assert rows[-1]["path"] == ""
+
+
 def test_show_prints_a_document(tmp_path: Path, sample_folder: Path) -> None:
     home = tmp_path / "home"
     run(home, "ingest", "--quiet", str(sample_folder))
@@ -517,3 +542,95 @@ def test_export_takes_a_query_that_starts_with_a_minus(tmp_path: Path, sample_fo
     titles = {json.loads(line)["title"] for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()}
     all_titles = {json.loads(line)["title"] for line in everything.stdout.splitlines()}
     assert titles == all_titles - {"Appeal on landmines", "Clearance report"} and len(all_titles) == 2 + len(titles)
+
+
+def test_export_to_standard_output_is_utf8_under_a_locale_that_is_not(tmp_path: Path, sample_folder: Path) -> None:
+    """The file is the web's bytes, whatever the terminal's encoding: under LANG=en_US.ISO-8859-1 its byte order
+    mark and Cyrillic came out as backslash escapes (the CLI prints what a narrow terminal cannot show that way)."""
+    home = tmp_path / "home"
+    note = sample_folder / "note.txt"
+    note.write_text("Mines near Шуша — a note.", encoding="utf-8")
+    write_sidecar(note, title="Записка — Шуша", type="other", language="ru")
+    run(home, "ingest", "--quiet", str(sample_folder))
+    env = {"PYTHONIOENCODING": "latin-1", "PATH": "/usr/bin:/bin", "ARCHIVE_PUBLIC_URL": PUBLIC_URL}
+    for fmt in ("csv", "jsonl", "ris"):
+        done = subprocess.run([sys.executable, "-m", "archive", "--home", str(home), "export", fmt, "Шуша"], cwd=REPO,
+                              env=env, capture_output=True)
+        assert done.returncode == 0, done.stderr
+        written = export(home, fmt, "Шуша", "-o", str(tmp_path / f"out.{fmt}"))
+        assert written.exit_code == 0, written.output
+        assert done.stdout == (tmp_path / f"out.{fmt}").read_bytes() and "Записка".encode() in done.stdout
+
+
+def test_export_tells_a_closed_standard_output_and_a_damaged_index_from_a_bad_output_file(
+        tmp_path: Path, sample_folder: Path) -> None:
+    """Every OSError was "Could not open file": `| head` said "Could not open file 'None': Broken pipe", and an
+    index missing a segment file blamed the output file, whose folder was there."""
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    reader = subprocess.Popen([sys.executable, "-m", "archive", "--home", str(home), "export", "csv", "landmines"],
+                              cwd=REPO, env={**os.environ, "ARCHIVE_PUBLIC_URL": PUBLIC_URL},
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    reader.stdout.close()  # as `| head -0` does, before the export writes its first line
+    with reader.stderr:
+        stderr = reader.stderr.read()
+    reader.wait(timeout=60)
+    assert reader.returncode == 1 and stderr == b"", stderr  # quiet, as click ends any command on a closed pipe
+    for segment in (home / "whoosh").glob("*.seg"):
+        segment.unlink()
+    result = export(home, "csv", "landmines", "-o", str(tmp_path / "out.csv"))
+    assert result.exit_code == 1 and "the archive could not be read" in result.stderr, result.stderr
+    assert ".seg" in result.stderr and "out.csv" not in result.stderr and not (tmp_path / "out.csv").exists()
+
+
+def test_export_to_a_link_or_a_pipe_writes_through_it(tmp_path: Path, sample_folder: Path) -> None:
+    """The file was written beside the name and renamed onto it: a link became a file of its own (the file it
+    named kept the old export), and a pipe or a device (`-o /dev/stdout`, `-o >(gzip > x.gz)`) was replaced by
+    a file (as root, /dev/stdout itself), its reader getting nothing."""
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    expected = export(home, "csv", "landmines").stdout_bytes
+    real, link = tmp_path / "exports" / "latest.csv", tmp_path / "latest.csv"
+    real.parent.mkdir()
+    real.write_text("an earlier export\n", encoding="utf-8")
+    link.symlink_to(real)
+    assert export(home, "csv", "landmines", "-o", str(link)).exit_code == 0
+    assert link.is_symlink() and real.read_bytes() == expected
+    assert list(tmp_path.glob("**/.*part")) == []
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    end = os.open(pipe, os.O_RDWR | os.O_NONBLOCK)  # a reader (and a writer: opening it does not wait)
+    try:
+        result = export(home, "csv", "landmines", "-o", str(pipe))
+        assert result.exit_code == 0, result.output
+        assert pipe.is_fifo() and os.read(end, 1 << 16) == expected
+    finally:
+        os.close(end)
+
+
+def test_export_over_a_file_keeps_its_permissions(tmp_path: Path, sample_folder: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """An export of confidential documents over a file its owner alone may read (chmod 600) became readable by
+    every user of the machine: the new file, written beside it and renamed onto it, had the umask's 644."""
+    import stat
+
+    import archive.exports
+
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    out = tmp_path / "confidential.csv"
+    out.write_text("an earlier export\n", encoding="utf-8")
+    out.chmod(0o600)
+    modes = []
+    real = archive.exports._csv
+
+    def noting_the_mode_of_the_file_being_written(*args: Any) -> Any:
+        for piece in real(*args):
+            modes.extend(stat.S_IMODE(p.stat().st_mode) for p in tmp_path.glob(".*.part"))
+            yield piece
+
+    monkeypatch.setattr(archive.exports, "_csv", noting_the_mode_of_the_file_being_written)
+    result = export(home, "csv", "landmines", "--access", "public", "--access", "confidential", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600 and "Clearance report" in out.read_text(encoding="utf-8")
+    assert modes and set(modes) == {0o600}  # nor readable by others while it was written

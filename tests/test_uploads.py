@@ -261,3 +261,64 @@ def test_the_ingest_page_lists_the_folders_a_stopped_server_left(settings: Setti
     page = client.get("/ingest").get_data(as_text=True)
     assert "Uploads a stopped server left" in page and f"<code>{folder}</code>: 1 file," in page
     assert folder.exists()  # listed, not removed: its file never went in
+
+
+def test_a_left_folder_is_removed_only_when_everything_in_it_is_in_the_archive(
+        settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Only the files at its top were looked at: one there in the archive, and the folder went with whatever
+    else it held, a folder of files never ingested, a link to a folder elsewhere, a pipe."""
+    from archive.catchup import tidy_uploads
+
+    statement = b"Statement on landmines near Aghdam."
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "statement.txt").write_bytes(statement)
+    ingest([source], settings)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "kept.txt").write_bytes(b"Never ingested, outside the home.")
+    with_folder, with_link, with_pipe = (_left_behind(settings, {"statement.txt": statement}, hours_ago=3)
+                                         for _ in range(3))
+    (with_folder / "more").mkdir()
+    (with_folder / "more" / "other.txt").write_bytes(b"Never ingested.")
+    (with_link / "more").symlink_to(elsewhere, target_is_directory=True)
+    os.mkfifo(with_pipe / "pipe")
+    then = time.time() - 3 * 3600
+    for path in (with_folder / "more" / "other.txt", with_folder / "more"):
+        os.utime(path, (then, then))
+    with caplog.at_level(logging.INFO, logger="archive.uploads"):
+        tidy_uploads(settings)
+    assert with_folder.exists() and (with_folder / "more" / "other.txt").exists()
+    assert with_link.exists() and (elsewhere / "kept.txt").exists() and with_pipe.exists()
+    assert {leftover.folder for leftover in leftover_uploads(settings)} == {with_folder, with_link, with_pipe}
+    assert f"{with_folder} holds" in caplog.text
+
+
+def test_a_left_file_that_cannot_be_read_keeps_its_folder_and_the_others_are_tidied(
+        settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """A file the server may not read (saved by another user, say) stopped the tidying there: the folders after
+    it were neither removed nor named in the log."""
+    import archive.uploads
+    from archive.catchup import tidy_uploads
+
+    statement = b"Statement on landmines near Aghdam."
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "statement.txt").write_bytes(statement)
+    ingest([source], settings)
+    unreadable = _left_behind(settings, {"locked.txt": b"Not for the server's eyes."}, hours_ago=3)
+    unreadable = unreadable.rename(unreadable.with_name("web-19990101T000000Z-000000000000"))  # looked at first
+    went_in = _left_behind(settings, {"statement.txt": statement}, hours_ago=3)
+    never = _left_behind(settings, {"other.txt": b"Never ingested."}, hours_ago=3)
+    real = archive.uploads.file_sha256
+
+    def refused_for_locked_files(path: Path) -> str:
+        if path.name == "locked.txt":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(archive.uploads, "file_sha256", refused_for_locked_files)
+    with caplog.at_level(logging.INFO, logger="archive.uploads"):
+        tidy_uploads(settings)
+    assert unreadable.exists() and not went_in.exists() and never.exists()
+    assert f"{unreadable / 'locked.txt'} cannot be read" in caplog.text and f"{never} holds 1 files" in caplog.text
