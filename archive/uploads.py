@@ -218,12 +218,16 @@ def leftover_uploads(settings: Settings, *, now: float | None = None) -> list[Le
     for folder in folders:
         if (folder / RECORD).exists():
             continue  # queued (or being taken in)
-        files = [p for p in folder.iterdir() if p.is_file() and p.name != CLAIM]
-        newest = max((p.stat().st_mtime for p in files), default=folder.stat().st_mtime)
+        try:
+            stats = [p.stat() for p in folder.iterdir() if p.is_file() and p.name != CLAIM]
+            newest = max((st.st_mtime for st in stats), default=folder.stat().st_mtime)
+        except OSError as error:  # removed meanwhile (an upload just taken in), or unreadable: not listed now
+            log.debug("the upload folder %s could not be looked at: %s", folder, error)
+            continue
         if now - newest < LEFTOVER_AGE:
             continue  # a request may be saving it now
         saved = dt.datetime.fromtimestamp(newest, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        found.append(Leftover(folder, len(files), sum(p.stat().st_size for p in files), saved))
+        found.append(Leftover(folder, len(stats), sum(st.st_size for st in stats), saved))
     return found
 
 
@@ -240,13 +244,16 @@ def tidy_leftovers(settings: Settings, known: Callable[[str], bool]) -> list[Lef
     kept = []
     for leftover in leftover_uploads(settings):
         # Anything but a file (a folder, a pipe) is no saved upload, and what a folder holds is not looked at.
-        entries = [p for p in leftover.folder.iterdir() if p.name != CLAIM]
-        if entries and all(p.is_file() and _known(p, known) for p in entries):
+        try:
+            entries = [p for p in leftover.folder.iterdir() if p.name != CLAIM]
+        except OSError:
+            continue  # removed meanwhile
+        if all(p.is_file() and _known(p, known) for p in entries):  # an empty one holds nothing to keep
             shutil.rmtree(leftover.folder, ignore_errors=True)
-            log.info("removed %s, an upload folder a stopped server left: its %d files are in the archive",
-                     leftover.folder, len(entries))
+            log.info("removed %s, an upload folder a stopped server left: %s", leftover.folder,
+                     f"its {len(entries)} files are in the archive" if entries else "it held no file")
             continue
-        log.warning("%s holds %d files of an upload a stopped server never queued; they are not in the archive: "
+        log.warning("%s holds %d files of an upload a stopped server never queued, not all of them in the archive: "
                     "ingest them with `evidence ingest %s`, or remove the folder", leftover.folder,
                     leftover.files, leftover.folder)
         kept.append(leftover)

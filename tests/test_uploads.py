@@ -322,3 +322,30 @@ def test_a_left_file_that_cannot_be_read_keeps_its_folder_and_the_others_are_tid
         tidy_uploads(settings)
     assert unreadable.exists() and not went_in.exists() and never.exists()
     assert f"{unreadable / 'locked.txt'} cannot be read" in caplog.text and f"{never} holds 1 files" in caplog.text
+
+
+def test_an_empty_left_folder_is_removed_and_one_that_vanishes_while_listed_is_skipped(
+        settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder a server left with nothing in it (killed before the first file, or holding only its claim) was
+    kept and listed as "0 files" for ever; one removed while the ingest page listed it (an upload just taken in)
+    made the listing raise, a 500."""
+    from archive.catchup import tidy_uploads
+
+    empty = _left_behind(settings, {}, hours_ago=3)
+    (empty / ".claim.lock").touch()
+    then = time.time() - 3 * 3600
+    os.utime(empty, (then, then))
+    tidy_uploads(settings)
+    assert not empty.exists()
+
+    vanishing = _left_behind(settings, {"a.txt": b"Taken in meanwhile."}, hours_ago=3)
+    kept = _left_behind(settings, {"b.txt": b"Never ingested."}, hours_ago=3)
+    real_iterdir = Path.iterdir
+
+    def iterdir(self: Path):  # the folder goes between the listing of uploads/ and the look inside it
+        if self == vanishing:
+            raise FileNotFoundError(2, "No such file or directory", str(self))
+        return real_iterdir(self)
+
+    monkeypatch.setattr(Path, "iterdir", iterdir)
+    assert [leftover.folder for leftover in leftover_uploads(settings)] == [kept]
