@@ -262,6 +262,19 @@ class QueryError(ArchiveError):
         self.query, self.problem, self.suggestion = query, problem, suggestion
 
 
+class IndexDamagedError(ArchiveError):
+    """A file of the search index is missing or cannot be read (a disk error, a file removed by hand)."""
+
+    status = 503
+
+    def __init__(self, directory: object, error: OSError) -> None:
+        super().__init__(
+            f"the search index in {directory} is damaged ({error.strerror or error}: {error.filename or ''}); "
+            "run `evidence reindex` to rebuild it from the catalog, which holds everything the index is made of"
+        )
+        self.directory, self.error = directory, error
+
+
 class IndexOutOfDateError(ArchiveError):
     """The search index was built by another schema version."""
 

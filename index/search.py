@@ -33,7 +33,7 @@ from whoosh import query as wq
 from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
 
-from archive.errors import GazetteerChangedError, IndexOutOfDateError, QueryError, StorageError
+from archive.errors import GazetteerChangedError, IndexDamagedError, IndexOutOfDateError, QueryError, StorageError
 from archive.threads import PerThread
 from index.analysis import gazetteer_snapshot, places_fingerprint
 from index.cache import IndexCaches, SearcherCache
@@ -211,10 +211,23 @@ class SearchIndex:
             self._forget_searcher()
             searcher = None
         if searcher is None:
-            searcher = self._open.adopt(_open_searcher(self._ix))
+            searcher = self._open.adopt(self._new_searcher())
             self._local.searcher = searcher
             self._local.identity = self._identity
         return searcher
+
+    def _new_searcher(self) -> Searcher:
+        """A searcher of the index's latest version. A segment file that is missing can be one a commit merged
+        away between reading the table of contents and opening the file: tried again once, on the version that
+        commit wrote. Missing again, the index is damaged, and says how to rebuild it (it was a traceback)."""
+        try:
+            return _open_searcher(self._ix)
+        except FileNotFoundError:
+            pass
+        try:
+            return _open_searcher(self._ix)
+        except OSError as error:
+            raise IndexDamagedError(self.directory, error) from error
 
     @property
     def analyzer(self) -> Any:

@@ -579,7 +579,7 @@ def test_export_tells_a_closed_standard_output_and_a_damaged_index_from_a_bad_ou
     for segment in (home / "whoosh").glob("*.seg"):
         segment.unlink()
     result = export(home, "csv", "landmines", "-o", str(tmp_path / "out.csv"))
-    assert result.exit_code == 1 and "the archive could not be read" in result.stderr, result.stderr
+    assert result.exit_code == 1 and "search index in" in result.stderr and "is damaged" in result.stderr
     assert ".seg" in result.stderr and "out.csv" not in result.stderr and not (tmp_path / "out.csv").exists()
 
 
@@ -634,3 +634,48 @@ def test_export_over_a_file_keeps_its_permissions(tmp_path: Path, sample_folder:
     assert result.exit_code == 0, result.output
     assert stat.S_IMODE(out.stat().st_mode) == 0o600 and "Clearance report" in out.read_text(encoding="utf-8")
     assert modes and set(modes) == {0o600}  # nor readable by others while it was written
+
+
+def test_a_damaged_index_says_to_reindex_on_every_surface(tmp_path: Path, sample_folder: Path, settings) -> None:
+    """A segment file gone (a disk error, a file removed by hand): `search` printed a FileNotFoundError traceback,
+    and the web page and the API were 500s. Each now says the index is damaged and how to rebuild it."""
+    from dataclasses import replace
+
+    from webapp import create_app
+
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    for segment in (home / "whoosh").glob("*.seg"):
+        segment.unlink()
+    found = run(home, "search", "landmines")
+    assert found.exit_code == 1 and "Traceback" not in found.output
+    assert "the search index in" in found.stderr and "is damaged" in found.stderr and "evidence reindex" in found.stderr
+    client = create_app({"TESTING": True, "ARCHIVE_SETTINGS": replace(settings, home=home)}).test_client()
+    page = client.get("/?q=landmines")
+    assert page.status_code == 503 and "evidence reindex" in page.get_data(as_text=True)
+    api = client.get("/api/search?q=landmines")
+    assert api.status_code == 503 and "is damaged" in api.get_json()["error"]
+    assert run(home, "reindex", "--quiet").exit_code == 0
+    assert "2 documents" in run(home, "search", "landmines").output
+
+
+def test_a_segment_merged_away_while_a_searcher_opens_is_read_again(tmp_path: Path, sample_folder: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A commit can merge a segment away between a searcher's reading the table of contents and its opening the
+    segment's file: that is no damage, and the next version is opened instead."""
+    import index.search
+
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    real, calls = index.search._open_searcher, []
+
+    def merged_away_once(ix: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:
+            raise FileNotFoundError(2, "No such file or directory", "MAIN_gone.seg")
+        return real(ix)
+
+    monkeypatch.setattr(index.search, "_open_searcher", merged_away_once)
+    export_run = export(home, "csv", "landmines")  # its batches open their searcher once, with no retry of their own
+    assert export_run.exit_code == 0, export_run.output
+    assert "exported 2 documents" in export_run.stderr and len(calls) == 2
