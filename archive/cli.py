@@ -455,6 +455,37 @@ def results_as_dict(results: Any) -> dict[str, Any]:
     }
 
 
+@main.command("cite")
+@click.argument("key")
+@click.option("--page", type=click.IntRange(min=1), help="Cite this page (its Bates number is in the citation).")
+@click.option("--format", "fmt", type=click.Choice(["text", "csl-json", "bibtex", "ris"]), default="text",
+              show_default=True, help="The citation as a line to paste, or for a reference manager.")
+@click.pass_context
+@translate_errors
+def cite_command(ctx: click.Context, key: str, page: int | None, fmt: str) -> None:
+    """Cite one document (by id, control number or SHA-256), or one of its pages: the same citation as its web
+    page gives, with its control number, hash and permalink on ARCHIVE_PUBLIC_URL (which must be set)."""
+    from archive import cite
+    from archive.errors import PublicUrlNeededError
+    from archive.store import Archive
+
+    settings = settings_of(ctx)
+    if not settings.public_url:
+        raise PublicUrlNeededError()
+    with Archive(settings, create=False) as archive:
+        document = archive.get_document(key)
+    if page is not None and page > document.page_count:  # never the whole document's citation in its place
+        raise click.BadParameter(f"{document.control_number} has pages 1 to {document.page_count}, not {page}",
+                                 param_hint="--page")
+    citation = cite.citation_for(document, permalink=cite.permalink_on(settings.public_url, document, page),
+                                 page=page)
+    if fmt == "text":
+        click.echo(cite.format_text(citation))
+        return
+    sys.stdout.buffer.write(cite.write([citation], fmt).encode("utf-8"))  # the file's bytes, whatever the locale
+    sys.stdout.buffer.flush()
+
+
 @main.command()
 @click.argument("key")
 @click.option("--json", "as_json", is_flag=True, help="Print the document as JSON.")

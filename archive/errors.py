@@ -77,13 +77,15 @@ class DocumentNotFoundError(ArchiveError):
 
 
 class PublicUrlNeededError(ArchiveError):
-    """An export names each document's permalink on the web app, whose address the archive has not been told."""
+    """A citation or an export names a document's permalink on the web app, whose address the archive has not been
+    told."""
 
     status = 400
 
     def __init__(self) -> None:
-        super().__init__("an export gives each document's permalink on the web app: set ARCHIVE_PUBLIC_URL to the "
-                         "address it is reached at (ARCHIVE_PUBLIC_URL=https://evidence.example.org)")
+        super().__init__("a citation or an export gives each document's permalink on the web app: set "
+                         "ARCHIVE_PUBLIC_URL to the address it is reached at "
+                         "(ARCHIVE_PUBLIC_URL=https://evidence.example.org)")
 
 
 class CatalogError(ArchiveError):

@@ -679,3 +679,48 @@ def test_a_segment_merged_away_while_a_searcher_opens_is_read_again(tmp_path: Pa
     export_run = export(home, "csv", "landmines")  # its batches open their searcher once, with no retry of their own
     assert export_run.exit_code == 0, export_run.output
     assert "exported 2 documents" in export_run.stderr and len(calls) == 2
+
+
+@pytest.mark.parametrize("fmt", ["csl-json", "bibtex", "ris"])
+def test_cite_gives_the_web_pages_citation_of_a_document_or_a_page(fmt: str, settings, sample_folder: Path,
+                                                                   tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A researcher at the terminal cites a page, with its Bates number and the original's hash, as the document's
+    web page does (`/documents/ID/cite.FMT?page=N`)."""
+    from dataclasses import replace
+
+    from tests.test_webapp import document_named, web_archive
+    from webapp import create_app
+
+    web_archive(settings, sample_folder, tmp_path_factory)
+    report = document_named(settings, "report.pdf")
+    client = create_app({"TESTING": True, "ARCHIVE_SETTINGS": replace(settings, public_url=PUBLIC_URL)}).test_client()
+    for page, suffix in ((None, ""), (2, "?page=2")):
+        web = client.get(f"/documents/{report.id}/cite.{fmt}{suffix}").get_data(as_text=True)
+        args = ["cite", report.control_number, "--format", fmt, *(["--page", str(page)] if page else [])]
+        result = CliRunner().invoke(main, ["--home", str(settings.home), *args], env={"ARCHIVE_PUBLIC_URL": PUBLIC_URL})
+        assert result.exit_code == 0, result.output
+        assert result.stdout_bytes.decode("utf-8") == web and report.sha256 in web
+
+
+def test_cite_as_text_names_the_page_its_bates_number_and_hash(tmp_path: Path, sample_folder: Path) -> None:
+    from archive.settings import Settings
+    from archive.store import Archive
+
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    with Archive(Settings(home=home, actor="x")) as archive:
+        report = next(d for d in archive.iter_documents() if d.title == "Clearance report")
+
+    def cite(*args: str, public_url: str = PUBLIC_URL):
+        return CliRunner().invoke(main, ["--home", str(home), "cite", *args], env={"ARCHIVE_PUBLIC_URL": public_url})
+
+    text = cite(report.sha256, "--page", "2")
+    assert text.exit_code == 0 and text.output.startswith('Demining NGO, "Clearance report"')
+    assert f"p. 2 [{report.control_number}-0002]" in text.output and report.sha256[:12] in text.output
+    assert f"{PUBLIC_URL}/documents/{report.id}/pages/2" in text.output
+    beyond = cite(report.control_number, "--page", "3")  # never the whole document's citation in its place
+    assert beyond.exit_code == 2 and "has pages 1 to 2, not 3" in beyond.stderr and not beyond.stdout
+    unset = cite(report.control_number, public_url="")
+    assert unset.exit_code == 1 and "set ARCHIVE_PUBLIC_URL" in unset.stderr
+    missing = cite("EVA-999999")
+    assert missing.exit_code == 1 and "no document 'EVA-999999'" in missing.stderr
