@@ -724,3 +724,11 @@ def test_cite_as_text_names_the_page_its_bates_number_and_hash(tmp_path: Path, s
     assert unset.exit_code == 1 and "set ARCHIVE_PUBLIC_URL" in unset.stderr
     missing = cite("EVA-999999")
     assert missing.exit_code == 1 and "no document 'EVA-999999'" in missing.stderr
+
+
+def test_the_export_command_offers_every_export_format_and_no_other() -> None:
+    """The command's list is written out so that `--help` imports nothing; it must name what the writers write."""
+    from archive.cli import EXPORT_FORMATS
+    from archive.exports import FORMATS
+
+    assert EXPORT_FORMATS == tuple(FORMATS)
