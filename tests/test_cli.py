@@ -731,7 +731,7 @@ def test_the_export_command_offers_every_export_format_and_no_other() -> None:
     from archive.cli import EXPORT_FORMATS
     from archive.exports import FORMATS
 
-    assert EXPORT_FORMATS == tuple(FORMATS)
+    assert tuple(FORMATS) == EXPORT_FORMATS
 
 
 def test_an_unreadable_segment_file_is_a_damaged_index(tmp_path: Path, sample_folder: Path, settings) -> None:
