@@ -166,7 +166,7 @@ def test_the_query_offered_for_several_stray_minuses_runs(search, query: str, su
 
 
 @pytest.mark.parametrize("query", ["GCIV-147", "Nagorno-Karabakh", "mine-clearance", "mine-", 'landmines "-" x',
-                                   'article:"Art. 147 GC-IV"'])
+                                   'article:"Art. 147 GC-IV"', "issuer:'UN - OCHA'", "landmines 'Ağdam - Şuşa'"])
 def test_a_hyphen_inside_a_word_or_a_phrase_is_no_minus(query: str) -> None:
     from index.query import build_parser, parse_user_query
     from index.schema import build_schema
