@@ -51,6 +51,8 @@ NOT_OPERATOR = r"(^|(?<=[\s()]))(NOT(?=\s)|-(?=[^\s-]))"
 #: Whoosh read as the word itself). Either was dropped without a word.
 LONE_MINUS = re.compile(r"(?:^|(?<=[\s(]))-+(?=[\s)]|$)")
 DOUBLE_MINUS = re.compile(r"(?:^|(?<=[\s(]))-{2,}(?=[^\s)-])")
+#: A term in single quotes, as Whoosh's parser reads one (``issuer:'UN - OCHA'``): a '-' inside is part of it.
+SINGLE_QUOTED = re.compile(r"(^|(?<=\W))'.*?'(?=\s|\]|[)}]|$)")
 DANGLING_START = re.compile(r"^\s*(AND|OR)\b")
 DANGLING_END = re.compile(r"\b(AND|OR|NOT)\s*$")
 
@@ -133,13 +135,18 @@ def check_syntax(text: str, fields: set[str]) -> None:
     if text.count('"') % 2:
         raise QueryError(text, "a phrase is not closed", text + '"')
     phrases_masked = re.sub(r'"[^"]*"', lambda phrase: "_" * len(phrase[0]), text)  # a phrase is something to leave out
-    for found in LONE_MINUS.finditer(phrases_masked):
-        rest = " ".join((text[:found.start()] + text[found.end():]).split())
+    phrases_masked = SINGLE_QUOTED.sub(lambda term: "_" * len(term[0]), phrases_masked)  # and so is a quoted term
+    # The query offered instead is mended of every stray '-' at once (of only the first, it was refused in turn).
+    lone, doubled = list(LONE_MINUS.finditer(phrases_masked)), list(DOUBLE_MINUS.finditer(phrases_masked))
+    mended = text
+    for found, put in sorted([(m, "") for m in lone] + [(m, "-") for m in doubled], key=lambda f: -f[0].start()):
+        mended = mended[:found.start()] + put + mended[found.end():]
+    if lone:
         raise QueryError(text, "a '-' leaves out the word, phrase or field right after it, with no space between "
-                               "(landmines -clearance); this one leaves out nothing", rest or None)
-    for found in DOUBLE_MINUS.finditer(phrases_masked):
+                               "(landmines -clearance); this one leaves out nothing", " ".join(mended.split()) or None)
+    if doubled:
         raise QueryError(text, "one '-' leaves out what follows it (landmines -clearance); more than one is no "
-                               "operator", text[:found.start()] + "-" + text[found.end():])
+                               "operator", mended)
     depth = 0
     for char in _outside_quotes(text):
         depth += {"(": 1, ")": -1}.get(char, 0)

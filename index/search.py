@@ -219,11 +219,14 @@ class SearchIndex:
     def _new_searcher(self) -> Searcher:
         """A searcher of the index's latest version. A segment file that is missing can be one a commit merged
         away between reading the table of contents and opening the file: tried again once, on the version that
-        commit wrote. Missing again, the index is damaged, and says how to rebuild it (it was a traceback)."""
+        commit wrote. Missing again, or unreadable (not a merge: not tried again), the index is damaged, and says
+        how to rebuild it (it was a traceback)."""
         try:
             return _open_searcher(self._ix)
         except FileNotFoundError:
             pass
+        except OSError as error:
+            raise IndexDamagedError(self.directory, error) from error
         try:
             return _open_searcher(self._ix)
         except OSError as error:

@@ -731,4 +731,35 @@ def test_the_export_command_offers_every_export_format_and_no_other() -> None:
     from archive.cli import EXPORT_FORMATS
     from archive.exports import FORMATS
 
-    assert EXPORT_FORMATS == tuple(FORMATS)
+    assert tuple(FORMATS) == EXPORT_FORMATS
+
+
+def test_an_unreadable_segment_file_is_a_damaged_index(tmp_path: Path, sample_folder: Path, settings) -> None:
+    """A segment file that is there but cannot be read (a disk error, lost permissions; here a folder in its
+    place) is damage as a missing one is: `search` printed an IsADirectoryError traceback and the web pages were
+    500s, since only a missing file was taken for damage."""
+    from dataclasses import replace
+
+    from webapp import create_app
+
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    segments = list((home / "whoosh").glob("*.seg"))
+    assert segments
+    for segment in segments:
+        segment.unlink()
+        segment.mkdir()
+    found = CliRunner().invoke(main, ["--home", str(home), "search", "landmines"])
+    assert found.exit_code == 1 and not isinstance(found.exception, OSError), found.exception
+    assert "is damaged" in found.stderr and segments[0].name in found.stderr and "evidence reindex" in found.stderr
+    exported = export(home, "csv", "landmines")
+    assert exported.exit_code == 1 and "is damaged" in exported.stderr, exported.stderr
+    client = create_app({"TESTING": True, "ARCHIVE_SETTINGS": replace(settings, home=home)}).test_client()
+    page = client.get("/?q=landmines")
+    assert page.status_code == 503 and "evidence reindex" in page.get_data(as_text=True)
+    api = client.get("/api/search?q=landmines")
+    assert api.status_code == 503 and "is damaged" in api.get_json()["error"]
+    for segment in segments:
+        segment.rmdir()
+    assert run(home, "reindex", "--quiet").exit_code == 0
+    assert "2 documents" in run(home, "search", "landmines").output

@@ -150,8 +150,23 @@ def test_a_minus_that_leaves_out_nothing_is_a_query_error(search, query: str, su
         search(suggestion)  # what it offers runs
 
 
+@pytest.mark.parametrize("query, suggestion", [
+    ("Art. 5 - 7 - 9", "Art. 5 7 9"), ("x - - y", "x y"), ("- -", None), ("landmines - grave --shelling",
+                                                                         "landmines grave -shelling"),
+    ("landmines --clearance --shelling", "landmines -clearance -shelling"),
+])
+def test_the_query_offered_for_several_stray_minuses_runs(search, query: str, suggestion: str | None) -> None:
+    """Only the first stray '-' was taken out of the query offered instead, which was refused in turn: the
+    suggestion of ``Art. 5 - 7 - 9`` was ``Art. 5 7 - 9``, of ``- -`` a lone ``-``."""
+    with pytest.raises(QueryError, match="'-' leaves out") as refused:
+        search(query)
+    assert refused.value.suggestion == suggestion
+    if suggestion:
+        search(suggestion)
+
+
 @pytest.mark.parametrize("query", ["GCIV-147", "Nagorno-Karabakh", "mine-clearance", "mine-", 'landmines "-" x',
-                                   'article:"Art. 147 GC-IV"'])
+                                   'article:"Art. 147 GC-IV"', "issuer:'UN - OCHA'", "landmines 'Ağdam - Şuşa'"])
 def test_a_hyphen_inside_a_word_or_a_phrase_is_no_minus(query: str) -> None:
     from index.query import build_parser, parse_user_query
     from index.schema import build_schema
