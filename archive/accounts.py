@@ -32,7 +32,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from archive.errors import ArchiveError, StorageError, WriterBusyError, minutes_to_wait
+from archive.errors import ArchiveError, IndexDamagedError, StorageError, WriterBusyError, minutes_to_wait
 from archive.models import Document
 from archive.settings import ACCESS_LEVELS
 from archive.store import Archive, utc_now
@@ -426,6 +426,7 @@ class AccessChange:
     before: str  # the level it had
     indexed: bool  # False: a batch holds the writer lock and re-indexes the document as it goes
     withheld: bool = False  # left out of every search until then (its access was narrowed)
+    damaged: str = ""  # why the index could not follow: it is damaged (and a reindex will hold the new level)
 
     @property
     def changed(self) -> bool:
@@ -436,6 +437,8 @@ class AccessChange:
         """What to tell the user when the index has not followed yet; ``""`` when it has."""
         if self.indexed:
             return ""
+        if self.damaged:
+            return f"the change is recorded and in force, but the index cannot follow: {self.damaged}"
         meanwhile = "leave it out" if self.withheld else f"find it as {self.before}"
         return (f"a batch (or a reindex) is writing to the archive and re-indexes it as it goes; searches {meanwhile} "
                 "until then")
@@ -463,8 +466,12 @@ def change_access(archive: Archive, search_index: Any, key: str, level: str, *, 
     if event is None and document.id not in archive.access_changed_ids():
         return AccessChange(document, before, indexed=True)  # the level it had, and the index holds it already
     try:
+        search_index.check_readable()  # a damaged index failed the write as a full disk would
         with archive.writer_lock():
             apply_access_changes(archive, search_index)
     except WriterBusyError:
         return AccessChange(document, before, indexed=False, withheld=document.id in archive.withheld_ids())
+    except IndexDamagedError as error:
+        return AccessChange(document, before, indexed=False, withheld=document.id in archive.withheld_ids(),
+                            damaged=str(error))
     return AccessChange(document, before, indexed=True)

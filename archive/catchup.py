@@ -25,7 +25,7 @@ import threading
 import time
 from pathlib import Path
 
-from archive.errors import ArchiveError, BatchStoppedError, StorageError, WriterBusyError
+from archive.errors import ArchiveError, BatchStoppedError, IndexDamagedError, StorageError, WriterBusyError
 from archive.settings import Settings
 from archive.store import Archive
 from archive.uploads import drain, queued_uploads, tidy_leftovers
@@ -129,7 +129,8 @@ def _until_done(settings: Settings) -> None:
         except Exception as error:  # noqa: BLE001 - the thread must outlive one bad attempt; nothing is lost
             failures += 1
             pause = min(POLL_SECONDS * 2 ** failures, BACKOFF_MAX)
-            expected = isinstance(error, BatchStoppedError | StorageError)  # a full disk, dying workers: no bug
+            # a full disk, dying workers, a damaged index (the message says to reindex): no bug, no traceback
+            expected = isinstance(error, BatchStoppedError | StorageError | IndexDamagedError)
             log.error("the archive could not catch up with the work waiting for its writer: %s; trying again in "
                       "%.1f s", error, pause, exc_info=not expected)
         with _threads_lock:

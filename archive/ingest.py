@@ -708,6 +708,7 @@ def _run_batch(files: Sequence[Path], settings: Settings, report: IngestReport, 
 
     with Archive(settings) as archive, archive.writer_lock(), \
             open_index(settings.index_dir, gazetteer=settings.gazetteer) as search_index:
+        search_index.check_readable()  # before any file is read: a damaged index is rebuilt first, then the batch
         _index_leftovers(archive, search_index, status)
         options = WorkerOptions(
             passwords=tuple(passwords), dayfirst=settings.dayfirst, default_access=settings.default_access,
@@ -878,6 +879,7 @@ def catch_up_index(settings: Settings) -> int:
 
     with Archive(settings) as archive, archive.writer_lock(), \
             open_index(settings.index_dir, gazetteer=settings.gazetteer) as search_index:
+        search_index.check_readable()
         return _index_leftovers(archive, search_index) + apply_access_changes(archive, search_index)
 
 

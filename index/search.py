@@ -216,6 +216,11 @@ class SearchIndex:
             self._local.identity = self._identity
         return searcher
 
+    def check_readable(self) -> None:
+        """Raise :class:`~archive.errors.IndexDamagedError` if the index cannot be read (a segment file missing or
+        unreadable). Writers ask before they start: writing on a damaged index failed as a full disk would."""
+        self.searcher()
+
     def _new_searcher(self) -> Searcher:
         """A searcher of the index's latest version. A segment file that is missing can be one a commit merged
         away between reading the table of contents and opening the file: tried again once, on the version that

@@ -763,3 +763,49 @@ def test_an_unreadable_segment_file_is_a_damaged_index(tmp_path: Path, sample_fo
         segment.rmdir()
     assert run(home, "reindex", "--quiet").exit_code == 0
     assert "2 documents" in run(home, "search", "landmines").output
+
+
+def test_a_batch_on_a_damaged_index_does_not_start_and_says_to_reindex(tmp_path: Path, sample_folder: Path) -> None:
+    """On an index with a segment file gone, a batch stored its files and then stopped as on a full disk (exit 4,
+    "could not write … check the disk"), or went in unsearchable without a word. It now starts nothing and says
+    what to run first; after `evidence reindex` the same command goes in."""
+    from archive.settings import Settings
+    from archive.store import Archive
+
+    home = tmp_path / "home"
+    (sample_folder / "broken.pdf").unlink()
+    run(home, "ingest", "--quiet", str(sample_folder))
+    for segment in (home / "whoosh").glob("*.seg"):
+        segment.unlink()
+    more = tmp_path / "more"
+    more.mkdir()
+    (more / "note.txt").write_text("Mines near Tartar, a new statement.", encoding="utf-8")
+    refused = run(home, "ingest", "--quiet", str(more))
+    assert refused.exit_code == 1 and "is damaged" in refused.stderr and "evidence reindex" in refused.stderr
+    with Archive(Settings(home=home, actor="x")) as archive:
+        assert archive.count_documents() == 2  # nothing was read
+    assert run(home, "reindex", "--quiet").exit_code == 0
+    assert run(home, "ingest", "--quiet", str(more)).exit_code == 0
+    assert "1 document" in run(home, "search", "Tartar").output
+
+
+def test_an_access_change_on_a_damaged_index_is_recorded_and_says_why_the_index_cannot_follow(
+        tmp_path: Path, sample_folder: Path) -> None:
+    """It said "could not write to …/whoosh: No such file or directory; check the disk", exit 1, though the
+    change was made: the catalog holds it (in force for searches) and a reindex gives the index the new level."""
+    from archive.settings import Settings
+    from archive.store import Archive
+
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    for segment in (home / "whoosh").glob("*.seg"):
+        segment.unlink()
+    changed = run(home, "access", "EVA-000001", "confidential")
+    assert changed.exit_code == 0 and "public → confidential" in changed.stdout
+    assert "the change is recorded and in force, but the index cannot follow" in changed.stderr
+    assert "evidence reindex" in changed.stderr and "check the disk" not in changed.stderr
+    with Archive(Settings(home=home, actor="x")) as archive:
+        assert archive.get_document("EVA-000001").metadata.access == "confidential"
+    run(home, "reindex", "--quiet")
+    assert "EVA-000001" not in run(home, "search", "landmines").output  # public only: it is confidential now
+    assert "EVA-000001" in run(home, "search", "landmines", "--access", "confidential").output
