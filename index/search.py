@@ -218,8 +218,11 @@ class SearchIndex:
 
     def check_readable(self) -> None:
         """Raise :class:`~archive.errors.IndexDamagedError` if the index cannot be read (a segment file missing or
-        unreadable). Writers ask before they start: writing on a damaged index failed as a full disk would."""
-        self.searcher()
+        unreadable). Writers ask before they start: writing on a damaged index failed as a full disk would. The
+        searcher opened to look is closed at once: kept through a batch, it would hold the files of every segment
+        the batch merges away, and their disk space."""
+        self._follow_rebuild()
+        self._new_searcher().close()
 
     def _new_searcher(self) -> Searcher:
         """A searcher of the index's latest version. A segment file that is missing can be one a commit merged
