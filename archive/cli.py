@@ -331,7 +331,8 @@ class QueryCommand(click.Command):
 @translate_errors
 def search(ctx: click.Context, query: str, as_json: bool, limit: int, offset: int, sort: str,
            filters: tuple[str, ...], access: tuple[str, ...]) -> None:
-    """Search the archive. QUERY uses Whoosh syntax, e.g. 'landmines AND type:appeal'."""
+    """Search the archive. QUERY uses Whoosh syntax, e.g. 'landmines AND type:appeal'; a leading '-' leaves
+    out what follows it: 'landmines -article:GCIV-147'."""
     from archive.service import search_archive
 
     results = search_archive(settings_of(ctx), query, selected=_selected(filters), limit=limit, offset=offset,
