@@ -206,8 +206,8 @@ class IndexBuildError(ArchiveError):
 
 
 class BatchStoppedError(ArchiveError):
-    """A batch stopped before its end: the archive could not be written (a :class:`StorageError`) or the
-    workers kept dying (a :class:`WorkersFailingError`).
+    """A batch stopped before its end: the archive could not be written (a :class:`StorageError`), its index
+    turned out damaged (an :class:`IndexDamagedError`), or the workers kept dying (a :class:`WorkersFailingError`).
 
     ``report`` is the batch's report up to the stop (an ``IngestReport``):
     every file before it has its outcome; the file being stored has none,

@@ -46,6 +46,7 @@ from archive.errors import (
     ArchiveError,
     BatchStoppedError,
     ExtractionError,
+    IndexDamagedError,
     MetadataError,
     SourceChangedError,
     StorageError,
@@ -657,7 +658,7 @@ def ingest(
         report.manifest_unmatched = _unmatched_rows(manifest_entries, files)
     try:
         _run_batch(files, settings, report, manifest_entries, passwords, progress, status, workers, scheduler)
-    except (StorageError, WorkersFailingError) as error:  # every file after would fail, and not by its own fault
+    except (StorageError, WorkersFailingError, IndexDamagedError) as error:  # every file after would fail too
         report.stopped = str(error)
         raise BatchStoppedError(_finished(report, clock), error, total=len(files)) from error
     except KeyboardInterrupt as interruption:  # Ctrl-C, or SIGTERM taken like it: the report so far goes along

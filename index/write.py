@@ -30,6 +30,7 @@ import math
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -37,7 +38,7 @@ from whoosh.codec.whoosh3 import W3FieldWriter
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
-from archive.errors import StorageError
+from archive.errors import IndexDamagedError, StorageError
 from archive.models import Document, Page, Reference
 from index.schema import keyword_value
 from index.terms import AnalysableText, Analysed, AnalysedText, analyser_fingerprint
@@ -398,6 +399,22 @@ def _buffer_postings(writer: Any, ids: list[int], weights: list[float], values: 
                 writer._maxlength = longest
 
 
+@contextlib.contextmanager
+def _write_errors(where: str) -> Iterator[None]:
+    """An ``OSError`` of writing the index in ``where`` as the archive's: a file of the index that is gone (the
+    index is damaged: rebuild it) as :class:`IndexDamagedError`, anything else as :class:`StorageError` (a full
+    disk, a failing one). A file gone had been told to check the disk."""
+    try:
+        yield
+    except FileNotFoundError as error:
+        folder = Path(where)
+        if error.filename and folder.is_dir() and Path(error.filename).parent == folder:
+            raise IndexDamagedError(where, error) from error
+        raise StorageError.from_os_error(where, error) from error
+    except OSError as error:
+        raise StorageError.from_os_error(where, error) from error
+
+
 class IndexWriter:
     """One batch of index writes; commits on success (merging by ``merge``, a Whoosh policy), cancels on error."""
 
@@ -437,7 +454,7 @@ class IndexWriter:
         """
         if analysed is not None and not analysed.fits(self._fingerprint or "", [p.text for p in pages]):
             analysed = None
-        with StorageError.raised_for(self._where):
+        with _write_errors(self._where):
             if replace:
                 self._writer.delete_by_term("doc_id", document.id)
             fields = document_fields(document, pages, references)
@@ -453,13 +470,13 @@ class IndexWriter:
         self.analysed += analysed is not None
 
     def delete(self, doc_id: str) -> None:
-        with StorageError.raised_for(self._where):
+        with _write_errors(self._where):
             self._writer.delete_by_term("doc_id", doc_id)
 
     def commit(self) -> None:
         """Write what was added as a segment (merging by the writer's policy) and release the index."""
         try:
-            with StorageError.raised_for(self._where):
+            with _write_errors(self._where):
                 self._writer.commit(**({"mergetype": self._merge} if self._merge else {}))
         except BaseException:
             self._abandon()

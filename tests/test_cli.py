@@ -809,3 +809,25 @@ def test_an_access_change_on_a_damaged_index_is_recorded_and_says_why_the_index_
     run(home, "reindex", "--quiet")
     assert "EVA-000001" not in run(home, "search", "landmines").output  # public only: it is confidential now
     assert "EVA-000001" in run(home, "search", "landmines", "--access", "confidential").output
+
+
+def test_an_index_file_lost_during_a_batch_stops_it_as_a_damaged_index_not_a_full_disk(
+        tmp_path: Path, sample_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A segment file gone while the batch writes the index (removed by hand, a failing disk) stopped the batch
+    with "could not write … check the disk". It stops it (status 4, the report written) saying the index is
+    damaged and how to rebuild it; what was stored is kept."""
+    from whoosh.writing import SegmentWriter
+
+    home = tmp_path / "home"
+    report = tmp_path / "night.json"
+
+    def segment_gone(self: SegmentWriter, *args: Any, **kwargs: Any) -> None:
+        raise FileNotFoundError(2, "No such file or directory", str(home / "whoosh" / "MAIN_gone.seg"))
+
+    monkeypatch.setattr(SegmentWriter, "commit", segment_gone)
+    stopped = run(home, "ingest", "--quiet", "--report", str(report), str(sample_folder))
+    assert stopped.exit_code == 4, stopped.output
+    assert "search index in" in stopped.stderr and "is damaged" in stopped.stderr
+    assert "evidence reindex" in stopped.stderr and "check the disk" not in stopped.stderr
+    written = json.loads(report.read_text(encoding="utf-8"))
+    assert "is damaged" in written["stopped"] and written["ingested"] == 2
