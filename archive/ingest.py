@@ -659,6 +659,8 @@ def ingest(
     try:
         _run_batch(files, settings, report, manifest_entries, passwords, progress, status, workers, scheduler)
     except (StorageError, WorkersFailingError, IndexDamagedError) as error:  # every file after would fail too
+        if isinstance(error, IndexDamagedError) and not report.files:
+            raise  # found before any file was read: the batch did not start (rebuild the index, then run it)
         report.stopped = str(error)
         raise BatchStoppedError(_finished(report, clock), error, total=len(files)) from error
     except KeyboardInterrupt as interruption:  # Ctrl-C, or SIGTERM taken like it: the report so far goes along

@@ -506,6 +506,8 @@ class IndexWriter:
             return
         with contextlib.suppress(Exception):
             writer.pool.cleanup()
+        with contextlib.suppress(Exception):  # a commit that failed before it closed the segment's files
+            writer._close_segment()
         segment = getattr(writer, "newsegment", None)
         if segment is not None and not _toc_written(writer):  # once its TOC is on disk the commit took effect
             with contextlib.suppress(Exception):
