@@ -121,7 +121,7 @@ def _quoted_dates(query: wq.Query, schema: Schema) -> wq.Query:
 
 def check_syntax(text: str, fields: set[str]) -> None:
     """Raise :class:`QueryError` for the mistakes Whoosh would silently swallow."""
-    unquoted = _outside_quotes(text)
+    unquoted = outside_quotes(text)
     for match in FIELD_PREFIX.finditer(unquoted):
         if match[1] not in fields:
             known = ", ".join(sorted(f for f in fields if f in SEARCHABLE_FIELDS))
@@ -134,7 +134,7 @@ def check_syntax(text: str, fields: set[str]) -> None:
                              _without(text, match.start(), match.end()))
     if text.count('"') % 2:
         raise QueryError(text, "a phrase is not closed", text + '"')
-    phrases_masked = re.sub(r'"[^"]*"', lambda phrase: "_" * len(phrase[0]), text)  # a phrase is something to leave out
+    phrases_masked = outside_quotes(text, "_")  # a phrase is something to leave out
     phrases_masked = SINGLE_QUOTED.sub(lambda term: "_" * len(term[0]), phrases_masked)  # and so is a quoted term
     # The query offered instead is mended of every stray '-' at once (of only the first, it was refused in turn).
     lone, doubled = list(LONE_MINUS.finditer(phrases_masked)), list(DOUBLE_MINUS.finditer(phrases_masked))
@@ -148,7 +148,7 @@ def check_syntax(text: str, fields: set[str]) -> None:
         raise QueryError(text, "one '-' leaves out what follows it (landmines -clearance); more than one is no "
                                "operator", mended)
     depth = 0
-    for char in _outside_quotes(text):
+    for char in outside_quotes(text):
         depth += {"(": 1, ")": -1}.get(char, 0)
         if depth < 0:
             raise QueryError(text, "a ')' closes a group that was never opened", text.replace(")", "", 1))
@@ -223,8 +223,10 @@ def _without(text: str, start: int, end: int) -> str | None:
     return rest or None
 
 
-def _outside_quotes(text: str) -> str:
-    return re.sub(r'"[^"]*"', lambda m: " " * len(m[0]), text)
+def outside_quotes(text: str, fill: str = " ") -> str:
+    """``text`` with each phrase in double quotes (its quotes too) overwritten by ``fill``, character for character:
+    what is left is the query's structure, at the same offsets."""
+    return re.sub(r'"[^"]*"', lambda phrase: fill * len(phrase[0]), text)
 
 
 LOOSE_COMPARISON = re.compile(r"(?:^|[\s(])[<>]")

@@ -37,7 +37,14 @@ from archive.errors import GazetteerChangedError, IndexDamagedError, IndexOutOfD
 from archive.threads import PerThread
 from index.analysis import gazetteer_snapshot, places_fingerprint
 from index.cache import IndexCaches, SearcherCache
-from index.query import QUERY_OPERATORS, access_filter, build_filter, build_parser, parse_user_query
+from index.query import (
+    QUERY_OPERATORS,
+    access_filter,
+    build_filter,
+    build_parser,
+    outside_quotes,
+    parse_user_query,
+)
 from index.schema import FACET_FIELDS, SCHEMA_VERSION, build_schema
 from index.score import key_terms
 from index.sets import difference, top_documents
@@ -454,7 +461,7 @@ class SearchIndex:
 def _field_parts(query: str) -> list[tuple[int, int]]:
     """Where the ``field:value`` parts of ``query`` are; a group's value runs to its own ``)``, past the groups
     within it and the brackets of its phrases."""
-    unquoted = re.sub(r'"[^"]*"', lambda phrase: " " * len(phrase[0]), query)
+    unquoted = outside_quotes(query)
     parts = []
     for name in FIELD_PART.finditer(query):
         end = name.end()
