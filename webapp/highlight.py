@@ -17,6 +17,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from archive.treaties import levels_of
 from webapp.state import search_index
 
 SENTENCE_END = re.compile(r"[.!?;]\s|\n\s*\n")
@@ -39,9 +40,7 @@ def cited_spans(references: Sequence[Any], asked: frozenset[str]) -> list[tuple[
     GCIV-147 marks "Article 147(1)" too, as the search found it."""
     if not asked:
         return []
-    from archive.treaties.catalogue import expand_id
-
-    return [(r.start, r.end) for r in references if asked & {ref.upper() for ref in expand_id(r.ref_id)}]
+    return [(r.start, r.end) for r in references if asked & {ref.upper() for ref in levels_of(r.ref_id)}]
 
 
 def highlight(text: str, words: frozenset[str], cited: Sequence[tuple[int, int]] = ()) -> Markup:
