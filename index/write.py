@@ -404,15 +404,14 @@ def _write_errors(where: str) -> Iterator[None]:
     """An ``OSError`` of writing the index in ``where`` as the archive's: a file of the index that is gone (the
     index is damaged: rebuild it) as :class:`IndexDamagedError`, anything else as :class:`StorageError` (a full
     disk, a failing one). A file gone had been told to check the disk."""
-    try:
-        yield
-    except FileNotFoundError as error:
-        folder = Path(where)
-        if error.filename and folder.is_dir() and Path(error.filename).parent == folder:
-            raise IndexDamagedError(where, error) from error
-        raise StorageError.from_os_error(where, error) from error
-    except OSError as error:
-        raise StorageError.from_os_error(where, error) from error
+    with StorageError.raised_for(where):
+        try:
+            yield
+        except FileNotFoundError as error:
+            folder = Path(where)
+            if error.filename and folder.is_dir() and Path(error.filename).parent == folder:
+                raise IndexDamagedError(where, error) from error
+            raise
 
 
 class IndexWriter:
