@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import io
 import json
 import os
@@ -54,6 +55,17 @@ Batches = Iterator[list[tuple[Document, tuple[int, ...]]]]
 Permalink = Callable[[Document], str]
 #: The document of an id if the reader may see it now; raises :class:`DocumentNotFoundError` otherwise.
 Visible = Callable[[str], Document]
+
+
+def matching(search_index: Any, request: Any) -> Iterator[tuple[str, tuple[int, ...]]]:
+    """The id of every document ``request`` (an ``index.SearchRequest``) finds, with its first matching pages, in
+    result order: read :data:`BATCH` at a time, on one version of the index (a commit between two batches, an
+    ingest running, shifted the ranks, and the file and its custody event listed some documents twice and left
+    others out)."""
+    whole = dataclasses.replace(request, offset=0, limit=BATCH, facets=(), snippets_per_doc=FIRST_PAGES)
+    for results in search_index.search_batches(whole, BATCH):
+        for hit in results.hits:
+            yield hit.doc_id, tuple(page.page for page in hit.pages)
 
 
 def recorded_batches(archive: Archive, found: Found, details: dict[str, Any], *, actor: str,
@@ -178,10 +190,8 @@ def export_search(settings: Settings, fmt: str, query: str, out: Path | Callable
         raise PublicUrlNeededError()
     levels = tuple(access)
     with Archive(settings, create=False) as archive, open_search(settings, archive) as search_index:
-        request = SearchRequest(query=query, selected=dict(selected or {}), sort=sort, access=levels,
-                                limit=BATCH, facets=(), snippets_per_doc=FIRST_PAGES)
-        found = [(hit.doc_id, tuple(page.page for page in hit.pages))
-                 for results in search_index.search_batches(request, BATCH) for hit in results.hits]
+        found = list(matching(search_index, SearchRequest(query=query, selected=dict(selected or {}), sort=sort,
+                                                          access=levels)))
 
         def visible(doc_id: str) -> Document:
             document = archive.get_document(doc_id)

@@ -15,8 +15,6 @@ per batch.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
-from dataclasses import replace
 
 from flask import Blueprint, Response, request, stream_with_context
 
@@ -27,17 +25,6 @@ from webapp.search import ArgumentError, request_from_args
 from webapp.state import actor, archive, is_head, permalink, search_index, via_token, visible_document
 
 bp = Blueprint("export", __name__)
-
-
-def matching_documents() -> Iterator[tuple[str, tuple[int, ...]]]:
-    """The id of every document the current search finds, with its first matching pages, in result order."""
-    first = request_from_args(request.args, limit=exports.BATCH)
-    search = replace(first, offset=0, facets=(), snippets_per_doc=exports.FIRST_PAGES)
-    # One version of the index for every batch: a commit between two batches (an ingest running) shifted
-    # the ranks, and the file (and its custody event) listed some documents twice and left others out.
-    for results in search_index().search_batches(search, exports.BATCH):
-        for hit in results.hits:
-            yield hit.doc_id, tuple(p.page for p in hit.pages)
 
 
 def export_response(fmt: str) -> Response:
@@ -54,7 +41,7 @@ def export_response(fmt: str) -> Response:
         raise ArgumentError(fmt, f"unknown export format {fmt!r}; formats are: {', '.join(FORMATS)}")
     details = {"format": fmt, "query": request.args.get("q", ""),
                "filters": {k: v for k, v in request.args.lists() if k != "q"}, **via_token()}
-    found = list(matching_documents())
+    found = list(exports.matching(search_index(), request_from_args(request.args, limit=exports.BATCH)))
     media, ext = FORMATS[fmt]
     headers = {"Content-Disposition": f'attachment; filename="evidence-export.{ext}"'}
     if is_head():  # a GET's answer without its file: nothing is sent, so nothing is recorded
