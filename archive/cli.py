@@ -402,12 +402,10 @@ def export_command(ctx: click.Context, fmt: str, query: str, sort: str, filters:
 
     settings = settings_of(ctx)
     selected = _selected(filters)
-    stdout = sys.stdout.buffer
 
     def to_stdout(piece: str) -> None:
         with writing(None):
-            stdout.write(piece.encode("utf-8"))  # the file's bytes, whatever the locale: as the web sends them
-            stdout.flush()
+            _echo_file(piece)
 
     try:
         exported = export_search(settings, fmt, query, output or to_stdout, selected=selected, sort=sort,
@@ -425,6 +423,13 @@ def export_command(ctx: click.Context, fmt: str, query: str, sort: str, filters:
     events = ", ".join(f"#{seq}" for seq in exported.events)
     click.echo(f"exported {counted(exported.documents, 'document')}{where} as {fmt}; "
                f"recorded in custody as event{'s' if len(exported.events) != 1 else ''} {events}", err=True)
+
+
+def _echo_file(text: str) -> None:
+    """``text``, the content of a file (an export, a citation), to standard output as UTF-8 whatever the locale:
+    the same bytes as the web app sends."""
+    sys.stdout.buffer.write(text.encode("utf-8"))
+    sys.stdout.buffer.flush()
 
 
 def _plain(snippet: str) -> str:
@@ -483,8 +488,7 @@ def cite_command(ctx: click.Context, key: str, page: int | None, fmt: str) -> No
     if fmt == "text":
         click.echo(cite.format_text(citation))
         return
-    sys.stdout.buffer.write(cite.write([citation], fmt).encode("utf-8"))  # the file's bytes, whatever the locale
-    sys.stdout.buffer.flush()
+    _echo_file(cite.write([citation], fmt))
 
 
 @main.command()
