@@ -343,6 +343,8 @@ def search(ctx: click.Context, query: str, as_json: bool, limit: int, offset: in
     click.echo(counted(results.total, "document"))
     if results.suggestion:
         click.echo(f"Did you mean: {results.suggestion}")
+    if results.reference_query:
+        click.echo(f"Cites a treaty; every form of the citation: {results.reference_query}")
     for hit in results.hits:
         marker = "[synthetic] " if hit.synthetic else ""
         click.echo(f"{hit.control_number}  {hit.date or '----------'}  {hit.type:<12} {marker}{hit.title}")
@@ -458,6 +460,7 @@ def results_as_dict(results: Any) -> dict[str, Any]:
         ],
         "facets": {name: [{"value": v, "count": n} for v, n in counts] for name, counts in results.facets.items()},
         "suggestion": results.suggestion,
+        "reference_query": results.reference_query,
     }
 
 

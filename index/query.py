@@ -56,6 +56,12 @@ SINGLE_QUOTED = re.compile(r"(^|(?<=\W))'.*?'(?=\s|\]|[)}]|$)")
 DANGLING_START = re.compile(r"^\s*(AND|OR)\b")
 DANGLING_END = re.compile(r"\b(AND|OR|NOT)\s*$")
 
+#: The start of a ``field:value`` part of a query. Its value (see :func:`field_parts`) is a phrase, a term in single
+#: quotes, a group, a range or one run of characters; its words are values (an article, a place, a date), never
+#: offered a "did you mean" replacement.
+FIELD_PART = re.compile(r'(?<![\w\\])\w+:')
+FIELD_VALUE = re.compile(r'"[^"]*"?|\'[^\']*\'?|[\[{][^\]}]*[\]}]?|\S*')
+
 
 def build_parser(schema: Schema) -> MultifieldParser:
     parser = MultifieldParser(list(TEXT_FIELDS), schema=schema)
@@ -221,6 +227,27 @@ def _without(text: str, start: int, end: int) -> str | None:
     rest = re.sub(r"\(\s*\)", " ", text[:start] + " " + text[end:])
     rest = DANGLING_END.sub("", DANGLING_START.sub("", " ".join(rest.split()))).strip()
     return rest or None
+
+
+def field_parts(query: str) -> list[tuple[int, int]]:
+    """Where the ``field:value`` parts of ``query`` are; a group's value runs to its own ``)``, past the groups
+    within it and the brackets of its phrases."""
+    unquoted = outside_quotes(query)
+    parts = []
+    for name in FIELD_PART.finditer(query):
+        end = name.end()
+        if query.startswith("(", end):
+            depth = 0
+            while end < len(query):
+                depth += {"(": 1, ")": -1}.get(unquoted[end], 0)
+                end += 1
+                if not depth:
+                    break
+        else:
+            value = FIELD_VALUE.match(query, end)
+            end = value.end() if value else end
+        parts.append((name.start(), end))
+    return parts
 
 
 def outside_quotes(text: str, fill: str = " ") -> str:

@@ -37,12 +37,13 @@ from archive.errors import GazetteerChangedError, IndexDamagedError, IndexOutOfD
 from archive.threads import PerThread
 from index.analysis import gazetteer_snapshot, places_fingerprint
 from index.cache import IndexCaches, SearcherCache
+from index.cited import cited_spans, reference_query
 from index.query import (
     QUERY_OPERATORS,
     access_filter,
     build_filter,
     build_parser,
-    outside_quotes,
+    field_parts,
     parse_user_query,
 )
 from index.schema import FACET_FIELDS, SCHEMA_VERSION, build_schema
@@ -56,11 +57,6 @@ SUGGEST_BELOW = 3
 #: Key terms of a document "more like this" searches for.
 MORE_LIKE_TERMS = 12
 SUGGESTABLE_WORD = re.compile(r"(?<![\w:~*?\\])\w{3,}(?![\w:~*?(])")
-#: The start of a ``field:value`` part of a query. Its value (see :func:`_field_parts`) is a phrase, a term in single
-#: quotes, a group, a range or one run of characters; its words are values (an article, a place, a date), never
-#: offered a "did you mean" replacement.
-FIELD_PART = re.compile(r'(?<![\w\\])\w+:')
-FIELD_VALUE = re.compile(r'"[^"]*"?|\'[^\']*\'?|[\[{][^\]}]*[\]}]?|\S*')
 PAGE_FIELDS = frozenset({"body", "article", "instrument"})  # fields of a query that pages can match
 PageText = Callable[[str, int], "str | None"]
 Withheld = Callable[[], "Collection[str]"]
@@ -109,6 +105,9 @@ class SearchResults:
     hits: tuple[Hit, ...]
     facets: Mapping[str, tuple[tuple[str, int], ...]]
     suggestion: str | None = None  # a query that finds more, when this one finds little
+    #: The query with the treaty citations in its words asked for as references (``article:GCIV-147``), when it
+    #: has any (see :mod:`index.cited`).
+    reference_query: str | None = None
 
 
 @dataclass(frozen=True)
@@ -319,7 +318,8 @@ class SearchIndex:
         suggestion = None
         if total < SUGGEST_BELOW and request.query.strip():
             suggestion = self._suggest(searcher, request.query, doc_filter, request.access, withheld)
-        return SearchResults(request=request, total=total, hits=hits, facets=counts, suggestion=suggestion)
+        return SearchResults(request=request, total=total, hits=hits, facets=counts, suggestion=suggestion,
+                             reference_query=reference_query(request.query))
 
     def _cache(self, searcher: Searcher) -> SearcherCache:
         """The shared cache of the index version ``searcher`` sees, read through ``searcher``."""
@@ -381,9 +381,9 @@ class SearchIndex:
 
     def _suggest(self, searcher: Searcher, query: str, doc_filter: wq.Query, access: Sequence[str],
                  withheld: Collection[str]) -> str | None:
-        field_parts = _field_parts(query)
+        kept = field_parts(query) + cited_spans(query)  # values and citations are not misspelt words
         words = [word for word in SUGGESTABLE_WORD.finditer(query)
-                 if not any(start <= word.start() < end for start, end in field_parts)]
+                 if not any(start <= word.start() < end for start, end in kept)]
         if not words:
             return None
         reader = searcher.reader()
@@ -457,27 +457,6 @@ class SearchIndex:
         others = difference(cache.entries(visible), np.array([docnum], dtype=np.int64), cache.sets.size)
         ranked = top_documents(searcher, query, cache.sets.matches(query, others), limit, scorer=scorer)
         return tuple(_hit(searcher.stored_fields(number), score, ()) for number, score in ranked)
-
-def _field_parts(query: str) -> list[tuple[int, int]]:
-    """Where the ``field:value`` parts of ``query`` are; a group's value runs to its own ``)``, past the groups
-    within it and the brackets of its phrases."""
-    unquoted = outside_quotes(query)
-    parts = []
-    for name in FIELD_PART.finditer(query):
-        end = name.end()
-        if query.startswith("(", end):
-            depth = 0
-            while end < len(query):
-                depth += {"(": 1, ")": -1}.get(unquoted[end], 0)
-                end += 1
-                if not depth:
-                    break
-        else:
-            value = FIELD_VALUE.match(query, end)
-            end = value.end() if value else end
-        parts.append((name.start(), end))
-    return parts
-
 
 def _hit(fields: Mapping[str, Any], score: float | None, pages: tuple[PageHit, ...], matching_pages: int = 0) -> Hit:
     return Hit(

@@ -58,6 +58,7 @@ EXCHANGES: tuple[tuple[str, int], ...] = (
     ("/api/search", 200),
     ('/api/search?q="unclosed', 400),
     ("/api/search?q=colour:red", 400),
+    ("/api/search?q=GC+IV+art.+147", 200),
     ("/api/search?page=zero", 400),
     ("/api/search?limit=1000", 400),
     ("/api/search?from=soon", 400),
@@ -187,6 +188,13 @@ def test_every_api_error_has_one_shape(client: FlaskClient, url: str, status: in
     body = response.get_json()
     assert set(body) == {"ok", "error", "status"}
     assert body["ok"] is False and body["status"] == status and message in body["error"]
+
+
+def test_search_offers_the_reference_its_words_cite(client: FlaskClient) -> None:
+    cited = client.get("/api/search?q=GC+IV+art.+147").get_json()
+    assert cited["reference_query"] == "article:GCIV-147"
+    assert client.get("/api/search?q=" + cited["reference_query"]).get_json()["total"] == 1
+    assert client.get("/api/search?q=landmines").get_json()["reference_query"] is None
 
 
 def test_query_error_carries_its_suggestion(client: FlaskClient) -> None:

@@ -252,6 +252,15 @@ def test_search_suggests_a_spelling(tmp_path: Path, sample_folder: Path) -> None
     assert "Did you mean: shepards OR farmland" in result.output
 
 
+def test_search_offers_the_reference_a_citation_in_its_words_cites(tmp_path: Path, sample_folder: Path) -> None:
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    result = run(home, "search", "GC IV, art. 147")
+    assert "Cites a treaty; every form of the citation: article:GCIV-147" in result.output
+    assert json.loads(run(home, "search", "GC IV, art. 147", "--json").output)["reference_query"] == "article:GCIV-147"
+    assert json.loads(run(home, "search", "landmines", "--json").output)["reference_query"] is None
+
+
 def test_a_query_that_starts_with_a_minus_is_a_query_not_an_option(tmp_path: Path, sample_folder: Path) -> None:
     """A ``-`` before a part leaves it out, on the web, in the API and here: ``evidence search -article:GCIV-147``
     was refused as "No such option '-a'" (only ``evidence search -- -article:GCIV-147`` ran)."""

@@ -219,6 +219,39 @@ def test_no_suggestion_when_the_query_finds_enough(search) -> None:
     assert search("article:GCIV-147 OR mines").suggestion is None
 
 
+def test_a_citation_typed_as_words_is_offered_as_the_reference_it_cites(search) -> None:
+    """As words, "GC IV, art. 147" finds no document (none writes it so); the reference it cites finds the two
+    that cite it, each in its own words, and not the confidential one that cites it too."""
+    asked = search("GC IV, art. 147")
+    assert asked.total == 0
+    assert asked.reference_query == "article:GCIV-147"
+    assert titles(search(asked.reference_query)) == {"Grave", "Long"}
+    assert search("landmines Ottawa Convention").reference_query == "landmines instrument:APMBC"
+    assert search("mines").reference_query is None
+
+
+def test_the_words_of_a_citation_are_not_offered_a_spelling(tmp_path) -> None:
+    """Where "four" is common and "fourth" rare, "did you mean" offered "… of the four Geneva Convention"."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for number in range(4):
+        (folder / f"count-{number}.txt").write_text(f"Report {number}: four mines found.", encoding="utf-8")
+    (folder / "cites.txt").write_text("A grave breach under Article 147 of the Fourth Geneva Convention.",
+                                      encoding="utf-8")
+    settings = Settings(home=tmp_path / "home", actor="t", workers=1)
+    ingest([folder], settings)
+    with Archive(settings) as archive:
+        index = SearchIndex(settings.index_dir, page_text=archive.page_text)
+        try:
+            cited = index.search(SearchRequest(query="Article 147 of the Fourth Geneva Convention"))
+            misspelt = index.search(SearchRequest(query="Article 147 of the Fourth Geneva Convention minez"))
+        finally:
+            index.close()
+    assert cited.total == 1 and cited.suggestion is None
+    assert cited.reference_query == "article:GCIV-147"
+    assert misspelt.suggestion == "Article 147 of the Fourth Geneva Convention mines"  # other words still are
+
+
 def test_more_like_this_finds_related_documents_but_not_itself(search, archive_home: Settings) -> None:
     with Archive(archive_home) as archive:
         grave = next(d for d in archive.iter_documents() if d.title == "Grave")

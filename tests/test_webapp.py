@@ -183,6 +183,19 @@ def test_did_you_mean_is_offered_when_little_is_found(client: FlaskClient) -> No
     assert "Did you mean" not in text_of(client, "/?q=landmines")
 
 
+def test_a_citation_typed_as_words_is_offered_as_the_reference(client: FlaskClient) -> None:
+    """The offer links the reference query, with the filters and the sort kept, and is escaped like the rest."""
+    page = text_of(client, "/?q=GC+IV+art.+147&type=report&sort=date")
+    found = re.search(r'Your search cites a treaty\.\s*<a href="([^"]+)">([^<]+)</a> finds every document', page)
+    assert found, "the reference query is offered"
+    assert found.group(2) == "article:GCIV-147"
+    args = parse_qs(urlsplit(found.group(1).replace("&amp;", "&")).query)
+    assert args == {"q": ["article:GCIV-147"], "type": ["report"], "sort": ["date"]}
+    assert "cites a treaty" not in text_of(client, "/?q=landmines")
+    offered = text_of(client, "/?q=%22%3Cb%3E%22+GC+IV+art.+147")
+    assert "&#34;&lt;b&gt;&#34; article:GCIV-147</a>" in offered and "<b>" not in offered
+
+
 def test_did_you_mean_keeps_the_filters_and_the_sort(client: FlaskClient) -> None:
     """The suggestion changes the words only: a chosen type, dates and sort stay (and the page is 1)."""
     page = text_of(client, "/?q=landmnes&type=appeal&from=2020&sort=date&page=1")
