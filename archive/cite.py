@@ -34,6 +34,8 @@ FORMATS: dict[str, tuple[str, str]] = {
 CSL_TYPES = {"report": "report", "treaty": "treaty", "testimony": "interview",
              "correspondence": "personal_communication"}
 RIS_TYPES = {"report": "RPRT", "treaty": "STAT", "testimony": "PCOMM", "correspondence": "PCOMM"}
+#: What every citation of a generated test document says of it, as the document page and ``evidence show`` do.
+SYNTHETIC = "synthetic: generated for testing, not evidence"
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
 
@@ -55,6 +57,12 @@ class Citation:
     bates: str | None = None  # the page's Bates number, when a page is cited
     archive_name: str = "Evidence archive"
     accessed: str = ""  # ISO date the citation was made (styles for online sources print it), or ""
+    synthetic: bool = False  # generated for testing or a demonstration: every format says so
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What a citation's note says: the original's full SHA-256, and :data:`SYNTHETIC` when it is."""
+        return (f"SHA-256: {self.sha256}", *((SYNTHETIC,) if self.synthetic else ()))
 
     @property
     def hash_prefix(self) -> str:
@@ -89,7 +97,7 @@ def citation_for(document: Document, *, permalink: str, page: int | None = None,
         issuer=_one_line(meta.issuer), places=tuple(_one_line(p) for p in meta.places), date=meta.date,
         doc_type=meta.type, sha256=document.sha256,
         permalink=permalink, page=page, bates=document.bates(page) if page else None, archive_name=archive_name,
-        accessed=accessed.isoformat(),
+        accessed=accessed.isoformat(), synthetic=meta.synthetic,
     )
 
 
@@ -120,7 +128,7 @@ def format_text(citation: Citation) -> str:
         parts.append(f"p. {citation.page} [{citation.bates}]")
     parts += [f"{citation.archive_name} {citation.control_number}", f"SHA-256 {citation.hash_prefix}…",
               citation.permalink + (f" (accessed {human_date(citation.accessed)})" if citation.accessed else "")]
-    return ", ".join(parts) + "."
+    return (f"[{SYNTHETIC}] " if citation.synthetic else "") + ", ".join(parts) + "."
 
 
 def csl_json(citation: Citation) -> dict[str, Any]:
@@ -134,8 +142,10 @@ def csl_json(citation: Citation) -> dict[str, Any]:
         "archive": citation.archive_name,
         "archive_location": citation.bates or citation.control_number,
         "URL": citation.permalink,
-        "note": f"SHA-256: {citation.sha256}",
+        "note": "; ".join(citation.notes),
     }
+    if citation.synthetic:
+        item["status"] = SYNTHETIC  # the variable styles print beside the title ("in press", "retracted")
     if citation.issuer:
         item["author"] = [{"literal": citation.issuer}]
     if citation.date_parts():
@@ -199,7 +209,7 @@ def bibtex(citation: Citation) -> str:
     fields += [
         ("number", bibtex_escape(citation.control_number)),
         ("howpublished", bibtex_escape(f"{citation.archive_name}, {citation.bates or citation.control_number}")),
-        ("note", bibtex_escape(f"SHA-256: {citation.sha256}")),
+        ("note", bibtex_escape("; ".join(citation.notes))),
         ("url", citation.permalink),
     ]
     if citation.accessed:
@@ -232,7 +242,7 @@ def ris(citation: Citation) -> str:
         ("DB", citation.archive_name),
         ("UR", citation.permalink),
         *([("Y2", citation.accessed.replace("-", "/"))] if citation.accessed else []),
-        ("N1", f"SHA-256: {citation.sha256}"),
+        *[("N1", note) for note in citation.notes],
         ("ER", ""),
     ]
     return "".join(f"{tag}  - {_one_line(value)}\r\n" for tag, value in lines)

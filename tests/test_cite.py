@@ -77,6 +77,21 @@ def test_a_citation_is_accessed_today_unless_told() -> None:
     assert cite.format_text(made).endswith(f"(accessed {cite.human_date(made.accessed)}).")
 
 
+def test_a_synthetic_document_is_marked_in_every_citation_format() -> None:
+    """A document generated for testing, cited in a brief, read as evidence: no format said what it was."""
+    marked = citation(synthetic=True)
+    assert cite.format_text(marked).startswith(
+        '[synthetic: generated for testing, not evidence] Demining NGO, "Clearance report" (')
+    item = cite.csl_json(marked)
+    assert item["status"] == "synthetic: generated for testing, not evidence"
+    assert item["note"] == f"SHA-256: {SHA}; synthetic: generated for testing, not evidence"
+    assert f"  note = {{SHA-256: {SHA}; synthetic: generated for testing, not evidence}},\n" in cite.bibtex(marked)
+    assert f"N1  - SHA-256: {SHA}\r\nN1  - synthetic: generated for testing, not evidence\r\nER  - " in cite.ris(marked)
+    plain = citation()
+    assert not any("synthetic" in text for text in (cite.format_text(plain), json.dumps(cite.csl_json(plain)),
+                                                     cite.bibtex(plain), cite.ris(plain)))
+
+
 def test_csl_types_follow_document_types() -> None:
     assert cite.csl_json(citation(type="testimony"))["type"] == "interview"
     assert cite.csl_json(citation(type="appeal"))["type"] == "document"

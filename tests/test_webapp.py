@@ -8,7 +8,9 @@ invisible, and a letter whose title, issuer and text carry HTML and script.
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import json
 import re
 import shutil
@@ -659,6 +661,20 @@ def test_a_right_to_left_override_in_a_title_stays_inside_the_title(settings: Se
     for where, cited in citations_of(client, document).items():
         assert "\u202eTitle\u202c" in cited.replace("\\u202e", "\u202e").replace("\\u202c", "\u202c"), where
     assert '&#34;\u202eTitle\u202c&#34; (' in text_of(client, f"/documents/{document.id}")
+
+
+def test_a_synthetic_document_is_marked_wherever_it_is_cited_or_exported(settings: Settings, tmp_path: Path) -> None:
+    """Search results and `evidence show` said a generated document was synthetic; its citation box, its citation
+    downloads, the API's citation, the citation exports and the CSV export did not, so it could be filed as
+    evidence."""
+    client, document = cited_archive(settings, tmp_path / "generated", title="Clearance report", type="report",
+                                     synthetic=True)
+    for where, text in citations_of(client, document).items():
+        assert "synthetic: generated for testing, not evidence" in text, where
+    assert "[synthetic: generated for testing, not evidence] &#34;Clearance report&#34;" in text_of(
+        client, f"/documents/{document.id}")
+    rows = list(csv.DictReader(io.StringIO(text_of(client, "/export/csv?q=landmines").lstrip("\ufeff"))))
+    assert [(row["control_number"], row["synthetic"]) for row in rows] == [(document.control_number, "true")]
 
 
 def test_a_json_lines_record_is_one_line_to_every_line_reader(settings: Settings, tmp_path: Path) -> None:
