@@ -36,6 +36,9 @@ CSL_TYPES = {"report": "report", "treaty": "treaty", "testimony": "interview",
 RIS_TYPES = {"report": "RPRT", "treaty": "STAT", "testimony": "PCOMM", "correspondence": "PCOMM"}
 #: What every citation of a generated test document says of it, as the document page and ``evidence show`` do.
 SYNTHETIC = "synthetic: generated for testing, not evidence"
+#: What a citation says of a date the archive read only from the PDF file's information (when the file was made,
+#: which for a scan is the day it was scanned), as the document page says "(from the pdf info)".
+PDF_DATE = "date of the PDF file, not found in the document"
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
 
@@ -58,11 +61,19 @@ class Citation:
     archive_name: str = "Evidence archive"
     accessed: str = ""  # ISO date the citation was made (styles for online sources print it), or ""
     synthetic: bool = False  # generated for testing or a demonstration: every format says so
+    date_source: str = ""  # where the date was read: metadata | dateline | pdf-info | ""
+
+    @property
+    def date_from_pdf(self) -> bool:
+        """Whether the date is only the PDF file's (:data:`PDF_DATE`), not one the document or its metadata gives."""
+        return bool(self.date) and self.date_source == "pdf-info"
 
     @property
     def notes(self) -> tuple[str, ...]:
-        """What a citation's note says: the original's full SHA-256, and :data:`SYNTHETIC` when it is."""
-        return (f"SHA-256: {self.sha256}", *((SYNTHETIC,) if self.synthetic else ()))
+        """What a citation's note says: the original's full SHA-256, then :data:`SYNTHETIC` and :data:`PDF_DATE`
+        when they apply."""
+        return (f"SHA-256: {self.sha256}", *((SYNTHETIC,) if self.synthetic else ()),
+                *((PDF_DATE,) if self.date_from_pdf else ()))
 
     @property
     def hash_prefix(self) -> str:
@@ -97,7 +108,7 @@ def citation_for(document: Document, *, permalink: str, page: int | None = None,
         issuer=_one_line(meta.issuer), places=tuple(_one_line(p) for p in meta.places), date=meta.date,
         doc_type=meta.type, sha256=document.sha256,
         permalink=permalink, page=page, bates=document.bates(page) if page else None, archive_name=archive_name,
-        accessed=accessed.isoformat(), synthetic=meta.synthetic,
+        accessed=accessed.isoformat(), synthetic=meta.synthetic, date_source=meta.date_source,
     )
 
 
@@ -121,7 +132,8 @@ def format_text(citation: Citation) -> str:
     ``Demining NGO, "Clearance report" (Aghdam, 1 June 2021), p. 2 [EVA-000001-0002],
     Evidence archive EVA-000001, SHA-256 3f2a9c01d4e5…, https://…/documents/3f2a9c01d4e5b6a7/pages/2``
     """
-    where = ", ".join(part for part in (", ".join(citation.places), human_date(citation.date)) if part)
+    date = human_date(citation.date) + (f" [{PDF_DATE}]" if citation.date_from_pdf else "")
+    where = ", ".join(part for part in (", ".join(citation.places), date) if part)
     head = f'"{citation.title}"' + (f" ({where})" if where else "")
     parts = [citation.issuer, head] if citation.issuer else [head]
     if citation.page:
