@@ -34,6 +34,11 @@ FORMATS: dict[str, tuple[str, str]] = {
 CSL_TYPES = {"report": "report", "treaty": "treaty", "testimony": "interview",
              "correspondence": "personal_communication"}
 RIS_TYPES = {"report": "RPRT", "treaty": "STAT", "testimony": "PCOMM", "correspondence": "PCOMM"}
+#: What every citation of a generated test document says of it, as the document page and ``evidence show`` do.
+SYNTHETIC = "synthetic: generated for testing, not evidence"
+#: What a citation says of a date the archive read only from the PDF file's information (when the file was made,
+#: which for a scan is the day it was scanned), as the document page says "(from the pdf info)".
+PDF_DATE = "date of the PDF file, not found in the document"
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
 
@@ -55,6 +60,20 @@ class Citation:
     bates: str | None = None  # the page's Bates number, when a page is cited
     archive_name: str = "Evidence archive"
     accessed: str = ""  # ISO date the citation was made (styles for online sources print it), or ""
+    synthetic: bool = False  # generated for testing or a demonstration: every format says so
+    date_source: str = ""  # where the date was read: metadata | dateline | pdf-info | ""
+
+    @property
+    def date_from_pdf(self) -> bool:
+        """Whether the date is only the PDF file's (:data:`PDF_DATE`), not one the document or its metadata gives."""
+        return bool(self.date) and self.date_source == "pdf-info"
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What a citation's note says: the original's full SHA-256, then :data:`SYNTHETIC` and :data:`PDF_DATE`
+        when they apply."""
+        return (f"SHA-256: {self.sha256}", *((SYNTHETIC,) if self.synthetic else ()),
+                *((PDF_DATE,) if self.date_from_pdf else ()))
 
     @property
     def hash_prefix(self) -> str:
@@ -89,7 +108,7 @@ def citation_for(document: Document, *, permalink: str, page: int | None = None,
         issuer=_one_line(meta.issuer), places=tuple(_one_line(p) for p in meta.places), date=meta.date,
         doc_type=meta.type, sha256=document.sha256,
         permalink=permalink, page=page, bates=document.bates(page) if page else None, archive_name=archive_name,
-        accessed=accessed.isoformat(),
+        accessed=accessed.isoformat(), synthetic=meta.synthetic, date_source=meta.date_source,
     )
 
 
@@ -113,14 +132,15 @@ def format_text(citation: Citation) -> str:
     ``Demining NGO, "Clearance report" (Aghdam, 1 June 2021), p. 2 [EVA-000001-0002],
     Evidence archive EVA-000001, SHA-256 3f2a9c01d4e5…, https://…/documents/3f2a9c01d4e5b6a7/pages/2``
     """
-    where = ", ".join(part for part in (", ".join(citation.places), human_date(citation.date)) if part)
+    date = human_date(citation.date) + (f" [{PDF_DATE}]" if citation.date_from_pdf else "")
+    where = ", ".join(part for part in (", ".join(citation.places), date) if part)
     head = f'"{citation.title}"' + (f" ({where})" if where else "")
     parts = [citation.issuer, head] if citation.issuer else [head]
     if citation.page:
         parts.append(f"p. {citation.page} [{citation.bates}]")
     parts += [f"{citation.archive_name} {citation.control_number}", f"SHA-256 {citation.hash_prefix}…",
               citation.permalink + (f" (accessed {human_date(citation.accessed)})" if citation.accessed else "")]
-    return ", ".join(parts) + "."
+    return (f"[{SYNTHETIC}] " if citation.synthetic else "") + ", ".join(parts) + "."
 
 
 def csl_json(citation: Citation) -> dict[str, Any]:
@@ -134,8 +154,10 @@ def csl_json(citation: Citation) -> dict[str, Any]:
         "archive": citation.archive_name,
         "archive_location": citation.bates or citation.control_number,
         "URL": citation.permalink,
-        "note": f"SHA-256: {citation.sha256}",
+        "note": "; ".join(citation.notes),
     }
+    if citation.synthetic:
+        item["status"] = SYNTHETIC  # the variable styles print beside the title ("in press", "retracted")
     if citation.issuer:
         item["author"] = [{"literal": citation.issuer}]
     if citation.date_parts():
@@ -199,7 +221,7 @@ def bibtex(citation: Citation) -> str:
     fields += [
         ("number", bibtex_escape(citation.control_number)),
         ("howpublished", bibtex_escape(f"{citation.archive_name}, {citation.bates or citation.control_number}")),
-        ("note", bibtex_escape(f"SHA-256: {citation.sha256}")),
+        ("note", bibtex_escape("; ".join(citation.notes))),
         ("url", citation.permalink),
     ]
     if citation.accessed:
@@ -232,7 +254,7 @@ def ris(citation: Citation) -> str:
         ("DB", citation.archive_name),
         ("UR", citation.permalink),
         *([("Y2", citation.accessed.replace("-", "/"))] if citation.accessed else []),
-        ("N1", f"SHA-256: {citation.sha256}"),
+        *[("N1", note) for note in citation.notes],
         ("ER", ""),
     ]
     return "".join(f"{tag}  - {_one_line(value)}\r\n" for tag, value in lines)

@@ -77,6 +77,37 @@ def test_a_citation_is_accessed_today_unless_told() -> None:
     assert cite.format_text(made).endswith(f"(accessed {cite.human_date(made.accessed)}).")
 
 
+def test_a_synthetic_document_is_marked_in_every_citation_format() -> None:
+    """A document generated for testing, cited in a brief, read as evidence: no format said what it was."""
+    marked = citation(synthetic=True)
+    assert cite.format_text(marked).startswith(
+        '[synthetic: generated for testing, not evidence] Demining NGO, "Clearance report" (')
+    item = cite.csl_json(marked)
+    assert item["status"] == "synthetic: generated for testing, not evidence"
+    assert item["note"] == f"SHA-256: {SHA}; synthetic: generated for testing, not evidence"
+    assert f"  note = {{SHA-256: {SHA}; synthetic: generated for testing, not evidence}},\n" in cite.bibtex(marked)
+    assert f"N1  - SHA-256: {SHA}\r\nN1  - synthetic: generated for testing, not evidence\r\nER  - " in cite.ris(marked)
+    plain = citation()
+    assert not any("synthetic" in text for text in (cite.format_text(plain), json.dumps(cite.csl_json(plain)),
+                                                     cite.bibtex(plain), cite.ris(plain)))
+
+
+@pytest.mark.parametrize(("source", "marked"), [("pdf-info", True), ("dateline", False), ("metadata", False)])
+def test_a_date_read_from_the_pdf_file_is_cited_as_that(source: str, marked: bool) -> None:
+    """A document dated by nothing but its PDF file's information (when the file was made: a 1993 map scanned in
+    2021 is of 2021) was cited with that date as its own; its page says "(from the pdf info)"."""
+    value = citation(date_source=source)
+    said = "date of the PDF file, not found in the document"
+    text = cite.format_text(value)
+    assert ("(Aghdam, 1 June 2021 [date of the PDF file, not found in the document]), p. 2" in text) is marked
+    assert "(Aghdam, 1 June 2021), p. 2" in text or marked
+    notes = (cite.csl_json(value)["note"], cite.bibtex(value), cite.ris(value))
+    assert [said in note for note in notes] == [marked] * 3
+    if marked:
+        assert cite.csl_json(value)["note"] == f"SHA-256: {SHA}; {said}"
+        assert f"N1  - SHA-256: {SHA}\r\nN1  - {said}\r\nER  - " in cite.ris(value)
+
+
 def test_csl_types_follow_document_types() -> None:
     assert cite.csl_json(citation(type="testimony"))["type"] == "interview"
     assert cite.csl_json(citation(type="appeal"))["type"] == "document"

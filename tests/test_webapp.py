@@ -8,7 +8,10 @@ invisible, and a letter whose title, issuer and text carry HTML and script.
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import html
+import io
 import json
 import re
 import shutil
@@ -672,6 +675,39 @@ def test_a_right_to_left_override_in_a_title_stays_inside_the_title(settings: Se
     for where, cited in citations_of(client, document).items():
         assert "\u202eTitle\u202c" in cited.replace("\\u202e", "\u202e").replace("\\u202c", "\u202c"), where
     assert '&#34;\u202eTitle\u202c&#34; (' in text_of(client, f"/documents/{document.id}")
+
+
+def test_a_synthetic_document_is_marked_wherever_it_is_cited_or_exported(settings: Settings, tmp_path: Path) -> None:
+    """Search results and `evidence show` said a generated document was synthetic; its citation box, its citation
+    downloads, the API's citation, the citation exports and the CSV export did not, so it could be filed as
+    evidence."""
+    client, document = cited_archive(settings, tmp_path / "generated", title="Clearance report", type="report",
+                                     synthetic=True)
+    for where, text in citations_of(client, document).items():
+        assert "synthetic: generated for testing, not evidence" in text, where
+    assert "[synthetic: generated for testing, not evidence] &#34;Clearance report&#34;" in text_of(
+        client, f"/documents/{document.id}")
+    rows = list(csv.DictReader(io.StringIO(text_of(client, "/export/csv?q=landmines").lstrip("\ufeff"))))
+    assert [(row["control_number"], row["synthetic"]) for row in rows] == [(document.control_number, "true")]
+
+
+def test_a_date_read_from_the_pdf_file_is_cited_as_that(settings: Settings, tmp_path: Path) -> None:
+    """A scan with no date in its text or metadata is dated by its PDF file (when the scan was made): the page says
+    "(from the pdf info)", and its citations now say so too instead of giving that date as the document's."""
+    folder = tmp_path / "scanned"
+    folder.mkdir()
+    scan = write_pdf(folder / "map.pdf", ["Mine map of the northern fields."],
+                     created=dt.datetime(2021, 3, 2, 9, 30, tzinfo=dt.UTC))
+    write_sidecar(scan, title="Mine map", type="mine_map_submission")
+    ingest([folder], settings)
+    document = document_named(settings, "map.pdf")
+    assert (document.metadata.date, document.metadata.date_source) == ("2021-03-02", "pdf-info")
+    client = create_app({"TESTING": True, "ARCHIVE_SETTINGS": settings, "SERVER_NAME": "archive.test"}).test_client()
+    said = "date of the PDF file, not found in the document"
+    body = client.get(f"/api/documents/{document.id}/citation?page=1").get_json()
+    assert body["text"].startswith(f'"Mine map" (2 March 2021 [{said}]), p. 1 [')
+    assert said in body["csl_json"]["note"] and said in body["bibtex"] and said in body["ris"]
+    assert f"(2 March 2021 [{said}])" in text_of(client, f"/documents/{document.id}")
 
 
 def test_a_json_lines_record_is_one_line_to_every_line_reader(settings: Settings, tmp_path: Path) -> None:
