@@ -44,6 +44,7 @@ from index.query import (
     build_filter,
     build_parser,
     field_parts,
+    normalise_selected,
     parse_user_query,
 )
 from index.schema import FACET_FIELDS, SCHEMA_VERSION, build_schema
@@ -328,7 +329,7 @@ class SearchIndex:
     def _page_hits(self, searcher: Searcher, cache: SearcherCache, user_query: wq.Query, doc_ids: Sequence[str],
                    request: SearchRequest, withheld: Collection[str]) -> dict[str, tuple[tuple[PageHit, ...], int]]:
         """For each of ``doc_ids``, its first matching pages with snippets, and how many pages match."""
-        page_query = _page_query(user_query)
+        page_query = _page_query(user_query, request.selected)
         if not doc_ids or page_query is None:
             return {}
         # The pages of these documents the user may see (each page entry carries its document's access level),
@@ -553,14 +554,18 @@ def split_date_ranges(query: wq.Query) -> tuple[wq.Query, list[wq.NumericRange]]
     return query, []
 
 
-def _page_query(user_query: wq.Query) -> wq.Query | None:
-    """What a page must hold to be listed: any positive term of the query that pages carry.
+def _page_query(user_query: wq.Query, selected: Mapping[str, Sequence[str]] | None = None) -> wq.Query | None:
+    """What a page must hold to be listed: any positive term of the query that pages carry, or an article or
+    instrument chosen as a filter.
 
     A document matches the whole query; its pages are shown where any part of
-    it appears, so ``landmines article:GCIV-147`` lists the pages with either.
+    it appears, so ``landmines article:GCIV-147`` lists the pages with either,
+    and so does ``landmines`` with GCIV-147 chosen from the facets.
     """
     leaves = [_on_pages(leaf) for leaf in _positive_leaves(user_query)
               if getattr(leaf, "fieldname", None) in PAGE_FIELDS]
+    leaves += [wq.Term(field, value) for field, values in normalise_selected(selected or {}).items()
+               if field in PAGE_FIELDS for value in values]
     if not leaves:
         return None
     return leaves[0] if len(leaves) == 1 else wq.Or(leaves)

@@ -197,6 +197,12 @@ def test_search_offers_the_reference_its_words_cite(client: FlaskClient) -> None
     assert client.get("/api/search?q=landmines").get_json()["reference_query"] is None
 
 
+def test_an_export_filtered_by_article_lists_the_citing_pages(client: FlaskClient) -> None:
+    """The export of a search narrowed to an article from the facets named no page: it cites the page that cites it."""
+    rows = [json.loads(line) for line in client.get("/api/export?format=jsonl&article=GCIV-147").text.splitlines()]
+    assert [(row["title"], row["first_matching_pages"]) for row in rows] == [("Clearance report", [2])]
+
+
 def test_query_error_carries_its_suggestion(client: FlaskClient) -> None:
     response = client.get('/api/search?q="grave breach')
     assert response.status_code == 400

@@ -87,6 +87,23 @@ def test_article_hits_show_the_citing_passage_on_its_page(search) -> None:
     assert re.search(r'<mark class="hit ref">Article 147 of the Fourth Geneva Convention</mark>', long.pages[0].snippet)
 
 
+@pytest.mark.parametrize(("query", "selected"), [
+    ("", {"article": ["GCIV-147"]}),
+    ("", {"article": ["Art. 147 GC IV"]}),
+    ("", {"instrument": ["GCIV"]}),
+    ("clearance", {"article": ["GCIV-147"]}),  # pages with either, as for "clearance article:GCIV-147"
+])
+def test_an_article_chosen_as_a_filter_shows_the_citing_pages(search, query: str, selected) -> None:
+    """Choosing the article from the facets listed its documents without a page to cite: the same search typed
+    as ``article:GCIV-147`` listed page 3 of "Long" with the citing passage marked."""
+    long = next(h for h in search(query, selected=selected).hits if h.title == "Long")
+    assert 3 in [p.page for p in long.pages]
+    cited = next(p for p in long.pages if p.page == 3)
+    assert '<mark class="hit ref">Article 147 of the Fourth Geneva Convention</mark>' in cited.snippet
+    if query:
+        assert [p.page for p in long.pages] == [1, 3] and long.matching_pages == 2
+
+
 def test_not_a_treaty_article_is_a_clear_error(search) -> None:
     with pytest.raises(QueryError, match="does not name a treaty article"):
         search('article:"Law on Mine Action"')
