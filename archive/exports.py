@@ -41,7 +41,7 @@ FORMATS: dict[str, tuple[str, str]] = {
     **{name: (f"{media}; charset=utf-8", ext) for name, (media, ext) in cite.FORMATS.items()},
 }
 CSV_COLUMNS = ("control_number", "id", "title", "type", "date", "issuer", "places", "languages", "articles",
-               "first_matching_pages", "original_name", "sha256", "permalink", "synthetic")
+               "first_matching_pages", "original_name", "sha256", "permalink", "synthetic", "access")
 #: A spreadsheet runs a cell starting with one of these as a formula; such cells get a leading apostrophe.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: Characters JSON leaves unescaped (it escapes the other controls) that ``str.splitlines()`` and other line readers
@@ -124,7 +124,7 @@ def _csv(batches: Batches, archive: Archive, permalink: Permalink) -> Iterator[s
             row = (document.control_number, document.id, document.title, meta.type, meta.date, meta.issuer,
                    "; ".join(meta.places), "; ".join(meta.languages), "; ".join(badges.get(document.id, ())),
                    " ".join(map(str, pages)), document.original_name, document.sha256, permalink(document),
-                   "true" if meta.synthetic else "false")
+                   "true" if meta.synthetic else "false", meta.access)
             rows.append([spreadsheet_cell(value) for value in row])
         yield _csv_rows(rows)
 
