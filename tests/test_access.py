@@ -49,6 +49,7 @@ from tests.conftest import stored_documents, write_sidecar, write_statement_batc
 from tests.test_store import _extraction
 from tests.test_uploads import wait_for_catch_up
 from webapp import create_app
+from webapp.state import ANONYMOUS_ACTOR
 
 PASSWORD = "correct horse battery staple"
 ROLES = ("reader", "investigator", "admin")
@@ -791,6 +792,19 @@ def test_views_and_downloads_by_signed_in_users_are_custody_events(clients, toke
     assert not [e for e in public_events if e.action == "viewed"]
     downloads = [e for e in public_events if e.action == "downloaded"]
     assert [(e.actor, e.details.get("inline", False)) for e in downloads] == [("reader", False), ("reader", True)]
+
+
+def test_an_anonymous_visitors_downloads_and_exports_are_not_recorded_as_the_archives_own(clients, home: Settings
+                                                                                        ) -> None:
+    """They were recorded under ``ARCHIVE_ACTOR`` (the staff name the server runs as), so the ledger showed the
+    archive's own staff downloading and exporting what an unknown visitor took."""
+    public = docs(home)["public"]
+    clients[None].get(f"/documents/{public.id}/download").close()
+    assert clients[None].get("/export/csv?q=landmines").status_code == 200
+    with Archive(home) as archive:
+        taken = [e for e in archive.events() if e.action in ("downloaded", "exported")]
+    assert [(e.action, e.actor) for e in taken] == [("downloaded", ANONYMOUS_ACTOR), ("exported", ANONYMOUS_ACTOR)]
+    assert home.actor != ANONYMOUS_ACTOR
 
 
 def test_views_are_not_recorded_when_audit_views_is_off(home: Settings) -> None:

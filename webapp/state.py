@@ -82,10 +82,15 @@ def event_details(event: CustodyEvent) -> dict[str, Any]:
     return {**event.details, "path": PurePath(path).name}
 
 
-def actor() -> str | None:
-    """The name custody events record for this request: the signed-in user, else the archive's actor."""
+#: The actor of the custody events an anonymous visitor's requests make (downloads, exports). No user can have this
+#: name (user names have no spaces), and it is not ``ARCHIVE_ACTOR``: the archive's own staff did not act.
+ANONYMOUS_ACTOR = "anonymous visitor"
+
+
+def actor() -> str:
+    """The name custody events record for this request: the signed-in user, else :data:`ANONYMOUS_ACTOR`."""
     user = current_user()
-    return user.name if user else None
+    return user.name if user else ANONYMOUS_ACTOR
 
 
 def via_token() -> dict[str, Any]:
