@@ -381,6 +381,29 @@ def test_no_false_hits(text):
     assert ids(text) == []
 
 
+# Protocol I of the CCW (non-detectable fragments) is not in the catalogue: it must not be read as Additional
+# Protocol I of the Geneva Conventions, and a bare article after it must not take that Protocol as its instrument.
+CCW_PROTOCOL_I_CASES = [
+    ("CCW Protocol I bans weapons whose fragments escape X-rays.", []),
+    ("Article 1 of CCW Protocol I", []),
+    ("Protocol I to the CCW", []),
+    ("Article 2 of Protocol I to the CCW", []),
+    ("Article 1 of Protocol I to the Convention on Certain Conventional Weapons", []),
+    ("Protocol I annexed to the CCW. Article 51 applies.", []),
+    ("Протокол I к Конвенции о запрещении или ограничении применения конкретных видов обычного оружия", []),
+    ("статья 1 Протокола I к КОО", []),
+    # Additional Protocol I is still read, beside the CCW too
+    ("Article 51 of Protocol I", ["API-51"]),
+    ("Article 51 of Protocol I and CCW Protocol III", ["API-51", "CCW-PIII"]),
+    ("статья 51 Протокола I к Женевским конвенциям", ["API-51"]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CCW_PROTOCOL_I_CASES)
+def test_ccw_protocol_one_is_not_additional_protocol_one(text, expected):
+    assert ids(text) == expected
+
+
 @pytest.mark.parametrize(("text", "kind"), DIAGNOSTICS)
 def test_nonexistent_provisions_become_diagnostics(text, kind):
     record = refs_record(text)

@@ -436,11 +436,13 @@ CCW_NAME = (
     r"(?:CCW|(?i:(?:1980\s+)?Convention\s+on\s+(?:Prohibitions\s+or\s+Restrictions\s+on\s+"
     r"the\s+Use\s+of\s+)?Certain\s+Conventional\s+Weapons))"
 )
-PROTOCOL_TAIL_CCW = r"(?:\s+(?i:to|of|annexed\s+to)\s+(?i:the\s+)?" + CCW_NAME + r")?"
-PROTOCOL_TAIL_CCW_RU = (
-    r"(?:\s+к\s+(?:КОО|(?i:конвенции\s+о\s+(?:запрещении\s+или\s+ограничении\s+применения\s+)?"
-    r"конкретных\s+видов\s+обычного\s+оружия)))?"
+TO_THE_CCW = r"\s+(?i:to|of|annexed\s+to)\s+(?i:the\s+)?" + CCW_NAME
+PROTOCOL_TAIL_CCW = r"(?:" + TO_THE_CCW + r")?"
+TO_THE_CCW_RU = (
+    r"\s+к\s+(?:КОО|(?i:конвенции\s+о\s+(?:запрещении\s+или\s+ограничении\s+применения\s+)?"
+    r"конкретных\s+видов\s+обычного\s+оружия))"
 )
+PROTOCOL_TAIL_CCW_RU = r"(?:" + TO_THE_CCW_RU + r")?"
 AS_AMENDED = r"(?:\s*,?\s*\(?(?i:as\s+amended)(?:\s+(?i:on)\s+3\s+(?i:May)\s+1996|\s+in\s+1996)?\)?)"
 
 
@@ -624,7 +626,10 @@ def _protocol_specs() -> list[MentionSpec]:
             INSTRUMENT,
             "APII",
         ),
-        MentionSpec(r"(?:1977\s+)?" + protocol + r"\s*" + _roman("I") + tail, INSTRUMENT, "API"),
+        # "Protocol I to the CCW" is the CCW's (non-detectable fragments), which the catalogue does not hold
+        MentionSpec(r"(?:1977\s+)?" + protocol + r"\s*" + _roman("I") + r"(?!" + TO_THE_CCW + r")" + tail,
+                    INSTRUMENT, "API"),
+        MentionSpec(protocol + r"\s*" + _roman("I") + TO_THE_CCW, FOREIGN),
         MentionSpec(r"(?<![\w/])AP(?:\s-?|-)I(?![\w/])" + tail, INSTRUMENT, "API"),
         MentionSpec(r"(?<![\w/])API(?![\w/])" + tail, INSTRUMENT, "API", standalone=False),
         MentionSpec(r"(?<![\w/])AP\s?2(?![\w/])" + tail, INSTRUMENT, "APII"),
@@ -669,7 +674,8 @@ def _protocol_specs() -> list[MentionSpec]:
             "CCW-PIII",
         ),
         MentionSpec(r"(?:CCW\s+)?" + protocol + r"\s*(?:" + _roman("IV") + r"|" + _roman("V") + r")", FOREIGN),
-        MentionSpec(r"CCW\s+" + protocol + r"\s*" + _roman("I"), FOREIGN),
+        # the CCW's own Protocol I, tried before "CCW" alone (a longer pattern is tried first)
+        MentionSpec(r"CCW\s+" + protocol + r"\s*" + _roman("I") + PROTOCOL_TAIL_CCW, FOREIGN),
         MentionSpec(r"(?:1980\s+)?(?:CCW|" + CCW_NAME + r")(?![\w/])", CCW_FRAME),
         MentionSpec(r"(?i:(?:certain\s+)?conventional\s+weapons\s+convention)", CCW_FRAME),
         # "Protocol II" / "AP II": decided in context
@@ -715,7 +721,9 @@ def _protocol_specs() -> list[MentionSpec]:
             r"\s+(?:I|II|III)(?:\s*(?:,|и)\s*(?:I|II|III))+(?![\w])",
             PROTOCOL_LIST,
         ),
-        MentionSpec(r"(?i:протокол\w*)\s*" + _roman("I") + r"(?:\s+к\s+Женевским\s+конвенциям)?", INSTRUMENT, "API"),
+        MentionSpec(r"(?i:протокол\w*)\s*" + _roman("I") + r"(?!" + TO_THE_CCW_RU + r")"
+                    r"(?:\s+к\s+Женевским\s+конвенциям)?", INSTRUMENT, "API"),
+        MentionSpec(r"(?i:протокол\w*)\s*" + _roman("I") + TO_THE_CCW_RU, FOREIGN),
         MentionSpec(r"(?i:протокол\w*)\s*" + _roman("II"), PROTOCOL_TWO),
         MentionSpec(
             r"(?i:протокол\w*)\s*" + _roman("II") + r"\s+к\s+(?:КОО|(?i:конвенции\s+о))", INSTRUMENT, "CCW-APII-1996"
