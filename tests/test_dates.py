@@ -401,6 +401,24 @@ def test_a_date_of_birth_at_the_end_is_not_the_documents_date() -> None:
 
 
 @pytest.mark.parametrize(
+    "line",
+    ["Fourth Geneva Convention, 12 August 1949", "Geneva Conventions, 12 August 1949.",
+     "Convention on Cluster Munitions, 30 May 2008", "Additional Protocol I, 8 June 1977",
+     "Оттавская конвенция, 18 сентября 1997 г.", "IV Cenevrə Konvensiyası, 12 avqust 1949-cu il",
+     "Ottawa Treaty – 18.09.1997"],
+)
+def test_a_treaty_and_its_date_is_no_dateline(line: str) -> None:
+    assert not is_dateline(line)
+
+
+def test_a_treaty_cited_at_the_end_does_not_date_the_document() -> None:
+    text = ("Shusha, 23 April 2022\nAPPEAL\nThe shelling of civilians breaches Article 147.\n\n"
+            "Sources:\nFourth Geneva Convention, 12 August 1949\nOttawa Convention, 18 September 1997\n")
+    assert find_dateline(text) == D(2022, 4, 23)
+    assert find_dateline("Обращение\nТекст.\nЖеневская конвенция, 12 августа 1949 г.") is None
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("«17» декабря 2009 г.", D(2009, 12, 17)),  # the form the synthetic corpus itself writes

@@ -35,7 +35,8 @@ Rules where a text is vague:
   ISO dates ("2022-04-23") are always year-month-day.
 
 :func:`find_dateline` picks the date a document gives itself ("Shusha,
-23 April 2022" at the end or the top), and :func:`parse_pdf_date` reads PDF
+23 April 2022" at the end or the top; a treaty cited with its date, "Fourth
+Geneva Convention, 12 August 1949", is none), and :func:`parse_pdf_date` reads PDF
 metadata dates. Which date becomes the document's date is left to the caller.
 """
 
@@ -551,6 +552,13 @@ _DATELINE_PREFIX = re.compile(
 # "Date of birth – 12.05.1970", "Дата рождения – …", "Doğum tarixi – …": a field of a form, not the
 # document's own date (only a bare "Date:" / "Дата:" / "Tarix:" introduces a dateline).
 _FIELD_LABEL = re.compile(r"(?<!\w)(?:date|dated|дата|tarix\w*|birth|born|рожд\w*|doğum\w*)(?!\w)", re.IGNORECASE)
+# "Fourth Geneva Convention, 12 August 1949", "Оттавская конвенция, 18 сентября 1997 г.": a treaty cited with the
+# date it was signed (a list of sources at the end of an appeal), not a place the document was written in.
+_INSTRUMENT_NAME = re.compile(
+    r"(?<!\w)(?:conventions?|treaty|конвенц\w*|konvensiya\w*|(?:additional\s+)?protocols?\s+(?:I|II|III|IV|V)"
+    r"|дополнительн\w*\s+протокол\w*|əlavə\s+protokol\w*)(?!\w)",
+    re.IGNORECASE,
+)
 _BARE_DATE_LABEL = re.compile(r"^\s*(?:date|dated|дата|от|tarix)\s*[:.]?\s*$", re.IGNORECASE)
 _DATELINE_SUFFIX = re.compile(r"^[\s.,;:)\]–—-]*(?:№\s*\S+|no\.?\s*\S+)?[\s.]*$", re.IGNORECASE)
 
@@ -569,6 +577,8 @@ def _dateline_value(line: str, dayfirst: bool = True) -> dt.date | None:
             continue
         prefix, suffix = line[: mention.start], line[mention.end:]
         if _FIELD_LABEL.search(prefix) and not _BARE_DATE_LABEL.match(prefix):
+            continue
+        if _INSTRUMENT_NAME.search(prefix):
             continue
         if len(prefix.split()) <= 12 and _DATELINE_PREFIX.match(prefix) and _DATELINE_SUFFIX.match(suffix):
             return mention.value
