@@ -12,7 +12,7 @@ characters, known file signatures) and empty input raise :class:`DecodeError`.
 
 :func:`html_to_text`, :func:`html_title` and :func:`html_meta` read an HTML
 document with the standard library's parser: the visible text with block
-elements on their own lines, the ``<title>``, and the ``<meta>`` tags.
+elements on their own lines (and the lines of ``<pre>`` kept), the ``<title>``, and the ``<meta>`` tags.
 :func:`decode_html` honours a ``<meta charset>`` before guessing.
 
 Splitting text into pages and deciding what it means is left to
@@ -295,6 +295,9 @@ _BLOCK_ELEMENTS = frozenset({
     "table", "tbody", "tfoot", "thead", "tr", "ul",
 })
 _CELL_ELEMENTS = frozenset({"td", "th"})
+#: Elements whose line breaks are shown as written (a mailing-list archive puts the message in ``<pre>``).
+_PREFORMATTED_ELEMENTS = frozenset({"pre", "listing", "plaintext", "textarea"})
+_LINE_BREAK = re.compile(r"\r\n?")
 _HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")
 
 
@@ -313,6 +316,7 @@ class _HTMLReader(HTMLParser):
         self.title: list[str] | None = None
         self.title_done = False
         self.meta: dict[str, str] = {}
+        self.preformatted = 0  # depth of open preformatted elements
 
     def parse_marked_section(self, i: int, report: int = 1) -> int:
         # ``<![`` not followed by a name (``<![0``) makes the standard library's parser fail an assertion;
@@ -331,6 +335,8 @@ class _HTMLReader(HTMLParser):
             self.hidden[tag] = self.hidden.get(tag, 0) + 1
             if tag == "title" and not self.title_done:
                 self.title = []
+        elif tag in _PREFORMATTED_ELEMENTS:
+            self.preformatted += 1
         self._break(tag)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -343,6 +349,8 @@ class _HTMLReader(HTMLParser):
             self.hidden[tag] -= 1
             if tag == "title" and self.title is not None:
                 self.title_done = True
+        elif tag in _PREFORMATTED_ELEMENTS and self.preformatted:
+            self.preformatted -= 1
         self._break(tag)
 
     def handle_data(self, data: str) -> None:
@@ -353,7 +361,7 @@ class _HTMLReader(HTMLParser):
         ):
             self.hidden.pop("head")  # text outside any head element starts the body
         if not any(self.hidden.values()):
-            self.parts.append(_WHITESPACE.sub(" ", data))
+            self.parts.append(_LINE_BREAK.sub("\n", data) if self.preformatted else _WHITESPACE.sub(" ", data))
 
     def _break(self, tag: str) -> None:
         if any(self.hidden.values()):
@@ -383,7 +391,8 @@ def _normalise(text: str) -> str:
 
 
 def html_to_text(html: str) -> str:
-    """The visible text of an HTML document: one line per block, entities resolved, spaces tidied.
+    """The visible text of an HTML document: one line per block and per line of preformatted text
+    (``<pre>``), entities resolved, spaces tidied.
 
     Scripts, styles, the head, templates, comments and the like are dropped.
     """

@@ -193,6 +193,11 @@ def test_html_to_text_keeps_only_visible_text_one_block_per_line() -> None:
         ("&lt;script&gt; is shown as text", "<script> is shown as text"),
         ("a<![0 bogus]>b", "ab"),  # not a marked section: a bogus comment, as browsers read it
         ("<p>x</p><![if !IE]><p>y</p><![endif]>", "x\ny"),
+        # preformatted text keeps its lines (its spaces are tidied like any other line's)
+        ("<pre>\nAppeal\n\n  Text   here.\r\nShusha, 23 April 2022</pre>after",
+         "Appeal\nText here.\nShusha, 23 April 2022\nafter"),
+        ("<pre>a\n<b>b\nc</b></pre>d\ne", "a\nb\nc\nd e"),
+        ("<textarea>one\ntwo</textarea>", "one\ntwo"),
     ],
 )
 def test_html_to_text(html: str, expected: str) -> None:

@@ -53,6 +53,25 @@ def test_html_keeps_visible_text_only(settings: Settings, tmp_path: Path) -> Non
     assert pages[0].method == "html"
 
 
+def test_html_keeps_the_lines_of_preformatted_text(settings: Settings, tmp_path: Path) -> None:
+    # a mailing-list archive's page: the message is plain text inside <pre>
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "message.html").write_text(
+        "<html><head><title>[mine-action] Appeal</title></head><body><h1>[mine-action] Appeal</h1>"
+        "<pre>\nAppeal to the ICRC\n\nMines were laid in the fields of Aghdam.\n\nShusha, 23 April 2022\n</pre>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    ingest([folder], settings)
+    document, pages = _only_document(settings)
+    assert pages[0].text.splitlines() == [
+        "[mine-action] Appeal", "Appeal to the ICRC", "Mines were laid in the fields of Aghdam.",
+        "Shusha, 23 April 2022",
+    ]
+    assert document.metadata.date == "2022-04-23" and document.metadata.date_source == "dateline"
+
+
 def test_manifest_supplies_metadata_and_a_sidecar_wins(settings: Settings, tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
