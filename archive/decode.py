@@ -298,6 +298,7 @@ _CELL_ELEMENTS = frozenset({"td", "th"})
 #: Elements whose line breaks are shown as written (a mailing-list archive puts the message in ``<pre>``).
 _PREFORMATTED_ELEMENTS = frozenset({"pre", "listing", "plaintext", "textarea"})
 _LINE_BREAK = re.compile(r"\r\n?")
+_SOFT_HYPHEN = "\xad"
 _HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")
 
 
@@ -354,6 +355,7 @@ class _HTMLReader(HTMLParser):
         self._break(tag)
 
     def handle_data(self, data: str) -> None:
+        data = data.replace(_SOFT_HYPHEN, "")  # shown only where a line breaks, never inside a word
         if self.title is not None and not self.title_done and self.hidden.get("title"):
             self.title.append(data)
         if self.hidden.get("head") and data.strip() and not any(
@@ -392,7 +394,7 @@ def _normalise(text: str) -> str:
 
 def html_to_text(html: str) -> str:
     """The visible text of an HTML document: one line per block and per line of preformatted text
-    (``<pre>``), entities resolved, spaces tidied.
+    (``<pre>``), entities resolved, soft hyphens (``&shy;``) dropped, spaces tidied.
 
     Scripts, styles, the head, templates, comments and the like are dropped.
     """

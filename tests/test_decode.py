@@ -198,6 +198,7 @@ def test_html_to_text_keeps_only_visible_text_one_block_per_line() -> None:
          "Appeal\nText here.\nShusha, 23 April 2022\nafter"),
         ("<pre>a\n<b>b\nc</b></pre>d\ne", "a\nb\nc\nd e"),
         ("<textarea>one\ntwo</textarea>", "one\ntwo"),
+        ("<p>Conven&shy;tion in Shu&#173;sha</p>", "Convention in Shusha"),  # a soft hyphen shows only at a break
     ],
 )
 def test_html_to_text(html: str, expected: str) -> None:

@@ -72,6 +72,23 @@ def test_html_keeps_the_lines_of_preformatted_text(settings: Settings, tmp_path:
     assert document.metadata.date == "2022-04-23" and document.metadata.date_source == "dateline"
 
 
+def test_html_soft_hyphens_do_not_split_words(settings: Settings, tmp_path: Path) -> None:
+    # a page typeset for narrow screens: "&shy;" marks where a word may break and is shown only there
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "news.html").write_text(
+        "<p>Mines laid in Shu&shy;sha on 23 Ap&shy;ril 2022 breach Article 147 of the Fourth Geneva "
+        "Conven&#173;tion.</p>",
+        encoding="utf-8",
+    )
+    ingest([folder], settings)
+    document, pages = _only_document(settings)
+    assert pages[0].text == "Mines laid in Shusha on 23 April 2022 breach Article 147 of the Fourth Geneva Convention."
+    assert document.metadata.places == ("Shusha",)
+    with Archive(settings) as archive:
+        assert [reference.ref_id for reference in archive.references(document.id)] == ["GCIV-147"]
+
+
 def test_manifest_supplies_metadata_and_a_sidecar_wins(settings: Settings, tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
