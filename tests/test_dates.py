@@ -550,6 +550,8 @@ def test_real_date_forms(line: dict) -> None:
     ("Baku, 23–25 April 2022", None),  # a range is no dateline (nor was it when only its end was read)
     ("23–25 апреля 2022 г.", None),
     ("Bakı, 23–25 aprel 2022-ci il", None),
+    ("В период 23.04.2022 – 25.04.2022 г.", None),  # the first end is no place before the last
+    ("Mission from 1 May 2022 - 23 May 2022", None),
     ("Baku, 25 April 2022", dt.date(2022, 4, 25)),
 ])
 def test_a_range_does_not_change_the_dateline(line: str, expected: dt.date | None) -> None:
@@ -564,3 +566,19 @@ def test_a_range_does_not_change_the_dateline(line: str, expected: dt.date | Non
 ])
 def test_what_is_no_range_gives_no_first_end(text: str, expected: list[str]) -> None:
     assert [m.text for m in find_dates(text)] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("в период 23.04.2022-25.04.2022 г.", [("23.04.2022", D(2022, 4, 23)), ("25.04.2022 г.", D(2022, 4, 25))]),
+    ("01.01.2020-31.12.2020", [("01.01.2020", D(2020, 1, 1)), ("31.12.2020", D(2020, 12, 31))]),
+    ("23/04/2022-25/04/2022", [("23/04/2022", D(2022, 4, 23)), ("25/04/2022", D(2022, 4, 25))]),
+    # as with a dash that is not a hyphen
+    ("23.04.2022–25.04.2022", [("23.04.2022", D(2022, 4, 23)), ("25.04.2022", D(2022, 4, 25))]),
+    # a number glued to a date by a hyphen is still no date
+    ("12.05.1970-1", []),
+    ("1-12.05.1970", []),
+    ("23.04.2022-25.04", []),
+])
+def test_both_ends_of_a_hyphenated_range_of_numeric_dates(text: str, expected: list[tuple[str, dt.date]]) -> None:
+    assert [(m.text, m.value) for m in find_dates(text)] == expected
+    assert find_dateline(f"Report on the survey.\nBaku, {text}") is None

@@ -27,7 +27,9 @@ Rules where a text is vague:
 * Both ends of a range are kept: "23–25 апреля 2022 г." is the 23rd (the mention "23") and the 25th of April
   2022, "1992–1994 гг." and "in 1992-1994" the years 1992 and 1994. The dash of a range of days has no space
   around it ("Page 5 - 23 April 2022" is a page and a date), a range of years is marked as years (by "гг.",
-  "годах", "-cü illər" after it or "in" before it) and each range's first end comes before its last.
+  "годах", "-cü illər" after it or "in" before it) and each range's first end comes before its last. Two
+  numeric dates joined by a hyphen ("23.04.2022-25.04.2022") are both kept; a hyphen glues no other number to a
+  numeric date ("12.05.1970-1"). A line holding a range is no dateline.
 * Two-digit years ("23.04.22") need a two-digit day and month and are put in
   the century dateutil chooses (within 50 years of today).
 * An ambiguous numeric date follows ``dayfirst``; one with only one valid
@@ -205,6 +207,12 @@ _IN_YEAR_WORD = r"(?<![\w-])(?:in|since|from|until|till|during|before|after|thro
 _NUMERIC_END = rf"(?![./-]\d)(?:{_RU_YEAR_WORD}|{_AZ_YEAR_WORD})?(?!\w)"
 
 
+# The ends of a hyphenated range of dotted or slashed dates with four-digit years. Nothing number-like comes before
+# the first ("1-12.05.1970" is no range; the look-behind after the first digit: see _B_YEAR).
+_RANGE_FIRST = r"\d(?<![\w.,/-]\d)(?:(?<=[0-3])\d)?(?P<first_separator>[./])[0-3]?\d(?P=first_separator)[12]\d{3}"
+_RANGE_LAST = r"[0-3]?\d(?P<last_separator>[./])[0-3]?\d(?P=last_separator)[12]\d{3}"
+
+
 #: What was found in one text, for the patterns after: where patterns may begin (see _DatePattern.starts).
 _Found = dict[object, list[int]]
 
@@ -371,6 +379,11 @@ _DATE_PATTERNS = (
     # in 1992-1994: the last year, marked as a year by the word before the first (read by "in 2022")
     _pattern(rf"{_IN_YEAR_WORD}{_SEP}(?:the{_SEP}years?{_SEP})?(?P<first_year>[12]\d{{3}}){_DASH}{_YEAR}{_E}"
              rf"(?!{_MEASURED})", YEAR, span="year", counted=True, starts=_in_year_starts),
+    # 23.04.2022-25.04.2022 · 01/01/2020-31/12/2020: a hyphen glues no number to a numeric date ("12.05.1970-1"),
+    # but it may join two of them. The first end, then the last.
+    _pattern(rf"(?P<numeric>{_RANGE_FIRST})-(?={_RANGE_LAST}{_NUMERIC_END})", DAY, span="numeric"),
+    _pattern(rf"{_RANGE_FIRST}-(?P<last>(?P<numeric>{_RANGE_LAST}){_NUMERIC_END})", DAY,
+             span="last"),
 )
 
 # -- values -------------------------------------------------------------------------
@@ -572,16 +585,18 @@ def _dateline_value(line: str, dayfirst: bool = True) -> dt.date | None:
     line = line.strip()
     if not line or len(line) > _DATELINE_MAX_LENGTH:
         return None
-    for mention in find_dates(line, dayfirst=dayfirst):
-        if mention.precision != DAY:
-            continue
-        prefix, suffix = line[: mention.start], line[mention.end:]
-        if _FIELD_LABEL.search(prefix) and not _BARE_DATE_LABEL.match(prefix):
-            continue
-        if _INSTRUMENT_NAME.search(prefix):
-            continue
-        if len(prefix.split()) <= 12 and _DATELINE_PREFIX.match(prefix) and _DATELINE_SUFFIX.match(suffix):
-            return mention.value
+    # Only the line's first date: one after another date ends a range ("В период 23.04.2022 – 25.04.2022 г.",
+    # whose first end the place pattern, which allows digits, would take for a place).
+    mention = next(iter(find_dates(line, dayfirst=dayfirst)), None)
+    if mention is None or mention.precision != DAY:
+        return None
+    prefix, suffix = line[: mention.start], line[mention.end:]
+    if _FIELD_LABEL.search(prefix) and not _BARE_DATE_LABEL.match(prefix):
+        return None
+    if _INSTRUMENT_NAME.search(prefix):
+        return None
+    if len(prefix.split()) <= 12 and _DATELINE_PREFIX.match(prefix) and _DATELINE_SUFFIX.match(suffix):
+        return mention.value
     return None
 
 
