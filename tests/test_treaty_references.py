@@ -399,6 +399,28 @@ CCW_PROTOCOL_I_CASES = [
 ]
 
 
+# The instrument in brackets after the article, as footnotes and tables write it.
+BRACKETED_INSTRUMENT_CASES = [
+    ("Article 147 (Fourth Geneva Convention)", "GCIV-147", "Article 147 (Fourth Geneva Convention)"),
+    ("Grave breaches: Art. 147 (GC IV).", "GCIV-147", "Art. 147 (GC IV)"),
+    ("Article 5 (Ottawa Convention)", "APMBC-5", "Article 5 (Ottawa Convention)"),
+    ("Article 51(4) (Additional Protocol I)", "API-51-4", "Article 51(4) (Additional Protocol I)"),
+    ("Article 147 [Fourth Geneva Convention]", "GCIV-147", "Article 147 [Fourth Geneva Convention]"),
+    ("статья 147 (Четвертая Женевская конвенция)", "GCIV-147", "статья 147 (Четвертая Женевская конвенция)"),
+    ("Fourth Geneva Convention (Art. 147)", "GCIV-147", "Fourth Geneva Convention (Art. 147)"),
+    ("Fourth Geneva Convention (1949), Article 147) ends", "GCIV-147", "Fourth Geneva Convention (1949), Article 147"),
+]
+
+
+@pytest.mark.parametrize(("text", "ref_id", "span"), BRACKETED_INSTRUMENT_CASES)
+def test_an_instrument_in_brackets_beside_the_article_is_its_instrument(text, ref_id, span):
+    assert [(match.id, match.text) for match in find_references(text)] == [(ref_id, span)]
+
+
+def test_an_unknown_instrument_in_brackets_is_still_foreign():
+    assert ids("Article 147 (Criminal Code) and the Fourth Geneva Convention") == ["GCIV"]
+
+
 @pytest.mark.parametrize(("text", "expected"), CCW_PROTOCOL_I_CASES)
 def test_ccw_protocol_one_is_not_additional_protocol_one(text, expected):
     assert ids(text) == expected

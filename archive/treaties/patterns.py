@@ -292,7 +292,7 @@ COMMON_ABBREVIATION = r"(?<![\w/])CA(?P<num>[1-3])(?![\w/])"
 # -- binding of a citation to the instrument after it ---------------------------
 
 FOLLOW_CONNECTOR = re.compile(
-    r"\s*,?\s*(?P<of>(?i:of|to|under|in|from|within|de(?!\s+(?:facto|jure)\b)|du|des)\s+)?"
+    r"\s*,?\s*(?:[(\[]\s*)?(?P<of>(?i:of|to|under|in|from|within|de(?!\s+(?:facto|jure)\b)|du|des)\s+)?"
 )
 # The connectors after which an unknown name is another instrument ("Article 5 of the Law", "article 5 de la loi").
 FOLLOW_OF = re.compile(r"(?i:of|de|du|des)\s+")
@@ -303,6 +303,9 @@ FOLLOW_YEAR = re.compile(r"(?:1949|1977|1980|1996|1997|2008)\s+")
 FOLLOW_WORD = re.compile(r"(?!(?i:which|whom|whose|it|its|this|these|those|them|each|both|all|such|any|its)\b)[^\W\d_]")
 # "Article 7 report under the Ottawa Convention", "Article 5 obligations of the Treaty"
 FOLLOW_NOUN_PHRASE = re.compile(r"\s+(?:[a-z][a-z\-]+\s+){1,2}(?:under|of|pursuant\s+to)\s+(?:(?:the|its)\s+)?")
+# "Article 147 (Fourth Geneva Convention)", "Fourth Geneva Convention (Art. 147)": a bracket opened between a
+# citation and its instrument is closed inside the reference's span.
+CLOSING_BRACKET = {"(": re.compile(r"\s*\)"), "[": re.compile(r"\s*\]")}
 PRECEDING_GAP = re.compile(
     r"(?:[-‐’'](?:n?[ıiuü]n|[ıiuü]n[ıiuü]n))?"  # Azerbaijani genitive after a numeral: "I-in"
     r"(?:[\s,:;()]"  # punctuation, "(GCIV), art. 5"
