@@ -399,6 +399,31 @@ CCW_PROTOCOL_I_CASES = [
 ]
 
 
+# Additional Protocol III (2005, the red crystal) is not in the catalogue: it is neither Additional Protocol I or II
+# nor the CCW's Protocol III (incendiary weapons).
+ADDITIONAL_PROTOCOL_III_CASES = [
+    ("Protocol III additional to the Geneva Conventions", []),
+    ("Article 2 of Protocol III to the Geneva Conventions", []),
+    ("Дополнительный протокол III", []),
+    ("статья 2 Дополнительного протокола III к Женевским конвенциям", []),
+    ("Протокол III к Женевским конвенциям", []),
+    ("Əlavə Protokol III", []),
+    ("III Əlavə Protokol", []),
+    ("Əlavə Protokol IV", []),
+    # the catalogue's instruments are still read
+    ("Protocol III to the CCW", ["CCW-PIII"]),
+    ("Article 2 of Protocol III", ["CCW-PIII-2"]),
+    ("Протокол III к КОО", ["CCW-PIII"]),
+    ("Əlavə Protokol II", ["APII"]),
+    ("Əlavə Protokol I-in 51(2)-ci maddəsi", ["API-51-2"]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ADDITIONAL_PROTOCOL_III_CASES)
+def test_additional_protocol_three_is_no_catalogue_instrument(text, expected):
+    assert ids(text) == expected
+
+
 # The instrument in brackets after the article, as footnotes and tables write it.
 BRACKETED_INSTRUMENT_CASES = [
     ("Article 147 (Fourth Geneva Convention)", "GCIV-147", "Article 147 (Fourth Geneva Convention)"),

@@ -60,6 +60,7 @@ class MentionSpec:
 
 
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
+ROMAN_NUMERAL = re.compile(r"[IVXLC]+")
 GC_BY_NUMBER = {1: "GCI", 2: "GCII", 3: "GCIII", 4: "GCIV"}
 
 ORDINALS_EN = (
@@ -370,7 +371,12 @@ def _cyrillic_stem(word: str) -> str:
 
 
 def _azerbaijani_stem(word: str) -> str:
-    """Loosen the last word's possessive ending: 'Konvensiyası' -> 'Konvensiya\\w*'."""
+    """Loosen the last word's possessive ending: 'Konvensiyası' -> 'Konvensiya\\w*'.
+
+    A Roman numeral takes its endings after a hyphen ("Əlavə Protokol I-in"): loosened, "I" would be "II" or "III".
+    """
+    if ROMAN_NUMERAL.fullmatch(word):
+        return re.escape(word)
     stem = re.sub(r"(?:s[ıiuü]|[ıiuü])$", "", word) if len(word) > 5 else word
     return re.escape(stem) + r"\w*"
 
@@ -439,6 +445,9 @@ CCW_NAME = (
     r"(?:CCW|(?i:(?:1980\s+)?Convention\s+on\s+(?:Prohibitions\s+or\s+Restrictions\s+on\s+"
     r"the\s+Use\s+of\s+)?Certain\s+Conventional\s+Weapons))"
 )
+# Additional Protocol III (2005, the distinctive emblem) is none of the catalogue's: "Protocol III additional to the
+# Geneva Conventions" is not the CCW's Protocol III.
+TO_THE_GENEVA_CONVENTIONS = r"\s+(?i:(?:additional\s+)?to\s+the\s+(?:1949\s+)?Geneva\s+Conventions)"
 TO_THE_CCW = r"\s+(?i:to|of|annexed\s+to)\s+(?i:the\s+)?" + CCW_NAME
 PROTOCOL_TAIL_CCW = r"(?:" + TO_THE_CCW + r")?"
 TO_THE_CCW_RU = (
@@ -668,7 +677,14 @@ def _protocol_specs() -> list[MentionSpec]:
             INSTRUMENT,
             "CCW-APII-1996",
         ),
-        MentionSpec(r"(?:CCW\s+)?" + protocol + r"\s*" + _roman("III") + PROTOCOL_TAIL_CCW, INSTRUMENT, "CCW-PIII"),
+        MentionSpec(r"(?:CCW\s+)?" + protocol + r"\s*" + _roman("III") + r"(?!" + TO_THE_GENEVA_CONVENTIONS + r")"
+                    + PROTOCOL_TAIL_CCW, INSTRUMENT, "CCW-PIII"),
+        MentionSpec(protocol + r"\s*" + _roman("III") + TO_THE_GENEVA_CONVENTIONS, FOREIGN),
+        MentionSpec(
+            r"(?i:protocol\s+additional\s+to\s+the\s+Geneva\s+Conventions)[^.;]{0,60}?"
+            r"(?i:additional\s+distinctive\s+emblem)(?:\s*\((?i:protocol\s+III)\))?",
+            FOREIGN,
+        ),
         MentionSpec(r"(?<![\w/])CCW\s+P\.?\s?III(?![\w/])", INSTRUMENT, "CCW-PIII"),
         MentionSpec(
             r"(?i:protocol\s+on\s+prohibitions\s+or\s+restrictions\s+on\s+the\s+use\s+of\s+incendiary"
@@ -745,7 +761,12 @@ def _protocol_specs() -> list[MentionSpec]:
         MentionSpec(
             r"(?i:протокол\w*\s+о\s+запрещении\s+или\s+ограничении\s+применения\s+мин)", INSTRUMENT, "CCW-APII-1996"
         ),
-        MentionSpec(r"(?i:протокол\w*)\s*" + _roman("III") + PROTOCOL_TAIL_CCW_RU, INSTRUMENT, "CCW-PIII"),
+        MentionSpec(r"(?i:протокол\w*)\s*" + _roman("III") + r"(?!\s+к\s+(?i:Женевским\s+конвенциям))"
+                    + PROTOCOL_TAIL_CCW_RU, INSTRUMENT, "CCW-PIII"),
+        MentionSpec(r"(?i:протокол\w*)\s*" + _roman("III") + r"\s+к\s+(?i:Женевским\s+конвенциям)", FOREIGN),
+        MentionSpec(r"(?i:дополнительн\w*\s+протокол\w*)\s*" + _roman("III")
+                    + r"(?:\s+к\s+(?i:Женевским\s+конвенциям))?", FOREIGN),
+        MentionSpec(r"III\s+(?i:дополнительн\w*\s+протокол\w*)", FOREIGN),
         MentionSpec(
             r"(?i:протокол\w*\s+о\s+запрещении\s+или\s+ограничении\s+применения\s+зажигательного)",
             INSTRUMENT,
@@ -760,6 +781,8 @@ def _protocol_specs() -> list[MentionSpec]:
         # Azerbaijani
         MentionSpec(r"(?i:əlavə\s+protokol\w*)\s*" + _roman("I"), INSTRUMENT, "API"),
         MentionSpec(r"(?i:əlavə\s+protokol\w*)\s*" + _roman("II"), INSTRUMENT, "APII"),
+        MentionSpec(r"(?i:əlavə\s+protokol\w*)\s*(?:" + _roman("III") + r"|" + _roman("IV") + r")", FOREIGN),
+        MentionSpec(r"(?:III|IV)\s+(?i:əlavə\s+protokol\w*)", FOREIGN),
         MentionSpec(
             r"(?:(?i:Cenevrə\s+Konvensiyalarına\s+)?(?i:əlavə)\s+)" + r"I\s+(?i:protokol\w*)", INSTRUMENT, "API"
         ),
