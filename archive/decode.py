@@ -13,7 +13,8 @@ characters, known file signatures) and empty input raise :class:`DecodeError`.
 :func:`html_to_text`, :func:`html_title` and :func:`html_meta` read an HTML
 document with the standard library's parser: the visible text with block
 elements on their own lines (and the lines of ``<pre>`` kept), the ``<title>``, and the ``<meta>`` tags.
-:func:`decode_html` honours a ``<meta charset>`` before guessing.
+:func:`decode_html` honours a ``<meta charset>`` before guessing, unless it
+declares a Western or Cyrillic code page and the bytes are Russian in another.
 
 Splitting text into pages and deciding what it means is left to
 :mod:`archive.extract` and :mod:`archive.analyse`.
@@ -254,7 +255,8 @@ _INVERTED_CASE = re.compile(r"[a-zа-яё][A-ZА-ЯЁ]")
 
 
 def decode_html(data: bytes) -> DecodedText:
-    """Decode an HTML file: a byte-order mark, valid UTF-8, its ``<meta charset>``, else a guess."""
+    """Decode an HTML file: a byte-order mark, valid UTF-8, its ``<meta charset>`` (unless the bytes are Russian in
+    another code page), else a guess."""
     if not data or b"\x00" in data[:_SAMPLE] or any(data.startswith(bom) for bom, _ in _BOMS):
         return decode_text(data)  # empty, UTF-16/32 or binary: the declaration cannot help
     _refuse_known_binary(data)
@@ -265,10 +267,30 @@ def decode_html(data: bytes) -> DecodedText:
     declared = _declared_charset(data[:4096])
     if declared:
         try:
-            return DecodedText(data.decode(declared), declared)
+            text = data.decode(declared)
         except UnicodeDecodeError:
-            pass  # the declaration is wrong: guess instead
+            return decode_text(data)  # the declaration is wrong: guess instead
+        russian = _russian_code_page_against(declared, data[:_SAMPLE])
+        return DecodedText(text, declared) if russian is None else _decode(data, russian)
     return decode_text(data)
+
+
+#: Declarations that Russian text is often given by mistake: a template's Western default, or another Cyrillic
+#: code page (a page converted without its ``<meta>``).
+_OFTEN_MISDECLARED = frozenset({"iso8859-1", "cp1252", "iso8859-15", *_CYRILLIC_CODE_PAGES})
+
+
+def _russian_code_page_against(declared: str, sample: bytes) -> str | None:
+    """The Cyrillic code page the bytes are in when they contradict a declared Western or Cyrillic one, else None.
+
+    Whole words of high bytes are Cyrillic letters (see :func:`_looks_cyrillic`); the code page that reads them as
+    the most Russian text wins, the declared one on a tie. Other declarations (Greek, Turkish…) are believed.
+    """
+    if declared not in _OFTEN_MISDECLARED or not _looks_cyrillic(sample):
+        return None
+    candidates = (declared, *(page for page in _CYRILLIC_CODE_PAGES if page != declared))
+    best = max(candidates, key=lambda encoding: _russian_score(sample, encoding))
+    return None if best == declared else best
 
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
