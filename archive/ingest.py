@@ -408,7 +408,7 @@ def _index_terms(texts: Sequence[str], gazetteer: str) -> Any:
 def _metadata(given: Mapping[str, Any], extracted: ExtractedText, pages: Sequence[Page],
               places: Sequence[PlaceFound], options: WorkerOptions) -> Metadata:
     text = "\n".join(p.text for p in pages)
-    title = given.get("title") or extracted.info.get("title", "").strip() or analysis.guess_title(text) or ""
+    title = given.get("title") or _own_title(extracted) or analysis.guess_title(text) or ""
     date, date_source = _document_date(given, extracted, text, dayfirst=options.dayfirst)
     languages = given.get("language") or _languages(pages)
     named = [_canonical_place(name, options.gazetteer) for name in given.get("places", [])]
@@ -427,6 +427,12 @@ def _metadata(given: Mapping[str, Any], extracted: ExtractedText, pages: Sequenc
         synthetic=bool(given.get("synthetic", False)),
         extra=dict(given.get("extra", {})),
     )
+
+
+def _own_title(extracted: ExtractedText) -> str:
+    """The title the file gives itself (PDF information, HTML ``<title>``), unless its writing program made it up."""
+    title = extracted.info.get("title", "").strip()
+    return "" if analysis.is_placeholder_title(title) else title
 
 
 def _canonical_place(name: str, gazetteer: str = "") -> str:

@@ -130,6 +130,20 @@ def test_pdf_without_metadata_or_dateline_takes_its_creation_date(settings: Sett
     assert document.title == "Clearance notes" and document.metadata.issuer == "Field team"
 
 
+@pytest.mark.parametrize("placeholder", [
+    "Microsoft Word - Document1", "Microsoft Word - appeal_final_v2.docx", "Untitled", "untitled-3", "Document1",
+    "appeal_final.doc", "C:\\Users\\user\\Desktop\\appeal.docx", "Презентация PowerPoint", "Документ1", "Sənəd1",
+])
+def test_a_pdf_title_left_by_the_writing_program_gives_way_to_the_heading(settings: Settings, tmp_path: Path,
+                                                                           placeholder: str) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_pdf(folder / "appeal.pdf", ["Appeal on the landmine problem\nWe ask for the mine maps."], title=placeholder)
+    ingest([folder], settings)
+    document, _ = _only_document(settings)
+    assert document.title == "Appeal on the landmine problem"
+
+
 def test_dates_mentioned_in_the_text_are_kept(settings: Settings, tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()

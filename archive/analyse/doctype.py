@@ -16,7 +16,9 @@ of minefield maps" is a mine map submission).
 
 :func:`guess_title` picks the first heading-like line. Both are guesses for
 documents that come without metadata; metadata given by a person wins, which is
-for the caller to arrange.
+for the caller to arrange. :func:`is_placeholder_title` tells a title the
+writing program left in a file ("Microsoft Word - Document1", "Untitled
+Document", "appeal_final.docx") from one a person gave it.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from dataclasses import dataclass
 from archive.analyse.dates import is_dateline
 from archive.analyse.places import fold
 
-__all__ = ["DOCUMENT_TYPES", "guess_title", "guess_type"]
+__all__ = ["DOCUMENT_TYPES", "guess_title", "guess_type", "is_placeholder_title"]
 
 DOCUMENT_TYPES = (
     "appeal", "mine_map_submission", "testimony", "report", "treaty", "correspondence", "other",
@@ -170,6 +172,26 @@ def _is_heading_like(line: str) -> bool:
     if line.endswith(".") and len(line.split()) > _MAX_SENTENCE_WORDS:
         return False
     return not is_dateline(line)
+
+
+# What word processors, converters and page editors write where nobody gave a title.
+_PLACEHOLDER_TITLE = re.compile(
+    r"""^(?:
+        microsoft\s+(?:office\s+)?(?:word|excel|powerpoint)\b.*           # "Microsoft Word - Document1"
+      | (?:untitled|document|doc|new\s+document|untitled\s+document|безымянный|документ|новый\s+документ
+         |sənəd|adsız|слайд|slide)[\s_-]*\d*                             # "Untitled", "Документ1", "Sənəd1"
+      | (?:powerpoint\s+presentation|презентация\s+powerpoint|title|заголовок|başlıq)
+      | [^\n]*\.(?:docx?|rtf|odt|pdf|xlsx?|pptx?|txt|html?|tiff?|jpe?g)   # a file name: "appeal_final.docx"
+      | (?:[a-z]:)?[\\/].*                                                # a path: "C:\\Users\\…", "/home/…"
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def is_placeholder_title(title: str) -> bool:
+    """Whether ``title`` is what a program writes where nobody gave a title: "Microsoft Word - Document1",
+    "Untitled", "Документ1", a file name or a path. Such a title says nothing of the document."""
+    return bool(_PLACEHOLDER_TITLE.match(" ".join(title.split())))
 
 
 def _trim(line: str) -> str:
