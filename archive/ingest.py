@@ -419,7 +419,7 @@ def _metadata(given: Mapping[str, Any], extracted: ExtractedText, pages: Sequenc
         type=doc_type,
         date=date,
         date_source=date_source,
-        issuer=given.get("issuer") or extracted.info.get("author", "").strip(),
+        issuer=given.get("issuer") or _own_author(extracted),
         source=given.get("source", ""),
         languages=tuple(languages),
         places=tuple(dict.fromkeys(named + found)),
@@ -433,6 +433,12 @@ def _own_title(extracted: ExtractedText) -> str:
     """The title the file gives itself (PDF information, HTML ``<title>``), unless its writing program made it up."""
     title = extracted.info.get("title", "").strip()
     return "" if analysis.is_placeholder_title(title) else title
+
+
+def _own_author(extracted: ExtractedText) -> str:
+    """The author the file names (PDF information), unless it is an account name its writing program put there."""
+    author = extracted.info.get("author", "").strip()
+    return "" if analysis.is_placeholder_author(author) else author
 
 
 def _canonical_place(name: str, gazetteer: str = "") -> str:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from archive.analyse.doctype import DOCUMENT_TYPES, TITLE_LENGTH, guess_title, guess_type, is_placeholder_title
+from archive.analyse.doctype import (
+    DOCUMENT_TYPES,
+    TITLE_LENGTH,
+    guess_title,
+    guess_type,
+    is_placeholder_author,
+    is_placeholder_title,
+)
 
 
 @pytest.mark.parametrize(
@@ -122,3 +129,11 @@ def test_long_first_sentence_is_not_a_title_and_long_headings_are_trimmed() -> N
 ])
 def test_is_placeholder_title(title: str, expected: bool) -> None:
     assert is_placeholder_title(title) is expected
+
+
+@pytest.mark.parametrize(("author", "expected"), [
+    ("Windows User", True), ("user01", True), ("Администратор", True), ("İstifadəçi", True),
+    ("Ministry of Defence", False), ("ANAMA", False), ("User Rights Watch", False), ("Admiral Ali", False),
+])
+def test_is_placeholder_author(author: str, expected: bool) -> None:
+    assert is_placeholder_author(author) is expected

@@ -144,6 +144,18 @@ def test_a_pdf_title_left_by_the_writing_program_gives_way_to_the_heading(settin
     assert document.title == "Appeal on the landmine problem"
 
 
+@pytest.mark.parametrize("placeholder", ["Windows User", "User", "admin", "Administrator", "Пользователь",
+                                         "Пользователь Windows", "İstifadəçi", "Unknown", "Owner"])
+def test_a_pdf_author_left_by_the_writing_program_is_no_issuer(settings: Settings, tmp_path: Path,
+                                                               placeholder: str) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_pdf(folder / "appeal.pdf", ["Appeal on the landmine problem"], author=placeholder)
+    ingest([folder], settings)
+    document, _ = _only_document(settings)
+    assert document.metadata.issuer == ""
+
+
 def test_dates_mentioned_in_the_text_are_kept(settings: Settings, tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()

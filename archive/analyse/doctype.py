@@ -18,7 +18,9 @@ of minefield maps" is a mine map submission).
 documents that come without metadata; metadata given by a person wins, which is
 for the caller to arrange. :func:`is_placeholder_title` tells a title the
 writing program left in a file ("Microsoft Word - Document1", "Untitled
-Document", "appeal_final.docx") from one a person gave it.
+Document", "appeal_final.docx") from one a person gave it, and
+:func:`is_placeholder_author` does the same for an author ("Windows User",
+"Пользователь").
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from dataclasses import dataclass
 from archive.analyse.dates import is_dateline
 from archive.analyse.places import fold
 
-__all__ = ["DOCUMENT_TYPES", "guess_title", "guess_type", "is_placeholder_title"]
+__all__ = ["DOCUMENT_TYPES", "guess_title", "guess_type", "is_placeholder_author", "is_placeholder_title"]
 
 DOCUMENT_TYPES = (
     "appeal", "mine_map_submission", "testimony", "report", "treaty", "correspondence", "other",
@@ -192,6 +194,20 @@ def is_placeholder_title(title: str) -> bool:
     """Whether ``title`` is what a program writes where nobody gave a title: "Microsoft Word - Document1",
     "Untitled", "Документ1", a file name or a path. Such a title says nothing of the document."""
     return bool(_PLACEHOLDER_TITLE.match(" ".join(title.split())))
+
+
+# The account names operating systems and word processors write as a file's author.
+_PLACEHOLDER_AUTHOR = re.compile(
+    r"^(?:(?:windows\s+)?user\d*|admin\w*|owner|unknown|author|пользователь(?:\s+windows)?|администратор|автор"
+    r"|неизвестн\w*|istifadəçi|i̇stifadəçi|müəllif)$",
+    re.IGNORECASE,
+)
+
+
+def is_placeholder_author(author: str) -> bool:
+    """Whether ``author`` is an account name a program wrote ("Windows User", "Admin", "Пользователь"), not a
+    person or body that issued the document."""
+    return bool(_PLACEHOLDER_AUTHOR.match(" ".join(author.split())))
 
 
 def _trim(line: str) -> str:
