@@ -424,6 +424,40 @@ def test_additional_protocol_three_is_no_catalogue_instrument(text, expected):
     assert ids(text) == expected
 
 
+# Geneva Conventions that are not the 1949 ones: road traffic, refugees, the law of the sea, and the older
+# humanitarian conventions. A careful reader would never cite the Fourth Convention for them.
+OTHER_GENEVA_CONVENTIONS = [
+    "the Geneva Convention on Road Traffic",
+    "Article 1 of the Geneva Convention on Road Traffic",
+    "Article 33 of the 1951 Geneva Convention relating to the Status of Refugees",
+    "the 1951 Geneva Convention relating to the Status of Refugees, Article 33",
+    "Article 2 of the Geneva Convention on the High Seas",
+    "Article 33 of the 1951 Geneva Convention",
+    "the 1929 Geneva Convention",
+    "the 1864 Geneva Convention, Article 6",
+    "Женевская конвенция о дорожном движении, статья 1",
+    "статья 33 Женевской конвенции о статусе беженцев",
+    "Yol hərəkəti haqqında Cenevrə Konvensiyasının 1-ci maddəsi",
+    "Qaçqınların statusu haqqında Cenevrə Konvensiyasının 33-cü maddəsi",
+]
+
+
+@pytest.mark.parametrize("text", OTHER_GENEVA_CONVENTIONS)
+def test_other_geneva_conventions_are_not_the_fourth(text):
+    assert ids(text) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Article 147 of the Geneva Convention", ["GCIV-147"]),
+    ("Article 147 of the 1949 Geneva Convention", ["GCIV-147"]),
+    ("Geneva Convention relative to the Protection of Civilian Persons in Time of War, Article 147", ["GCIV-147"]),
+    ("Cenevrə Konvensiyasının 147-ci maddəsi", ["GCIV-147"]),
+    ("статья 147 Женевской конвенции о защите гражданского населения во время войны", ["GCIV-147"]),
+])
+def test_the_geneva_convention_is_still_the_fourth(text, expected):
+    assert ids(text) == expected
+
+
 # The instrument in brackets after the article, as footnotes and tables write it.
 BRACKETED_INSTRUMENT_CASES = [
     ("Article 147 (Fourth Geneva Convention)", "GCIV-147", "Article 147 (Fourth Geneva Convention)"),

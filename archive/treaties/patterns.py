@@ -323,6 +323,19 @@ GROUP_GAP = re.compile(
     r"\s*(?:,|;)?\s*(?:(?i:and|or|as\s+well\s+as|и|или|və|et|ou)\s+)?(?:" + LIST_MARKER + r")?$"
 )
 
+# What the Geneva Conventions that are not the 1949 ones are about, after "Geneva Convention" (English, Russian)
+# or before it (Azerbaijani).
+OTHER_GENEVA_SUBJECT_EN = (
+    r"\s+(?i:(?:on|relating\s+to|relative\s+to|concerning)\s+(?:the\s+)?(?:road\s+traffic|status\s+of\s+refugees"
+    r"|high\s+seas|territorial\s+sea|continental\s+shelf|fishing|execution\s+of\s+foreign\s+arbitral"
+    r"|long[\s-]+range\s+transboundary))"
+)
+OTHER_GENEVA_SUBJECT_RU = (
+    r"\s+(?i:о\s+(?:дорожном\s+движении|статусе\s+беженцев|открытом\s+море|территориальном\s+море"
+    r"|континентальном\s+шельфе|рыболовстве|трансграничном\s+загрязнении))"
+)
+OTHER_GENEVA_SUBJECT_AZ = r"(?i:(?:yol\s+hərəkəti|qaçqınların\s+statusu|açıq\s+dəniz)\w*\s+haqqında)"
+
 # -- context signals for "Protocol II" ------------------------------------------
 
 CCW_SIGNALS = re.compile(
@@ -598,6 +611,12 @@ def _geneva_specs() -> list[MentionSpec]:
             r"(?i:" + any_ru + r"(?:\s*,\s*" + any_ru + r")*\s+и\s+" + any_ru + r"\s+Женевск\w*\s+конвенц\w*)",
             GENEVA_LIST,
         ),
+        # Geneva Conventions that are not the 1949 ones: road traffic (1949), refugees (1951, "the 1951 Geneva
+        # Convention"), the law of the sea (1958), and the humanitarian conventions of 1864, 1906 and 1929
+        MentionSpec(r"(?:(?:19|18)\d\d\s+)?(?i:Geneva\s+Conventions?)" + OTHER_GENEVA_SUBJECT_EN, FOREIGN),
+        MentionSpec(r"(?:1864|1906|1929|1951)\s+(?i:Geneva\s+Conventions?)(?!\w)", FOREIGN),
+        MentionSpec(r"(?i:Женевск\w*\s+конвенц\w*)(?:\s+\d{4}\s+(?i:года|г\.))?" + OTHER_GENEVA_SUBJECT_RU, FOREIGN),
+        MentionSpec(OTHER_GENEVA_SUBJECT_AZ + r"\s+(?:\d{4}-c\w+\s+il\w*\s+)?(?i:Cenevrə\s+Konvensiya\w*)", FOREIGN),
         MentionSpec(r"(?:1949\s+)?(?i:Geneva\s+Convention)(?!s|\w)", GENEVA_SINGLE),
         MentionSpec(r"(?:1949\s+)?(?i:(?:four\s+)?Geneva\s+Conventions)(?!\w)", GENEVA_PLURAL),
         MentionSpec(r"(?i:Женевск(?:ая|ой|ую|ою)\s+конвенц\w*)", GENEVA_SINGLE),
