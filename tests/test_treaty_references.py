@@ -458,6 +458,15 @@ def test_the_geneva_convention_is_still_the_fourth(text, expected):
     assert ids(text) == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Article 13 of the Geneva Convention on Prisoners of War", ["GCIII-13"]),
+    ("the Geneva Convention relative to prisoners of war", ["GCIII"]),
+    ("Article 13 of the Geneva Convention on the Treatment of Prisoners of War", ["GCIII-13"]),
+])
+def test_the_geneva_convention_on_prisoners_of_war_is_the_third(text, expected):
+    assert ids(text) == expected
+
+
 # The instrument in brackets after the article, as footnotes and tables write it.
 BRACKETED_INSTRUMENT_CASES = [
     ("Article 147 (Fourth Geneva Convention)", "GCIV-147", "Article 147 (Fourth Geneva Convention)"),

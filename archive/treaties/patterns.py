@@ -567,7 +567,7 @@ def _geneva_specs() -> list[MentionSpec]:
             r"mülki\s+şəxslərin\s+müdafiəsi\s+haqqında",
         ),
         "GCIII": (
-            r"(?i:relative\s+to|relating\s+to|on|concerning)\s+the\s+treatment\s+of\s+prisoners\s+of\s+war",
+            r"(?i:relative\s+to|relating\s+to|on|concerning)\s+(?:the\s+treatment\s+of\s+)?prisoners\s+of\s+war",
             r"об\s+обращении\s+с\s+военнопленными",
             r"hərbi\s+əsirlərlə\s+rəftar\s+haqqında",
         ),
