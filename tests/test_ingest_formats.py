@@ -89,6 +89,22 @@ def test_html_soft_hyphens_do_not_split_words(settings: Settings, tmp_path: Path
         assert [reference.ref_id for reference in archive.references(document.id)] == ["GCIV-147"]
 
 
+@pytest.mark.parametrize(("markdown", "title", "date"), [
+    ("# Appeal on the landmine problem\n\nWe call on the **world community**.\n\n*Shusha, 23 April 2022*\n",
+     "Appeal on the landmine problem", "2022-04-23"),
+    ("## **Müraciət**\n\nMətn.\n\n__Bakı, 23 aprel 2022-ci il__\n", "Müraciət", "2022-04-23"),
+])
+def test_markdown_marks_do_not_hide_the_title_and_the_dateline(settings: Settings, tmp_path: Path, markdown: str,
+                                                                title: str, date: str) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "appeal.md").write_text(markdown, encoding="utf-8")
+    ingest([folder], settings)
+    document, pages = _only_document(settings)
+    assert pages[0].text == markdown  # the file's text is kept as written
+    assert (document.title, document.metadata.date, document.metadata.date_source) == (title, date, "dateline")
+
+
 def test_manifest_supplies_metadata_and_a_sidecar_wins(settings: Settings, tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()

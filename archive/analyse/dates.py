@@ -60,6 +60,7 @@ __all__ = [
     "parse_date",
     "parse_pdf_date",
     "pdf_date_written",
+    "plain_line",
 ]
 
 DAY, MONTH, YEAR = "day", "month", "year"
@@ -576,13 +577,25 @@ _BARE_DATE_LABEL = re.compile(r"^\s*(?:date|dated|дата|от|tarix)\s*[:.]?\s
 _DATELINE_SUFFIX = re.compile(r"^[\s.,;:)\]–—-]*(?:№\s*\S+|no\.?\s*\S+)?[\s.]*$", re.IGNORECASE)
 
 
+# Markdown marks around a whole line: "# Heading", "## Heading ##", "*Shusha, 23 April 2022*", "**…**", "__…__".
+_HEADING_MARKS = re.compile(r"^#{1,6}\s+|\s+#+$")
+_EMPHASIS = re.compile(r"(\*{1,3}|_{1,3})(\S(?:.*\S)?)\1")
+
+
+def plain_line(line: str) -> str:
+    """``line`` stripped, without the Markdown marks that wrap a whole line (a heading's ``#``, emphasis)."""
+    line = _HEADING_MARKS.sub("", line.strip())
+    emphasised = _EMPHASIS.fullmatch(line)
+    return emphasised.group(2) if emphasised else line
+
+
 def is_dateline(line: str) -> bool:
     """Whether a line is a dateline: an optional place ("Shusha, ") and a full date, nothing else."""
     return _dateline_value(line) is not None
 
 
 def _dateline_value(line: str, dayfirst: bool = True) -> dt.date | None:
-    line = line.strip()
+    line = plain_line(line)
     if not line or len(line) > _DATELINE_MAX_LENGTH:
         return None
     # Only the line's first date: one after another date ends a range ("В период 23.04.2022 – 25.04.2022 г.",

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from archive.analyse.dates import is_dateline
+from archive.analyse.dates import is_dateline, plain_line
 from archive.analyse.places import fold
 
 __all__ = ["DOCUMENT_TYPES", "guess_title", "guess_type", "is_placeholder_author", "is_placeholder_title"]
@@ -153,7 +153,7 @@ def guess_title(text: str) -> str | None:
     """
     candidates = []
     for raw in (text or "")[:_HEAD_CHARACTERS].splitlines()[:_TITLE_SEARCH_LINES]:
-        line = _SPACES.sub(" ", raw).strip()
+        line = _SPACES.sub(" ", plain_line(raw))
         if _is_heading_like(line):
             candidates.append(line)
         if len(candidates) == 5:
