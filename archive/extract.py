@@ -2,7 +2,8 @@
 
 :func:`extract` takes the bytes of one file and its name and returns the
 pages of text, the media type and what the file says about itself (PDF
-information dictionary, HTML title and meta tags). It raises
+information dictionary, HTML title and meta tags). A PDF's ligature
+characters ("ﬁ", "ﬂ") are read as their letters. It raises
 :class:`~archive.errors.ExtractionError` with a short reason word
 (``empty``, ``encrypted``, ``corrupt``, ``mislabelled``, ``unsupported``,
 ``binary``) when a file cannot be read. Deciding what the text means is left
@@ -37,6 +38,12 @@ MEDIA_TYPES = {
 }
 
 EXTRACTOR = f"pypdf {pypdf.__version__}"
+
+#: Latin ligatures a typesetting program draws as one glyph ("ﬁ", "ﬂ", "ﬃ"), which a text layer may carry as one
+#: character: read as their letters, or "conﬂict" and "ﬁrst" are no words the archive can search or detect.
+_LIGATURES = str.maketrans({
+    "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st",
+})
 
 #: What pypdf raises on a damaged page: the page is kept empty, marked ``failed``.
 DAMAGED_PAGE = (PyPdfError, ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError,
@@ -170,7 +177,7 @@ def _read_pdf_page(page: Any, number: int) -> tuple[Page, str]:
     """The page, and why it came out without text when pypdf said why (else "")."""
     with _pypdf_warnings.collecting() as warned:
         try:
-            text = page.extract_text() or ""
+            text = (page.extract_text() or "").translate(_LIGATURES)
         except FileNotDecryptedError:
             raise
         except DAMAGED_PAGE as error:

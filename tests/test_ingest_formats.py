@@ -172,6 +172,19 @@ def test_a_pdf_author_left_by_the_writing_program_is_no_issuer(settings: Setting
     assert document.metadata.issuer == ""
 
 
+def test_pdf_ligatures_are_read_as_their_letters(settings: Settings, tmp_path: Path) -> None:
+    # typesetting programs draw "fi", "fl", "ffi" as one glyph, and the text layer can carry it as one character
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_pdf(folder / "report.pdf", ["The armed conﬂict reached the ﬁelds and the oﬃce. "
+                                      "Article 51 of the ﬁrst Additional Protocol was breached."])
+    ingest([folder], settings)
+    document, pages = _only_document(settings)
+    assert pages[0].text.startswith("The armed conflict reached the fields and the office.")
+    with Archive(settings) as archive:
+        assert [reference.ref_id for reference in archive.references(document.id)] == ["API-51"]
+
+
 def test_dates_mentioned_in_the_text_are_kept(settings: Settings, tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
