@@ -582,3 +582,17 @@ def test_what_is_no_range_gives_no_first_end(text: str, expected: list[str]) -> 
 def test_both_ends_of_a_hyphenated_range_of_numeric_dates(text: str, expected: list[tuple[str, dt.date]]) -> None:
     assert [(m.text, m.value) for m in find_dates(text)] == expected
     assert find_dateline(f"Report on the survey.\nBaku, {text}") is None
+
+
+@pytest.mark.parametrize("line", [
+    "№ 12/345 от 23.04.2022", "Исх. № 12/345 от 23.04.2022 г.", "№ 123 от 23 апреля 2022 г.",
+    "Ref. No. 12/345 of 23 April 2022", "No. 12/345, 23 April 2022", "Nömrə 12/345, 23.04.2022",
+])
+def test_a_letters_number_and_date_is_a_dateline(line: str) -> None:
+    assert is_dateline(line)
+    assert find_dateline(f"{line}\nОБРАЩЕНИЕ\nТекст обращения от 1 марта 2021 г.") == D(2022, 4, 23)
+
+
+@pytest.mark.parametrize("line", ["№ 12/345 от 23.04.2022 и 25.04.2022", "Приказ № 5 от 23.04.2022 о разминировании"])
+def test_a_number_and_date_inside_a_sentence_is_no_dateline(line: str) -> None:
+    assert not is_dateline(line)

@@ -560,6 +560,8 @@ _DATELINE_PREFIX = re.compile(
     r"""^(?:
         [^\W\d][\w'’.\- ]*(?:,\s*[^\W\d][\w'’.\- ]*){0,4}\s*[,–—-]\s*   # place, place, …,
       | (?:date|dated|дата|от|tarix)\s*[:.]?\s*                     # Date: / от / Tarix:
+      | (?:(?:исх|вх|ref|our\s+ref)\.?\s*)?(?:№|no\.|nömrə)\s*[\w/.\-]+   # a letter's number: "Исх. № 12/345 от",
+        \s*(?:,|от|of|dated)\s*                                        # "Ref. No. 12/345 of", "No. 12/345,"
     )?$""",
     re.IGNORECASE | re.VERBOSE,
 )
