@@ -23,6 +23,14 @@ def _only_document(settings: Settings):
         return documents[0], archive.pages(documents[0].id)
 
 
+def _ingest_one_text(settings: Settings, folder: Path, name: str, text: str):
+    """Ingest one text file written in UTF-8 into ``folder``: the document and its pages."""
+    folder.mkdir()
+    (folder / name).write_text(text, encoding="utf-8")
+    ingest([folder], settings)
+    return _only_document(settings)
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1251", "koi8-r"])
 def test_russian_text_in_any_common_encoding_reads_the_same(settings: Settings, tmp_path: Path, encoding: str) -> None:
     path = tmp_path / "in" / "appeal.txt"
@@ -37,16 +45,12 @@ def test_russian_text_in_any_common_encoding_reads_the_same(settings: Settings, 
 
 
 def test_html_keeps_visible_text_only(settings: Settings, tmp_path: Path) -> None:
-    folder = tmp_path / "in"
-    folder.mkdir()
-    (folder / "page.html").write_text(
+    document, pages = _ingest_one_text(
+        settings, tmp_path / "in", "page.html",
         "<html><head><title>Mine action update</title><style>p{color:red}</style>"
         "<script>var secret = 'landmines';</script></head>"
         "<body><h1>Update</h1><p>Clearance in Tartar &amp; Barda continues.</p></body></html>",
-        encoding="utf-8",
     )
-    ingest([folder], settings)
-    document, pages = _only_document(settings)
     assert document.title == "Mine action update"
     assert "Clearance in Tartar & Barda continues." in pages[0].text
     assert "secret" not in pages[0].text and "color" not in pages[0].text
@@ -55,16 +59,12 @@ def test_html_keeps_visible_text_only(settings: Settings, tmp_path: Path) -> Non
 
 def test_html_keeps_the_lines_of_preformatted_text(settings: Settings, tmp_path: Path) -> None:
     # a mailing-list archive's page: the message is plain text inside <pre>
-    folder = tmp_path / "in"
-    folder.mkdir()
-    (folder / "message.html").write_text(
+    document, pages = _ingest_one_text(
+        settings, tmp_path / "in", "message.html",
         "<html><head><title>[mine-action] Appeal</title></head><body><h1>[mine-action] Appeal</h1>"
         "<pre>\nAppeal to the ICRC\n\nMines were laid in the fields of Aghdam.\n\nShusha, 23 April 2022\n</pre>"
         "</body></html>",
-        encoding="utf-8",
     )
-    ingest([folder], settings)
-    document, pages = _only_document(settings)
     assert pages[0].text.splitlines() == [
         "[mine-action] Appeal", "Appeal to the ICRC", "Mines were laid in the fields of Aghdam.",
         "Shusha, 23 April 2022",
@@ -74,15 +74,11 @@ def test_html_keeps_the_lines_of_preformatted_text(settings: Settings, tmp_path:
 
 def test_html_soft_hyphens_do_not_split_words(settings: Settings, tmp_path: Path) -> None:
     # a page typeset for narrow screens: "&shy;" marks where a word may break and is shown only there
-    folder = tmp_path / "in"
-    folder.mkdir()
-    (folder / "news.html").write_text(
+    document, pages = _ingest_one_text(
+        settings, tmp_path / "in", "news.html",
         "<p>Mines laid in Shu&shy;sha on 23 Ap&shy;ril 2022 breach Article 147 of the Fourth Geneva "
         "Conven&#173;tion.</p>",
-        encoding="utf-8",
     )
-    ingest([folder], settings)
-    document, pages = _only_document(settings)
     assert pages[0].text == "Mines laid in Shusha on 23 April 2022 breach Article 147 of the Fourth Geneva Convention."
     assert document.metadata.places == ("Shusha",)
     with Archive(settings) as archive:
@@ -96,11 +92,7 @@ def test_html_soft_hyphens_do_not_split_words(settings: Settings, tmp_path: Path
 ])
 def test_markdown_marks_do_not_hide_the_title_and_the_dateline(settings: Settings, tmp_path: Path, markdown: str,
                                                                 title: str, date: str) -> None:
-    folder = tmp_path / "in"
-    folder.mkdir()
-    (folder / "appeal.md").write_text(markdown, encoding="utf-8")
-    ingest([folder], settings)
-    document, pages = _only_document(settings)
+    document, pages = _ingest_one_text(settings, tmp_path / "in", "appeal.md", markdown)
     assert pages[0].text == markdown  # the file's text is kept as written
     assert (document.title, document.metadata.date, document.metadata.date_source) == (title, date, "dateline")
 
