@@ -125,6 +125,7 @@ def _extract_text(data: bytes, name: str, media_type: str) -> ExtractedText:
     if media_type == "text/html":
         info["title"] = html_title(text) or ""
         info["meta"] = html_meta(text)
+        info.update(_html_author_and_date(info["meta"]))
         text = html_to_text(text)
         method = "html"
     else:
@@ -133,6 +134,24 @@ def _extract_text(data: bytes, name: str, media_type: str) -> ExtractedText:
         raise ExtractionError(name, "empty", "the file holds no text")
     pages = tuple(Page(number=i, text=chunk, method=method) for i, chunk in enumerate(_split_form_feeds(text), 1))
     return ExtractedText(media_type=media_type, pages=pages, info=info, extractor=f"text {decoded.encoding}")
+
+
+#: The ``<meta>`` names that give a page's author and its date, the commonest first (Dublin Core, Open Graph,
+#: schema.org ``itemprop``).
+_HTML_AUTHOR_META = ("author", "dc.creator", "dcterms.creator")
+_HTML_DATE_META = ("date", "dc.date", "dcterms.created", "dc.date.issued", "dcterms.issued",
+                   "article:published_time", "datepublished", "pubdate")
+
+
+def _html_author_and_date(meta: dict[str, str]) -> dict[str, str]:
+    """What a page's meta tags say of its author and date, under the keys PDF information uses (``published``
+    for the date, which is the page's, not a file's creation)."""
+    found = {}
+    for key, names in (("author", _HTML_AUTHOR_META), ("published", _HTML_DATE_META)):
+        value = next((meta[name] for name in names if meta.get(name)), "")
+        if value:
+            found[key] = value
+    return found
 
 
 def _split_form_feeds(text: str) -> list[str]:

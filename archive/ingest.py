@@ -460,11 +460,11 @@ def _document_date(given: Mapping[str, Any], extracted: ExtractedText, text: str
     dateline = analysis.find_dateline(text, dayfirst=dayfirst)
     if dateline is not None:
         return dateline.isoformat(), "dateline"
-    for key in ("creationdate", "moddate"):
+    for key, source in (("creationdate", "pdf-info"), ("moddate", "pdf-info"), ("published", "html-meta")):
         value = extracted.info.get(key)
         written = analysis.pdf_date_written(value) if value else None
         if written is not None:
-            return written, "pdf-info"
+            return written, source
     return "", ""
 
 

@@ -85,6 +85,23 @@ def test_html_soft_hyphens_do_not_split_words(settings: Settings, tmp_path: Path
         assert [reference.ref_id for reference in archive.references(document.id)] == ["GCIV-147"]
 
 
+HTML_HEAD = ('<html><head><title>Clearance update</title><meta name="author" content="ANAMA">'
+             '<meta property="article:published_time" content="2022-04-23T10:00:00+04:00"></head>')
+
+
+def test_html_meta_tags_give_the_issuer_and_the_date(settings: Settings, tmp_path: Path) -> None:
+    document, _ = _ingest_one_text(settings, tmp_path / "in", "news.html",
+                                   HTML_HEAD + "<body><p>Mines were cleared near Aghdam.</p></body></html>")
+    assert document.metadata.issuer == "ANAMA"
+    assert (document.metadata.date, document.metadata.date_source) == ("2022-04-23", "html-meta")
+
+
+def test_an_html_dateline_wins_over_its_meta_date(settings: Settings, tmp_path: Path) -> None:
+    document, _ = _ingest_one_text(settings, tmp_path / "in", "news.html",
+                                   HTML_HEAD + "<body><p>Mines were cleared.</p><p>Baku, 20 April 2022</p></body>")
+    assert (document.metadata.date, document.metadata.date_source) == ("2022-04-20", "dateline")
+
+
 @pytest.mark.parametrize(("markdown", "title", "date"), [
     ("# Appeal on the landmine problem\n\nWe call on the **world community**.\n\n*Shusha, 23 April 2022*\n",
      "Appeal on the landmine problem", "2022-04-23"),
