@@ -596,3 +596,13 @@ def test_a_letters_number_and_date_is_a_dateline(line: str) -> None:
 @pytest.mark.parametrize("line", ["№ 12/345 от 23.04.2022 и 25.04.2022", "Приказ № 5 от 23.04.2022 о разминировании"])
 def test_a_number_and_date_inside_a_sentence_is_no_dateline(line: str) -> None:
     assert not is_dateline(line)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The survey ran April 23-25, 2022.", [("23", D(2022, 4, 23)), ("25, 2022", D(2022, 4, 25))]),
+    ("from Sept. 5–9 2021", [("5", D(2021, 9, 5)), ("9 2021", D(2021, 9, 9))]),
+    ("April 25-23, 2022", []),  # the first day after the last: no range
+    ("May 2-3", []),  # no year
+])
+def test_both_ends_of_a_range_of_days_after_the_month(text: str, expected: list[tuple[str, dt.date]]) -> None:
+    assert [(m.text, m.value) for m in find_dates(text)] == expected

@@ -25,9 +25,10 @@ Rules where a text is vague:
 * Impossible dates ("31.02.2022") are skipped.
 * A month in Roman numerals is read between a day and a four-digit year ("23.IV.2022"), in capitals only.
 * Both ends of a range are kept: "23–25 апреля 2022 г." is the 23rd (the mention "23") and the 25th of April
-  2022, "1992–1994 гг." and "in 1992-1994" the years 1992 and 1994. The dash of a range of days has no space
-  around it ("Page 5 - 23 April 2022" is a page and a date), a range of years is marked as years (by "гг.",
-  "годах", "-cü illər" after it or "in" before it) and each range's first end comes before its last. Two
+  2022, as is "April 23–25, 2022", and "1992–1994 гг." and "in 1992-1994" the years 1992 and 1994. The dash
+  of a range of days has no space around it ("Page 5 - 23 April 2022" is a page and a date), a range of years
+  is marked as years (by "гг.", "годах", "-cü illər" after it or "in" before it) and each range's first end
+  comes before its last. Two
   numeric dates joined by a hyphen ("23.04.2022-25.04.2022") are both kept; a hyphen glues no other number to a
   numeric date ("12.05.1970-1"). A line holding a range is no dateline.
 * Two-digit years ("23.04.22") need a two-digit day and month and are put in
@@ -372,6 +373,14 @@ _DATE_PATTERNS = (
     _pattern(rf"(?P<first_day>\d(?<![\w.,/-]\d)(?:(?<=[0-3])\d)?){_EN_ORDINAL}{_DASH}"
              rf"(?={_DAY}{_EN_ORDINAL}{_LINE_SEP}(?:of{_SEP})?{_MONTH}{_COMMA_SEP}{_YEAR}{_YEAR_TAIL}{_E})", DAY,
              span="first_day"),
+    # April 23–25, 2022 · Sept. 5-9 2021: the first day (the mention "23") and the last ("25, 2022"), in the month
+    # before them and the year after
+    _pattern(rf"{_B}{_MONTH}{_SEP}(?P<first_day>[0-3]?\d){_EN_ORDINAL}{_DASH}"
+             rf"(?={_DAY}{_EN_ORDINAL}{_COMMA_SEP}{_YEAR}{_E})", DAY, span="first_day", month_then_day=True,
+             starts=_MONTH_STARTS),
+    _pattern(rf"{_B}{_MONTH}{_SEP}(?P<first_day>[0-3]?\d){_EN_ORDINAL}{_DASH}"
+             rf"(?P<last>{_DAY}{_EN_ORDINAL}{_COMMA_SEP}{_YEAR}){_E}", DAY, span="last", month_then_day=True,
+             starts=_MONTH_STARTS),
     # 1992–1994 гг. · в 1992-1994 годах · 1992–1994-cü illər: the first year, marked as a year by the word after the
     # last
     _pattern(rf"(?P<first_year>[12](?<![\w.,/-][12])\d{{3}})[\s\xa0]*{_DASH}[\s\xa0]*"
