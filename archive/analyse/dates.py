@@ -28,9 +28,8 @@ Rules where a text is vague:
   2022, as is "April 23–25, 2022", and "1992–1994 гг." and "in 1992-1994" the years 1992 and 1994. The dash
   of a range of days has no space around it ("Page 5 - 23 April 2022" is a page and a date), a range of years
   is marked as years (by "гг.", "годах", "-cü illər" after it or "in" before it) and each range's first end
-  comes before its last. Two
-  numeric dates joined by a hyphen ("23.04.2022-25.04.2022") are both kept; a hyphen glues no other number to a
-  numeric date ("12.05.1970-1"). A line holding a range is no dateline.
+  comes before its last. Two numeric dates joined by a hyphen ("23.04.2022-25.04.2022") are both kept; a hyphen
+  glues no other number to a numeric date ("12.05.1970-1"). A line holding a range is no dateline.
 * Two-digit years ("23.04.22") need a two-digit day and month and are put in
   the century dateutil chooses (within 50 years of today).
 * An ambiguous numeric date follows ``dayfirst``; one with only one valid

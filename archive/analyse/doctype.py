@@ -199,7 +199,7 @@ def is_placeholder_title(title: str) -> bool:
 # The account names operating systems and word processors write as a file's author.
 _PLACEHOLDER_AUTHOR = re.compile(
     r"^(?:(?:windows\s+)?user\d*|admin\w*|owner|unknown|author|пользователь(?:\s+windows)?|администратор|автор"
-    r"|неизвестн\w*|istifadəçi|i̇stifadəçi|müəllif)$",
+    r"|неизвестн\w*|istifadəçi|müəllif)$",  # "İstifadəçi" too: IGNORECASE folds "İ" to "i"
     re.IGNORECASE,
 )
 
