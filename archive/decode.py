@@ -12,8 +12,9 @@ characters, known file signatures) and empty input raise :class:`DecodeError`.
 
 :func:`html_to_text`, :func:`html_title` and :func:`html_meta` read an HTML
 document with the standard library's parser: the visible text with block
-elements on their own lines, the ``<title>``, and the ``<meta>`` tags.
-:func:`decode_html` honours a ``<meta charset>`` before guessing.
+elements on their own lines (and the lines of ``<pre>`` kept), the ``<title>``, and the ``<meta>`` tags.
+:func:`decode_html` honours a ``<meta charset>`` before guessing, unless it
+declares a Western or Cyrillic code page and the bytes are Russian in another.
 
 Splitting text into pages and deciding what it means is left to
 :mod:`archive.extract` and :mod:`archive.analyse`.
@@ -254,7 +255,8 @@ _INVERTED_CASE = re.compile(r"[a-zа-яё][A-ZА-ЯЁ]")
 
 
 def decode_html(data: bytes) -> DecodedText:
-    """Decode an HTML file: a byte-order mark, valid UTF-8, its ``<meta charset>``, else a guess."""
+    """Decode an HTML file: a byte-order mark, valid UTF-8, its ``<meta charset>`` (unless the bytes are Russian in
+    another code page), else a guess."""
     if not data or b"\x00" in data[:_SAMPLE] or any(data.startswith(bom) for bom, _ in _BOMS):
         return decode_text(data)  # empty, UTF-16/32 or binary: the declaration cannot help
     _refuse_known_binary(data)
@@ -265,10 +267,30 @@ def decode_html(data: bytes) -> DecodedText:
     declared = _declared_charset(data[:4096])
     if declared:
         try:
-            return DecodedText(data.decode(declared), declared)
+            text = data.decode(declared)
         except UnicodeDecodeError:
-            pass  # the declaration is wrong: guess instead
+            return decode_text(data)  # the declaration is wrong: guess instead
+        russian = _russian_code_page_against(declared, data[:_SAMPLE])
+        return DecodedText(text, declared) if russian is None else _decode(data, russian)
     return decode_text(data)
+
+
+#: Declarations that Russian text is often given by mistake: a template's Western default, or another Cyrillic
+#: code page (a page converted without its ``<meta>``).
+_OFTEN_MISDECLARED = frozenset({"iso8859-1", "cp1252", "iso8859-15", *_CYRILLIC_CODE_PAGES})
+
+
+def _russian_code_page_against(declared: str, sample: bytes) -> str | None:
+    """The Cyrillic code page the bytes are in when they contradict a declared Western or Cyrillic one, else None.
+
+    Whole words of high bytes are Cyrillic letters (see :func:`_looks_cyrillic`); the code page that reads them as
+    the most Russian text wins, the declared one on a tie. Other declarations (Greek, Turkish…) are believed.
+    """
+    if declared not in _OFTEN_MISDECLARED or not _looks_cyrillic(sample):
+        return None
+    candidates = (declared, *(page for page in _CYRILLIC_CODE_PAGES if page != declared))
+    best = max(candidates, key=lambda encoding: _russian_score(sample, encoding))
+    return None if best == declared else best
 
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
@@ -295,6 +317,10 @@ _BLOCK_ELEMENTS = frozenset({
     "table", "tbody", "tfoot", "thead", "tr", "ul",
 })
 _CELL_ELEMENTS = frozenset({"td", "th"})
+#: Elements whose line breaks are shown as written (a mailing-list archive puts the message in ``<pre>``).
+_PREFORMATTED_ELEMENTS = frozenset({"pre", "listing", "plaintext", "textarea"})
+_LINE_BREAK = re.compile(r"\r\n?")
+_SOFT_HYPHEN = "\xad"
 _HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")
 
 
@@ -313,6 +339,7 @@ class _HTMLReader(HTMLParser):
         self.title: list[str] | None = None
         self.title_done = False
         self.meta: dict[str, str] = {}
+        self.preformatted = 0  # depth of open preformatted elements
 
     def parse_marked_section(self, i: int, report: int = 1) -> int:
         # ``<![`` not followed by a name (``<![0``) makes the standard library's parser fail an assertion;
@@ -331,6 +358,8 @@ class _HTMLReader(HTMLParser):
             self.hidden[tag] = self.hidden.get(tag, 0) + 1
             if tag == "title" and not self.title_done:
                 self.title = []
+        elif tag in _PREFORMATTED_ELEMENTS:
+            self.preformatted += 1
         self._break(tag)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -343,9 +372,12 @@ class _HTMLReader(HTMLParser):
             self.hidden[tag] -= 1
             if tag == "title" and self.title is not None:
                 self.title_done = True
+        elif tag in _PREFORMATTED_ELEMENTS and self.preformatted:
+            self.preformatted -= 1
         self._break(tag)
 
     def handle_data(self, data: str) -> None:
+        data = data.replace(_SOFT_HYPHEN, "")  # shown only where a line breaks, never inside a word
         if self.title is not None and not self.title_done and self.hidden.get("title"):
             self.title.append(data)
         if self.hidden.get("head") and data.strip() and not any(
@@ -353,7 +385,7 @@ class _HTMLReader(HTMLParser):
         ):
             self.hidden.pop("head")  # text outside any head element starts the body
         if not any(self.hidden.values()):
-            self.parts.append(_WHITESPACE.sub(" ", data))
+            self.parts.append(_LINE_BREAK.sub("\n", data) if self.preformatted else _WHITESPACE.sub(" ", data))
 
     def _break(self, tag: str) -> None:
         if any(self.hidden.values()):
@@ -383,7 +415,8 @@ def _normalise(text: str) -> str:
 
 
 def html_to_text(html: str) -> str:
-    """The visible text of an HTML document: one line per block, entities resolved, spaces tidied.
+    """The visible text of an HTML document: one line per block and per line of preformatted text
+    (``<pre>``), entities resolved, soft hyphens (``&shy;``) dropped, spaces tidied.
 
     Scripts, styles, the head, templates, comments and the like are dropped.
     """

@@ -2,7 +2,8 @@
 
 :func:`extract` takes the bytes of one file and its name and returns the
 pages of text, the media type and what the file says about itself (PDF
-information dictionary, HTML title and meta tags). It raises
+information dictionary, HTML title and meta tags). A PDF's ligature
+characters ("ﬁ", "ﬂ") are read as their letters. It raises
 :class:`~archive.errors.ExtractionError` with a short reason word
 (``empty``, ``encrypted``, ``corrupt``, ``mislabelled``, ``unsupported``,
 ``binary``) when a file cannot be read. Deciding what the text means is left
@@ -37,6 +38,12 @@ MEDIA_TYPES = {
 }
 
 EXTRACTOR = f"pypdf {pypdf.__version__}"
+
+#: Latin ligatures a typesetting program draws as one glyph ("ﬁ", "ﬂ", "ﬃ"), which a text layer may carry as one
+#: character: read as their letters, or "conﬂict" and "ﬁrst" are no words the archive can search or detect.
+_LIGATURES = str.maketrans({
+    "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st",
+})
 
 #: What pypdf raises on a damaged page: the page is kept empty, marked ``failed``.
 DAMAGED_PAGE = (PyPdfError, ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError,
@@ -118,6 +125,7 @@ def _extract_text(data: bytes, name: str, media_type: str) -> ExtractedText:
     if media_type == "text/html":
         info["title"] = html_title(text) or ""
         info["meta"] = html_meta(text)
+        info.update(_html_author_and_date(info["meta"]))
         text = html_to_text(text)
         method = "html"
     else:
@@ -126,6 +134,24 @@ def _extract_text(data: bytes, name: str, media_type: str) -> ExtractedText:
         raise ExtractionError(name, "empty", "the file holds no text")
     pages = tuple(Page(number=i, text=chunk, method=method) for i, chunk in enumerate(_split_form_feeds(text), 1))
     return ExtractedText(media_type=media_type, pages=pages, info=info, extractor=f"text {decoded.encoding}")
+
+
+#: The ``<meta>`` names that give a page's author and its date, the commonest first (Dublin Core, Open Graph,
+#: schema.org ``itemprop``).
+_HTML_AUTHOR_META = ("author", "dc.creator", "dcterms.creator")
+_HTML_DATE_META = ("date", "dc.date", "dcterms.created", "dc.date.issued", "dcterms.issued",
+                   "article:published_time", "datepublished", "pubdate")
+
+
+def _html_author_and_date(meta: dict[str, str]) -> dict[str, str]:
+    """What a page's meta tags say of its author and date, under the keys PDF information uses (``published``
+    for the date, which is the page's, not a file's creation)."""
+    found = {}
+    for key, names in (("author", _HTML_AUTHOR_META), ("published", _HTML_DATE_META)):
+        value = next((meta[name] for name in names if meta.get(name)), "")
+        if value:
+            found[key] = value
+    return found
 
 
 def _split_form_feeds(text: str) -> list[str]:
@@ -170,7 +196,7 @@ def _read_pdf_page(page: Any, number: int) -> tuple[Page, str]:
     """The page, and why it came out without text when pypdf said why (else "")."""
     with _pypdf_warnings.collecting() as warned:
         try:
-            text = page.extract_text() or ""
+            text = (page.extract_text() or "").translate(_LIGATURES)
         except FileNotDecryptedError:
             raise
         except DAMAGED_PAGE as error:

@@ -408,7 +408,7 @@ def _index_terms(texts: Sequence[str], gazetteer: str) -> Any:
 def _metadata(given: Mapping[str, Any], extracted: ExtractedText, pages: Sequence[Page],
               places: Sequence[PlaceFound], options: WorkerOptions) -> Metadata:
     text = "\n".join(p.text for p in pages)
-    title = given.get("title") or extracted.info.get("title", "").strip() or analysis.guess_title(text) or ""
+    title = given.get("title") or _own_title(extracted) or analysis.guess_title(text) or ""
     date, date_source = _document_date(given, extracted, text, dayfirst=options.dayfirst)
     languages = given.get("language") or _languages(pages)
     named = [_canonical_place(name, options.gazetteer) for name in given.get("places", [])]
@@ -419,7 +419,7 @@ def _metadata(given: Mapping[str, Any], extracted: ExtractedText, pages: Sequenc
         type=doc_type,
         date=date,
         date_source=date_source,
-        issuer=given.get("issuer") or extracted.info.get("author", "").strip(),
+        issuer=given.get("issuer") or _own_author(extracted),
         source=given.get("source", ""),
         languages=tuple(languages),
         places=tuple(dict.fromkeys(named + found)),
@@ -427,6 +427,18 @@ def _metadata(given: Mapping[str, Any], extracted: ExtractedText, pages: Sequenc
         synthetic=bool(given.get("synthetic", False)),
         extra=dict(given.get("extra", {})),
     )
+
+
+def _own_title(extracted: ExtractedText) -> str:
+    """The title the file gives itself (PDF information, HTML ``<title>``), unless its writing program made it up."""
+    title = extracted.info.get("title", "").strip()
+    return "" if analysis.is_placeholder_title(title) else title
+
+
+def _own_author(extracted: ExtractedText) -> str:
+    """The author the file names (PDF information), unless it is an account name its writing program put there."""
+    author = extracted.info.get("author", "").strip()
+    return "" if analysis.is_placeholder_author(author) else author
 
 
 def _canonical_place(name: str, gazetteer: str = "") -> str:
@@ -448,11 +460,11 @@ def _document_date(given: Mapping[str, Any], extracted: ExtractedText, text: str
     dateline = analysis.find_dateline(text, dayfirst=dayfirst)
     if dateline is not None:
         return dateline.isoformat(), "dateline"
-    for key in ("creationdate", "moddate"):
+    for key, source in (("creationdate", "pdf-info"), ("moddate", "pdf-info"), ("published", "html-meta")):
         value = extracted.info.get(key)
         written = analysis.pdf_date_written(value) if value else None
         if written is not None:
-            return written, "pdf-info"
+            return written, source
     return "", ""
 
 

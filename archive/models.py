@@ -63,7 +63,7 @@ class Metadata:
     title: str = ""
     type: str = "other"
     date: str = ""  # ISO: YYYY-MM-DD, YYYY-MM or YYYY
-    date_source: str = ""  # metadata | dateline | pdf-info | ""
+    date_source: str = ""  # metadata | dateline | pdf-info | html-meta | ""
     issuer: str = ""
     source: str = ""
     languages: tuple[str, ...] = ()

@@ -401,6 +401,24 @@ def test_a_date_of_birth_at_the_end_is_not_the_documents_date() -> None:
 
 
 @pytest.mark.parametrize(
+    "line",
+    ["Fourth Geneva Convention, 12 August 1949", "Geneva Conventions, 12 August 1949.",
+     "Convention on Cluster Munitions, 30 May 2008", "Additional Protocol I, 8 June 1977",
+     "Оттавская конвенция, 18 сентября 1997 г.", "IV Cenevrə Konvensiyası, 12 avqust 1949-cu il",
+     "Ottawa Treaty – 18.09.1997"],
+)
+def test_a_treaty_and_its_date_is_no_dateline(line: str) -> None:
+    assert not is_dateline(line)
+
+
+def test_a_treaty_cited_at_the_end_does_not_date_the_document() -> None:
+    text = ("Shusha, 23 April 2022\nAPPEAL\nThe shelling of civilians breaches Article 147.\n\n"
+            "Sources:\nFourth Geneva Convention, 12 August 1949\nOttawa Convention, 18 September 1997\n")
+    assert find_dateline(text) == D(2022, 4, 23)
+    assert find_dateline("Обращение\nТекст.\nЖеневская конвенция, 12 августа 1949 г.") is None
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("«17» декабря 2009 г.", D(2009, 12, 17)),  # the form the synthetic corpus itself writes
@@ -532,6 +550,8 @@ def test_real_date_forms(line: dict) -> None:
     ("Baku, 23–25 April 2022", None),  # a range is no dateline (nor was it when only its end was read)
     ("23–25 апреля 2022 г.", None),
     ("Bakı, 23–25 aprel 2022-ci il", None),
+    ("В период 23.04.2022 – 25.04.2022 г.", None),  # the first end is no place before the last
+    ("Mission from 1 May 2022 - 23 May 2022", None),
     ("Baku, 25 April 2022", dt.date(2022, 4, 25)),
 ])
 def test_a_range_does_not_change_the_dateline(line: str, expected: dt.date | None) -> None:
@@ -546,3 +566,43 @@ def test_a_range_does_not_change_the_dateline(line: str, expected: dt.date | Non
 ])
 def test_what_is_no_range_gives_no_first_end(text: str, expected: list[str]) -> None:
     assert [m.text for m in find_dates(text)] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("в период 23.04.2022-25.04.2022 г.", [("23.04.2022", D(2022, 4, 23)), ("25.04.2022 г.", D(2022, 4, 25))]),
+    ("01.01.2020-31.12.2020", [("01.01.2020", D(2020, 1, 1)), ("31.12.2020", D(2020, 12, 31))]),
+    ("23/04/2022-25/04/2022", [("23/04/2022", D(2022, 4, 23)), ("25/04/2022", D(2022, 4, 25))]),
+    # as with a dash that is not a hyphen
+    ("23.04.2022–25.04.2022", [("23.04.2022", D(2022, 4, 23)), ("25.04.2022", D(2022, 4, 25))]),
+    # a number glued to a date by a hyphen is still no date
+    ("12.05.1970-1", []),
+    ("1-12.05.1970", []),
+    ("23.04.2022-25.04", []),
+])
+def test_both_ends_of_a_hyphenated_range_of_numeric_dates(text: str, expected: list[tuple[str, dt.date]]) -> None:
+    assert [(m.text, m.value) for m in find_dates(text)] == expected
+    assert find_dateline(f"Report on the survey.\nBaku, {text}") is None
+
+
+@pytest.mark.parametrize("line", [
+    "№ 12/345 от 23.04.2022", "Исх. № 12/345 от 23.04.2022 г.", "№ 123 от 23 апреля 2022 г.",
+    "Ref. No. 12/345 of 23 April 2022", "No. 12/345, 23 April 2022", "Nömrə 12/345, 23.04.2022",
+])
+def test_a_letters_number_and_date_is_a_dateline(line: str) -> None:
+    assert is_dateline(line)
+    assert find_dateline(f"{line}\nОБРАЩЕНИЕ\nТекст обращения от 1 марта 2021 г.") == D(2022, 4, 23)
+
+
+@pytest.mark.parametrize("line", ["№ 12/345 от 23.04.2022 и 25.04.2022", "Приказ № 5 от 23.04.2022 о разминировании"])
+def test_a_number_and_date_inside_a_sentence_is_no_dateline(line: str) -> None:
+    assert not is_dateline(line)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The survey ran April 23-25, 2022.", [("23", D(2022, 4, 23)), ("25, 2022", D(2022, 4, 25))]),
+    ("from Sept. 5–9 2021", [("5", D(2021, 9, 5)), ("9 2021", D(2021, 9, 9))]),
+    ("April 25-23, 2022", []),  # the first day after the last: no range
+    ("May 2-3", []),  # no year
+])
+def test_both_ends_of_a_range_of_days_after_the_month(text: str, expected: list[tuple[str, dt.date]]) -> None:
+    assert [(m.text, m.value) for m in find_dates(text)] == expected

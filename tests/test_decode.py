@@ -193,6 +193,12 @@ def test_html_to_text_keeps_only_visible_text_one_block_per_line() -> None:
         ("&lt;script&gt; is shown as text", "<script> is shown as text"),
         ("a<![0 bogus]>b", "ab"),  # not a marked section: a bogus comment, as browsers read it
         ("<p>x</p><![if !IE]><p>y</p><![endif]>", "x\ny"),
+        # preformatted text keeps its lines (its spaces are tidied like any other line's)
+        ("<pre>\nAppeal\n\n  Text   here.\r\nShusha, 23 April 2022</pre>after",
+         "Appeal\nText here.\nShusha, 23 April 2022\nafter"),
+        ("<pre>a\n<b>b\nc</b></pre>d\ne", "a\nb\nc\nd e"),
+        ("<textarea>one\ntwo</textarea>", "one\ntwo"),
+        ("<p>Conven&shy;tion in Shu&#173;sha</p>", "Convention in Shusha"),  # a soft hyphen shows only at a break
     ],
 )
 def test_html_to_text(html: str, expected: str) -> None:
@@ -267,6 +273,31 @@ def test_decode_html(html: str, encoding: str, expected_encoding: str) -> None:
 def test_decode_html_refuses_binary_whatever_it_declares(data: bytes, reason: str) -> None:
     with pytest.raises(DecodeError, match=reason):
         decode_html(data)
+
+
+@pytest.mark.parametrize(("declared", "actual"), [
+    ("windows-1251", "koi8-r"),
+    ("koi8-r", "cp1251"),
+    ("iso-8859-1", "cp1251"),
+    ("windows-1252", "koi8-r"),
+    ("windows-1251", "cp866"),
+])
+def test_decode_html_sees_through_a_declared_charset_the_russian_bytes_contradict(declared: str, actual: str) -> None:
+    html = f'<meta charset="{declared}"><title>Протокол допроса</title><p>{RUSSIAN}</p>'
+    decoded = decode_html(html.encode(actual))
+    assert decoded.text == html and decoded.encoding == codecs.lookup(actual).name
+
+
+@pytest.mark.parametrize(("text", "encoding"), [
+    ("<p>Привет</p>", "cp1251"),
+    ("<p>Заява про порушення статті 147 Четвертої Женевської конвенції.</p>", "cp1251"),  # Ukrainian
+    ("<p>Δήλωση για τη Σύμβαση της Γενεύης και τις νάρκες.</p>", "iso8859-7"),  # Greek
+    ("<p>Äußerung über die Grüße aus Genf.</p>", "cp1252"),
+    ("<p>Déclaration à Genève, été 2022.</p>", "cp1252"),
+])
+def test_decode_html_keeps_a_declared_charset_the_bytes_do_not_contradict(text: str, encoding: str) -> None:
+    html = f'<meta charset="{encoding}">{text}'
+    assert decode_html(html.encode(encoding)) == DecodedText(html, codecs.lookup(encoding).name)
 
 
 def test_decode_html_ignores_a_declared_utf16_without_bom() -> None:

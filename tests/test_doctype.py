@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from archive.analyse.doctype import DOCUMENT_TYPES, TITLE_LENGTH, guess_title, guess_type
+from archive.analyse.doctype import (
+    DOCUMENT_TYPES,
+    TITLE_LENGTH,
+    guess_title,
+    guess_type,
+    is_placeholder_author,
+    is_placeholder_title,
+)
 
 
 @pytest.mark.parametrize(
@@ -104,3 +111,29 @@ def test_long_first_sentence_is_not_a_title_and_long_headings_are_trimmed() -> N
     assert len(title) <= TITLE_LENGTH + 1
     assert title.endswith("…")
     assert heading.startswith(title[:-1])
+
+
+@pytest.mark.parametrize(("title", "expected"), [
+    ("Microsoft Word - Document1", True),
+    ("Microsoft PowerPoint - slides.pptx", True),
+    ("Untitled Document", True),
+    ("Безымянный", True),
+    ("Sənəd1", True),
+    ("scan_0001.pdf", True),
+    ("/home/user/appeal.txt", True),
+    ("Appeal on the landmine problem", False),
+    ("Documents of the Ministry of Defence", False),
+    ("Untitled land near Aghdam", False),
+    ("Title deeds of Shusha", False),
+    ("Report of the 2022 survey", False),
+])
+def test_is_placeholder_title(title: str, expected: bool) -> None:
+    assert is_placeholder_title(title) is expected
+
+
+@pytest.mark.parametrize(("author", "expected"), [
+    ("Windows User", True), ("user01", True), ("Администратор", True), ("İstifadəçi", True),
+    ("Ministry of Defence", False), ("ANAMA", False), ("User Rights Watch", False), ("Admiral Ali", False),
+])
+def test_is_placeholder_author(author: str, expected: bool) -> None:
+    assert is_placeholder_author(author) is expected

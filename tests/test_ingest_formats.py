@@ -23,6 +23,14 @@ def _only_document(settings: Settings):
         return documents[0], archive.pages(documents[0].id)
 
 
+def _ingest_one_text(settings: Settings, folder: Path, name: str, text: str):
+    """Ingest one text file written in UTF-8 into ``folder``: the document and its pages."""
+    folder.mkdir()
+    (folder / name).write_text(text, encoding="utf-8")
+    ingest([folder], settings)
+    return _only_document(settings)
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1251", "koi8-r"])
 def test_russian_text_in_any_common_encoding_reads_the_same(settings: Settings, tmp_path: Path, encoding: str) -> None:
     path = tmp_path / "in" / "appeal.txt"
@@ -37,20 +45,73 @@ def test_russian_text_in_any_common_encoding_reads_the_same(settings: Settings, 
 
 
 def test_html_keeps_visible_text_only(settings: Settings, tmp_path: Path) -> None:
-    folder = tmp_path / "in"
-    folder.mkdir()
-    (folder / "page.html").write_text(
+    document, pages = _ingest_one_text(
+        settings, tmp_path / "in", "page.html",
         "<html><head><title>Mine action update</title><style>p{color:red}</style>"
         "<script>var secret = 'landmines';</script></head>"
         "<body><h1>Update</h1><p>Clearance in Tartar &amp; Barda continues.</p></body></html>",
-        encoding="utf-8",
     )
-    ingest([folder], settings)
-    document, pages = _only_document(settings)
     assert document.title == "Mine action update"
     assert "Clearance in Tartar & Barda continues." in pages[0].text
     assert "secret" not in pages[0].text and "color" not in pages[0].text
     assert pages[0].method == "html"
+
+
+def test_html_keeps_the_lines_of_preformatted_text(settings: Settings, tmp_path: Path) -> None:
+    # a mailing-list archive's page: the message is plain text inside <pre>
+    document, pages = _ingest_one_text(
+        settings, tmp_path / "in", "message.html",
+        "<html><head><title>[mine-action] Appeal</title></head><body><h1>[mine-action] Appeal</h1>"
+        "<pre>\nAppeal to the ICRC\n\nMines were laid in the fields of Aghdam.\n\nShusha, 23 April 2022\n</pre>"
+        "</body></html>",
+    )
+    assert pages[0].text.splitlines() == [
+        "[mine-action] Appeal", "Appeal to the ICRC", "Mines were laid in the fields of Aghdam.",
+        "Shusha, 23 April 2022",
+    ]
+    assert document.metadata.date == "2022-04-23" and document.metadata.date_source == "dateline"
+
+
+def test_html_soft_hyphens_do_not_split_words(settings: Settings, tmp_path: Path) -> None:
+    # a page typeset for narrow screens: "&shy;" marks where a word may break and is shown only there
+    document, pages = _ingest_one_text(
+        settings, tmp_path / "in", "news.html",
+        "<p>Mines laid in Shu&shy;sha on 23 Ap&shy;ril 2022 breach Article 147 of the Fourth Geneva "
+        "Conven&#173;tion.</p>",
+    )
+    assert pages[0].text == "Mines laid in Shusha on 23 April 2022 breach Article 147 of the Fourth Geneva Convention."
+    assert document.metadata.places == ("Shusha",)
+    with Archive(settings) as archive:
+        assert [reference.ref_id for reference in archive.references(document.id)] == ["GCIV-147"]
+
+
+HTML_HEAD = ('<html><head><title>Clearance update</title><meta name="author" content="ANAMA">'
+             '<meta property="article:published_time" content="2022-04-23T10:00:00+04:00"></head>')
+
+
+def test_html_meta_tags_give_the_issuer_and_the_date(settings: Settings, tmp_path: Path) -> None:
+    document, _ = _ingest_one_text(settings, tmp_path / "in", "news.html",
+                                   HTML_HEAD + "<body><p>Mines were cleared near Aghdam.</p></body></html>")
+    assert document.metadata.issuer == "ANAMA"
+    assert (document.metadata.date, document.metadata.date_source) == ("2022-04-23", "html-meta")
+
+
+def test_an_html_dateline_wins_over_its_meta_date(settings: Settings, tmp_path: Path) -> None:
+    document, _ = _ingest_one_text(settings, tmp_path / "in", "news.html",
+                                   HTML_HEAD + "<body><p>Mines were cleared.</p><p>Baku, 20 April 2022</p></body>")
+    assert (document.metadata.date, document.metadata.date_source) == ("2022-04-20", "dateline")
+
+
+@pytest.mark.parametrize(("markdown", "title", "date"), [
+    ("# Appeal on the landmine problem\n\nWe call on the **world community**.\n\n*Shusha, 23 April 2022*\n",
+     "Appeal on the landmine problem", "2022-04-23"),
+    ("## **Müraciət**\n\nMətn.\n\n__Bakı, 23 aprel 2022-ci il__\n", "Müraciət", "2022-04-23"),
+])
+def test_markdown_marks_do_not_hide_the_title_and_the_dateline(settings: Settings, tmp_path: Path, markdown: str,
+                                                                title: str, date: str) -> None:
+    document, pages = _ingest_one_text(settings, tmp_path / "in", "appeal.md", markdown)
+    assert pages[0].text == markdown  # the file's text is kept as written
+    assert (document.title, document.metadata.date, document.metadata.date_source) == (title, date, "dateline")
 
 
 def test_manifest_supplies_metadata_and_a_sidecar_wins(settings: Settings, tmp_path: Path) -> None:
@@ -92,6 +153,45 @@ def test_pdf_without_metadata_or_dateline_takes_its_creation_date(settings: Sett
     document, _ = _only_document(settings)
     assert (document.metadata.date, document.metadata.date_source) == ("2019-07-03", "pdf-info")
     assert document.title == "Clearance notes" and document.metadata.issuer == "Field team"
+
+
+@pytest.mark.parametrize("placeholder", [
+    "Microsoft Word - Document1", "Microsoft Word - appeal_final_v2.docx", "Untitled", "untitled-3", "Document1",
+    "appeal_final.doc", "C:\\Users\\user\\Desktop\\appeal.docx", "Презентация PowerPoint", "Документ1", "Sənəd1",
+])
+def test_a_pdf_title_left_by_the_writing_program_gives_way_to_the_heading(settings: Settings, tmp_path: Path,
+                                                                           placeholder: str) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_pdf(folder / "appeal.pdf", ["Appeal on the landmine problem\nWe ask for the mine maps."], title=placeholder)
+    ingest([folder], settings)
+    document, _ = _only_document(settings)
+    assert document.title == "Appeal on the landmine problem"
+
+
+@pytest.mark.parametrize("placeholder", ["Windows User", "User", "admin", "Administrator", "Пользователь",
+                                         "Пользователь Windows", "İstifadəçi", "Unknown", "Owner"])
+def test_a_pdf_author_left_by_the_writing_program_is_no_issuer(settings: Settings, tmp_path: Path,
+                                                               placeholder: str) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_pdf(folder / "appeal.pdf", ["Appeal on the landmine problem"], author=placeholder)
+    ingest([folder], settings)
+    document, _ = _only_document(settings)
+    assert document.metadata.issuer == ""
+
+
+def test_pdf_ligatures_are_read_as_their_letters(settings: Settings, tmp_path: Path) -> None:
+    # typesetting programs draw "fi", "fl", "ffi" as one glyph, and the text layer can carry it as one character
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_pdf(folder / "report.pdf", ["The armed conﬂict reached the ﬁelds and the oﬃce. "
+                                      "Article 51 of the ﬁrst Additional Protocol was breached."])
+    ingest([folder], settings)
+    document, pages = _only_document(settings)
+    assert pages[0].text.startswith("The armed conflict reached the fields and the office.")
+    with Archive(settings) as archive:
+        assert [reference.ref_id for reference in archive.references(document.id)] == ["API-51"]
 
 
 def test_dates_mentioned_in_the_text_are_kept(settings: Settings, tmp_path: Path) -> None:

@@ -381,6 +381,119 @@ def test_no_false_hits(text):
     assert ids(text) == []
 
 
+# Protocol I of the CCW (non-detectable fragments) is not in the catalogue: it must not be read as Additional
+# Protocol I of the Geneva Conventions, and a bare article after it must not take that Protocol as its instrument.
+CCW_PROTOCOL_I_CASES = [
+    ("CCW Protocol I bans weapons whose fragments escape X-rays.", []),
+    ("Article 1 of CCW Protocol I", []),
+    ("Protocol I to the CCW", []),
+    ("Article 2 of Protocol I to the CCW", []),
+    ("Article 1 of Protocol I to the Convention on Certain Conventional Weapons", []),
+    ("Protocol I annexed to the CCW. Article 51 applies.", []),
+    ("Протокол I к Конвенции о запрещении или ограничении применения конкретных видов обычного оружия", []),
+    ("статья 1 Протокола I к КОО", []),
+    # Additional Protocol I is still read, beside the CCW too
+    ("Article 51 of Protocol I", ["API-51"]),
+    ("Article 51 of Protocol I and CCW Protocol III", ["API-51", "CCW-PIII"]),
+    ("статья 51 Протокола I к Женевским конвенциям", ["API-51"]),
+]
+
+
+# Additional Protocol III (2005, the red crystal) is not in the catalogue: it is neither Additional Protocol I or II
+# nor the CCW's Protocol III (incendiary weapons).
+ADDITIONAL_PROTOCOL_III_CASES = [
+    ("Protocol III additional to the Geneva Conventions", []),
+    ("Article 2 of Protocol III to the Geneva Conventions", []),
+    ("Дополнительный протокол III", []),
+    ("статья 2 Дополнительного протокола III к Женевским конвенциям", []),
+    ("Протокол III к Женевским конвенциям", []),
+    ("Əlavə Protokol III", []),
+    ("III Əlavə Protokol", []),
+    ("Əlavə Protokol IV", []),
+    # the catalogue's instruments are still read
+    ("Protocol III to the CCW", ["CCW-PIII"]),
+    ("Article 2 of Protocol III", ["CCW-PIII-2"]),
+    ("Протокол III к КОО", ["CCW-PIII"]),
+    ("Əlavə Protokol II", ["APII"]),
+    ("Əlavə Protokol I-in 51(2)-ci maddəsi", ["API-51-2"]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ADDITIONAL_PROTOCOL_III_CASES)
+def test_additional_protocol_three_is_no_catalogue_instrument(text, expected):
+    assert ids(text) == expected
+
+
+# Geneva Conventions that are not the 1949 ones: road traffic, refugees, the law of the sea, and the older
+# humanitarian conventions. A careful reader would never cite the Fourth Convention for them.
+OTHER_GENEVA_CONVENTIONS = [
+    "the Geneva Convention on Road Traffic",
+    "Article 1 of the Geneva Convention on Road Traffic",
+    "Article 33 of the 1951 Geneva Convention relating to the Status of Refugees",
+    "the 1951 Geneva Convention relating to the Status of Refugees, Article 33",
+    "Article 2 of the Geneva Convention on the High Seas",
+    "Article 33 of the 1951 Geneva Convention",
+    "the 1929 Geneva Convention",
+    "the 1864 Geneva Convention, Article 6",
+    "Женевская конвенция о дорожном движении, статья 1",
+    "статья 33 Женевской конвенции о статусе беженцев",
+    "Yol hərəkəti haqqında Cenevrə Konvensiyasının 1-ci maddəsi",
+    "Qaçqınların statusu haqqında Cenevrə Konvensiyasının 33-cü maddəsi",
+]
+
+
+@pytest.mark.parametrize("text", OTHER_GENEVA_CONVENTIONS)
+def test_other_geneva_conventions_are_not_the_fourth(text):
+    assert ids(text) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Article 147 of the Geneva Convention", ["GCIV-147"]),
+    ("Article 147 of the 1949 Geneva Convention", ["GCIV-147"]),
+    ("Geneva Convention relative to the Protection of Civilian Persons in Time of War, Article 147", ["GCIV-147"]),
+    ("Cenevrə Konvensiyasının 147-ci maddəsi", ["GCIV-147"]),
+    ("статья 147 Женевской конвенции о защите гражданского населения во время войны", ["GCIV-147"]),
+])
+def test_the_geneva_convention_is_still_the_fourth(text, expected):
+    assert ids(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Article 13 of the Geneva Convention on Prisoners of War", ["GCIII-13"]),
+    ("the Geneva Convention relative to prisoners of war", ["GCIII"]),
+    ("Article 13 of the Geneva Convention on the Treatment of Prisoners of War", ["GCIII-13"]),
+])
+def test_the_geneva_convention_on_prisoners_of_war_is_the_third(text, expected):
+    assert ids(text) == expected
+
+
+# The instrument in brackets after the article, as footnotes and tables write it.
+BRACKETED_INSTRUMENT_CASES = [
+    ("Article 147 (Fourth Geneva Convention)", "GCIV-147", "Article 147 (Fourth Geneva Convention)"),
+    ("Grave breaches: Art. 147 (GC IV).", "GCIV-147", "Art. 147 (GC IV)"),
+    ("Article 5 (Ottawa Convention)", "APMBC-5", "Article 5 (Ottawa Convention)"),
+    ("Article 51(4) (Additional Protocol I)", "API-51-4", "Article 51(4) (Additional Protocol I)"),
+    ("Article 147 [Fourth Geneva Convention]", "GCIV-147", "Article 147 [Fourth Geneva Convention]"),
+    ("статья 147 (Четвертая Женевская конвенция)", "GCIV-147", "статья 147 (Четвертая Женевская конвенция)"),
+    ("Fourth Geneva Convention (Art. 147)", "GCIV-147", "Fourth Geneva Convention (Art. 147)"),
+    ("Fourth Geneva Convention (1949), Article 147) ends", "GCIV-147", "Fourth Geneva Convention (1949), Article 147"),
+]
+
+
+@pytest.mark.parametrize(("text", "ref_id", "span"), BRACKETED_INSTRUMENT_CASES)
+def test_an_instrument_in_brackets_beside_the_article_is_its_instrument(text, ref_id, span):
+    assert [(match.id, match.text) for match in find_references(text)] == [(ref_id, span)]
+
+
+def test_an_unknown_instrument_in_brackets_is_still_foreign():
+    assert ids("Article 147 (Criminal Code) and the Fourth Geneva Convention") == ["GCIV"]
+
+
+@pytest.mark.parametrize(("text", "expected"), CCW_PROTOCOL_I_CASES)
+def test_ccw_protocol_one_is_not_additional_protocol_one(text, expected):
+    assert ids(text) == expected
+
+
 @pytest.mark.parametrize(("text", "kind"), DIAGNOSTICS)
 def test_nonexistent_provisions_become_diagnostics(text, kind):
     record = refs_record(text)

@@ -7,7 +7,13 @@ is the ingest pipeline's.
 """
 
 from archive.analyse.dates import DateMention, find_dateline, find_dates, parse_date, parse_pdf_date, pdf_date_written
-from archive.analyse.doctype import DOCUMENT_TYPES, guess_title, guess_type
+from archive.analyse.doctype import (
+    DOCUMENT_TYPES,
+    guess_title,
+    guess_type,
+    is_placeholder_author,
+    is_placeholder_title,
+)
 from archive.analyse.language import LANGUAGES, detect_language, detect_languages
 from archive.analyse.places import (
     Gazetteer,
@@ -34,6 +40,8 @@ __all__ = [
     "find_places",
     "guess_title",
     "guess_type",
+    "is_placeholder_author",
+    "is_placeholder_title",
     "load_gazetteer",
     "parse_date",
     "parse_pdf_date",

@@ -25,9 +25,11 @@ Rules where a text is vague:
 * Impossible dates ("31.02.2022") are skipped.
 * A month in Roman numerals is read between a day and a four-digit year ("23.IV.2022"), in capitals only.
 * Both ends of a range are kept: "23–25 апреля 2022 г." is the 23rd (the mention "23") and the 25th of April
-  2022, "1992–1994 гг." and "in 1992-1994" the years 1992 and 1994. The dash of a range of days has no space
-  around it ("Page 5 - 23 April 2022" is a page and a date), a range of years is marked as years (by "гг.",
-  "годах", "-cü illər" after it or "in" before it) and each range's first end comes before its last.
+  2022, as is "April 23–25, 2022", and "1992–1994 гг." and "in 1992-1994" the years 1992 and 1994. The dash
+  of a range of days has no space around it ("Page 5 - 23 April 2022" is a page and a date), a range of years
+  is marked as years (by "гг.", "годах", "-cü illər" after it or "in" before it) and each range's first end
+  comes before its last. Two numeric dates joined by a hyphen ("23.04.2022-25.04.2022") are both kept; a hyphen
+  glues no other number to a numeric date ("12.05.1970-1"). A line holding a range is no dateline.
 * Two-digit years ("23.04.22") need a two-digit day and month and are put in
   the century dateutil chooses (within 50 years of today).
 * An ambiguous numeric date follows ``dayfirst``; one with only one valid
@@ -35,7 +37,8 @@ Rules where a text is vague:
   ISO dates ("2022-04-23") are always year-month-day.
 
 :func:`find_dateline` picks the date a document gives itself ("Shusha,
-23 April 2022" at the end or the top), and :func:`parse_pdf_date` reads PDF
+23 April 2022" at the end or the top; a treaty cited with its date, "Fourth
+Geneva Convention, 12 August 1949", is none), and :func:`parse_pdf_date` reads PDF
 metadata dates. Which date becomes the document's date is left to the caller.
 """
 
@@ -57,6 +60,7 @@ __all__ = [
     "parse_date",
     "parse_pdf_date",
     "pdf_date_written",
+    "plain_line",
 ]
 
 DAY, MONTH, YEAR = "day", "month", "year"
@@ -202,6 +206,12 @@ def _year_spoken_of(year: int) -> bool:
 _ON_DAY_WORD = r"(?<!\w)(?:on|dated|of|from|since|until|till|by|от|с|до|по)"  # at most 5 letters
 _IN_YEAR_WORD = r"(?<![\w-])(?:in|since|from|until|till|during|before|after|through|throughout|circa)"  # 10
 _NUMERIC_END = rf"(?![./-]\d)(?:{_RU_YEAR_WORD}|{_AZ_YEAR_WORD})?(?!\w)"
+
+
+# The ends of a hyphenated range of dotted or slashed dates with four-digit years. Nothing number-like comes before
+# the first ("1-12.05.1970" is no range; the look-behind after the first digit: see _B_YEAR).
+_RANGE_FIRST = r"\d(?<![\w.,/-]\d)(?:(?<=[0-3])\d)?(?P<first_separator>[./])[0-3]?\d(?P=first_separator)[12]\d{3}"
+_RANGE_LAST = r"[0-3]?\d(?P<last_separator>[./])[0-3]?\d(?P=last_separator)[12]\d{3}"
 
 
 #: What was found in one text, for the patterns after: where patterns may begin (see _DatePattern.starts).
@@ -362,6 +372,14 @@ _DATE_PATTERNS = (
     _pattern(rf"(?P<first_day>\d(?<![\w.,/-]\d)(?:(?<=[0-3])\d)?){_EN_ORDINAL}{_DASH}"
              rf"(?={_DAY}{_EN_ORDINAL}{_LINE_SEP}(?:of{_SEP})?{_MONTH}{_COMMA_SEP}{_YEAR}{_YEAR_TAIL}{_E})", DAY,
              span="first_day"),
+    # April 23–25, 2022 · Sept. 5-9 2021: the first day (the mention "23") and the last ("25, 2022"), in the month
+    # before them and the year after
+    _pattern(rf"{_B}{_MONTH}{_SEP}(?P<first_day>[0-3]?\d){_EN_ORDINAL}{_DASH}"
+             rf"(?={_DAY}{_EN_ORDINAL}{_COMMA_SEP}{_YEAR}{_E})", DAY, span="first_day", month_then_day=True,
+             starts=_MONTH_STARTS),
+    _pattern(rf"{_B}{_MONTH}{_SEP}(?P<first_day>[0-3]?\d){_EN_ORDINAL}{_DASH}"
+             rf"(?P<last>{_DAY}{_EN_ORDINAL}{_COMMA_SEP}{_YEAR}){_E}", DAY, span="last", month_then_day=True,
+             starts=_MONTH_STARTS),
     # 1992–1994 гг. · в 1992-1994 годах · 1992–1994-cü illər: the first year, marked as a year by the word after the
     # last
     _pattern(rf"(?P<first_year>[12](?<![\w.,/-][12])\d{{3}})[\s\xa0]*{_DASH}[\s\xa0]*"
@@ -370,6 +388,11 @@ _DATE_PATTERNS = (
     # in 1992-1994: the last year, marked as a year by the word before the first (read by "in 2022")
     _pattern(rf"{_IN_YEAR_WORD}{_SEP}(?:the{_SEP}years?{_SEP})?(?P<first_year>[12]\d{{3}}){_DASH}{_YEAR}{_E}"
              rf"(?!{_MEASURED})", YEAR, span="year", counted=True, starts=_in_year_starts),
+    # 23.04.2022-25.04.2022 · 01/01/2020-31/12/2020: a hyphen glues no number to a numeric date ("12.05.1970-1"),
+    # but it may join two of them. The first end, then the last.
+    _pattern(rf"(?P<numeric>{_RANGE_FIRST})-(?={_RANGE_LAST}{_NUMERIC_END})", DAY, span="numeric"),
+    _pattern(rf"{_RANGE_FIRST}-(?P<last>(?P<numeric>{_RANGE_LAST}){_NUMERIC_END})", DAY,
+             span="last"),
 )
 
 # -- values -------------------------------------------------------------------------
@@ -545,14 +568,35 @@ _DATELINE_PREFIX = re.compile(
     r"""^(?:
         [^\W\d][\w'’.\- ]*(?:,\s*[^\W\d][\w'’.\- ]*){0,4}\s*[,–—-]\s*   # place, place, …,
       | (?:date|dated|дата|от|tarix)\s*[:.]?\s*                     # Date: / от / Tarix:
+      | (?:(?:исх|вх|ref|our\s+ref)\.?\s*)?(?:№|no\.|nömrə)\s*[\w/.\-]+   # a letter's number: "Исх. № 12/345 от",
+        \s*(?:,|от|of|dated)\s*                                        # "Ref. No. 12/345 of", "No. 12/345,"
     )?$""",
     re.IGNORECASE | re.VERBOSE,
 )
 # "Date of birth – 12.05.1970", "Дата рождения – …", "Doğum tarixi – …": a field of a form, not the
 # document's own date (only a bare "Date:" / "Дата:" / "Tarix:" introduces a dateline).
 _FIELD_LABEL = re.compile(r"(?<!\w)(?:date|dated|дата|tarix\w*|birth|born|рожд\w*|doğum\w*)(?!\w)", re.IGNORECASE)
+# "Fourth Geneva Convention, 12 August 1949", "Оттавская конвенция, 18 сентября 1997 г.": a treaty cited with the
+# date it was signed (a list of sources at the end of an appeal), not a place the document was written in.
+_INSTRUMENT_NAME = re.compile(
+    r"(?<!\w)(?:conventions?|treaty|конвенц\w*|konvensiya\w*|(?:additional\s+)?protocols?\s+(?:I|II|III|IV|V)"
+    r"|дополнительн\w*\s+протокол\w*|əlavə\s+protokol\w*)(?!\w)",
+    re.IGNORECASE,
+)
 _BARE_DATE_LABEL = re.compile(r"^\s*(?:date|dated|дата|от|tarix)\s*[:.]?\s*$", re.IGNORECASE)
 _DATELINE_SUFFIX = re.compile(r"^[\s.,;:)\]–—-]*(?:№\s*\S+|no\.?\s*\S+)?[\s.]*$", re.IGNORECASE)
+
+
+# Markdown marks around a whole line: "# Heading", "## Heading ##", "*Shusha, 23 April 2022*", "**…**", "__…__".
+_HEADING_MARKS = re.compile(r"^#{1,6}\s+|\s+#+$")
+_EMPHASIS = re.compile(r"(\*{1,3}|_{1,3})(\S(?:.*\S)?)\1")
+
+
+def plain_line(line: str) -> str:
+    """``line`` stripped, without the Markdown marks that wrap a whole line (a heading's ``#``, emphasis)."""
+    line = _HEADING_MARKS.sub("", line.strip())
+    emphasised = _EMPHASIS.fullmatch(line)
+    return emphasised.group(2) if emphasised else line
 
 
 def is_dateline(line: str) -> bool:
@@ -561,17 +605,21 @@ def is_dateline(line: str) -> bool:
 
 
 def _dateline_value(line: str, dayfirst: bool = True) -> dt.date | None:
-    line = line.strip()
+    line = plain_line(line)
     if not line or len(line) > _DATELINE_MAX_LENGTH:
         return None
-    for mention in find_dates(line, dayfirst=dayfirst):
-        if mention.precision != DAY:
-            continue
-        prefix, suffix = line[: mention.start], line[mention.end:]
-        if _FIELD_LABEL.search(prefix) and not _BARE_DATE_LABEL.match(prefix):
-            continue
-        if len(prefix.split()) <= 12 and _DATELINE_PREFIX.match(prefix) and _DATELINE_SUFFIX.match(suffix):
-            return mention.value
+    # Only the line's first date: one after another date ends a range ("В период 23.04.2022 – 25.04.2022 г.",
+    # whose first end the place pattern, which allows digits, would take for a place).
+    mention = next(iter(find_dates(line, dayfirst=dayfirst)), None)
+    if mention is None or mention.precision != DAY:
+        return None
+    prefix, suffix = line[: mention.start], line[mention.end:]
+    if _FIELD_LABEL.search(prefix) and not _BARE_DATE_LABEL.match(prefix):
+        return None
+    if _INSTRUMENT_NAME.search(prefix):
+        return None
+    if len(prefix.split()) <= 12 and _DATELINE_PREFIX.match(prefix) and _DATELINE_SUFFIX.match(suffix):
+        return mention.value
     return None
 
 

@@ -16,7 +16,11 @@ of minefield maps" is a mine map submission).
 
 :func:`guess_title` picks the first heading-like line. Both are guesses for
 documents that come without metadata; metadata given by a person wins, which is
-for the caller to arrange.
+for the caller to arrange. :func:`is_placeholder_title` tells a title the
+writing program left in a file ("Microsoft Word - Document1", "Untitled
+Document", "appeal_final.docx") from one a person gave it, and
+:func:`is_placeholder_author` does the same for an author ("Windows User",
+"Пользователь").
 """
 
 from __future__ import annotations
@@ -24,10 +28,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from archive.analyse.dates import is_dateline
+from archive.analyse.dates import is_dateline, plain_line
 from archive.analyse.places import fold
 
-__all__ = ["DOCUMENT_TYPES", "guess_title", "guess_type"]
+__all__ = ["DOCUMENT_TYPES", "guess_title", "guess_type", "is_placeholder_author", "is_placeholder_title"]
 
 DOCUMENT_TYPES = (
     "appeal", "mine_map_submission", "testimony", "report", "treaty", "correspondence", "other",
@@ -149,7 +153,7 @@ def guess_title(text: str) -> str | None:
     """
     candidates = []
     for raw in (text or "")[:_HEAD_CHARACTERS].splitlines()[:_TITLE_SEARCH_LINES]:
-        line = _SPACES.sub(" ", raw).strip()
+        line = _SPACES.sub(" ", plain_line(raw))
         if _is_heading_like(line):
             candidates.append(line)
         if len(candidates) == 5:
@@ -170,6 +174,40 @@ def _is_heading_like(line: str) -> bool:
     if line.endswith(".") and len(line.split()) > _MAX_SENTENCE_WORDS:
         return False
     return not is_dateline(line)
+
+
+# What word processors, converters and page editors write where nobody gave a title.
+_PLACEHOLDER_TITLE = re.compile(
+    r"""^(?:
+        microsoft\s+(?:office\s+)?(?:word|excel|powerpoint)\b.*           # "Microsoft Word - Document1"
+      | (?:untitled|document|doc|new\s+document|untitled\s+document|безымянный|документ|новый\s+документ
+         |sənəd|adsız|слайд|slide)[\s_-]*\d*                             # "Untitled", "Документ1", "Sənəd1"
+      | (?:powerpoint\s+presentation|презентация\s+powerpoint|title|заголовок|başlıq)
+      | [^\n]*\.(?:docx?|rtf|odt|pdf|xlsx?|pptx?|txt|html?|tiff?|jpe?g)   # a file name: "appeal_final.docx"
+      | (?:[a-z]:)?[\\/].*                                                # a path: "C:\\Users\\…", "/home/…"
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def is_placeholder_title(title: str) -> bool:
+    """Whether ``title`` is what a program writes where nobody gave a title: "Microsoft Word - Document1",
+    "Untitled", "Документ1", a file name or a path. Such a title says nothing of the document."""
+    return bool(_PLACEHOLDER_TITLE.match(" ".join(title.split())))
+
+
+# The account names operating systems and word processors write as a file's author.
+_PLACEHOLDER_AUTHOR = re.compile(
+    r"^(?:(?:windows\s+)?user\d*|admin\w*|owner|unknown|author|пользователь(?:\s+windows)?|администратор|автор"
+    r"|неизвестн\w*|istifadəçi|müəllif)$",  # "İstifadəçi" too: IGNORECASE folds "İ" to "i"
+    re.IGNORECASE,
+)
+
+
+def is_placeholder_author(author: str) -> bool:
+    """Whether ``author`` is an account name a program wrote ("Windows User", "Admin", "Пользователь"), not a
+    person or body that issued the document."""
+    return bool(_PLACEHOLDER_AUTHOR.match(" ".join(author.split())))
 
 
 def _trim(line: str) -> str:

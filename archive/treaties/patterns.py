@@ -60,6 +60,7 @@ class MentionSpec:
 
 
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
+ROMAN_NUMERAL = re.compile(r"[IVXLC]+")
 GC_BY_NUMBER = {1: "GCI", 2: "GCII", 3: "GCIII", 4: "GCIV"}
 
 ORDINALS_EN = (
@@ -292,7 +293,7 @@ COMMON_ABBREVIATION = r"(?<![\w/])CA(?P<num>[1-3])(?![\w/])"
 # -- binding of a citation to the instrument after it ---------------------------
 
 FOLLOW_CONNECTOR = re.compile(
-    r"\s*,?\s*(?P<of>(?i:of|to|under|in|from|within|de(?!\s+(?:facto|jure)\b)|du|des)\s+)?"
+    r"\s*,?\s*(?:[(\[]\s*)?(?P<of>(?i:of|to|under|in|from|within|de(?!\s+(?:facto|jure)\b)|du|des)\s+)?"
 )
 # The connectors after which an unknown name is another instrument ("Article 5 of the Law", "article 5 de la loi").
 FOLLOW_OF = re.compile(r"(?i:of|de|du|des)\s+")
@@ -303,6 +304,9 @@ FOLLOW_YEAR = re.compile(r"(?:1949|1977|1980|1996|1997|2008)\s+")
 FOLLOW_WORD = re.compile(r"(?!(?i:which|whom|whose|it|its|this|these|those|them|each|both|all|such|any|its)\b)[^\W\d_]")
 # "Article 7 report under the Ottawa Convention", "Article 5 obligations of the Treaty"
 FOLLOW_NOUN_PHRASE = re.compile(r"\s+(?:[a-z][a-z\-]+\s+){1,2}(?:under|of|pursuant\s+to)\s+(?:(?:the|its)\s+)?")
+# "Article 147 (Fourth Geneva Convention)", "Fourth Geneva Convention (Art. 147)": a bracket opened between a
+# citation and its instrument is closed inside the reference's span.
+CLOSING_BRACKET = {"(": re.compile(r"\s*\)"), "[": re.compile(r"\s*\]")}
 PRECEDING_GAP = re.compile(
     r"(?:[-‐’'](?:n?[ıiuü]n|[ıiuü]n[ıiuü]n))?"  # Azerbaijani genitive after a numeral: "I-in"
     r"(?:[\s,:;()]"  # punctuation, "(GCIV), art. 5"
@@ -318,6 +322,19 @@ LIST_MARKER = r"\(\s*(?:[ivx]{1,5}|[IVX]{1,5}|[a-zA-Z]|\d{1,2})\s*\)\s*"
 GROUP_GAP = re.compile(
     r"\s*(?:,|;)?\s*(?:(?i:and|or|as\s+well\s+as|и|или|və|et|ou)\s+)?(?:" + LIST_MARKER + r")?$"
 )
+
+# What the Geneva Conventions that are not the 1949 ones are about, after "Geneva Convention" (English, Russian)
+# or before it (Azerbaijani).
+OTHER_GENEVA_SUBJECT_EN = (
+    r"\s+(?i:(?:on|relating\s+to|relative\s+to|concerning)\s+(?:the\s+)?(?:road\s+traffic|status\s+of\s+refugees"
+    r"|high\s+seas|territorial\s+sea|continental\s+shelf|fishing|execution\s+of\s+foreign\s+arbitral"
+    r"|long[\s-]+range\s+transboundary))"
+)
+OTHER_GENEVA_SUBJECT_RU = (
+    r"\s+(?i:о\s+(?:дорожном\s+движении|статусе\s+беженцев|открытом\s+море|территориальном\s+море"
+    r"|континентальном\s+шельфе|рыболовстве|трансграничном\s+загрязнении))"
+)
+OTHER_GENEVA_SUBJECT_AZ = r"(?i:(?:yol\s+hərəkəti|qaçqınların\s+statusu|açıq\s+dəniz)\w*\s+haqqında)"
 
 # -- context signals for "Protocol II" ------------------------------------------
 
@@ -367,7 +384,12 @@ def _cyrillic_stem(word: str) -> str:
 
 
 def _azerbaijani_stem(word: str) -> str:
-    """Loosen the last word's possessive ending: 'Konvensiyası' -> 'Konvensiya\\w*'."""
+    """Loosen the last word's possessive ending: 'Konvensiyası' -> 'Konvensiya\\w*'.
+
+    A Roman numeral takes its endings after a hyphen ("Əlavə Protokol I-in"): loosened, "I" would be "II" or "III".
+    """
+    if ROMAN_NUMERAL.fullmatch(word):
+        return re.escape(word)
     stem = re.sub(r"(?:s[ıiuü]|[ıiuü])$", "", word) if len(word) > 5 else word
     return re.escape(stem) + r"\w*"
 
@@ -436,11 +458,16 @@ CCW_NAME = (
     r"(?:CCW|(?i:(?:1980\s+)?Convention\s+on\s+(?:Prohibitions\s+or\s+Restrictions\s+on\s+"
     r"the\s+Use\s+of\s+)?Certain\s+Conventional\s+Weapons))"
 )
-PROTOCOL_TAIL_CCW = r"(?:\s+(?i:to|of|annexed\s+to)\s+(?i:the\s+)?" + CCW_NAME + r")?"
-PROTOCOL_TAIL_CCW_RU = (
-    r"(?:\s+к\s+(?:КОО|(?i:конвенции\s+о\s+(?:запрещении\s+или\s+ограничении\s+применения\s+)?"
-    r"конкретных\s+видов\s+обычного\s+оружия)))?"
+# Additional Protocol III (2005, the distinctive emblem) is none of the catalogue's: "Protocol III additional to the
+# Geneva Conventions" is not the CCW's Protocol III.
+TO_THE_GENEVA_CONVENTIONS = r"\s+(?i:(?:additional\s+)?to\s+the\s+(?:1949\s+)?Geneva\s+Conventions)"
+TO_THE_CCW = r"\s+(?i:to|of|annexed\s+to)\s+(?i:the\s+)?" + CCW_NAME
+PROTOCOL_TAIL_CCW = r"(?:" + TO_THE_CCW + r")?"
+TO_THE_CCW_RU = (
+    r"\s+к\s+(?:КОО|(?i:конвенции\s+о\s+(?:запрещении\s+или\s+ограничении\s+применения\s+)?"
+    r"конкретных\s+видов\s+обычного\s+оружия))"
 )
+PROTOCOL_TAIL_CCW_RU = r"(?:" + TO_THE_CCW_RU + r")?"
 AS_AMENDED = r"(?:\s*,?\s*\(?(?i:as\s+amended)(?:\s+(?i:on)\s+3\s+(?i:May)\s+1996|\s+in\s+1996)?\)?)"
 
 
@@ -540,7 +567,7 @@ def _geneva_specs() -> list[MentionSpec]:
             r"mülki\s+şəxslərin\s+müdafiəsi\s+haqqında",
         ),
         "GCIII": (
-            r"(?i:relative\s+to|relating\s+to|on|concerning)\s+the\s+treatment\s+of\s+prisoners\s+of\s+war",
+            r"(?i:relative\s+to|relating\s+to|on|concerning)\s+(?:the\s+treatment\s+of\s+)?prisoners\s+of\s+war",
             r"об\s+обращении\s+с\s+военнопленными",
             r"hərbi\s+əsirlərlə\s+rəftar\s+haqqında",
         ),
@@ -584,6 +611,12 @@ def _geneva_specs() -> list[MentionSpec]:
             r"(?i:" + any_ru + r"(?:\s*,\s*" + any_ru + r")*\s+и\s+" + any_ru + r"\s+Женевск\w*\s+конвенц\w*)",
             GENEVA_LIST,
         ),
+        # Geneva Conventions that are not the 1949 ones: road traffic (1949), refugees (1951, "the 1951 Geneva
+        # Convention"), the law of the sea (1958), and the humanitarian conventions of 1864, 1906 and 1929
+        MentionSpec(r"(?:(?:19|18)\d\d\s+)?(?i:Geneva\s+Conventions?)" + OTHER_GENEVA_SUBJECT_EN, FOREIGN),
+        MentionSpec(r"(?:1864|1906|1929|1951)\s+(?i:Geneva\s+Conventions?)(?!\w)", FOREIGN),
+        MentionSpec(r"(?i:Женевск\w*\s+конвенц\w*)(?:\s+\d{4}\s+(?i:года|г\.))?" + OTHER_GENEVA_SUBJECT_RU, FOREIGN),
+        MentionSpec(OTHER_GENEVA_SUBJECT_AZ + r"\s+(?:\d{4}-c\w+\s+il\w*\s+)?(?i:Cenevrə\s+Konvensiya\w*)", FOREIGN),
         MentionSpec(r"(?:1949\s+)?(?i:Geneva\s+Convention)(?!s|\w)", GENEVA_SINGLE),
         MentionSpec(r"(?:1949\s+)?(?i:(?:four\s+)?Geneva\s+Conventions)(?!\w)", GENEVA_PLURAL),
         MentionSpec(r"(?i:Женевск(?:ая|ой|ую|ою)\s+конвенц\w*)", GENEVA_SINGLE),
@@ -624,7 +657,10 @@ def _protocol_specs() -> list[MentionSpec]:
             INSTRUMENT,
             "APII",
         ),
-        MentionSpec(r"(?:1977\s+)?" + protocol + r"\s*" + _roman("I") + tail, INSTRUMENT, "API"),
+        # "Protocol I to the CCW" is the CCW's (non-detectable fragments), which the catalogue does not hold
+        MentionSpec(r"(?:1977\s+)?" + protocol + r"\s*" + _roman("I") + r"(?!" + TO_THE_CCW + r")" + tail,
+                    INSTRUMENT, "API"),
+        MentionSpec(protocol + r"\s*" + _roman("I") + TO_THE_CCW, FOREIGN),
         MentionSpec(r"(?<![\w/])AP(?:\s-?|-)I(?![\w/])" + tail, INSTRUMENT, "API"),
         MentionSpec(r"(?<![\w/])API(?![\w/])" + tail, INSTRUMENT, "API", standalone=False),
         MentionSpec(r"(?<![\w/])AP\s?2(?![\w/])" + tail, INSTRUMENT, "APII"),
@@ -660,7 +696,14 @@ def _protocol_specs() -> list[MentionSpec]:
             INSTRUMENT,
             "CCW-APII-1996",
         ),
-        MentionSpec(r"(?:CCW\s+)?" + protocol + r"\s*" + _roman("III") + PROTOCOL_TAIL_CCW, INSTRUMENT, "CCW-PIII"),
+        MentionSpec(r"(?:CCW\s+)?" + protocol + r"\s*" + _roman("III") + r"(?!" + TO_THE_GENEVA_CONVENTIONS + r")"
+                    + PROTOCOL_TAIL_CCW, INSTRUMENT, "CCW-PIII"),
+        MentionSpec(protocol + r"\s*" + _roman("III") + TO_THE_GENEVA_CONVENTIONS, FOREIGN),
+        MentionSpec(
+            r"(?i:protocol\s+additional\s+to\s+the\s+Geneva\s+Conventions)[^.;]{0,60}?"
+            r"(?i:additional\s+distinctive\s+emblem)(?:\s*\((?i:protocol\s+III)\))?",
+            FOREIGN,
+        ),
         MentionSpec(r"(?<![\w/])CCW\s+P\.?\s?III(?![\w/])", INSTRUMENT, "CCW-PIII"),
         MentionSpec(
             r"(?i:protocol\s+on\s+prohibitions\s+or\s+restrictions\s+on\s+the\s+use\s+of\s+incendiary"
@@ -669,7 +712,8 @@ def _protocol_specs() -> list[MentionSpec]:
             "CCW-PIII",
         ),
         MentionSpec(r"(?:CCW\s+)?" + protocol + r"\s*(?:" + _roman("IV") + r"|" + _roman("V") + r")", FOREIGN),
-        MentionSpec(r"CCW\s+" + protocol + r"\s*" + _roman("I"), FOREIGN),
+        # the CCW's own Protocol I, tried before "CCW" alone (a longer pattern is tried first)
+        MentionSpec(r"CCW\s+" + protocol + r"\s*" + _roman("I") + PROTOCOL_TAIL_CCW, FOREIGN),
         MentionSpec(r"(?:1980\s+)?(?:CCW|" + CCW_NAME + r")(?![\w/])", CCW_FRAME),
         MentionSpec(r"(?i:(?:certain\s+)?conventional\s+weapons\s+convention)", CCW_FRAME),
         # "Protocol II" / "AP II": decided in context
@@ -715,7 +759,9 @@ def _protocol_specs() -> list[MentionSpec]:
             r"\s+(?:I|II|III)(?:\s*(?:,|и)\s*(?:I|II|III))+(?![\w])",
             PROTOCOL_LIST,
         ),
-        MentionSpec(r"(?i:протокол\w*)\s*" + _roman("I") + r"(?:\s+к\s+Женевским\s+конвенциям)?", INSTRUMENT, "API"),
+        MentionSpec(r"(?i:протокол\w*)\s*" + _roman("I") + r"(?!" + TO_THE_CCW_RU + r")"
+                    r"(?:\s+к\s+Женевским\s+конвенциям)?", INSTRUMENT, "API"),
+        MentionSpec(r"(?i:протокол\w*)\s*" + _roman("I") + TO_THE_CCW_RU, FOREIGN),
         MentionSpec(r"(?i:протокол\w*)\s*" + _roman("II"), PROTOCOL_TWO),
         MentionSpec(
             r"(?i:протокол\w*)\s*" + _roman("II") + r"\s+к\s+(?:КОО|(?i:конвенции\s+о))", INSTRUMENT, "CCW-APII-1996"
@@ -734,7 +780,12 @@ def _protocol_specs() -> list[MentionSpec]:
         MentionSpec(
             r"(?i:протокол\w*\s+о\s+запрещении\s+или\s+ограничении\s+применения\s+мин)", INSTRUMENT, "CCW-APII-1996"
         ),
-        MentionSpec(r"(?i:протокол\w*)\s*" + _roman("III") + PROTOCOL_TAIL_CCW_RU, INSTRUMENT, "CCW-PIII"),
+        MentionSpec(r"(?i:протокол\w*)\s*" + _roman("III") + r"(?!\s+к\s+(?i:Женевским\s+конвенциям))"
+                    + PROTOCOL_TAIL_CCW_RU, INSTRUMENT, "CCW-PIII"),
+        MentionSpec(r"(?i:протокол\w*)\s*" + _roman("III") + r"\s+к\s+(?i:Женевским\s+конвенциям)", FOREIGN),
+        MentionSpec(r"(?i:дополнительн\w*\s+протокол\w*)\s*" + _roman("III")
+                    + r"(?:\s+к\s+(?i:Женевским\s+конвенциям))?", FOREIGN),
+        MentionSpec(r"III\s+(?i:дополнительн\w*\s+протокол\w*)", FOREIGN),
         MentionSpec(
             r"(?i:протокол\w*\s+о\s+запрещении\s+или\s+ограничении\s+применения\s+зажигательного)",
             INSTRUMENT,
@@ -749,6 +800,8 @@ def _protocol_specs() -> list[MentionSpec]:
         # Azerbaijani
         MentionSpec(r"(?i:əlavə\s+protokol\w*)\s*" + _roman("I"), INSTRUMENT, "API"),
         MentionSpec(r"(?i:əlavə\s+protokol\w*)\s*" + _roman("II"), INSTRUMENT, "APII"),
+        MentionSpec(r"(?i:əlavə\s+protokol\w*)\s*(?:" + _roman("III") + r"|" + _roman("IV") + r")", FOREIGN),
+        MentionSpec(r"(?:III|IV)\s+(?i:əlavə\s+protokol\w*)", FOREIGN),
         MentionSpec(
             r"(?:(?i:Cenevrə\s+Konvensiyalarına\s+)?(?i:əlavə)\s+)" + r"I\s+(?i:protokol\w*)", INSTRUMENT, "API"
         ),

@@ -368,13 +368,24 @@ def _diagnose(out: _Output, kind: str, span: tuple[int, int], text: str, message
     return None
 
 
-def _citation_span(citation: Citation, binding: Binding | None) -> tuple[int, int]:
+def _citation_span(text: str, citation: Citation, binding: Binding | None) -> tuple[int, int]:
     start, end = citation.start, citation.end
     if binding and binding.mention and binding.how == "follow":
-        end = max(end, binding.mention.end)
+        end = _past_closing_bracket(text, citation.end, binding.mention.start, max(end, binding.mention.end))
     if binding and binding.mention and binding.how == "precede":
         start = min(start, binding.mention.start)
+        end = _past_closing_bracket(text, binding.mention.end, citation.start, end)
     return start, end
+
+
+def _past_closing_bracket(text: str, gap_start: int, gap_end: int, end: int) -> int:
+    """``end``, moved past the bracket that closes one opened between the citation and its instrument."""
+    gap = text[gap_start:gap_end]
+    opened = max(gap.rfind("("), gap.rfind("["))
+    if opened < 0 or ")" in gap[opened:] or "]" in gap[opened:]:
+        return end  # no bracket left open between them ("Fourth Geneva Convention (1949), Article 147")
+    closing = p.CLOSING_BRACKET[gap[opened]].match(text, end)
+    return closing.end() if closing else end
 
 
 def _items_exist(instrument_id: str, citation: Citation) -> bool:
@@ -402,7 +413,7 @@ def _emit_citation(
     targets = [instrument_id]
     if binding and binding.mention and binding.mention.kind in LIST_KINDS and not citation.common:
         targets = _list_members(binding.mention)  # "Article 5 of the First and Second Geneva Conventions"
-    whole = _citation_span(citation, binding)
+    whole = _citation_span(text, citation, binding)
     for target in targets:
         _emit_items(text, citation, target, whole, out)
     if instrument_id in catalogue_instrument_ids():
