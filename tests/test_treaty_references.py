@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from archive.treaties import (
     refs_record,
 )
 from archive.treaties.find import az_ordinal_number, find_mentions, scan_triggers
+from archive.treaties.patterns import name_pattern
 
 DEV_SET = Path(__file__).parent / "data" / "refs_dev.jsonl"
 
@@ -816,3 +818,14 @@ def test_real_forms_are_well_formed():
 )
 def test_real_forms_are_read(line: dict) -> None:
     assert sorted(ids(line["text"])) == sorted(line["refs"])
+
+
+@pytest.mark.parametrize(("name", "written"), [
+    ("Конвенция по кассетным боеприпасам", "Конвенции по кассетным боеприпасам"),
+    ("Четвёртая Женевская конвенция", "Четвертой Женевской конвенции"),
+    ("Четвёртая Женевская конвенция", "четвёртую женевскую конвенцию"),
+])
+def test_a_russian_catalogue_name_matches_its_case_forms_with_e_or_yo(name: str, written: str) -> None:
+    """Loosening "е" to "[её]" and then "ё" again made "[е[её]]", a class followed by a literal "]": no catalogue name
+    with an "е" or "ё" in it matched anything, its own spelling included."""
+    assert re.fullmatch(name_pattern(name, "ru"), written)

@@ -380,7 +380,7 @@ def _cyrillic_stem(word: str) -> str:
     if len(word) < 5 or not re.search(r"[а-яё]", word, re.IGNORECASE):
         return re.escape(word)
     stem = re.sub(r"(?:ая|ой|ую|ые|ых|ий|ый|ое|ия|ие|ии|ей|а|я|ы|и|е|о|у|ю|ь|й)$", "", word)
-    return re.escape(stem).replace("е", "[её]").replace("ё", "[её]") + r"\w*"
+    return re.sub("[её]", "[её]", re.escape(stem)) + r"\w*"  # one pass: "е" and "ё" are written for each other
 
 
 def _azerbaijani_stem(word: str) -> str:
