@@ -41,6 +41,11 @@ REQUIRED_PLACES = (
         ("Agdam and Fizuli", [("Agdam", "Aghdam"), ("Fizuli", "Fuzuli")]),
         ("Kelbajar", [("Kelbajar", "Kalbajar")]),
         ("Kubatly", [("Kubatly", "Gubadli")]),
+        ("Gubadly district", [("Gubadly", "Gubadli")]),  # the spelling of many English-language sources
+        ("Mardakert", [("Mardakert", "Aghdara")]),
+        ("the road from Askeran to Asgaran", [("Askeran", "Asgaran"), ("Asgaran", "Asgaran")]),
+        ("Əsgəranda", [("Əsgəranda", "Asgaran")]),
+        ("в Аскеране", [("Аскеране", "Asgaran")]),
         ("Lachin's roads", [("Lachin", "Lachin")]),
         ("Nagorno-Karabakh conflict", [("Nagorno-Karabakh", "Karabakh")]),
         ("Nagorno Karabakh", [("Nagorno Karabakh", "Karabakh")]),
