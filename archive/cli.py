@@ -302,7 +302,8 @@ SYNTHETIC_VALUES = ("true", "false", "yes", "no", "t", "f", "1", "0")
 class QueryCommand(click.Command):
     """A command (search, export) whose QUERY may start with ``-``, which leaves out what follows it
     (``-article:GCIV-147``): click took it for an unknown option ("No such option '-a'"). A long option
-    (``--jsn``) is still an option."""
+    (``--jsn``) is still an option, and so is any spelling of the command's own short options (``-o FILE``,
+    ``-oFILE``); a query that reads as one goes after ``--``."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         options = [param for param in self.get_params(ctx) if isinstance(param, click.Option)]
@@ -311,10 +312,25 @@ class QueryCommand(click.Command):
         for i, arg in enumerate(args):
             if arg == "--":
                 break
-            if arg.startswith("-") and not arg.startswith("--") and len(arg) > 1 and arg not in names \
+            if arg.startswith("-") and len(arg) > 1 and not spells_options(arg, names, valued) \
                     and (i == 0 or args[i - 1] not in valued):
                 return super().parse_args(ctx, [*args[:i], *args[i + 1:], "--", arg])
         return super().parse_args(ctx, args)
+
+
+def spells_options(arg: str, names: set[str], valued: set[str]) -> bool:
+    """Whether click reads ``arg`` as options: any long option (a mistyped one is refused as such), a name it
+    knows, or short options run together as click reads them, flags until one that takes the rest of ``arg`` as
+    its value (``-oFILE``, ``-qoFILE``). ``-landmines`` is none of these when no ``-l`` is defined."""
+    if arg.startswith("--") or arg in names:
+        return True
+    for letter in arg[1:]:
+        short = f"-{letter}"
+        if short not in names:
+            return False
+        if short in valued:
+            return True
+    return True
 
 
 @main.command(cls=QueryCommand)

@@ -831,3 +831,29 @@ def test_an_index_file_lost_during_a_batch_stops_it_as_a_damaged_index_not_a_ful
     assert "evidence reindex" in stopped.stderr and "check the disk" not in stopped.stderr
     written = json.loads(report.read_text(encoding="utf-8"))
     assert "is damaged" in written["stopped"] and written["ingested"] == 2
+
+
+def test_export_reads_its_options_in_every_spelling_click_accepts(tmp_path: Path, sample_folder: Path) -> None:
+    """`-oFILE` (a short option with its value attached) was taken for a query that starts with `-`: the export
+    searched for "-oFILE" and refused the real query as an extra argument. A query that starts with `-` is still
+    one where it cannot be an option, and after `--` always."""
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    expected = export(home, "csv", "landmines").stdout_bytes
+    spellings = {"attached": ["-o{}"], "apart": ["-o", "{}"], "long": ["--output={}"], "long apart": ["--output", "{}"]}
+    for name, spelling in spellings.items():
+        out = tmp_path / f"{name}.csv"
+        for args in (["csv", *(s.format(out) for s in spelling), "landmines"],
+                     ["csv", "landmines", *(s.format(out) for s in spelling)]):
+            result = export(home, *args)
+            assert result.exit_code == 0, (args, result.output)
+            assert out.read_bytes() == expected and not result.stdout, args
+            out.unlink()
+    everything = {json.loads(line)["title"] for line in export(home, "jsonl", "").stdout.splitlines()}
+    without = everything - {"Appeal on landmines", "Clearance report"}
+    out = tmp_path / "without.jsonl"
+    for args in (["jsonl", "-landmines"], ["jsonl", "--", "-landmines"], ["jsonl", f"-o{out}", "--", "-landmines"]):
+        result = export(home, *args)
+        assert result.exit_code == 0, (args, result.output)
+        lines = out.read_text(encoding="utf-8") if out.exists() else result.stdout
+        assert {json.loads(line)["title"] for line in lines.splitlines()} == without, args
