@@ -857,3 +857,50 @@ def test_export_reads_its_options_in_every_spelling_click_accepts(tmp_path: Path
         assert result.exit_code == 0, (args, result.output)
         lines = out.read_text(encoding="utf-8") if out.exists() else result.stdout
         assert {json.loads(line)["title"] for line in lines.splitlines()} == without, args
+
+
+def test_export_to_a_name_as_long_as_the_file_system_takes(tmp_path: Path, sample_folder: Path) -> None:
+    """The file was written first as `.NAME.part`: a name of 250 to 255 bytes, which the file system takes, made
+    that name too long, and the export failed with "File name too long"."""
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    expected = export(home, "csv", "landmines").stdout_bytes
+    limit = os.pathconf(tmp_path, "PC_NAME_MAX")
+    for name in ("a" * (limit - 4) + ".csv", "ш" * ((limit - 5) // 2) + "x.csv", "a" * (limit - 10) + ".csv"):
+        out = tmp_path / name
+        assert len(name.encode()) <= limit
+        result = export(home, "csv", "landmines", "-o", str(out))
+        assert result.exit_code == 0, (len(name.encode()), result.output)
+        assert out.read_bytes() == expected
+    assert list(tmp_path.glob(".*part")) == []
+
+
+def test_two_exports_to_one_name_at_once_each_write_a_whole_file(tmp_path: Path, sample_folder: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two exports to one name wrote into one `.NAME.part`: the second emptied the first's file and put it in
+    place, the first went on writing into it and then failed to find its own, leaving a mixture of the two."""
+    import dataclasses
+
+    import archive.exports
+    from archive.settings import Settings
+
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    out = tmp_path / "out.csv"
+    settings = dataclasses.replace(Settings.from_env(home=home), public_url=PUBLIC_URL)
+    expected = export(home, "csv", "landmines").stdout_bytes
+    real = archive.exports._csv
+    others: list[Any] = []
+
+    def another_export_meanwhile(*args: Any) -> Any:
+        pieces = real(*args)
+        yield next(pieces)
+        if not others:
+            others.append(None)
+            archive.exports.export_search(settings, "csv", "landmines", out)
+        yield from pieces
+
+    monkeypatch.setattr(archive.exports, "_csv", another_export_meanwhile)
+    result = export(home, "csv", "landmines", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == expected and list(tmp_path.glob(".*part")) == []
