@@ -265,12 +265,15 @@ def _write_whole(path: Path, pieces: Iterator[str]) -> None:
             file = open(partial, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
             if mode is not None and not in_place:  # a file only its owner may read stays so, and from the start
                 os.chmod(file.fileno(), mode)
-        with file:
+        try:
             for piece in pieces:
                 with writing(path):
                     file.write(piece)
             with writing(path):
-                file.flush()
+                file.close()  # writes what is left: a full disk may show only here
+        finally:
+            with contextlib.suppress(OSError):  # closed above, or on the way out: a second failure would hide the first
+                file.close()
         if not in_place:
             with writing(path):
                 os.replace(partial, target)

@@ -904,3 +904,16 @@ def test_two_exports_to_one_name_at_once_each_write_a_whole_file(tmp_path: Path,
     result = export(home, "csv", "landmines", "-o", str(out))
     assert result.exit_code == 0, result.output
     assert out.read_bytes() == expected and list(tmp_path.glob(".*part")) == []
+
+
+def test_an_output_that_fills_up_is_named_as_the_output_not_the_archive(tmp_path: Path, sample_folder: Path) -> None:
+    """A full disk under the output file failed twice, when the file was written and again when it was closed, and
+    the second failure, not told apart from reading the archive, said "the archive could not be read"."""
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    link = tmp_path / "full.csv"
+    link.symlink_to("/dev/full")
+    for out in ("/dev/full", str(link)):
+        result = export(home, "csv", "landmines", "-o", out)
+        assert result.exit_code == 1 and "No space left on device" in result.stderr, result.stderr
+        assert out in result.stderr and "archive could not be read" not in result.stderr, result.stderr
