@@ -73,6 +73,18 @@ def _tolerate_narrow_terminals() -> None:
             stream.reconfigure(errors="backslashreplace")
 
 
+@contextlib.contextmanager
+def printing() -> Iterator[None]:
+    """Turn a failure to write standard output (a full disk under ``> results.txt``) into a message that says so,
+    not a traceback; a closed pipe (``| head``) is left to click, which ends the command quietly with status 1."""
+    try:
+        yield
+    except OSError as error:
+        if error.errno == errno.EPIPE:
+            raise
+        raise click.ClickException(f"standard output could not be written: {error.strerror or error}") from error
+
+
 def settings_of(ctx: click.Context) -> Settings:
     return ctx.find_root().obj
 
@@ -181,11 +193,9 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
             ctx.exit(TERMINATED if terminated else INTERRUPTED)
     if report:
         _write_report(settings, result, report, stopped=stopped is not None)
-    if as_json:
-        _echo_json_summary(result)
-    else:
+    if not as_json:
         _echo_failures(settings, result.run_id)
-        click.echo(result.summary())
+    _echo_summary(result, as_json=as_json)
     if result.manifest_unmatched:
         shown = "\n  ".join(result.manifest_unmatched[:10])
         more = f"\n  … and {len(result.manifest_unmatched) - 10} more" if len(result.manifest_unmatched) > 10 else ""
@@ -210,6 +220,19 @@ def _read_passwords(path: Path) -> list[str]:
         raise click.BadParameter(f"{path} cannot be read: {error.strerror or error}",
                                  param_hint="--passwords-file") from None
     return [line for line in text.splitlines() if line]
+
+
+def _echo_summary(result: Any, *, as_json: bool) -> None:
+    """The batch's summary on standard output; one that cannot be written there (a full disk under ``> log``, a
+    closed pipe) is said on standard error instead: the batch ran, and its exit status must still say how."""
+    try:
+        if as_json:
+            _echo_json_summary(result)
+        else:
+            click.echo(result.summary())
+    except OSError as error:
+        click.echo(f"warning: standard output could not be written ({error.strerror or error}): {result.summary()}",
+                   err=True)
 
 
 def _echo_json_summary(result: Any) -> None:
@@ -353,6 +376,11 @@ def search(ctx: click.Context, query: str, as_json: bool, limit: int, offset: in
 
     results = search_archive(settings_of(ctx), query, selected=_selected(filters), limit=limit, offset=offset,
                              sort=sort, access=access)
+    with printing():
+        _echo_results(results, as_json=as_json)
+
+
+def _echo_results(results: Any, *, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(results_as_dict(results), ensure_ascii=False, indent=1))
         return
@@ -501,10 +529,11 @@ def cite_command(ctx: click.Context, key: str, page: int | None, fmt: str) -> No
                                  param_hint="--page")
     citation = cite.citation_for(document, permalink=cite.permalink_on(settings.public_url, document, page),
                                  page=page)
-    if fmt == "text":
-        click.echo(cite.format_text(citation))
-        return
-    _echo_file(cite.write([citation], fmt))
+    with printing():
+        if fmt == "text":
+            click.echo(cite.format_text(citation))
+            return
+        _echo_file(cite.write([citation], fmt))
 
 
 @main.command()
@@ -520,6 +549,11 @@ def show(ctx: click.Context, key: str, as_json: bool, with_text: bool) -> None:
 
     with Archive(settings_of(ctx), create=False) as archive:
         data = document_as_dict(archive, archive.get_document(key), with_text=with_text or as_json)
+    with printing():
+        _echo_document(data, as_json=as_json, with_text=with_text)
+
+
+def _echo_document(data: dict[str, Any], *, as_json: bool, with_text: bool) -> None:
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=1))
         return
@@ -607,8 +641,10 @@ def refs(jsonl: bool) -> None:
     stdout = sys.stdout.buffer
     for raw in sys.stdin.buffer:  # bytes, so the encoding is UTF-8 whatever the locale says
         text = raw.decode("utf-8", errors="replace").removesuffix("\n").removesuffix("\r")
-        stdout.write(json.dumps(refs_record(text), ensure_ascii=False).encode("utf-8") + b"\n")
-    stdout.flush()
+        with printing():
+            stdout.write(json.dumps(refs_record(text), ensure_ascii=False).encode("utf-8") + b"\n")
+    with printing():
+        stdout.flush()
 
 
 def _expected_head(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> list[tuple[int, str]]:
@@ -646,6 +682,13 @@ def verify(ctx: click.Context, as_json: bool, quiet: bool, expect: list[tuple[in
         with tqdm(total=total, unit="doc", disable=quiet or as_json, file=sys.stderr) as bar:
             report = run_verify(archive, progress=bar.update, expect=expect)
     head = f"{report.head_seq}:{report.head_hash}"
+    with printing():
+        _echo_verified(report, head, as_json=as_json, expected=bool(expect))
+    if not report.ok:
+        ctx.exit(1)
+
+
+def _echo_verified(report: Any, head: str, *, as_json: bool, expected: bool) -> None:
     if as_json:
         click.echo(json.dumps({"ok": report.ok, "documents": report.documents, "events": report.events,
                                "head": head, "problems": [vars(p) for p in report.problems]},
@@ -656,15 +699,13 @@ def verify(ctx: click.Context, as_json: bool, quiet: bool, expect: list[tuple[in
         state = "OK" if report.ok else f"{len(report.problems)} problem(s)"
         click.echo(f"{report.documents} originals and {report.events} custody events checked: {state}")
         click.echo(f"custody head: {head}")
-        if report.ok and not expect:
+        if report.ok and not expected:
             click.echo("keep the head outside the archive; `evidence verify --expect HEAD` later proves "
                        "no event up to it was removed or rewritten", err=True)
         if not report.ok:
             click.echo("write nothing to this archive until this is explained: keep a copy of the home as it "
                        "is (cp -a), compare it with your last backup and the heads kept outside the archive, "
                        "and restore what differs from the backup", err=True)
-    if not report.ok:
-        ctx.exit(1)
 
 
 # -- accounts and access ----------------------------------------------------------------------------
@@ -722,12 +763,13 @@ def users_list(ctx: click.Context, as_json: bool) -> None:
 
     with Archive(settings_of(ctx), create=False) as archive:  # a mistyped --home is an error, not a new archive
         found = list_users(archive)
-    if as_json:
-        click.echo(json.dumps([{"name": u.name, "role": u.role, "created": u.created, "disabled": u.disabled}
-                               for u in found], ensure_ascii=False, indent=1))
-        return
-    for user in found:
-        click.echo(f"{user.name:<24} {user.role:<13} {user.created[:19]}{'  (removed)' if user.disabled else ''}")
+    with printing():
+        if as_json:
+            click.echo(json.dumps([{"name": u.name, "role": u.role, "created": u.created, "disabled": u.disabled}
+                                   for u in found], ensure_ascii=False, indent=1))
+            return
+        for user in found:
+            click.echo(f"{user.name:<24} {user.role:<13} {user.created[:19]}{'  (removed)' if user.disabled else ''}")
 
 
 @main.group()
@@ -776,12 +818,14 @@ def tokens_list(ctx: click.Context, as_json: bool) -> None:
 
     with Archive(settings_of(ctx), create=False) as archive:  # a mistyped --home is an error, not a new archive
         found = list_tokens(archive)
-    if as_json:
-        click.echo(json.dumps([t.as_dict() for t in found], ensure_ascii=False, indent=1))
-        return
-    for token in found:
-        state = f"revoked {token.revoked[:19]}" if token.revoked else f"last used {(token.last_used or 'never')[:19]}"
-        click.echo(f"{token.id}  {token.user:<24} {token.label or '-':<24} {token.created[:19]}  {state}")
+    with printing():
+        if as_json:
+            click.echo(json.dumps([t.as_dict() for t in found], ensure_ascii=False, indent=1))
+            return
+        for token in found:
+            used = (token.last_used or "never")[:19]
+            state = f"revoked {token.revoked[:19]}" if token.revoked else f"last used {used}"
+            click.echo(f"{token.id}  {token.user:<24} {token.label or '-':<24} {token.created[:19]}  {state}")
 
 
 @main.command()

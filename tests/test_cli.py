@@ -917,3 +917,28 @@ def test_an_output_that_fills_up_is_named_as_the_output_not_the_archive(tmp_path
         result = export(home, "csv", "landmines", "-o", out)
         assert result.exit_code == 1 and "No space left on device" in result.stderr, result.stderr
         assert out in result.stderr and "archive could not be read" not in result.stderr, result.stderr
+
+
+def test_standard_output_on_a_full_disk_is_a_message_and_a_batch_keeps_its_exit_status(
+        tmp_path: Path, sample_folder: Path) -> None:
+    """`evidence search … > results.txt` on a full disk was an OSError traceback, and `evidence ingest … > log`
+    there exited 1 ("could not start") with a traceback after the batch had run: the job could not tell a batch
+    that failed files (3) from one that never began."""
+    home = tmp_path / "home"
+
+    def evidence(*args: str) -> subprocess.CompletedProcess[bytes]:
+        with open("/dev/full", "wb") as full:
+            return subprocess.run([sys.executable, "-m", "archive", "--home", str(home), *args], cwd=REPO,
+                                  env={**os.environ, "ARCHIVE_PUBLIC_URL": PUBLIC_URL}, stdout=full,
+                                  stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+
+    batch = evidence("ingest", "--quiet", str(sample_folder))
+    stderr = batch.stderr.decode()
+    assert batch.returncode == 3 and "Traceback" not in stderr, stderr  # one file failed: 3, as without the disk
+    assert "standard output could not be written (No space left on device): 3 files: 2 ingested" in stderr
+    assert evidence("ingest", "--quiet", "--json", str(sample_folder)).returncode == 3  # broken.pdf again
+    for args in (["search", "landmines"], ["search", "landmines", "--json"], ["show", "EVA-000001", "--text"],
+                 ["cite", "EVA-000001"], ["cite", "EVA-000001", "--format", "ris"], ["verify", "--quiet"]):
+        done = evidence(*args)
+        assert done.returncode == 1, args
+        assert done.stderr.decode() == "Error: standard output could not be written: No space left on device\n", args
