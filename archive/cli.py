@@ -41,10 +41,11 @@ def translate_errors(func: F) -> F:
             return func(*args, **kwargs)
         except ArchiveError as error:
             raise click.ClickException(str(error)) from error
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as interruption:  # or SIGTERM, where a command takes it as Ctrl-C (Terminated)
             context = click.get_current_context()
-            click.echo(f"{context.command_path} stopped by Ctrl-C", err=True)
-            context.exit(INTERRUPTED)
+            terminated = isinstance(interruption, Terminated)
+            click.echo(f"{context.command_path} stopped by {'SIGTERM' if terminated else 'Ctrl-C'}", err=True)
+            context.exit(TERMINATED if terminated else INTERRUPTED)
 
     return wrapper  # type: ignore[return-value]
 
@@ -452,8 +453,9 @@ def export_command(ctx: click.Context, fmt: str, query: str, sort: str, filters:
             _echo_file(piece)
 
     try:
-        exported = export_search(settings, fmt, query, output or to_stdout, selected=selected, sort=sort,
-                                 access=access)
+        with _stopped_by_sigterm():  # a job's time limit: the file being written is removed, as after Ctrl-C
+            exported = export_search(settings, fmt, query, output or to_stdout, selected=selected, sort=sort,
+                                     access=access)
     except OutputError as failed:
         if failed.target is not None:
             raise click.FileError(str(failed.target), hint=failed.error.strerror or str(failed)) from failed

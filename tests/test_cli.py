@@ -942,3 +942,39 @@ def test_standard_output_on_a_full_disk_is_a_message_and_a_batch_keeps_its_exit_
         done = evidence(*args)
         assert done.returncode == 1, args
         assert done.stderr.decode() == "Error: standard output could not be written: No space left on device\n", args
+
+
+SLOW_EXPORT = """
+import sys, time
+import archive.exports
+real = archive.exports._csv
+def slow(*args):
+    pieces = real(*args)
+    yield next(pieces)
+    print("writing", file=sys.stderr, flush=True)
+    time.sleep(60)
+    yield from pieces
+archive.exports._csv = slow
+from archive.cli import main
+main(prog_name="evidence")
+"""
+
+
+def test_an_export_stopped_by_sigterm_leaves_no_file_behind_and_says_so(tmp_path: Path, sample_folder: Path) -> None:
+    """`timeout 600 evidence export csv … -o out.csv` cut off by its time limit ended without a word and left the
+    half-written file beside the name (and, killed again and again, one more each time)."""
+    import signal
+
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    out = tmp_path / "exports" / "out.csv"
+    out.parent.mkdir()
+    export_run = subprocess.Popen([sys.executable, "-c", SLOW_EXPORT, "--home", str(home), "export", "csv", "landmines",
+                                   "-o", str(out)], cwd=REPO, env={**os.environ, "ARCHIVE_PUBLIC_URL": PUBLIC_URL},
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert export_run.stderr.readline() == b"writing\n"
+    export_run.send_signal(signal.SIGTERM)
+    stdout, stderr = export_run.communicate(timeout=60)
+    assert export_run.returncode == 143, stderr
+    assert stderr.decode().strip() == "evidence export stopped by SIGTERM", stderr
+    assert list(out.parent.iterdir()) == []
