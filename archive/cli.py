@@ -838,12 +838,11 @@ def tokens_list(ctx: click.Context, as_json: bool) -> None:
 def access(ctx: click.Context, key: str, level: str) -> None:
     """Set the access level of document KEY, record it in custody, and re-index the document."""
     from archive.accounts import change_access
+    from archive.service import open_archive_index
     from archive.store import Archive
-    from index import open_index
 
     settings = settings_of(ctx)
-    with Archive(settings, create=False) as archive, \
-            open_index(settings.index_dir, gazetteer=settings.gazetteer) as search_index:
+    with Archive(settings, create=False) as archive, open_archive_index(settings, archive) as search_index:
         change = change_access(archive, search_index, key, level, actor=settings.actor)
     number = change.document.control_number
     click.echo(f"{number}: {change.before} → {level}" if change.changed else f"{number} is already {level}")

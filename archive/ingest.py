@@ -707,10 +707,10 @@ def _finished(report: IngestReport, clock: float) -> IngestReport:
 def _run_batch(files: Sequence[Path], settings: Settings, report: IngestReport, manifest_entries: Mapping[str, Any],
                passwords: Sequence[str], progress: Progress | None, status: Status | None, workers: int | None,
                scheduler: str | None) -> None:
-    from index import open_index  # the index is derived: imported only where it is fed
+    from archive.service import open_archive_index  # the index is derived: imported only where it is fed
 
     with Archive(settings) as archive, archive.writer_lock(), \
-            open_index(settings.index_dir, gazetteer=settings.gazetteer) as search_index:
+            open_archive_index(settings, archive) as search_index:
         search_index.check_readable()  # before any file is read: a damaged index is rebuilt first, then the batch
         _index_leftovers(archive, search_index, status)
         options = WorkerOptions(
@@ -878,10 +878,10 @@ def catch_up_index(settings: Settings) -> int:
     search meanwhile). Every writer does this as it starts or ends; this is for when none is coming. Raises
     :class:`~archive.errors.WriterBusyError` when another writer holds the archive.
     """
-    from index import open_index  # the index is derived: imported only where it is fed
+    from archive.service import open_archive_index  # the index is derived: imported only where it is fed
 
     with Archive(settings) as archive, archive.writer_lock(), \
-            open_index(settings.index_dir, gazetteer=settings.gazetteer) as search_index:
+            open_archive_index(settings, archive) as search_index:
         search_index.check_readable()
         return _index_leftovers(archive, search_index) + apply_access_changes(archive, search_index)
 

@@ -978,3 +978,30 @@ def test_an_export_stopped_by_sigterm_leaves_no_file_behind_and_says_so(tmp_path
     assert export_run.returncode == 143, stderr
     assert stderr.decode().strip() == "evidence export stopped by SIGTERM", stderr
     assert list(out.parent.iterdir()) == []
+
+
+def test_an_index_folder_that_is_gone_is_a_damaged_index_not_an_empty_archive(tmp_path: Path,
+                                                                              sample_folder: Path) -> None:
+    """A home restored without its derived `whoosh/` folder (or with it removed by hand) got a new, empty index at
+    the first search: "0 documents", status 0, for every query; the next batch then indexed its own files alone,
+    and searches went on missing every earlier document without a word."""
+    import shutil
+
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    shutil.rmtree(home / "whoosh")
+    later = tmp_path / "later"
+    later.mkdir()
+    (later / "note.txt").write_text("Another note on landmines.", encoding="utf-8")
+    for args in (["search", "landmines"], ["ingest", "--quiet", str(later)], ["access", "EVA-000001", "restricted"]):
+        result = CliRunner().invoke(main, ["--home", str(home), *args])
+        assert result.exit_code == 1, (args, result.output)
+        assert "search index in" in result.output and "evidence reindex" in result.output, (args, result.output)
+    refused = CliRunner().invoke(main, ["--home", str(home), "export", "csv", "landmines"],
+                                 env={"ARCHIVE_PUBLIC_URL": PUBLIC_URL})
+    assert refused.exit_code == 1 and "evidence reindex" in refused.output and not refused.stdout
+    assert not (home / "whoosh").exists()
+    assert run(home, "reindex", "--quiet").exit_code == 0
+    assert json.loads(run(home, "search", "landmines", "--json").output)["total"] == 2
+    assert run(home, "ingest", "--quiet", str(later)).exit_code == 0
+    assert json.loads(run(home, "search", "landmines", "--json").output)["total"] == 3
