@@ -185,9 +185,12 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
             how_far = (f"stopped by {'SIGTERM' if terminated else 'Ctrl-C'} "
                        + (f"after {done} of {bar.total} files" if bar.total is not None
                           else "while listing the batch's files"))
-            if report and so_far is not None:
+            if so_far is not None:
                 so_far.stopped = how_far
-                _write_report(settings, so_far, report, stopped=True)
+                if report:
+                    _write_report(settings, so_far, report, stopped=True)
+                if as_json:  # what went in, as after a full disk: a job reading the JSON gets it, with why it stopped
+                    _echo_summary(so_far, as_json=True)
             click.echo(f"{how_far}: what was stored is kept (each file whole or not at all); run the same command "
                        "again to ingest the rest (stored files are skipped, and documents not yet searchable are "
                        "indexed first)", err=True)

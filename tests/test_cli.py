@@ -1005,3 +1005,23 @@ def test_an_index_folder_that_is_gone_is_a_damaged_index_not_an_empty_archive(tm
     assert json.loads(run(home, "search", "landmines", "--json").output)["total"] == 2
     assert run(home, "ingest", "--quiet", str(later)).exit_code == 0
     assert json.loads(run(home, "search", "landmines", "--json").output)["total"] == 3
+
+
+def test_ingest_json_of_a_batch_stopped_early_is_its_summary_saying_why(tmp_path: Path, sample_folder: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`ingest --json` printed its summary after a batch that ran, or stopped on a full disk (status 4), but nothing
+    after Ctrl-C or SIGTERM: a nightly job reading it got no JSON, although the batch had stored files."""
+    import archive.cli
+
+    step = archive.cli._ProgressBar.step
+
+    def ctrl_c_after_the_first_file(bar: Any, outcome: Any) -> None:
+        step(bar, outcome)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(archive.cli._ProgressBar, "step", ctrl_c_after_the_first_file)
+    result = run(tmp_path / "home", "ingest", "--json", str(sample_folder))
+    assert result.exit_code == 130 and "stopped by Ctrl-C after 1 of 3 files" in result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["stopped"] == "stopped by Ctrl-C after 1 of 3 files" and summary["files"] == 1
+    assert summary["ingested"] + summary["failed"] == 1 and summary["run_id"]
