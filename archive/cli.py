@@ -167,7 +167,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
                     _echo_json_summary(_no_batch())
                 return
     if report:
-        _check_report_target(report)  # before the batch, not after an hour of work
+        _check_report_target(report, settings)  # before the batch, not after an hour of work
     all_passwords = list(passwords) + (_read_passwords(passwords_file) if passwords_file else [])
     stopped: BatchStoppedError | None = None
     with _ProgressBar(disable=quiet or as_json) as bar, _stopped_by_sigterm():
@@ -269,13 +269,25 @@ def _write_report(settings: Settings, result: Any, report: Path, *, stopped: boo
         click.echo(f"warning: {message}", err=True)
 
 
-def _check_report_target(report: Path) -> None:
+def _check_report_target(report: Path, settings: Settings) -> None:
     """Refuse a ``--report`` path that cannot be written before the batch runs, not after it."""
+    refuse_inside_home(report, settings, param_hint="--report")
     folder = report.parent
     if not folder.is_dir():
         raise click.BadParameter(f"{report}: the folder {folder} does not exist", param_hint="--report")
     if not os.access(folder, os.W_OK | os.X_OK) or (report.exists() and not os.access(report, os.W_OK)):
         raise click.BadParameter(f"{report}: cannot write there", param_hint="--report")
+
+
+def refuse_inside_home(path: Path, settings: Settings, *, param_hint: str) -> None:
+    """Refuse an output file in the archive home, which holds the archive's own files alone: a report or an export
+    named like one of them (``catalog.sqlite3``, by a slip of tab completion) replaced the catalog and its custody
+    ledger. Links are followed, to where the file would be written."""
+    home = Path(os.path.realpath(settings.home))
+    target = Path(os.path.realpath(path))
+    if target == home or home in target.parents:
+        raise click.BadParameter(f"{path} is inside the archive home {settings.home}, which holds the archive's own "
+                                 "files alone: write it elsewhere", param_hint=param_hint)
 
 
 def _echo_failures(settings: Settings, run_id: str) -> None:
@@ -450,6 +462,8 @@ def export_command(ctx: click.Context, fmt: str, query: str, sort: str, filters:
 
     settings = settings_of(ctx)
     selected = _selected(filters)
+    if output:
+        refuse_inside_home(output, settings, param_hint="--output")
 
     def to_stdout(piece: str) -> None:
         with writing(None):

@@ -1025,3 +1025,28 @@ def test_ingest_json_of_a_batch_stopped_early_is_its_summary_saying_why(tmp_path
     summary = json.loads(result.stdout)
     assert summary["stopped"] == "stopped by Ctrl-C after 1 of 3 files" and summary["files"] == 1
     assert summary["ingested"] + summary["failed"] == 1 and summary["run_id"]
+
+
+def test_a_report_or_an_export_is_never_written_into_the_archive_home(tmp_path: Path, sample_folder: Path) -> None:
+    """`--report HOME/catalog.sqlite3` (a slip of tab completion) emptied the catalog while the batch held it open,
+    ended in a traceback, and its cleanup then deleted the catalog with the custody ledger; `export -o` there
+    replaced the catalog with a CSV. The home holds the archive's own files alone."""
+    from archive.settings import Settings
+    from archive.store import Archive
+
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    catalog = home / "catalog.sqlite3"
+    with Archive(Settings(home=home, actor="x")) as archive:
+        before = len(archive.events())
+    (tmp_path / "link-to-home").symlink_to(home)
+    for target in (catalog, home / "new.json", tmp_path / "link-to-home" / "catalog.sqlite3"):
+        batch = CliRunner().invoke(main, ["--home", str(home), "ingest", "--quiet", "--report", str(target),
+                                          str(sample_folder)])
+        assert batch.exit_code == 2 and "inside the archive home" in batch.output, batch.output
+        exported = CliRunner().invoke(main, ["--home", str(home), "export", "csv", "landmines", "-o", str(target)],
+                                      env={"ARCHIVE_PUBLIC_URL": PUBLIC_URL})
+        assert exported.exit_code == 2 and "inside the archive home" in exported.output, exported.output
+    assert not (home / "new.json").exists()
+    with Archive(Settings(home=home, actor="x")) as archive:
+        assert len(archive.events()) == before and archive.count_documents() == 2
