@@ -149,8 +149,9 @@ class IngestReport:
 def discover(paths: Iterable[Path], *, skip: Iterable[Path] = ()) -> Iterator[Path]:
     """Every candidate file under ``paths``, in a stable order, each once.
 
-    Sidecars, hidden files and folders, the ``skip`` files (the batch's
-    manifest) and what an ``.evidenceignore`` file lists are left out: in any
+    Sidecars, hidden files and folders, the ``skip`` files and folders (the
+    batch's manifest, the archive home when a folder of the batch holds it)
+    and what an ``.evidenceignore`` file lists are left out: in any
     folder, glob patterns one a line, matched against paths relative to that
     folder (``README.md``, ``drafts/``, ``notes/*.txt``); a pattern that
     matches a folder leaves out all of it. Symbolic links are followed and
@@ -166,7 +167,7 @@ def discover(paths: Iterable[Path], *, skip: Iterable[Path] = ()) -> Iterator[Pa
     for root in paths:
         root = Path(root)
         if root.is_dir():
-            found: Iterable[Path] = _walk(root, walked)
+            found: Iterable[Path] = _walk(root, walked, skipped)
         elif root.exists() or root.is_symlink():
             found = [_absolute(root)]
         else:
@@ -177,8 +178,9 @@ def discover(paths: Iterable[Path], *, skip: Iterable[Path] = ()) -> Iterator[Pa
                 yield path
 
 
-def _walk(root: Path, walked: set[tuple[int, int]]) -> Iterator[Path]:
-    """The files under ``root`` (see :func:`discover`); folders whose (device, inode) is in ``walked`` are not."""
+def _walk(root: Path, walked: set[tuple[int, int]], skipped: set[str]) -> Iterator[Path]:
+    """The files under ``root`` (see :func:`discover`); folders whose (device, inode) is in ``walked``, and those
+    whose real path is in ``skipped``, are not."""
     unlisted: list[OSError] = []  # folders os.walk could not list: yielded, so that they fail ``unreadable``
     ignores: dict[Path, tuple[str, ...]] = {}  # folder → its .evidenceignore patterns
     for folder, dirnames, filenames in os.walk(root, onerror=unlisted.append, followlinks=True):
@@ -195,6 +197,7 @@ def _walk(root: Path, walked: set[tuple[int, int]]) -> Iterator[Path]:
         ignores[here] = _ignore_patterns(here)
         dirnames[:] = sorted(
             d for d in dirnames if not d.startswith(".") and not _ignored(root, here / d, ignores, is_folder=True)
+            and not (skipped and os.path.realpath(here / d) in skipped)
         )
         for name in sorted(filenames):
             path = here / name
@@ -650,7 +653,7 @@ def ingest(
     """
     report = IngestReport(run_id=run_id or _new_run_id(), started=utc_now())
     clock = time.perf_counter()
-    files = list(discover(paths, skip=[manifest] if manifest else []))
+    files = list(discover(paths, skip=[settings.home, *([manifest] if manifest else [])]))
     if listed:
         listed(len(files))
     manifest_entries = read_manifest(manifest) if manifest else {}

@@ -1050,3 +1050,16 @@ def test_a_report_or_an_export_is_never_written_into_the_archive_home(tmp_path: 
     assert not (home / "new.json").exists()
     with Archive(Settings(home=home, actor="x")) as archive:
         assert len(archive.events()) == before and archive.count_documents() == 2
+
+
+def test_a_batch_folder_holding_the_archive_home_leaves_the_home_out(tmp_path: Path, sample_folder: Path) -> None:
+    """`evidence --home evidence/archive-home ingest evidence` read the archive's own files as the batch's: the
+    catalog, the index's segments and the lock failed `unsupported` and the originals came back as duplicates, so
+    every nightly run exited 3."""
+    (sample_folder / "broken.pdf").unlink()
+    home = sample_folder / "archive-home"
+    assert run(home, "ingest", "--quiet", str(sample_folder)).exit_code == 0
+    again = run(home, "ingest", "--quiet", "--json", str(sample_folder))
+    assert again.exit_code == 0, again.output
+    summary = json.loads(again.stdout)
+    assert (summary["files"], summary["duplicate"], summary["failed"]) == (2, 2, 0)
