@@ -17,6 +17,7 @@ import re
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -855,13 +856,38 @@ def tokens_list(ctx: click.Context, as_json: bool) -> None:
 def access(ctx: click.Context, key: str, level: str) -> None:
     """Set the access level of document KEY, record it in custody, and re-index the document."""
     from archive.accounts import change_access
-    from archive.service import open_archive_index
     from archive.store import Archive
 
     settings = settings_of(ctx)
-    with Archive(settings, create=False) as archive, open_archive_index(settings, archive) as search_index:
+    with Archive(settings, create=False) as archive, _index_to_follow(settings, archive) as search_index:
         change = change_access(archive, search_index, key, level, actor=settings.actor)
     number = change.document.control_number
     click.echo(f"{number}: {change.before} → {level}" if change.changed else f"{number} is already {level}")
     if change.pending:
         click.echo(change.pending, err=True)
+
+
+@contextlib.contextmanager
+def _index_to_follow(settings: Settings, archive: Any) -> Iterator[Any]:
+    """The index an access change is to reach, or, when it is damaged past opening (its folder gone), a stand-in
+    that says so when the change reaches for it: the change is recorded and in force either way."""
+    from archive.errors import IndexDamagedError
+    from archive.service import open_archive_index
+
+    try:
+        search_index = open_archive_index(settings, archive)
+    except IndexDamagedError as error:
+        yield _DamagedIndex(error)
+        return
+    with search_index:
+        yield search_index
+
+
+@dataclass(frozen=True)
+class _DamagedIndex:
+    """An index that could not be opened, standing in for it: checking it raises why."""
+
+    error: ArchiveError
+
+    def check_readable(self) -> None:
+        raise self.error

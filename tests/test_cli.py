@@ -993,18 +993,21 @@ def test_an_index_folder_that_is_gone_is_a_damaged_index_not_an_empty_archive(tm
     later = tmp_path / "later"
     later.mkdir()
     (later / "note.txt").write_text("Another note on landmines.", encoding="utf-8")
-    for args in (["search", "landmines"], ["ingest", "--quiet", str(later)], ["access", "EVA-000001", "restricted"]):
+    for args in (["search", "landmines"], ["ingest", "--quiet", str(later)]):
         result = CliRunner().invoke(main, ["--home", str(home), *args])
         assert result.exit_code == 1, (args, result.output)
         assert "search index in" in result.output and "evidence reindex" in result.output, (args, result.output)
+    changed = run(home, "access", "EVA-000001", "restricted")  # recorded, as on an index missing a file
+    assert changed.exit_code == 0 and "public → restricted" in changed.stdout
+    assert "the index cannot follow" in changed.stderr and "evidence reindex" in changed.stderr
     refused = CliRunner().invoke(main, ["--home", str(home), "export", "csv", "landmines"],
                                  env={"ARCHIVE_PUBLIC_URL": PUBLIC_URL})
     assert refused.exit_code == 1 and "evidence reindex" in refused.output and not refused.stdout
     assert not (home / "whoosh").exists()
     assert run(home, "reindex", "--quiet").exit_code == 0
-    assert json.loads(run(home, "search", "landmines", "--json").output)["total"] == 2
+    assert json.loads(run(home, "search", "landmines", "--json").output)["total"] == 1  # one is restricted now
     assert run(home, "ingest", "--quiet", str(later)).exit_code == 0
-    assert json.loads(run(home, "search", "landmines", "--json").output)["total"] == 3
+    assert json.loads(run(home, "search", "landmines", "--json").output)["total"] == 2
 
 
 def test_ingest_json_of_a_batch_stopped_early_is_its_summary_saying_why(tmp_path: Path, sample_folder: Path,
