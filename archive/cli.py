@@ -159,6 +159,8 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
     from archive.store import Archive
 
     settings = settings_of(ctx)
+    for path in paths:
+        _refuse_the_home_as_a_batch(path, settings)
     if if_empty and settings.catalog_path.exists():
         with Archive(settings) as archive:
             if archive.count_documents():
@@ -289,6 +291,20 @@ def refuse_inside_home(path: Path, settings: Settings, *, param_hint: str) -> No
     if target == home or home in target.parents:
         raise click.BadParameter(f"{path} is inside the archive home {settings.home}, which holds the archive's own "
                                  "files alone: write it elsewhere", param_hint=param_hint)
+
+
+def _refuse_the_home_as_a_batch(path: Path, settings: Settings) -> None:
+    """Refuse a batch PATH that is the archive home or a folder of it (but for the uploads the web app keeps there):
+    with ``--home`` or ARCHIVE_HOME set to the evidence folder, every later batch read the catalog, the index and the
+    originals as evidence, and failed them."""
+    from archive.uploads import UPLOADS
+
+    home = Path(os.path.realpath(settings.home))
+    target = Path(os.path.realpath(path))
+    if (target == home or home in target.parents) and (home / UPLOADS) not in (target, *target.parents):
+        raise click.BadParameter(f"{path} is the archive home {settings.home} or a folder of it, which holds the "
+                                 "archive's own files: give the folders of evidence, and --home (or ARCHIVE_HOME) a "
+                                 "folder of its own", param_hint="PATHS")
 
 
 def _echo_failures(settings: Settings, run_id: str) -> None:

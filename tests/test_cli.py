@@ -1066,3 +1066,16 @@ def test_a_batch_folder_holding_the_archive_home_leaves_the_home_out(tmp_path: P
     assert again.exit_code == 0, again.output
     summary = json.loads(again.stdout)
     assert (summary["files"], summary["duplicate"], summary["failed"]) == (2, 2, 0)
+
+
+def test_a_batch_path_that_is_the_archive_home_is_refused(tmp_path: Path, sample_folder: Path) -> None:
+    """`evidence --home incoming ingest incoming` (ARCHIVE_HOME set to the evidence folder) made the evidence folder
+    the archive, and from the next night on read the catalog, the index and the originals as evidence: every run
+    exited 3. The home, or a folder of it, is not a batch."""
+    refused = run(sample_folder, "ingest", "--quiet", str(sample_folder))
+    assert refused.exit_code == 2 and "is the archive home" in refused.output, refused.output
+    assert not (sample_folder / "catalog.sqlite3").exists()
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    inside = CliRunner().invoke(main, ["--home", str(home), "ingest", "--quiet", str(home / "objects")])
+    assert inside.exit_code == 2 and "is the archive home" in inside.output, inside.output
