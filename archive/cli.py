@@ -177,7 +177,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
         try:
             result = run_ingest(list(paths), settings, manifest=manifest, passwords=all_passwords,
                                 progress=bar.step, status=bar.status, workers=workers, scheduler=scheduler,
-                                listed=bar.listed)
+                                listed=bar.listed, skip=[report] if report else [])
         except BatchStoppedError as error:  # the archive's disk is full (or failing): report what went in
             stopped, result = error, error.report
         except KeyboardInterrupt as interruption:

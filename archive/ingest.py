@@ -635,8 +635,13 @@ def ingest(
     scheduler: str | None = None,
     listed: Callable[[int], None] | None = None,
     run_id: str | None = None,
+    skip: Sequence[Path] = (),
 ) -> IngestReport:
     """Ingest every file under ``paths`` into the archive at ``settings.home``.
+
+    ``skip`` names files the batch leaves out besides its manifest: the
+    command line's ``--report``, which a nightly run may write into the
+    folder it reads.
 
     ``listed`` hears how many files the batch holds once the folders are
     walked (once: a progress bar's total need not walk them again);
@@ -653,7 +658,7 @@ def ingest(
     """
     report = IngestReport(run_id=run_id or _new_run_id(), started=utc_now())
     clock = time.perf_counter()
-    files = list(discover(paths, skip=[settings.home, *([manifest] if manifest else [])]))
+    files = list(discover(paths, skip=[settings.home, *skip, *([manifest] if manifest else [])]))
     if listed:
         listed(len(files))
     manifest_entries = read_manifest(manifest) if manifest else {}

@@ -1079,3 +1079,18 @@ def test_a_batch_path_that_is_the_archive_home_is_refused(tmp_path: Path, sample
     run(home, "ingest", "--quiet", str(sample_folder))
     inside = CliRunner().invoke(main, ["--home", str(home), "ingest", "--quiet", str(home / "objects")])
     assert inside.exit_code == 2 and "is the archive home" in inside.output, inside.output
+
+
+def test_a_report_written_into_the_batch_folder_is_not_read_as_evidence(tmp_path: Path, sample_folder: Path) -> None:
+    """`evidence ingest --report incoming/last-run.json incoming`, run every night, read the night before's report
+    as a file of the batch: it failed `unsupported`, and every run exited 3."""
+    (sample_folder / "broken.pdf").unlink()
+    home = tmp_path / "home"
+    for name in ("last-run.json", "last-run.csv"):
+        report = sample_folder / name
+        for _ in range(2):
+            result = run(home, "ingest", "--quiet", "--report", str(report), str(sample_folder))
+            assert result.exit_code == 0, result.output
+        outcomes = [row for row in report.read_text(encoding="utf-8-sig").splitlines() if name in row]
+        assert outcomes == [], outcomes
+        report.unlink()  # the other format's run reads it as what it is: a file of the batch
