@@ -286,11 +286,15 @@ def refuse_inside_home(path: Path, settings: Settings, *, param_hint: str) -> No
     """Refuse an output file in the archive home, which holds the archive's own files alone: a report or an export
     named like one of them (``catalog.sqlite3``, by a slip of tab completion) replaced the catalog and its custody
     ledger. Links are followed, to where the file would be written."""
-    home = Path(os.path.realpath(settings.home))
-    target = Path(os.path.realpath(path))
-    if target == home or home in target.parents:
+    if _within(path, settings.home):
         raise click.BadParameter(f"{path} is inside the archive home {settings.home}, which holds the archive's own "
                                  "files alone: write it elsewhere", param_hint=param_hint)
+
+
+def _within(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or inside it, links followed."""
+    target, root = Path(os.path.realpath(path)), Path(os.path.realpath(folder))
+    return target == root or root in target.parents
 
 
 def _refuse_the_home_as_a_batch(path: Path, settings: Settings) -> None:
@@ -299,9 +303,7 @@ def _refuse_the_home_as_a_batch(path: Path, settings: Settings) -> None:
     originals as evidence, and failed them."""
     from archive.uploads import UPLOADS
 
-    home = Path(os.path.realpath(settings.home))
-    target = Path(os.path.realpath(path))
-    if (target == home or home in target.parents) and (home / UPLOADS) not in (target, *target.parents):
+    if _within(path, settings.home) and not _within(path, settings.home / UPLOADS):
         raise click.BadParameter(f"{path} is the archive home {settings.home} or a folder of it, which holds the "
                                  "archive's own files: give the folders of evidence, and --home (or ARCHIVE_HOME) a "
                                  "folder of its own", param_hint="PATHS")
