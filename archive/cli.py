@@ -87,6 +87,18 @@ def printing() -> Iterator[None]:
         raise click.ClickException(f"standard output could not be written: {error.strerror or error}") from error
 
 
+#: Characters a terminal takes for commands rather than text: C0 controls but tab and line feed, DEL, C1 controls.
+TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def as_terminal_text(text: str) -> str:
+    """``text`` to print as it reads, doing nothing to the terminal: a control character that a document brought in
+    its title, pages or file name (an escape sequence that sets the window's title, plants a link or clears the
+    screen; a carriage return that prints over the line) is written as ``\\xNN``, as the archive writes the odd bytes
+    of a file name. A CR LF line end is a line end."""
+    return TERMINAL_CONTROLS.sub(lambda m: f"\\x{ord(m[0]):02x}", text.replace("\r\n", "\n"))
+
+
 def settings_of(ctx: click.Context) -> Settings:
     return ctx.find_root().obj
 
@@ -206,8 +218,8 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
     if result.manifest_unmatched:
         shown = "\n  ".join(result.manifest_unmatched[:10])
         more = f"\n  … and {len(result.manifest_unmatched) - 10} more" if len(result.manifest_unmatched) > 10 else ""
-        click.echo(f"warning: {len(result.manifest_unmatched)} manifest rows name no file of this batch "
-                   f"(their metadata was not used):\n  {shown}{more}", err=True)
+        click.echo(as_terminal_text(f"warning: {len(result.manifest_unmatched)} manifest rows name no file of this "
+                                    f"batch (their metadata was not used):\n  {shown}{more}"), err=True)
     if stopped:
         click.echo(f"Error: {stopped}", err=True)
         ctx.exit(BATCH_STOPPED)
@@ -315,11 +327,14 @@ def _echo_failures(settings: Settings, run_id: str) -> None:
     with Archive(settings) as archive:
         for row in archive.outcomes(run_id):
             if row["outcome"] == "failed":
-                click.echo(f"failed: {row['path']}: {row['reason']} ({row['detail']})", err=True)
+                line = f"failed: {row['path']}: {row['reason']} ({row['detail']})"
             elif row["outcome"] == "ingested" and row["detail"]:
-                click.echo(f"note: {row['path']}: {row['control_number']}: {row['detail']}", err=True)
+                line = f"note: {row['path']}: {row['control_number']}: {row['detail']}"
             elif row["outcome"] == "duplicate":
-                click.echo(f"skipped: {row['path']}: already in the archive ({row['detail']})", err=True)
+                line = f"skipped: {row['path']}: already in the archive ({row['detail']})"
+            else:
+                continue
+            click.echo(as_terminal_text(line), err=True)
 
 
 class _ProgressBar:
@@ -421,12 +436,13 @@ def _echo_results(results: Any, *, as_json: bool) -> None:
         return
     click.echo(counted(results.total, "document"))
     if results.suggestion:
-        click.echo(f"Did you mean: {results.suggestion}")
+        click.echo(as_terminal_text(f"Did you mean: {results.suggestion}"))
     for hit in results.hits:
         marker = "[synthetic] " if hit.synthetic else ""
-        click.echo(f"{hit.control_number}  {hit.date or '----------'}  {hit.type:<12} {marker}{hit.title}")
+        click.echo(as_terminal_text(f"{hit.control_number}  {hit.date or '----------'}  {hit.type:<12} "
+                                    f"{marker}{hit.title}"))
         for page in hit.pages:
-            click.echo(f"    p. {page.page}: {_plain(page.snippet)}")
+            click.echo(as_terminal_text(f"    p. {page.page}: {_plain(page.snippet)}"))
         if hit.matching_pages > len(hit.pages):
             more = hit.matching_pages - len(hit.pages)
             plural = "s" if more > 1 else ""
@@ -598,13 +614,13 @@ def _echo_document(data: dict[str, Any], *, as_json: bool, with_text: bool) -> N
     for name in ("control_number", "title", "type", "date", "issuer", "source", "languages", "places",
                  "access", "original_name", "media_type", "size", "page_count", "sha256", "id"):
         value = data[name]
-        click.echo(f"{name:>15}: {', '.join(value) if isinstance(value, list) else value}")
+        click.echo(as_terminal_text(f"{name:>15}: {', '.join(value) if isinstance(value, list) else value}"))
     if data["synthetic"]:  # as the web page says it: a generated test document is never to be taken for evidence
         click.echo(f"{'synthetic':>15}: yes: generated for testing, not evidence")
     for ref in data["references"]:
-        click.echo(f"{'reference':>15}: {ref['id']} (p. {ref['page']}: {ref['text']})")
+        click.echo(as_terminal_text(f"{'reference':>15}: {ref['id']} (p. {ref['page']}: {ref['text']})"))
     for page in data.get("pages", []) if with_text else []:
-        click.echo(f"\n--- page {page['number']} ---\n{page['text']}")
+        click.echo(as_terminal_text(f"\n--- page {page['number']} ---\n{page['text']}"))
 
 
 @main.command()
@@ -733,7 +749,7 @@ def _echo_verified(report: Any, head: str, *, as_json: bool, expected: bool) -> 
                               ensure_ascii=False, indent=1))
     else:
         for problem in report.problems:
-            click.echo(f"{problem.kind}: {problem.message}", err=True)
+            click.echo(as_terminal_text(f"{problem.kind}: {problem.message}"), err=True)
         state = "OK" if report.ok else f"{len(report.problems)} problem(s)"
         click.echo(f"{report.documents} originals and {report.events} custody events checked: {state}")
         click.echo(f"custody head: {head}")

@@ -1094,3 +1094,26 @@ def test_a_report_written_into_the_batch_folder_is_not_read_as_evidence(tmp_path
         outcomes = [row for row in report.read_text(encoding="utf-8-sig").splitlines() if name in row]
         assert outcomes == [], outcomes
         report.unlink()  # the other format's run reads it as what it is: a file of the batch
+
+
+def test_what_a_document_brings_is_printed_as_text_never_as_terminal_commands(tmp_path: Path,
+                                                                             sample_folder: Path) -> None:
+    """A title, a page or a file name holding escape sequences was printed as it was: `search`, `show` and the batch's
+    lines set the terminal's title, planted a link (OSC 8) or moved the cursor over what was printed. Control
+    characters are now written as `\\xNN`; `--json` escapes them already."""
+    (sample_folder / "broken.pdf").unlink()
+    planted = sample_folder / "planted.txt"
+    planted.write_text("Landmines near the school.\x1b]0;owned\x07 Shelling\rOverwritten\r\nend", encoding="utf-8")
+    write_sidecar(planted, title="Report \x1b]8;;https://evil.example\x07click\x1b]8;;\x07", type="report")
+    (sample_folder / "name\x1b[2J.xyz").write_bytes(b"not a format")
+    home = tmp_path / "home"
+    batch = run(home, "ingest", "--quiet", str(sample_folder))
+    assert batch.exit_code == 3 and "name\\x1b[2J.xyz: unsupported" in batch.stderr, batch.stderr
+    found = run(home, "search", "landmines")
+    shown = run(home, "show", json.loads(run(home, "search", "school", "--json").output)["hits"][0]["control_number"],
+                "--text")
+    for result in (batch, found, shown):
+        printed = result.stdout + result.stderr
+        assert not any(c in printed for c in "\x1b\x07\r"), repr(printed)
+    assert "Report \\x1b]8;;https://evil.example\\x07click" in found.stdout
+    assert "\\x1b]0;owned\\x07 Shelling\\x0dOverwritten\nend" in shown.stdout  # a CR LF line end is a line end
