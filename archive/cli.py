@@ -255,7 +255,7 @@ def _echo_summary(result: Any, *, as_json: bool) -> None:
 
 
 def _echo_json_summary(result: Any) -> None:
-    click.echo(json.dumps({**vars(result), "files": result.files}, ensure_ascii=False, indent=1))
+    echo_json({**vars(result), "files": result.files})
 
 
 def _no_batch() -> Any:
@@ -432,7 +432,7 @@ def search(ctx: click.Context, query: str, as_json: bool, limit: int, offset: in
 
 def _echo_results(results: Any, *, as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps(results_as_dict(results), ensure_ascii=False, indent=1))
+        echo_json(results_as_dict(results))
         return
     click.echo(counted(results.total, "document"))
     if results.suggestion:
@@ -523,6 +523,12 @@ def export_command(ctx: click.Context, fmt: str, query: str, sort: str, filters:
                f"recorded in custody as event{'s' if len(exported.events) != 1 else ''} {events}", err=True)
 
 
+def echo_json(data: Any) -> None:
+    """``data`` as JSON on standard output, in UTF-8 whatever the locale: under a Latin-1 one, ``é`` went out as one
+    Latin-1 byte and ``😀`` as ``\\U0001f600``, which no JSON reader takes."""
+    _echo_file(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+
+
 def _echo_file(text: str) -> None:
     """``text``, the content of a file (an export, a citation), to standard output as UTF-8 whatever the locale:
     the same bytes as the web app sends."""
@@ -609,7 +615,7 @@ def show(ctx: click.Context, key: str, as_json: bool, with_text: bool) -> None:
 
 def _echo_document(data: dict[str, Any], *, as_json: bool, with_text: bool) -> None:
     if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+        echo_json(data)
         return
     for name in ("control_number", "title", "type", "date", "issuer", "source", "languages", "places",
                  "access", "original_name", "media_type", "size", "page_count", "sha256", "id"):
@@ -744,9 +750,8 @@ def verify(ctx: click.Context, as_json: bool, quiet: bool, expect: list[tuple[in
 
 def _echo_verified(report: Any, head: str, *, as_json: bool, expected: bool) -> None:
     if as_json:
-        click.echo(json.dumps({"ok": report.ok, "documents": report.documents, "events": report.events,
-                               "head": head, "problems": [vars(p) for p in report.problems]},
-                              ensure_ascii=False, indent=1))
+        echo_json({"ok": report.ok, "documents": report.documents, "events": report.events, "head": head,
+                   "problems": [vars(p) for p in report.problems]})
     else:
         for problem in report.problems:
             click.echo(as_terminal_text(f"{problem.kind}: {problem.message}"), err=True)
@@ -819,8 +824,8 @@ def users_list(ctx: click.Context, as_json: bool) -> None:
         found = list_users(archive)
     with printing():
         if as_json:
-            click.echo(json.dumps([{"name": u.name, "role": u.role, "created": u.created, "disabled": u.disabled}
-                                   for u in found], ensure_ascii=False, indent=1))
+            echo_json([{"name": u.name, "role": u.role, "created": u.created, "disabled": u.disabled}
+                       for u in found])
             return
         for user in found:
             click.echo(f"{user.name:<24} {user.role:<13} {user.created[:19]}{'  (removed)' if user.disabled else ''}")
@@ -874,7 +879,7 @@ def tokens_list(ctx: click.Context, as_json: bool) -> None:
         found = list_tokens(archive)
     with printing():
         if as_json:
-            click.echo(json.dumps([t.as_dict() for t in found], ensure_ascii=False, indent=1))
+            echo_json([t.as_dict() for t in found])
             return
         for token in found:
             used = (token.last_used or "never")[:19]

@@ -385,7 +385,9 @@ def test_output_under_a_locale_that_is_not_utf8_has_no_traceback(tmp_path: Path,
                               capture_output=True)
         assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr
         outputs.append(done.stdout)
-    assert all(b"\\u0417\\u0430\\u043f" in out for out in outputs)  # what it cannot show comes out as escapes
+    text, as_json, shown = outputs
+    assert all(b"\\u0417\\u0430\\u043f" in out for out in (text, shown))  # what it cannot show comes out as escapes
+    assert "Записка".encode() in as_json  # JSON is UTF-8 whatever the locale
 
 
 def test_a_folder_that_is_not_there_is_a_usage_error_before_anything_is_read(tmp_path: Path,
@@ -1117,3 +1119,25 @@ def test_what_a_document_brings_is_printed_as_text_never_as_terminal_commands(tm
         assert not any(c in printed for c in "\x1b\x07\r"), repr(printed)
     assert "Report \\x1b]8;;https://evil.example\\x07click" in found.stdout
     assert "\\x1b]0;owned\\x07 Shelling\\x0dOverwritten\nend" in shown.stdout  # a CR LF line end is a line end
+
+
+def test_json_output_is_utf8_json_under_a_locale_that_is_not(tmp_path: Path, sample_folder: Path) -> None:
+    """Under LANG=en_US.ISO-8859-1, `--json` printed `é` as one Latin-1 byte and `😀` as `\\U0001f600`: no JSON
+    reader took it, whichever encoding it read it in. JSON goes out in UTF-8, as exports and `refs --jsonl` do."""
+    (sample_folder / "broken.pdf").unlink()
+    write_sidecar(sample_folder / "appeal.txt", title="Обращение 😀 café — Şuşa", type="appeal")
+    home = tmp_path / "home"
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1"}
+
+    def evidence_json(*args: str) -> Any:
+        done = subprocess.run([sys.executable, "-m", "archive", "--home", str(home), *args], cwd=REPO, env=env,
+                              capture_output=True)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout.decode("utf-8"))
+
+    assert evidence_json("ingest", "--quiet", "--json", str(sample_folder))["ingested"] == 2
+    found = evidence_json("search", "landmines", "--json")
+    assert "Обращение 😀 café — Şuşa" in [hit["title"] for hit in found["hits"]]
+    control = next(h["control_number"] for h in found["hits"] if "café" in h["title"])
+    assert evidence_json("show", control, "--json")["title"] == "Обращение 😀 café — Şuşa"
+    assert evidence_json("verify", "--json", "--quiet")["ok"] is True
