@@ -17,6 +17,7 @@ import re
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -41,10 +42,11 @@ def translate_errors(func: F) -> F:
             return func(*args, **kwargs)
         except ArchiveError as error:
             raise click.ClickException(str(error)) from error
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as interruption:  # or SIGTERM, where a command takes it as Ctrl-C (Terminated)
             context = click.get_current_context()
-            click.echo(f"{context.command_path} stopped by Ctrl-C", err=True)
-            context.exit(INTERRUPTED)
+            terminated = isinstance(interruption, Terminated)
+            click.echo(f"{context.command_path} stopped by {'SIGTERM' if terminated else 'Ctrl-C'}", err=True)
+            context.exit(TERMINATED if terminated else INTERRUPTED)
 
     return wrapper  # type: ignore[return-value]
 
@@ -71,6 +73,30 @@ def _tolerate_narrow_terminals() -> None:
         encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
         if encoding and encoding != "utf8" and hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+
+
+@contextlib.contextmanager
+def printing() -> Iterator[None]:
+    """Turn a failure to write standard output (a full disk under ``> results.txt``) into a message that says so,
+    not a traceback; a closed pipe (``| head``) is left to click, which ends the command quietly with status 1."""
+    try:
+        yield
+    except OSError as error:
+        if error.errno == errno.EPIPE:
+            raise
+        raise click.ClickException(f"standard output could not be written: {error.strerror or error}") from error
+
+
+#: Characters a terminal takes for commands rather than text: C0 controls but tab and line feed, DEL, C1 controls.
+TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def as_terminal_text(text: str) -> str:
+    """``text`` to print as it reads, doing nothing to the terminal: a control character that a document brought in
+    its title, pages or file name (an escape sequence that sets the window's title, plants a link or clears the
+    screen; a carriage return that prints over the line) is written as ``\\xNN``, as the archive writes the odd bytes
+    of a file name. A CR LF line end is a line end."""
+    return TERMINAL_CONTROLS.sub(lambda m: f"\\x{ord(m[0]):02x}", text.replace("\r\n", "\n"))
 
 
 def settings_of(ctx: click.Context) -> Settings:
@@ -145,6 +171,8 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
     from archive.store import Archive
 
     settings = settings_of(ctx)
+    for path in paths:
+        _refuse_the_home_as_a_batch(path, settings)
     if if_empty and settings.catalog_path.exists():
         with Archive(settings) as archive:
             if archive.count_documents():
@@ -154,14 +182,14 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
                     _echo_json_summary(_no_batch())
                 return
     if report:
-        _check_report_target(report)  # before the batch, not after an hour of work
+        _check_report_target(report, settings)  # before the batch, not after an hour of work
     all_passwords = list(passwords) + (_read_passwords(passwords_file) if passwords_file else [])
     stopped: BatchStoppedError | None = None
     with _ProgressBar(disable=quiet or as_json) as bar, _stopped_by_sigterm():
         try:
             result = run_ingest(list(paths), settings, manifest=manifest, passwords=all_passwords,
                                 progress=bar.step, status=bar.status, workers=workers, scheduler=scheduler,
-                                listed=bar.listed)
+                                listed=bar.listed, skip=[report] if report else [])
         except BatchStoppedError as error:  # the archive's disk is full (or failing): report what went in
             stopped, result = error, error.report
         except KeyboardInterrupt as interruption:
@@ -172,25 +200,26 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, man
             how_far = (f"stopped by {'SIGTERM' if terminated else 'Ctrl-C'} "
                        + (f"after {done} of {bar.total} files" if bar.total is not None
                           else "while listing the batch's files"))
-            if report and so_far is not None:
+            if so_far is not None:
                 so_far.stopped = how_far
-                _write_report(settings, so_far, report, stopped=True)
+                if report:
+                    _write_report(settings, so_far, report, stopped=True)
+                if as_json:  # what went in, as after a full disk: a job reading the JSON gets it, with why it stopped
+                    _echo_summary(so_far, as_json=True)
             click.echo(f"{how_far}: what was stored is kept (each file whole or not at all); run the same command "
                        "again to ingest the rest (stored files are skipped, and documents not yet searchable are "
                        "indexed first)", err=True)
             ctx.exit(TERMINATED if terminated else INTERRUPTED)
     if report:
         _write_report(settings, result, report, stopped=stopped is not None)
-    if as_json:
-        _echo_json_summary(result)
-    else:
+    if not as_json:
         _echo_failures(settings, result.run_id)
-        click.echo(result.summary())
+    _echo_summary(result, as_json=as_json)
     if result.manifest_unmatched:
         shown = "\n  ".join(result.manifest_unmatched[:10])
         more = f"\n  … and {len(result.manifest_unmatched) - 10} more" if len(result.manifest_unmatched) > 10 else ""
-        click.echo(f"warning: {len(result.manifest_unmatched)} manifest rows name no file of this batch "
-                   f"(their metadata was not used):\n  {shown}{more}", err=True)
+        click.echo(as_terminal_text(f"warning: {len(result.manifest_unmatched)} manifest rows name no file of this "
+                                    f"batch (their metadata was not used):\n  {shown}{more}"), err=True)
     if stopped:
         click.echo(f"Error: {stopped}", err=True)
         ctx.exit(BATCH_STOPPED)
@@ -212,8 +241,21 @@ def _read_passwords(path: Path) -> list[str]:
     return [line for line in text.splitlines() if line]
 
 
+def _echo_summary(result: Any, *, as_json: bool) -> None:
+    """The batch's summary on standard output; one that cannot be written there (a full disk under ``> log``, a
+    closed pipe) is said on standard error instead: the batch ran, and its exit status must still say how."""
+    try:
+        if as_json:
+            _echo_json_summary(result)
+        else:
+            click.echo(result.summary())
+    except OSError as error:
+        click.echo(f"warning: standard output could not be written ({error.strerror or error}): {result.summary()}",
+                   err=True)
+
+
 def _echo_json_summary(result: Any) -> None:
-    click.echo(json.dumps({**vars(result), "files": result.files}, ensure_ascii=False, indent=1))
+    echo_json({**vars(result), "files": result.files})
 
 
 def _no_batch() -> Any:
@@ -242,13 +284,41 @@ def _write_report(settings: Settings, result: Any, report: Path, *, stopped: boo
         click.echo(f"warning: {message}", err=True)
 
 
-def _check_report_target(report: Path) -> None:
+def _check_report_target(report: Path, settings: Settings) -> None:
     """Refuse a ``--report`` path that cannot be written before the batch runs, not after it."""
+    refuse_inside_home(report, settings, param_hint="--report")
     folder = report.parent
     if not folder.is_dir():
         raise click.BadParameter(f"{report}: the folder {folder} does not exist", param_hint="--report")
     if not os.access(folder, os.W_OK | os.X_OK) or (report.exists() and not os.access(report, os.W_OK)):
         raise click.BadParameter(f"{report}: cannot write there", param_hint="--report")
+
+
+def refuse_inside_home(path: Path, settings: Settings, *, param_hint: str) -> None:
+    """Refuse an output file in the archive home, which holds the archive's own files alone: a report or an export
+    named like one of them (``catalog.sqlite3``, by a slip of tab completion) replaced the catalog and its custody
+    ledger. Links are followed, to where the file would be written."""
+    if _within(path, settings.home):
+        raise click.BadParameter(f"{path} is inside the archive home {settings.home}, which holds the archive's own "
+                                 "files alone: write it elsewhere", param_hint=param_hint)
+
+
+def _within(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or inside it, links followed."""
+    target, root = Path(os.path.realpath(path)), Path(os.path.realpath(folder))
+    return target == root or root in target.parents
+
+
+def _refuse_the_home_as_a_batch(path: Path, settings: Settings) -> None:
+    """Refuse a batch PATH that is the archive home or a folder of it (but for the uploads the web app keeps there):
+    with ``--home`` or ARCHIVE_HOME set to the evidence folder, every later batch read the catalog, the index and the
+    originals as evidence, and failed them."""
+    from archive.uploads import UPLOADS
+
+    if _within(path, settings.home) and not _within(path, settings.home / UPLOADS):
+        raise click.BadParameter(f"{path} is the archive home {settings.home} or a folder of it, which holds the "
+                                 "archive's own files: give the folders of evidence, and --home (or ARCHIVE_HOME) a "
+                                 "folder of its own", param_hint="PATHS")
 
 
 def _echo_failures(settings: Settings, run_id: str) -> None:
@@ -257,11 +327,14 @@ def _echo_failures(settings: Settings, run_id: str) -> None:
     with Archive(settings) as archive:
         for row in archive.outcomes(run_id):
             if row["outcome"] == "failed":
-                click.echo(f"failed: {row['path']}: {row['reason']} ({row['detail']})", err=True)
+                line = f"failed: {row['path']}: {row['reason']} ({row['detail']})"
             elif row["outcome"] == "ingested" and row["detail"]:
-                click.echo(f"note: {row['path']}: {row['control_number']}: {row['detail']}", err=True)
+                line = f"note: {row['path']}: {row['control_number']}: {row['detail']}"
             elif row["outcome"] == "duplicate":
-                click.echo(f"skipped: {row['path']}: already in the archive ({row['detail']})", err=True)
+                line = f"skipped: {row['path']}: already in the archive ({row['detail']})"
+            else:
+                continue
+            click.echo(as_terminal_text(line), err=True)
 
 
 class _ProgressBar:
@@ -302,7 +375,8 @@ SYNTHETIC_VALUES = ("true", "false", "yes", "no", "t", "f", "1", "0")
 class QueryCommand(click.Command):
     """A command (search, export) whose QUERY may start with ``-``, which leaves out what follows it
     (``-article:GCIV-147``): click took it for an unknown option ("No such option '-a'"). A long option
-    (``--jsn``) is still an option."""
+    (``--jsn``) is still an option, and so is any spelling of the command's own short options (``-o FILE``,
+    ``-oFILE``); a query that reads as one goes after ``--``."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         options = [param for param in self.get_params(ctx) if isinstance(param, click.Option)]
@@ -311,10 +385,25 @@ class QueryCommand(click.Command):
         for i, arg in enumerate(args):
             if arg == "--":
                 break
-            if arg.startswith("-") and not arg.startswith("--") and len(arg) > 1 and arg not in names \
+            if arg.startswith("-") and len(arg) > 1 and not spells_options(arg, names, valued) \
                     and (i == 0 or args[i - 1] not in valued):
                 return super().parse_args(ctx, [*args[:i], *args[i + 1:], "--", arg])
         return super().parse_args(ctx, args)
+
+
+def spells_options(arg: str, names: set[str], valued: set[str]) -> bool:
+    """Whether click reads ``arg`` as options: any long option (a mistyped one is refused as such), a name it
+    knows, or short options run together as click reads them, flags until one that takes the rest of ``arg`` as
+    its value (``-oFILE``, ``-qoFILE``). ``-landmines`` is none of these when no ``-l`` is defined."""
+    if arg.startswith("--") or arg in names:
+        return True
+    for letter in arg[1:]:
+        short = f"-{letter}"
+        if short not in names:
+            return False
+        if short in valued:
+            return True
+    return True
 
 
 @main.command(cls=QueryCommand)
@@ -337,19 +426,25 @@ def search(ctx: click.Context, query: str, as_json: bool, limit: int, offset: in
 
     results = search_archive(settings_of(ctx), query, selected=_selected(filters), limit=limit, offset=offset,
                              sort=sort, access=access)
+    with printing():
+        _echo_results(results, as_json=as_json)
+
+
+def _echo_results(results: Any, *, as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps(results_as_dict(results), ensure_ascii=False, indent=1))
+        echo_json(results_as_dict(results))
         return
     click.echo(counted(results.total, "document"))
     if results.suggestion:
-        click.echo(f"Did you mean: {results.suggestion}")
+        click.echo(as_terminal_text(f"Did you mean: {results.suggestion}"))
     if results.reference_query:
-        click.echo(f"Cites a treaty; every form of the citation: {results.reference_query}")
+        click.echo(as_terminal_text(f"Cites a treaty; every form of the citation: {results.reference_query}"))
     for hit in results.hits:
         marker = "[synthetic] " if hit.synthetic else ""
-        click.echo(f"{hit.control_number}  {hit.date or '----------'}  {hit.type:<12} {marker}{hit.title}")
+        click.echo(as_terminal_text(f"{hit.control_number}  {hit.date or '----------'}  {hit.type:<12} "
+                                    f"{marker}{hit.title}"))
         for page in hit.pages:
-            click.echo(f"    p. {page.page}: {_plain(page.snippet)}")
+            click.echo(as_terminal_text(f"    p. {page.page}: {_plain(page.snippet)}"))
         if hit.matching_pages > len(hit.pages):
             more = hit.matching_pages - len(hit.pages)
             plural = "s" if more > 1 else ""
@@ -404,14 +499,17 @@ def export_command(ctx: click.Context, fmt: str, query: str, sort: str, filters:
 
     settings = settings_of(ctx)
     selected = _selected(filters)
+    if output:
+        refuse_inside_home(output, settings, param_hint="--output")
 
     def to_stdout(piece: str) -> None:
         with writing(None):
             _echo_file(piece)
 
     try:
-        exported = export_search(settings, fmt, query, output or to_stdout, selected=selected, sort=sort,
-                                 access=access)
+        with _stopped_by_sigterm():  # a job's time limit: the file being written is removed, as after Ctrl-C
+            exported = export_search(settings, fmt, query, output or to_stdout, selected=selected, sort=sort,
+                                     access=access)
     except OutputError as failed:
         if failed.target is not None:
             raise click.FileError(str(failed.target), hint=failed.error.strerror or str(failed)) from failed
@@ -425,6 +523,12 @@ def export_command(ctx: click.Context, fmt: str, query: str, sort: str, filters:
     events = ", ".join(f"#{seq}" for seq in exported.events)
     click.echo(f"exported {counted(exported.documents, 'document')}{where} as {fmt}; "
                f"recorded in custody as event{'s' if len(exported.events) != 1 else ''} {events}", err=True)
+
+
+def echo_json(data: Any) -> None:
+    """``data`` as JSON on standard output, in UTF-8 whatever the locale: under a Latin-1 one, ``é`` went out as one
+    Latin-1 byte and ``😀`` as ``\\U0001f600``, which no JSON reader takes."""
+    _echo_file(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
 
 
 def _echo_file(text: str) -> None:
@@ -488,10 +592,11 @@ def cite_command(ctx: click.Context, key: str, page: int | None, fmt: str) -> No
                                  param_hint="--page")
     citation = cite.citation_for(document, permalink=cite.permalink_on(settings.public_url, document, page),
                                  page=page)
-    if fmt == "text":
-        click.echo(cite.format_text(citation))
-        return
-    _echo_file(cite.write([citation], fmt))
+    with printing():
+        if fmt == "text":
+            click.echo(cite.format_text(citation))
+            return
+        _echo_file(cite.write([citation], fmt))
 
 
 @main.command()
@@ -507,19 +612,24 @@ def show(ctx: click.Context, key: str, as_json: bool, with_text: bool) -> None:
 
     with Archive(settings_of(ctx), create=False) as archive:
         data = document_as_dict(archive, archive.get_document(key), with_text=with_text or as_json)
+    with printing():
+        _echo_document(data, as_json=as_json, with_text=with_text)
+
+
+def _echo_document(data: dict[str, Any], *, as_json: bool, with_text: bool) -> None:
     if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+        echo_json(data)
         return
     for name in ("control_number", "title", "type", "date", "issuer", "source", "languages", "places",
                  "access", "original_name", "media_type", "size", "page_count", "sha256", "id"):
         value = data[name]
-        click.echo(f"{name:>15}: {', '.join(value) if isinstance(value, list) else value}")
+        click.echo(as_terminal_text(f"{name:>15}: {', '.join(value) if isinstance(value, list) else value}"))
     if data["synthetic"]:  # as the web page says it: a generated test document is never to be taken for evidence
         click.echo(f"{'synthetic':>15}: yes: generated for testing, not evidence")
     for ref in data["references"]:
-        click.echo(f"{'reference':>15}: {ref['id']} (p. {ref['page']}: {ref['text']})")
+        click.echo(as_terminal_text(f"{'reference':>15}: {ref['id']} (p. {ref['page']}: {ref['text']})"))
     for page in data.get("pages", []) if with_text else []:
-        click.echo(f"\n--- page {page['number']} ---\n{page['text']}")
+        click.echo(as_terminal_text(f"\n--- page {page['number']} ---\n{page['text']}"))
 
 
 @main.command()
@@ -594,8 +704,10 @@ def refs(jsonl: bool) -> None:
     stdout = sys.stdout.buffer
     for raw in sys.stdin.buffer:  # bytes, so the encoding is UTF-8 whatever the locale says
         text = raw.decode("utf-8", errors="replace").removesuffix("\n").removesuffix("\r")
-        stdout.write(json.dumps(refs_record(text), ensure_ascii=False).encode("utf-8") + b"\n")
-    stdout.flush()
+        with printing():
+            stdout.write(json.dumps(refs_record(text), ensure_ascii=False).encode("utf-8") + b"\n")
+    with printing():
+        stdout.flush()
 
 
 def _expected_head(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> list[tuple[int, str]]:
@@ -633,25 +745,29 @@ def verify(ctx: click.Context, as_json: bool, quiet: bool, expect: list[tuple[in
         with tqdm(total=total, unit="doc", disable=quiet or as_json, file=sys.stderr) as bar:
             report = run_verify(archive, progress=bar.update, expect=expect)
     head = f"{report.head_seq}:{report.head_hash}"
+    with printing():
+        _echo_verified(report, head, as_json=as_json, expected=bool(expect))
+    if not report.ok:
+        ctx.exit(1)
+
+
+def _echo_verified(report: Any, head: str, *, as_json: bool, expected: bool) -> None:
     if as_json:
-        click.echo(json.dumps({"ok": report.ok, "documents": report.documents, "events": report.events,
-                               "head": head, "problems": [vars(p) for p in report.problems]},
-                              ensure_ascii=False, indent=1))
+        echo_json({"ok": report.ok, "documents": report.documents, "events": report.events, "head": head,
+                   "problems": [vars(p) for p in report.problems]})
     else:
         for problem in report.problems:
-            click.echo(f"{problem.kind}: {problem.message}", err=True)
+            click.echo(as_terminal_text(f"{problem.kind}: {problem.message}"), err=True)
         state = "OK" if report.ok else f"{len(report.problems)} problem(s)"
         click.echo(f"{report.documents} originals and {report.events} custody events checked: {state}")
         click.echo(f"custody head: {head}")
-        if report.ok and not expect:
+        if report.ok and not expected:
             click.echo("keep the head outside the archive; `evidence verify --expect HEAD` later proves "
                        "no event up to it was removed or rewritten", err=True)
         if not report.ok:
             click.echo("write nothing to this archive until this is explained: keep a copy of the home as it "
                        "is (cp -a), compare it with your last backup and the heads kept outside the archive, "
                        "and restore what differs from the backup", err=True)
-    if not report.ok:
-        ctx.exit(1)
 
 
 # -- accounts and access ----------------------------------------------------------------------------
@@ -709,12 +825,13 @@ def users_list(ctx: click.Context, as_json: bool) -> None:
 
     with Archive(settings_of(ctx), create=False) as archive:  # a mistyped --home is an error, not a new archive
         found = list_users(archive)
-    if as_json:
-        click.echo(json.dumps([{"name": u.name, "role": u.role, "created": u.created, "disabled": u.disabled}
-                               for u in found], ensure_ascii=False, indent=1))
-        return
-    for user in found:
-        click.echo(f"{user.name:<24} {user.role:<13} {user.created[:19]}{'  (removed)' if user.disabled else ''}")
+    with printing():
+        if as_json:
+            echo_json([{"name": u.name, "role": u.role, "created": u.created, "disabled": u.disabled}
+                       for u in found])
+            return
+        for user in found:
+            click.echo(f"{user.name:<24} {user.role:<13} {user.created[:19]}{'  (removed)' if user.disabled else ''}")
 
 
 @main.group()
@@ -763,12 +880,14 @@ def tokens_list(ctx: click.Context, as_json: bool) -> None:
 
     with Archive(settings_of(ctx), create=False) as archive:  # a mistyped --home is an error, not a new archive
         found = list_tokens(archive)
-    if as_json:
-        click.echo(json.dumps([t.as_dict() for t in found], ensure_ascii=False, indent=1))
-        return
-    for token in found:
-        state = f"revoked {token.revoked[:19]}" if token.revoked else f"last used {(token.last_used or 'never')[:19]}"
-        click.echo(f"{token.id}  {token.user:<24} {token.label or '-':<24} {token.created[:19]}  {state}")
+    with printing():
+        if as_json:
+            echo_json([t.as_dict() for t in found])
+            return
+        for token in found:
+            used = (token.last_used or "never")[:19]
+            state = f"revoked {token.revoked[:19]}" if token.revoked else f"last used {used}"
+            click.echo(f"{token.id}  {token.user:<24} {token.label or '-':<24} {token.created[:19]}  {state}")
 
 
 @main.command()
@@ -780,13 +899,37 @@ def access(ctx: click.Context, key: str, level: str) -> None:
     """Set the access level of document KEY, record it in custody, and re-index the document."""
     from archive.accounts import change_access
     from archive.store import Archive
-    from index import open_index
 
     settings = settings_of(ctx)
-    with Archive(settings, create=False) as archive, \
-            open_index(settings.index_dir, gazetteer=settings.gazetteer) as search_index:
+    with Archive(settings, create=False) as archive, _index_to_follow(settings, archive) as search_index:
         change = change_access(archive, search_index, key, level, actor=settings.actor)
     number = change.document.control_number
     click.echo(f"{number}: {change.before} → {level}" if change.changed else f"{number} is already {level}")
     if change.pending:
         click.echo(change.pending, err=True)
+
+
+@contextlib.contextmanager
+def _index_to_follow(settings: Settings, archive: Any) -> Iterator[Any]:
+    """The index an access change is to reach, or, when it is damaged past opening (its folder gone), a stand-in
+    that says so when the change reaches for it: the change is recorded and in force either way."""
+    from archive.errors import IndexDamagedError
+    from archive.service import open_archive_index
+
+    try:
+        search_index = open_archive_index(settings, archive)
+    except IndexDamagedError as error:
+        yield _DamagedIndex(error)
+        return
+    with search_index:
+        yield search_index
+
+
+@dataclass(frozen=True)
+class _DamagedIndex:
+    """An index that could not be opened, standing in for it: checking it raises why."""
+
+    error: ArchiveError
+
+    def check_readable(self) -> None:
+        raise self.error

@@ -18,6 +18,7 @@ import dataclasses
 import io
 import json
 import os
+import secrets
 import stat
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -259,18 +260,21 @@ def _write_whole(path: Path, pieces: Iterator[str]) -> None:
         in_place = path.exists() and not path.is_file()
         target = path if in_place else Path(os.path.realpath(path))
         mode = stat.S_IMODE(target.stat().st_mode) if target.is_file() else None
-    partial = target if in_place else target.with_name(f".{target.name}.part")
+        partial = target if in_place else _new_file_beside(target)
     try:
         with writing(path):
             file = open(partial, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
             if mode is not None and not in_place:  # a file only its owner may read stays so, and from the start
                 os.chmod(file.fileno(), mode)
-        with file:
+        try:
             for piece in pieces:
                 with writing(path):
                     file.write(piece)
             with writing(path):
-                file.flush()
+                file.close()  # writes what is left: a full disk may show only here
+        finally:
+            with contextlib.suppress(OSError):  # closed above, or on the way out: a second failure would hide the first
+                file.close()
         if not in_place:
             with writing(path):
                 os.replace(partial, target)
@@ -279,3 +283,19 @@ def _write_whole(path: Path, pieces: Iterator[str]) -> None:
             with contextlib.suppress(FileNotFoundError):
                 partial.unlink()
         raise
+
+
+def _new_file_beside(target: Path) -> Path:
+    """A new, empty file of a short name of its own in ``target``'s folder (``.export-1a2b3c4d5e6f.part``), created
+    with the permissions a new file gets there.
+
+    Short, because ``.NAME.part`` is longer than a name of 250 to 255 bytes that the file system takes; of its own,
+    because two exports to one name shared ``.NAME.part`` and each wrote into the other's file.
+    """
+    while True:
+        partial = target.with_name(f".export-{secrets.token_hex(6)}.part")
+        try:
+            os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        except FileExistsError:
+            continue
+        return partial

@@ -149,8 +149,9 @@ class IngestReport:
 def discover(paths: Iterable[Path], *, skip: Iterable[Path] = ()) -> Iterator[Path]:
     """Every candidate file under ``paths``, in a stable order, each once.
 
-    Sidecars, hidden files and folders, the ``skip`` files (the batch's
-    manifest) and what an ``.evidenceignore`` file lists are left out: in any
+    Sidecars, hidden files and folders, the ``skip`` files and folders (the
+    batch's manifest, the archive home when a folder of the batch holds it)
+    and what an ``.evidenceignore`` file lists are left out: in any
     folder, glob patterns one a line, matched against paths relative to that
     folder (``README.md``, ``drafts/``, ``notes/*.txt``); a pattern that
     matches a folder leaves out all of it. Symbolic links are followed and
@@ -166,7 +167,7 @@ def discover(paths: Iterable[Path], *, skip: Iterable[Path] = ()) -> Iterator[Pa
     for root in paths:
         root = Path(root)
         if root.is_dir():
-            found: Iterable[Path] = _walk(root, walked)
+            found: Iterable[Path] = _walk(root, walked, skipped)
         elif root.exists() or root.is_symlink():
             found = [_absolute(root)]
         else:
@@ -177,8 +178,9 @@ def discover(paths: Iterable[Path], *, skip: Iterable[Path] = ()) -> Iterator[Pa
                 yield path
 
 
-def _walk(root: Path, walked: set[tuple[int, int]]) -> Iterator[Path]:
-    """The files under ``root`` (see :func:`discover`); folders whose (device, inode) is in ``walked`` are not."""
+def _walk(root: Path, walked: set[tuple[int, int]], skipped: set[str]) -> Iterator[Path]:
+    """The files under ``root`` (see :func:`discover`); folders whose (device, inode) is in ``walked``, and those
+    whose real path is in ``skipped``, are not."""
     unlisted: list[OSError] = []  # folders os.walk could not list: yielded, so that they fail ``unreadable``
     ignores: dict[Path, tuple[str, ...]] = {}  # folder → its .evidenceignore patterns
     for folder, dirnames, filenames in os.walk(root, onerror=unlisted.append, followlinks=True):
@@ -195,6 +197,7 @@ def _walk(root: Path, walked: set[tuple[int, int]]) -> Iterator[Path]:
         ignores[here] = _ignore_patterns(here)
         dirnames[:] = sorted(
             d for d in dirnames if not d.startswith(".") and not _ignored(root, here / d, ignores, is_folder=True)
+            and not (skipped and os.path.realpath(here / d) in skipped)
         )
         for name in sorted(filenames):
             path = here / name
@@ -644,8 +647,13 @@ def ingest(
     scheduler: str | None = None,
     listed: Callable[[int], None] | None = None,
     run_id: str | None = None,
+    skip: Sequence[Path] = (),
 ) -> IngestReport:
     """Ingest every file under ``paths`` into the archive at ``settings.home``.
+
+    ``skip`` names files the batch leaves out besides its manifest: the
+    command line's ``--report``, which a nightly run may write into the
+    folder it reads.
 
     ``listed`` hears how many files the batch holds once the folders are
     walked (once: a progress bar's total need not walk them again);
@@ -662,7 +670,7 @@ def ingest(
     """
     report = IngestReport(run_id=run_id or _new_run_id(), started=utc_now())
     clock = time.perf_counter()
-    files = list(discover(paths, skip=[manifest] if manifest else []))
+    files = list(discover(paths, skip=[settings.home, *skip, *([manifest] if manifest else [])]))
     if listed:
         listed(len(files))
     manifest_entries = read_manifest(manifest) if manifest else {}
@@ -719,10 +727,10 @@ def _finished(report: IngestReport, clock: float) -> IngestReport:
 def _run_batch(files: Sequence[Path], settings: Settings, report: IngestReport, manifest_entries: Mapping[str, Any],
                passwords: Sequence[str], progress: Progress | None, status: Status | None, workers: int | None,
                scheduler: str | None) -> None:
-    from index import open_index  # the index is derived: imported only where it is fed
+    from archive.service import open_archive_index  # the index is derived: imported only where it is fed
 
     with Archive(settings) as archive, archive.writer_lock(), \
-            open_index(settings.index_dir, gazetteer=settings.gazetteer) as search_index:
+            open_archive_index(settings, archive) as search_index:
         search_index.check_readable()  # before any file is read: a damaged index is rebuilt first, then the batch
         _index_leftovers(archive, search_index, status)
         options = WorkerOptions(
@@ -890,10 +898,10 @@ def catch_up_index(settings: Settings) -> int:
     search meanwhile). Every writer does this as it starts or ends; this is for when none is coming. Raises
     :class:`~archive.errors.WriterBusyError` when another writer holds the archive.
     """
-    from index import open_index  # the index is derived: imported only where it is fed
+    from archive.service import open_archive_index  # the index is derived: imported only where it is fed
 
     with Archive(settings) as archive, archive.writer_lock(), \
-            open_index(settings.index_dir, gazetteer=settings.gazetteer) as search_index:
+            open_archive_index(settings, archive) as search_index:
         search_index.check_readable()
         return _index_leftovers(archive, search_index) + apply_access_changes(archive, search_index)
 

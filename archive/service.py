@@ -21,10 +21,21 @@ from archive.treaties import levels_of
 
 def open_search(settings: Settings, archive: Archive) -> Any:
     """The archive's search index, reading snippet texts and the documents to leave out from ``archive``."""
+    return open_archive_index(settings, archive, page_text=archive.page_text, withheld=archive.withheld_ids)
+
+
+def open_archive_index(settings: Settings, archive: Archive, **options: Any) -> Any:
+    """The search index of ``archive``, made new and empty only while the catalog holds no documents.
+
+    An archive that holds documents and has no index has lost it (a home restored without its derived
+    ``whoosh/`` folder, the folder removed by hand): an empty index made in its place answered "0 documents" to
+    every search, and the next batch indexed its own files alone. That is an
+    :class:`~archive.errors.IndexDamagedError`, which says to run ``evidence reindex``.
+    """
     from index import SearchIndex
 
-    return SearchIndex(settings.index_dir, page_text=archive.page_text, gazetteer=settings.gazetteer,
-                       withheld=archive.withheld_ids)
+    return SearchIndex(settings.index_dir, create=not archive.count_documents(), gazetteer=settings.gazetteer,
+                       **options)
 
 
 def search_archive(

@@ -15,6 +15,7 @@ change during a batch).
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import html
 import json
 import os
@@ -145,8 +146,8 @@ class SearchIndex:
             self._ix = _storage(directory).open_index()
         elif create:
             self._ix = _create(directory, self._places)
-        else:
-            raise IndexOutOfDateError(None, SCHEMA_VERSION)
+        else:  # not there at all: its files are missing
+            raise IndexDamagedError(directory, FileNotFoundError(errno.ENOENT, "no index there", str(directory)))
         self._gazetteer = gazetteer
         self._identity = _identity(directory)  # a rebuild puts a new folder in this one's place
         self._reopen_lock = threading.Lock()

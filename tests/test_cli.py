@@ -394,7 +394,9 @@ def test_output_under_a_locale_that_is_not_utf8_has_no_traceback(tmp_path: Path,
                               capture_output=True)
         assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr
         outputs.append(done.stdout)
-    assert all(b"\\u0417\\u0430\\u043f" in out for out in outputs)  # what it cannot show comes out as escapes
+    text, as_json, shown = outputs
+    assert all(b"\\u0417\\u0430\\u043f" in out for out in (text, shown))  # what it cannot show comes out as escapes
+    assert "Записка".encode() in as_json  # JSON is UTF-8 whatever the locale
 
 
 def test_a_folder_that_is_not_there_is_a_usage_error_before_anything_is_read(tmp_path: Path,
@@ -840,3 +842,311 @@ def test_an_index_file_lost_during_a_batch_stops_it_as_a_damaged_index_not_a_ful
     assert "evidence reindex" in stopped.stderr and "check the disk" not in stopped.stderr
     written = json.loads(report.read_text(encoding="utf-8"))
     assert "is damaged" in written["stopped"] and written["ingested"] == 2
+
+
+def test_export_reads_its_options_in_every_spelling_click_accepts(tmp_path: Path, sample_folder: Path) -> None:
+    """`-oFILE` (a short option with its value attached) was taken for a query that starts with `-`: the export
+    searched for "-oFILE" and refused the real query as an extra argument. A query that starts with `-` is still
+    one where it cannot be an option, and after `--` always."""
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    expected = export(home, "csv", "landmines").stdout_bytes
+    spellings = {"attached": ["-o{}"], "apart": ["-o", "{}"], "long": ["--output={}"], "long apart": ["--output", "{}"]}
+    for name, spelling in spellings.items():
+        out = tmp_path / f"{name}.csv"
+        for args in (["csv", *(s.format(out) for s in spelling), "landmines"],
+                     ["csv", "landmines", *(s.format(out) for s in spelling)]):
+            result = export(home, *args)
+            assert result.exit_code == 0, (args, result.output)
+            assert out.read_bytes() == expected and not result.stdout, args
+            out.unlink()
+    everything = {json.loads(line)["title"] for line in export(home, "jsonl", "").stdout.splitlines()}
+    without = everything - {"Appeal on landmines", "Clearance report"}
+    out = tmp_path / "without.jsonl"
+    for args in (["jsonl", "-landmines"], ["jsonl", "--", "-landmines"], ["jsonl", f"-o{out}", "--", "-landmines"]):
+        result = export(home, *args)
+        assert result.exit_code == 0, (args, result.output)
+        lines = out.read_text(encoding="utf-8") if out.exists() else result.stdout
+        assert {json.loads(line)["title"] for line in lines.splitlines()} == without, args
+
+
+def test_export_to_a_name_as_long_as_the_file_system_takes(tmp_path: Path, sample_folder: Path) -> None:
+    """The file was written first as `.NAME.part`: a name of 250 to 255 bytes, which the file system takes, made
+    that name too long, and the export failed with "File name too long"."""
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    expected = export(home, "csv", "landmines").stdout_bytes
+    limit = os.pathconf(tmp_path, "PC_NAME_MAX")
+    for name in ("a" * (limit - 4) + ".csv", "ш" * ((limit - 5) // 2) + "x.csv", "a" * (limit - 10) + ".csv"):
+        out = tmp_path / name
+        assert len(name.encode()) <= limit
+        result = export(home, "csv", "landmines", "-o", str(out))
+        assert result.exit_code == 0, (len(name.encode()), result.output)
+        assert out.read_bytes() == expected
+    assert list(tmp_path.glob(".*part")) == []
+
+
+def test_two_exports_to_one_name_at_once_each_write_a_whole_file(tmp_path: Path, sample_folder: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two exports to one name wrote into one `.NAME.part`: the second emptied the first's file and put it in
+    place, the first went on writing into it and then failed to find its own, leaving a mixture of the two."""
+    import dataclasses
+
+    import archive.exports
+    from archive.settings import Settings
+
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    out = tmp_path / "out.csv"
+    settings = dataclasses.replace(Settings.from_env(home=home), public_url=PUBLIC_URL)
+    expected = export(home, "csv", "landmines").stdout_bytes
+    real = archive.exports._csv
+    others: list[Any] = []
+
+    def another_export_meanwhile(*args: Any) -> Any:
+        pieces = real(*args)
+        yield next(pieces)
+        if not others:
+            others.append(None)
+            archive.exports.export_search(settings, "csv", "landmines", out)
+        yield from pieces
+
+    monkeypatch.setattr(archive.exports, "_csv", another_export_meanwhile)
+    result = export(home, "csv", "landmines", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == expected and list(tmp_path.glob(".*part")) == []
+
+
+def test_an_output_that_fills_up_is_named_as_the_output_not_the_archive(tmp_path: Path, sample_folder: Path) -> None:
+    """A full disk under the output file failed twice, when the file was written and again when it was closed, and
+    the second failure, not told apart from reading the archive, said "the archive could not be read"."""
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    link = tmp_path / "full.csv"
+    link.symlink_to("/dev/full")
+    for out in ("/dev/full", str(link)):
+        result = export(home, "csv", "landmines", "-o", out)
+        assert result.exit_code == 1 and "No space left on device" in result.stderr, result.stderr
+        assert out in result.stderr and "archive could not be read" not in result.stderr, result.stderr
+
+
+def test_standard_output_on_a_full_disk_is_a_message_and_a_batch_keeps_its_exit_status(
+        tmp_path: Path, sample_folder: Path) -> None:
+    """`evidence search … > results.txt` on a full disk was an OSError traceback, and `evidence ingest … > log`
+    there exited 1 ("could not start") with a traceback after the batch had run: the job could not tell a batch
+    that failed files (3) from one that never began."""
+    home = tmp_path / "home"
+
+    def evidence(*args: str) -> subprocess.CompletedProcess[bytes]:
+        with open("/dev/full", "wb") as full:
+            return subprocess.run([sys.executable, "-m", "archive", "--home", str(home), *args], cwd=REPO,
+                                  env={**os.environ, "ARCHIVE_PUBLIC_URL": PUBLIC_URL}, stdout=full,
+                                  stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+
+    batch = evidence("ingest", "--quiet", str(sample_folder))
+    stderr = batch.stderr.decode()
+    assert batch.returncode == 3 and "Traceback" not in stderr, stderr  # one file failed: 3, as without the disk
+    assert "standard output could not be written (No space left on device): 3 files: 2 ingested" in stderr
+    assert evidence("ingest", "--quiet", "--json", str(sample_folder)).returncode == 3  # broken.pdf again
+    for args in (["search", "landmines"], ["search", "landmines", "--json"], ["show", "EVA-000001", "--text"],
+                 ["cite", "EVA-000001"], ["cite", "EVA-000001", "--format", "ris"], ["verify", "--quiet"]):
+        done = evidence(*args)
+        assert done.returncode == 1, args
+        assert done.stderr.decode() == "Error: standard output could not be written: No space left on device\n", args
+
+
+SLOW_EXPORT = """
+import sys, time
+import archive.exports
+real = archive.exports._csv
+def slow(*args):
+    pieces = real(*args)
+    yield next(pieces)
+    print("writing", file=sys.stderr, flush=True)
+    time.sleep(60)
+    yield from pieces
+archive.exports._csv = slow
+from archive.cli import main
+main(prog_name="evidence")
+"""
+
+
+def test_an_export_stopped_by_sigterm_leaves_no_file_behind_and_says_so(tmp_path: Path, sample_folder: Path) -> None:
+    """`timeout 600 evidence export csv … -o out.csv` cut off by its time limit ended without a word and left the
+    half-written file beside the name (and, killed again and again, one more each time)."""
+    import signal
+
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    out = tmp_path / "exports" / "out.csv"
+    out.parent.mkdir()
+    export_run = subprocess.Popen([sys.executable, "-c", SLOW_EXPORT, "--home", str(home), "export", "csv", "landmines",
+                                   "-o", str(out)], cwd=REPO, env={**os.environ, "ARCHIVE_PUBLIC_URL": PUBLIC_URL},
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert export_run.stderr.readline() == b"writing\n"
+    export_run.send_signal(signal.SIGTERM)
+    stdout, stderr = export_run.communicate(timeout=60)
+    assert export_run.returncode == 143, stderr
+    assert stderr.decode().strip() == "evidence export stopped by SIGTERM", stderr
+    assert list(out.parent.iterdir()) == []
+
+
+def test_an_index_folder_that_is_gone_is_a_damaged_index_not_an_empty_archive(tmp_path: Path,
+                                                                              sample_folder: Path) -> None:
+    """A home restored without its derived `whoosh/` folder (or with it removed by hand) got a new, empty index at
+    the first search: "0 documents", status 0, for every query; the next batch then indexed its own files alone,
+    and searches went on missing every earlier document without a word."""
+    import shutil
+
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    shutil.rmtree(home / "whoosh")
+    later = tmp_path / "later"
+    later.mkdir()
+    (later / "note.txt").write_text("Another note on landmines.", encoding="utf-8")
+    for args in (["search", "landmines"], ["ingest", "--quiet", str(later)]):
+        result = CliRunner().invoke(main, ["--home", str(home), *args])
+        assert result.exit_code == 1, (args, result.output)
+        assert "search index in" in result.output and "evidence reindex" in result.output, (args, result.output)
+    changed = run(home, "access", "EVA-000001", "restricted")  # recorded, as on an index missing a file
+    assert changed.exit_code == 0 and "public → restricted" in changed.stdout
+    assert "the index cannot follow" in changed.stderr and "evidence reindex" in changed.stderr
+    refused = CliRunner().invoke(main, ["--home", str(home), "export", "csv", "landmines"],
+                                 env={"ARCHIVE_PUBLIC_URL": PUBLIC_URL})
+    assert refused.exit_code == 1 and "evidence reindex" in refused.output and not refused.stdout
+    assert not (home / "whoosh").exists()
+    assert run(home, "reindex", "--quiet").exit_code == 0
+    assert json.loads(run(home, "search", "landmines", "--json").output)["total"] == 1  # one is restricted now
+    assert run(home, "ingest", "--quiet", str(later)).exit_code == 0
+    assert json.loads(run(home, "search", "landmines", "--json").output)["total"] == 2
+
+
+def test_ingest_json_of_a_batch_stopped_early_is_its_summary_saying_why(tmp_path: Path, sample_folder: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`ingest --json` printed its summary after a batch that ran, or stopped on a full disk (status 4), but nothing
+    after Ctrl-C or SIGTERM: a nightly job reading it got no JSON, although the batch had stored files."""
+    import archive.cli
+
+    step = archive.cli._ProgressBar.step
+
+    def ctrl_c_after_the_first_file(bar: Any, outcome: Any) -> None:
+        step(bar, outcome)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(archive.cli._ProgressBar, "step", ctrl_c_after_the_first_file)
+    result = run(tmp_path / "home", "ingest", "--json", str(sample_folder))
+    assert result.exit_code == 130 and "stopped by Ctrl-C after 1 of 3 files" in result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["stopped"] == "stopped by Ctrl-C after 1 of 3 files" and summary["files"] == 1
+    assert summary["ingested"] + summary["failed"] == 1 and summary["run_id"]
+
+
+def test_a_report_or_an_export_is_never_written_into_the_archive_home(tmp_path: Path, sample_folder: Path) -> None:
+    """`--report HOME/catalog.sqlite3` (a slip of tab completion) emptied the catalog while the batch held it open,
+    ended in a traceback, and its cleanup then deleted the catalog with the custody ledger; `export -o` there
+    replaced the catalog with a CSV. The home holds the archive's own files alone."""
+    from archive.settings import Settings
+    from archive.store import Archive
+
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    catalog = home / "catalog.sqlite3"
+    with Archive(Settings(home=home, actor="x")) as archive:
+        before = len(archive.events())
+    (tmp_path / "link-to-home").symlink_to(home)
+    for target in (catalog, home / "new.json", tmp_path / "link-to-home" / "catalog.sqlite3"):
+        batch = CliRunner().invoke(main, ["--home", str(home), "ingest", "--quiet", "--report", str(target),
+                                          str(sample_folder)])
+        assert batch.exit_code == 2 and "inside the archive home" in batch.output, batch.output
+        exported = CliRunner().invoke(main, ["--home", str(home), "export", "csv", "landmines", "-o", str(target)],
+                                      env={"ARCHIVE_PUBLIC_URL": PUBLIC_URL})
+        assert exported.exit_code == 2 and "inside the archive home" in exported.output, exported.output
+    assert not (home / "new.json").exists()
+    with Archive(Settings(home=home, actor="x")) as archive:
+        assert len(archive.events()) == before and archive.count_documents() == 2
+
+
+def test_a_batch_folder_holding_the_archive_home_leaves_the_home_out(tmp_path: Path, sample_folder: Path) -> None:
+    """`evidence --home evidence/archive-home ingest evidence` read the archive's own files as the batch's: the
+    catalog, the index's segments and the lock failed `unsupported` and the originals came back as duplicates, so
+    every nightly run exited 3."""
+    (sample_folder / "broken.pdf").unlink()
+    home = sample_folder / "archive-home"
+    assert run(home, "ingest", "--quiet", str(sample_folder)).exit_code == 0
+    again = run(home, "ingest", "--quiet", "--json", str(sample_folder))
+    assert again.exit_code == 0, again.output
+    summary = json.loads(again.stdout)
+    assert (summary["files"], summary["duplicate"], summary["failed"]) == (2, 2, 0)
+
+
+def test_a_batch_path_that_is_the_archive_home_is_refused(tmp_path: Path, sample_folder: Path) -> None:
+    """`evidence --home incoming ingest incoming` (ARCHIVE_HOME set to the evidence folder) made the evidence folder
+    the archive, and from the next night on read the catalog, the index and the originals as evidence: every run
+    exited 3. The home, or a folder of it, is not a batch."""
+    refused = run(sample_folder, "ingest", "--quiet", str(sample_folder))
+    assert refused.exit_code == 2 and "is the archive home" in refused.output, refused.output
+    assert not (sample_folder / "catalog.sqlite3").exists()
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    inside = CliRunner().invoke(main, ["--home", str(home), "ingest", "--quiet", str(home / "objects")])
+    assert inside.exit_code == 2 and "is the archive home" in inside.output, inside.output
+
+
+def test_a_report_written_into_the_batch_folder_is_not_read_as_evidence(tmp_path: Path, sample_folder: Path) -> None:
+    """`evidence ingest --report incoming/last-run.json incoming`, run every night, read the night before's report
+    as a file of the batch: it failed `unsupported`, and every run exited 3."""
+    (sample_folder / "broken.pdf").unlink()
+    home = tmp_path / "home"
+    for name in ("last-run.json", "last-run.csv"):
+        report = sample_folder / name
+        for _ in range(2):
+            result = run(home, "ingest", "--quiet", "--report", str(report), str(sample_folder))
+            assert result.exit_code == 0, result.output
+        outcomes = [row for row in report.read_text(encoding="utf-8-sig").splitlines() if name in row]
+        assert outcomes == [], outcomes
+        report.unlink()  # the other format's run reads it as what it is: a file of the batch
+
+
+def test_what_a_document_brings_is_printed_as_text_never_as_terminal_commands(tmp_path: Path,
+                                                                             sample_folder: Path) -> None:
+    """A title, a page or a file name holding escape sequences was printed as it was: `search`, `show` and the batch's
+    lines set the terminal's title, planted a link (OSC 8) or moved the cursor over what was printed. Control
+    characters are now written as `\\xNN`; `--json` escapes them already."""
+    (sample_folder / "broken.pdf").unlink()
+    planted = sample_folder / "planted.txt"
+    planted.write_text("Landmines near the school.\x1b]0;owned\x07 Shelling\rOverwritten\r\nend", encoding="utf-8")
+    write_sidecar(planted, title="Report \x1b]8;;https://evil.example\x07click\x1b]8;;\x07", type="report")
+    (sample_folder / "name\x1b[2J.xyz").write_bytes(b"not a format")
+    home = tmp_path / "home"
+    batch = run(home, "ingest", "--quiet", str(sample_folder))
+    assert batch.exit_code == 3 and "name\\x1b[2J.xyz: unsupported" in batch.stderr, batch.stderr
+    found = run(home, "search", "landmines")
+    shown = run(home, "show", json.loads(run(home, "search", "school", "--json").output)["hits"][0]["control_number"],
+                "--text")
+    for result in (batch, found, shown):
+        printed = result.stdout + result.stderr
+        assert not any(c in printed for c in "\x1b\x07\r"), repr(printed)
+    assert "Report \\x1b]8;;https://evil.example\\x07click" in found.stdout
+    assert "\\x1b]0;owned\\x07 Shelling\\x0dOverwritten\nend" in shown.stdout  # a CR LF line end is a line end
+
+
+def test_json_output_is_utf8_json_under_a_locale_that_is_not(tmp_path: Path, sample_folder: Path) -> None:
+    """Under LANG=en_US.ISO-8859-1, `--json` printed `é` as one Latin-1 byte and `😀` as `\\U0001f600`: no JSON
+    reader took it, whichever encoding it read it in. JSON goes out in UTF-8, as exports and `refs --jsonl` do."""
+    (sample_folder / "broken.pdf").unlink()
+    write_sidecar(sample_folder / "appeal.txt", title="Обращение 😀 café — Şuşa", type="appeal")
+    home = tmp_path / "home"
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1"}
+
+    def evidence_json(*args: str) -> Any:
+        done = subprocess.run([sys.executable, "-m", "archive", "--home", str(home), *args], cwd=REPO, env=env,
+                              capture_output=True)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout.decode("utf-8"))
+
+    assert evidence_json("ingest", "--quiet", "--json", str(sample_folder))["ingested"] == 2
+    found = evidence_json("search", "landmines", "--json")
+    assert "Обращение 😀 café — Şuşa" in [hit["title"] for hit in found["hits"]]
+    control = next(h["control_number"] for h in found["hits"] if "café" in h["title"])
+    assert evidence_json("show", control, "--json")["title"] == "Обращение 😀 café — Şuşa"
+    assert evidence_json("verify", "--json", "--quiet")["ok"] is True
