@@ -441,7 +441,7 @@ def _echo_results(results: Any, *, as_json: bool) -> None:
         click.echo(as_terminal_text(f"Cites a treaty; every form of the citation: {results.reference_query}"))
     for hit in results.hits:
         marker = "[synthetic] " if hit.synthetic else ""
-        click.echo(as_terminal_text(f"{hit.control_number}  {hit.date or '----------'}  {hit.type:<12} "
+        click.echo(as_terminal_text(f"{hit.control_number}  {hit.date or '----------':<10}  {hit.type:<12} "
                                     f"{marker}{hit.title}"))
         for page in hit.pages:
             click.echo(as_terminal_text(f"    p. {page.page}: {_plain(page.snippet)}"))

@@ -1150,3 +1150,18 @@ def test_json_output_is_utf8_json_under_a_locale_that_is_not(tmp_path: Path, sam
     control = next(h["control_number"] for h in found["hits"] if "café" in h["title"])
     assert evidence_json("show", control, "--json")["title"] == "Обращение 😀 café — Şuşa"
     assert evidence_json("verify", "--json", "--quiet")["ok"] is True
+
+
+def test_search_results_keep_their_columns_whatever_the_date(tmp_path: Path) -> None:
+    """A date known only to the month or year, or none, was shorter than a full date, and pushed the type and
+    title of its line to the left of the others'."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name, date in (("day", "2021-06-01"), ("month", "2022-04"), ("year", "2020"), ("undated", "")):
+        (folder / f"{name}.txt").write_text(f"Landmines near Aghdam, {name}.", encoding="utf-8")
+        write_sidecar(folder / f"{name}.txt", title=name, type="report", **({"date": date} if date else {}))
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(folder))
+    lines = [line for line in run(home, "search", "landmines").output.splitlines() if line.startswith("EVA-")]
+    assert len(lines) == 4
+    assert len({line.index("report") for line in lines}) == 1, lines
