@@ -21,9 +21,6 @@ from typing import Any
 
 from archive.models import Document
 
-#: Digits of the SHA-256 shown in a citation: enough to tell originals apart, short enough to read.
-HASH_PREFIX = 12
-
 #: The download formats: name → (media type, file extension).
 FORMATS: dict[str, tuple[str, str]] = {
     "csl-json": ("application/vnd.citationstyles.csl+json", "json"),
@@ -76,10 +73,6 @@ class Citation:
                 *((PDF_DATE,) if self.date_from_pdf else ()))
 
     @property
-    def hash_prefix(self) -> str:
-        return self.sha256[:HASH_PREFIX]
-
-    @property
     def key(self) -> str:
         """A citation key for BibTeX: ``EVA000012`` or ``EVA000012p3``."""
         key = re.sub(r"[^A-Za-z0-9]", "", self.control_number)
@@ -130,7 +123,9 @@ def format_text(citation: Citation) -> str:
     """One paragraph to paste into a brief.
 
     ``Demining NGO, "Clearance report" (Aghdam, 1 June 2021), p. 2 [EVA-000001-0002],
-    Evidence archive EVA-000001, SHA-256 3f2a9c01d4e5…, https://…/documents/3f2a9c01d4e5b6a7/pages/2``
+    Evidence archive EVA-000001, SHA-256 3f2a9c01d4e5b6a7… (all 64 digits), https://…/documents/3f2a9c01d4e5b6a7/pages/2``
+
+    The whole SHA-256 is named: a prefix finds the document, but only the whole hash pins the original's bytes.
     """
     date = human_date(citation.date) + (f" [{PDF_DATE}]" if citation.date_from_pdf else "")
     where = ", ".join(part for part in (", ".join(citation.places), date) if part)
@@ -138,7 +133,7 @@ def format_text(citation: Citation) -> str:
     parts = [citation.issuer, head] if citation.issuer else [head]
     if citation.page:
         parts.append(f"p. {citation.page} [{citation.bates}]")
-    parts += [f"{citation.archive_name} {citation.control_number}", f"SHA-256 {citation.hash_prefix}…",
+    parts += [f"{citation.archive_name} {citation.control_number}", f"SHA-256 {citation.sha256}",
               citation.permalink + (f" (accessed {human_date(citation.accessed)})" if citation.accessed else "")]
     return (f"[{SYNTHETIC}] " if citation.synthetic else "") + ", ".join(parts) + "."
 
