@@ -9,6 +9,7 @@ PORT ?= 5000
 
 run: $(VENV)/.installed
 	$(BIN)/evidence ingest corpus --if-empty || [ $$? -eq 3 ]  # 3: some files failed; serve the rest
+	$(BIN)/evidence reindex --if-stale --quiet  # an index an earlier version built is rebuilt first
 	$(BIN)/evidence serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test

@@ -660,11 +660,29 @@ def serve(ctx: click.Context, host: str, port: int, debug: bool, trusted_proxy: 
     waitress.serve(app, host=host, port=port, threads=8, **proxy)
 
 
+def _index_problem(settings: Settings) -> str | None:
+    """Why the search index cannot be used as it is (missing or damaged, built by another version or with other
+    places), or ``None`` when it can."""
+    from archive.errors import GazetteerChangedError, IndexDamagedError, IndexOutOfDateError
+    from archive.service import open_archive_index
+    from archive.store import Archive
+
+    try:
+        with Archive(settings, create=False) as archive, open_archive_index(settings, archive) as search_index:
+            search_index.check_readable()
+    except (GazetteerChangedError, IndexDamagedError, IndexOutOfDateError) as problem:
+        return str(problem)
+    return None
+
+
 @main.command()
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--if-stale", is_flag=True,
+              help="Rebuild only an index that cannot be used as it is: missing or damaged, or built by another "
+                   "version or with other places.")
 @click.pass_context
 @translate_errors
-def reindex(ctx: click.Context, quiet: bool) -> None:
+def reindex(ctx: click.Context, quiet: bool, if_stale: bool) -> None:
     """Rebuild the search index from the catalog.
 
     Searches go on with the index in use until the rebuilt one takes its place. Ctrl-C (exit status 130) or
@@ -677,6 +695,11 @@ def reindex(ctx: click.Context, quiet: bool) -> None:
     from index import open_index, rebuild
 
     settings = settings_of(ctx)
+    if if_stale and (problem := _index_problem(settings)) is None:
+        click.echo("the search index is up to date: nothing to rebuild")
+        return
+    if if_stale and not quiet:
+        click.echo(f"rebuilding the search index: {problem}", err=True)
     with _stopped_by_sigterm():
         try:
             with Archive(settings, create=False) as archive, archive.writer_lock():  # no ingest meanwhile

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -1165,3 +1166,26 @@ def test_search_results_keep_their_columns_whatever_the_date(tmp_path: Path) -> 
     lines = [line for line in run(home, "search", "landmines").output.splitlines() if line.startswith("EVA-")]
     assert len(lines) == 4
     assert len({line.index("report") for line in lines}) == 1, lines
+
+
+def test_reindex_if_stale_rebuilds_only_an_index_that_cannot_be_used(tmp_path: Path, sample_folder: Path) -> None:
+    """`make run` on an archive whose index an earlier version built (other places, another schema) refused to
+    serve until `evidence reindex` was run by hand; `reindex --if-stale` rebuilds such an index, and only such."""
+    home = tmp_path / "home"
+    run(home, "ingest", "--quiet", str(sample_folder))
+    index_dir = home / "whoosh"
+    before = sorted(p.name for p in index_dir.iterdir())
+    fresh = run(home, "reindex", "--if-stale", "--quiet")
+    assert fresh.exit_code == 0 and "up to date" in fresh.output
+    assert sorted(p.name for p in index_dir.iterdir()) == before  # not rebuilt
+
+    stamp = index_dir / "archive-index.json"
+    stamp.write_text(json.dumps({**json.loads(stamp.read_text()), "places": "built with other places"}))
+    assert run(home, "search", "landmines").exit_code != 0  # refused: built with other places
+    stale = run(home, "reindex", "--if-stale", "--quiet")
+    assert stale.exit_code == 0 and stale.output.strip() == "indexed 2 documents"
+    assert json.loads(run(home, "search", "landmines", "--json").output)["total"] == 2
+
+    shutil.rmtree(index_dir)  # gone: damaged, since the catalog holds documents
+    assert run(home, "reindex", "--if-stale", "--quiet").output.strip() == "indexed 2 documents"
+    assert json.loads(run(home, "search", "landmines", "--json").output)["total"] == 2
