@@ -223,6 +223,18 @@ def test_a_wrong_argument_is_named_and_not_called_the_query(client: FlaskClient,
     assert "could not understand the query" not in page  # the query is fine: another argument is wrong
 
 
+@pytest.mark.parametrize("url", [
+    "/?q=landmines&from=99999999999999999999",
+    "/?q=landmines&to=99999999999999999999-06",
+    "/api/search?q=landmines&from=99999999999999999999",
+    "/export/csv?q=landmines&to=99999999999999999999",
+])
+def test_a_year_too_large_for_any_calendar_is_a_400_naming_the_date(client: FlaskClient, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 400, response.get_data(as_text=True)[:300]
+    assert "must be a date like 2022-04-23" in html.unescape(response.get_data(as_text=True))
+
+
 def test_a_query_error_offers_the_query_to_run_instead(client: FlaskClient) -> None:
     page = text_of(client, '/?q="grave breach', 400)
     assert 'Try: <a href="/?q=%22grave+breach%22">' in page

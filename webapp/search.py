@@ -91,7 +91,7 @@ def _date_arg(args: MultiDict[str, str], name: str, *, end: bool = False) -> dt.
         if len(parts) == 2:
             return dt.date(parts[0], parts[1], calendar.monthrange(*parts)[1] if end else 1)
         return dt.date.fromisoformat(value)
-    except ValueError:  # calendar.IllegalMonthError is one too
+    except (ValueError, OverflowError):  # calendar.IllegalMonthError is a ValueError; a year of 20 digits overflows
         raise ArgumentError(value, f"'{name}' must be a date like 2022-04-23, a month like 2022-04 or a year, "
                                    f"not {value!r}") from None
 
