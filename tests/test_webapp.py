@@ -506,6 +506,32 @@ def test_text_originals_are_sandboxed(client: FlaskClient, settings: Settings) -
         assert response.headers["Content-Security-Policy"].startswith("sandbox")
 
 
+RUSSIAN_NOTE = ("Заявление о минах. Жители села рассказали, что мины были установлены на полях и дорогах, "
+                "и что разминирование необходимо до возвращения людей домой.\n")
+
+
+@pytest.mark.parametrize(("name", "encoding", "charset"), [
+    ("note-1251.txt", "cp1251", "windows-1251"),
+    ("note-koi8.txt", "koi8-r", "koi8-r"),
+    ("note-866.txt", "cp866", "ibm866"),
+    ("note-utf16.txt", "utf-16-le", "utf-16le"),
+    ("note-utf8.md", "utf-8", "utf-8"),
+])
+def test_a_text_original_is_sent_in_the_encoding_it_was_written_in(settings: Settings, tmp_path: Path, name: str,
+                                                                   encoding: str, charset: str) -> None:
+    folder = tmp_path / "encodings"
+    folder.mkdir()
+    (folder / name).write_bytes(RUSSIAN_NOTE.encode(encoding))
+    ingest([folder], settings)
+    client = create_app({"ARCHIVE_SETTINGS": settings}).test_client()
+    document = document_named(settings, name)
+    for view in ("original", "download"):
+        with client.get(f"/documents/{document.id}/{view}") as response:
+            assert response.status_code == 200
+            assert response.mimetype_params.get("charset") == charset, response.headers["Content-Type"]
+            assert response.data.decode(response.mimetype_params["charset"]) == RUSSIAN_NOTE
+
+
 def test_download_sends_the_original_and_records_custody(client: FlaskClient, settings: Settings) -> None:
     report = document_named(settings, "report.pdf")
     with client.get(f"/documents/{report.id}/download") as response:
