@@ -27,7 +27,7 @@ from archive.store import Archive
 from tests.conftest import write_pdf, write_sidecar
 from webapp import create_app
 from webapp.highlight import passage
-from webapp.search import MAX_QUERY
+from webapp.search import MAX_FILTERS, MAX_QUERY
 
 MAP_PAGES = (
     "Mine map submission for the Fuzuli district.\nThe maps below record minefields laid in 1993.",
@@ -233,6 +233,16 @@ def test_a_year_too_large_for_any_calendar_is_a_400_naming_the_date(client: Flas
     response = client.get(url)
     assert response.status_code == 400, response.get_data(as_text=True)[:300]
     assert "must be a date like 2022-04-23" in html.unescape(response.get_data(as_text=True))
+
+
+@pytest.mark.parametrize("path", ["/", "/api/search", "/export/csv"])
+def test_a_search_holds_at_most_so_many_filter_values(client: FlaskClient, path: str) -> None:
+    """Each value is a chip whose link carries all the others: 5,000 of them kept a thread busy for 40 s."""
+    many = "&".join(f"{field}=value-{i}" for i in range(MAX_FILTERS // 2) for field in ("place", "issuer_facet"))
+    assert client.get(f"{path}?q=landmines&{many}").status_code == 200
+    response = client.get(f"{path}?q=landmines&{many}&type=appeal")
+    assert response.status_code == 400
+    assert f"at most {MAX_FILTERS} filter values" in html.unescape(response.get_data(as_text=True))
 
 
 def test_a_query_error_offers_the_query_to_run_instead(client: FlaskClient) -> None:

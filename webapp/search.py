@@ -32,6 +32,10 @@ MAX_PAGE = 10_000
 #: The longest query the web app and the API run: a single word of 100,000 letters kept a server thread busy for
 #: almost a minute ("did you mean" and parsing grow with the square of a word's length), 2,000 at most 0.2 s.
 MAX_QUERY = 2_000
+#: The most filter values a search takes (all facets together): the results page gives each a chip whose link holds
+#: all the others, so the page grows with their square (5,000 values in one URL kept a server thread busy for 40 s
+#: and made a 300 MB page); 100 take a few milliseconds.
+MAX_FILTERS = 100
 #: Arguments that make up a search (everything else in a URL is ignored by it).
 SEARCH_ARGS = ("q", "sort", "from", "to", *FACET_FIELDS)
 
@@ -54,6 +58,11 @@ def request_from_args(args: MultiDict[str, str], *, limit: int | None = None) ->
     ``limit`` fixes the page size (exports read in batches), overriding the ``limit`` argument.
     """
     selected = {name: args.getlist(name) for name in FACET_FIELDS if args.getlist(name)}
+    filters = sum(len(values) for values in selected.values())
+    if filters > MAX_FILTERS:
+        raise ArgumentError(f"{filters} filter values", f"a search takes at most {MAX_FILTERS} filter values, and this "
+                                                        f"one has {filters:,}: choose fewer places, types, articles "
+                                                        "or issuers, or search for them in the query")
     query = args.get("q", "")
     if len(query) > MAX_QUERY:
         raise QueryError(query[:60] + "…", f"it is {len(query):,} characters long, and a search holds at most "
