@@ -418,6 +418,34 @@ def test_every_document_channel_is_a_404_outside_the_levels(clients, tokens, hom
                     assert document.title not in body["error"]
 
 
+@pytest.mark.parametrize("role", [None, *ROLES])
+def test_the_original_and_download_links_the_api_gives_work_with_its_token(app: Flask, tokens, home: Settings,
+                                                                            role: str | None) -> None:
+    """A script holding a token follows the API's own links to the original; they answered it 404 ("no document
+    here") for every document beyond public, as if it were anonymous."""
+    client = app.test_client()
+    public = docs(home)["public"]
+    links = api(client, f"/api/documents/{public.id}", tokens[role])
+    for document in docs(home).values():
+        visible = may_see(role, document.metadata.access)
+        for link in ("original", "download"):
+            url = links[link].replace(public.id, document.id)
+            with client.get(url, headers=tokens[role]) as response:
+                assert response.status_code == (200 if visible else 404), (role, document.original_name, link)
+                if visible:
+                    with Archive(home) as archive:
+                        assert response.data == archive.object_path(document.sha256).read_bytes()
+                        event = archive.events(document.id)[-1]
+                    if role is not None:
+                        assert (event.action, event.actor) == ("downloaded", role) and event.details["token"]
+
+
+def test_a_bad_token_on_a_download_link_is_a_401_not_an_anonymous_download(app: Flask, home: Settings) -> None:
+    public = docs(home)["public"]
+    response = app.test_client().get(f"/documents/{public.id}/download", headers={"Authorization": "Bearer made-up"})
+    assert response.status_code == 401 and "evidence tokens create" in response.get_data(as_text=True)
+
+
 def test_bad_or_revoked_tokens_are_401s_in_the_error_shape(app: Flask, home: Settings) -> None:
     client = app.test_client()
     with Archive(home) as archive:
