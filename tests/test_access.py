@@ -698,6 +698,44 @@ def test_forms_without_the_csrf_token_are_refused(clients, home: Settings) -> No
     assert clients["admin"].post("/ingest", data={}).status_code == 400
 
 
+def multipart(content: bytes, name: str = "big.pdf", csrf: str = "") -> bytes:
+    """A multipart body uploading one file (``files``), with a CSRF token if one is given (boundary ``b``)."""
+    token = f'--b\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{csrf}\r\n'.encode() if csrf else b""
+    part = f'--b\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n\r\n'.encode()
+    return token + part + content + b"\r\n--b--\r\n"
+
+
+class CountingStream(io.BytesIO):
+    """A request body, counting what the server read of it."""
+
+    consumed = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = super().read(size)
+        self.consumed += len(data)
+        return data
+
+
+@pytest.mark.parametrize(("role", "path"), [(None, "/login"), (None, "/ingest"), ("reader", "/logout"),
+                                            ("investigator", "/ingest"), ("admin", "/documents/x/access")])
+def test_a_large_body_is_refused_unread_except_an_admins_upload(clients, role: str | None, path: str) -> None:
+    """A form is a few hundred bytes: the server read (and spooled to disk) up to a gigabyte from anyone, to refuse
+    it afterwards for its missing CSRF token."""
+    body = CountingStream(multipart(b"x" * 20 * 1024 * 1024))
+    response = clients[role].post(path, input_stream=body, content_length=len(body.getvalue()),
+                                  content_type="multipart/form-data; boundary=b")
+    assert response.status_code == 413 and body.consumed == 0
+
+
+def test_an_admin_still_uploads_a_file_larger_than_a_form(clients, home: Settings) -> None:
+    admin = clients["admin"]
+    token = csrf_of(admin.get("/ingest").get_data(as_text=True))
+    big = ("Landmines near Aghdam. " * 100_000).encode()  # 2.3 MB
+    response = admin.post("/ingest", data=multipart(big, "big-report.txt", token),
+                          content_type="multipart/form-data; boundary=b")
+    assert response.status_code == 200 and "ingested" in response.get_data(as_text=True)
+
+
 def test_bearer_api_calls_need_no_csrf_token(clients, tokens) -> None:
     response = clients[None].post("/api/search", headers=tokens["admin"])
     assert response.status_code == 405  # the route's answer, not a CSRF refusal

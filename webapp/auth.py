@@ -29,7 +29,7 @@ from archive.accounts import (
     user_for_session,
     user_for_token,
 )
-from webapp.security import CONTROL_CHARACTERS, CSRF_FIELD, check_csrf
+from webapp.security import CONTROL_CHARACTERS, CSRF_FIELD, check_csrf, limit_body
 from webapp.state import archive, current_user
 
 bp = Blueprint("auth", __name__)
@@ -58,6 +58,7 @@ def load_visitor() -> None:
         if g.user is None and "uid" in session:
             session.pop("uid", None)
             session.pop("key", None)
+    limit_body(may_upload=request.endpoint == "admin.ingest_files" and g.user is not None and g.user.is_admin)
     check_csrf()
 
 

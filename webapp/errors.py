@@ -28,7 +28,8 @@ from archive.errors import (
 from webapp.search import query_url
 
 TITLES = {400: "Cannot run this search", 401: "Not signed in", 403: "Not allowed", 404: "Not found",
-          405: "Not allowed", 409: "Already there", 429: "Locked", 503: "Not now", 507: "Cannot store"}
+          405: "Not allowed", 409: "Already there", 413: "Too large", 429: "Locked", 503: "Not now",
+          507: "Cannot store"}
 
 #: What a visitor reads of a failure the archive did not expect (or whose words name the server's folders).
 UNEXPECTED = "the archive could not answer this request; the details are in the server log"
