@@ -216,6 +216,10 @@ def test_bad_search_is_a_400_with_a_message(client: FlaskClient, url: str, messa
     ("/?q=landmines&from=2022&to=2020", "the dates run backwards"),
     ("/export/docx?q=landmines", "unknown export format 'docx'"),
     ("/articles/APMBC-5?page=x", "page must be a whole number from 1 to 10000"),
+    ("/?q=landmines&type=nonsense", "the filter type='nonsense' cannot be used: type 'nonsense' is not one of"),
+    ("/?q=landmines&year=-1", "the filter year='-1' cannot be used: a year is four digits"),
+    ("/?q=landmines&article=GCIV-999", "the filter article='GCIV-999' cannot be used: 'GCIV-999': GCIV Article 999"),
+    ("/export/csv?q=landmines&instrument=FOO", "the filter instrument='FOO' cannot be used: 'FOO' does not name"),
 ])
 def test_a_wrong_argument_is_named_and_not_called_the_query(client: FlaskClient, url: str, named: str) -> None:
     page = html.unescape(text_of(client, url, 400))

@@ -63,6 +63,7 @@ def request_from_args(args: MultiDict[str, str], *, limit: int | None = None) ->
         raise ArgumentError(f"{filters} filter values", f"a search takes at most {MAX_FILTERS} filter values, and this "
                                                         f"one has {filters:,}: choose fewer places, types, articles "
                                                         "or issuers, or search for them in the query")
+    _check_filters(selected)
     query = args.get("q", "")
     if len(query) > MAX_QUERY:
         raise QueryError(query[:60] + "…", f"it is {len(query):,} characters long, and a search holds at most "
@@ -86,6 +87,17 @@ def request_from_args(args: MultiDict[str, str], *, limit: int | None = None) ->
         query=args.get("q", ""), selected=selected, date_from=date_from, date_to=date_to, sort=sort,
         offset=(page - 1) * size, limit=size, access=visible_levels(),
     )
+
+
+def _check_filters(selected: dict[str, list[str]]) -> None:
+    """Refuse a filter value the index cannot use (``type=nonsense``, ``year=-1``), naming the filter: left to the
+    search, it was "could not understand the query 'nonsense'", which blamed a query that was fine."""
+    for name, values in selected.items():
+        for value in values:
+            try:
+                normalise_selected({name: [value]})
+            except QueryError as error:
+                raise ArgumentError(value, f"the filter {name}={value!r} cannot be used: {error.problem}") from None
 
 
 def _date_arg(args: MultiDict[str, str], name: str, *, end: bool = False) -> dt.date | None:
@@ -117,7 +129,7 @@ def kept_by_a_new_query() -> list[tuple[str, str]]:
         return []
     kept = [(k, v) for k, v in request.args.items(multi=True) if k in SEARCH_ARGS and k != "q" and v]
     try:  # on the page refusing a wrong filter, date or sort, keeping it would refuse every query typed there
-        normalise_selected(request_from_args(MultiDict(kept)).selected)
+        request_from_args(MultiDict(kept))
     except QueryError:
         return []
     return kept
