@@ -444,6 +444,7 @@ def test_a_bad_token_on_a_download_link_is_a_401_not_an_anonymous_download(app: 
     public = docs(home)["public"]
     response = app.test_client().get(f"/documents/{public.id}/download", headers={"Authorization": "Bearer made-up"})
     assert response.status_code == 401 and "evidence tokens create" in response.get_data(as_text=True)
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")  # what a 401 must say (RFC 9110)
 
 
 def test_bad_or_revoked_tokens_are_401s_in_the_error_shape(app: Flask, home: Settings) -> None:
