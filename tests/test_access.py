@@ -728,6 +728,14 @@ def test_a_large_body_is_refused_unread_except_an_admins_upload(clients, role: s
     assert response.status_code == 413 and body.consumed == 0
 
 
+def test_a_smaller_limit_in_the_apps_config_still_holds_for_forms(home: Settings) -> None:
+    app = create_app({"TESTING": True, "ARCHIVE_SETTINGS": home, "MAX_CONTENT_LENGTH": 10_000})
+    body = CountingStream(multipart(b"x" * 20_000))
+    response = app.test_client().post("/login", input_stream=body, content_length=len(body.getvalue()),
+                                      content_type="multipart/form-data; boundary=b")
+    assert response.status_code == 413 and body.consumed == 0
+
+
 def test_an_admin_still_uploads_a_file_larger_than_a_form(clients, home: Settings) -> None:
     admin = clients["admin"]
     token = csrf_of(admin.get("/ingest").get_data(as_text=True))

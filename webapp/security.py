@@ -22,7 +22,7 @@ import re
 import secrets
 from pathlib import Path
 
-from flask import Flask, g, request, session
+from flask import Flask, current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import BadRequest
 
@@ -89,8 +89,9 @@ def limit_body(*, may_upload: bool) -> None:
     """Hold this request's body to :data:`FORM_LIMIT` unless it ``may_upload`` (a larger one is a 413, unread).
 
     Call it before anything reads the form: the CSRF check does."""
-    if not may_upload:
-        request.max_content_length = FORM_LIMIT
+    configured = current_app.config.get("MAX_CONTENT_LENGTH")
+    if not may_upload and (configured is None or configured > FORM_LIMIT):
+        request.max_content_length = FORM_LIMIT  # never above what the app's config allows
 
 
 def check_csrf() -> None:
