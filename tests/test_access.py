@@ -844,6 +844,21 @@ def test_a_head_request_views_and_downloads_nothing(clients, tokens, home: Setti
         assert [e.action for e in archive.events(witness.id) if e.action == "downloaded"] == ["downloaded"]
 
 
+def test_a_not_modified_answer_downloads_nothing_and_a_part_of_the_file_is_recorded(clients, home: Settings) -> None:
+    """A 304 sends no byte (the client's copy is current): it was recorded as a download of the original."""
+    witness = docs(home)["witness"]
+    current = {"If-None-Match": f'"{witness.sha256}"'}
+    for view in ("download", "original"):
+        with clients["investigator"].get(f"/documents/{witness.id}/{view}", headers=current) as response:
+            assert response.status_code == 304 and not response.data
+    with Archive(home) as archive:
+        assert [e for e in archive.events(witness.id) if e.action == "downloaded"] == []
+    with clients["investigator"].get(f"/documents/{witness.id}/download", headers={"Range": "bytes=0-9"}) as response:
+        assert response.status_code == 206 and len(response.data) == 10  # some bytes were sent: recorded
+    with Archive(home) as archive:
+        assert [e.actor for e in archive.events(witness.id) if e.action == "downloaded"] == ["investigator"]
+
+
 def test_views_and_downloads_by_signed_in_users_are_custody_events(clients, tokens, home: Settings) -> None:
     found = docs(home)
     witness, public = found["witness"], found["public"]

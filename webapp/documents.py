@@ -181,16 +181,20 @@ def original(doc_id: str) -> Response:
     document = visible_document(doc_id)
     if document.media_type not in INLINE_TYPES:
         return download(doc_id)
-    response = _original(document, as_attachment=False)
-    record_download(document, inline=True)
-    return response
+    return _recorded(document, _original(document, as_attachment=False), inline=True)
 
 
 @bp.get("/documents/<doc_id>/download")
 def download(doc_id: str) -> Response:
     document = visible_document(doc_id)
-    response = _original(document, as_attachment=True)
-    record_download(document, inline=False)
+    return _recorded(document, _original(document, as_attachment=True), inline=False)
+
+
+def _recorded(document: Document, response: Response, *, inline: bool) -> Response:
+    """``response``, recorded as a download of the original unless it sends none of it: a 304 ("not modified") tells
+    the client that the copy it holds is current, and like the answer to a HEAD carries no byte of the file."""
+    if response.status_code != 304:
+        record_download(document, inline=inline)
     return response
 
 
