@@ -423,6 +423,35 @@ def test_every_document_channel_is_a_404_outside_the_levels(clients, tokens, hom
                     assert document.title not in body["error"]
 
 
+@pytest.mark.parametrize("role", [None, *ROLES])
+def test_the_original_and_download_links_the_api_gives_work_with_its_token(app: Flask, tokens, home: Settings,
+                                                                            role: str | None) -> None:
+    """A script holding a token follows the API's own links to the original; they answered it 404 ("no document
+    here") for every document beyond public, as if it were anonymous."""
+    client = app.test_client()
+    public = docs(home)["public"]
+    links = api(client, f"/api/documents/{public.id}", tokens[role])
+    for document in docs(home).values():
+        visible = may_see(role, document.metadata.access)
+        for link in ("original", "download"):
+            url = links[link].replace(public.id, document.id)
+            with client.get(url, headers=tokens[role]) as response:
+                assert response.status_code == (200 if visible else 404), (role, document.original_name, link)
+                if visible:
+                    with Archive(home) as archive:
+                        assert response.data == archive.object_path(document.sha256).read_bytes()
+                        event = archive.events(document.id)[-1]
+                    if role is not None:
+                        assert (event.action, event.actor) == ("downloaded", role) and event.details["token"]
+
+
+def test_a_bad_token_on_a_download_link_is_a_401_not_an_anonymous_download(app: Flask, home: Settings) -> None:
+    public = docs(home)["public"]
+    response = app.test_client().get(f"/documents/{public.id}/download", headers={"Authorization": "Bearer made-up"})
+    assert response.status_code == 401 and "evidence tokens create" in response.get_data(as_text=True)
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")  # what a 401 must say (RFC 9110)
+
+
 def test_bad_or_revoked_tokens_are_401s_in_the_error_shape(app: Flask, home: Settings) -> None:
     client = app.test_client()
     with Archive(home) as archive:
@@ -675,6 +704,52 @@ def test_forms_without_the_csrf_token_are_refused(clients, home: Settings) -> No
     assert clients["admin"].post("/ingest", data={}).status_code == 400
 
 
+def multipart(content: bytes, name: str = "big.pdf", csrf: str = "") -> bytes:
+    """A multipart body uploading one file (``files``), with a CSRF token if one is given (boundary ``b``)."""
+    token = f'--b\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{csrf}\r\n'.encode() if csrf else b""
+    part = f'--b\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n\r\n'.encode()
+    return token + part + content + b"\r\n--b--\r\n"
+
+
+class CountingStream(io.BytesIO):
+    """A request body, counting what the server read of it."""
+
+    consumed = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = super().read(size)
+        self.consumed += len(data)
+        return data
+
+
+@pytest.mark.parametrize(("role", "path"), [(None, "/login"), (None, "/ingest"), ("reader", "/logout"),
+                                            ("investigator", "/ingest"), ("admin", "/documents/x/access")])
+def test_a_large_body_is_refused_unread_except_an_admins_upload(clients, role: str | None, path: str) -> None:
+    """A form is a few hundred bytes: the server read (and spooled to disk) up to a gigabyte from anyone, to refuse
+    it afterwards for its missing CSRF token."""
+    body = CountingStream(multipart(b"x" * 20 * 1024 * 1024))
+    response = clients[role].post(path, input_stream=body, content_length=len(body.getvalue()),
+                                  content_type="multipart/form-data; boundary=b")
+    assert response.status_code == 413 and body.consumed == 0
+
+
+def test_a_smaller_limit_in_the_apps_config_still_holds_for_forms(home: Settings) -> None:
+    app = create_app({"TESTING": True, "ARCHIVE_SETTINGS": home, "MAX_CONTENT_LENGTH": 10_000})
+    body = CountingStream(multipart(b"x" * 20_000))
+    response = app.test_client().post("/login", input_stream=body, content_length=len(body.getvalue()),
+                                      content_type="multipart/form-data; boundary=b")
+    assert response.status_code == 413 and body.consumed == 0
+
+
+def test_an_admin_still_uploads_a_file_larger_than_a_form(clients, home: Settings) -> None:
+    admin = clients["admin"]
+    token = csrf_of(admin.get("/ingest").get_data(as_text=True))
+    big = ("Landmines near Aghdam. " * 100_000).encode()  # 2.3 MB
+    response = admin.post("/ingest", data=multipart(big, "big-report.txt", token),
+                          content_type="multipart/form-data; boundary=b")
+    assert response.status_code == 200 and "ingested" in response.get_data(as_text=True)
+
+
 def test_bearer_api_calls_need_no_csrf_token(clients, tokens) -> None:
     response = clients[None].post("/api/search", headers=tokens["admin"])
     assert response.status_code == 405  # the route's answer, not a CSRF refusal
@@ -772,6 +847,21 @@ def test_a_head_request_views_and_downloads_nothing(clients, tokens, home: Setti
     clients["investigator"].get(f"/documents/{witness.id}/download").close()
     with Archive(home) as archive:
         assert [e.action for e in archive.events(witness.id) if e.action == "downloaded"] == ["downloaded"]
+
+
+def test_a_not_modified_answer_downloads_nothing_and_a_part_of_the_file_is_recorded(clients, home: Settings) -> None:
+    """A 304 sends no byte (the client's copy is current): it was recorded as a download of the original."""
+    witness = docs(home)["witness"]
+    current = {"If-None-Match": f'"{witness.sha256}"'}
+    for view in ("download", "original"):
+        with clients["investigator"].get(f"/documents/{witness.id}/{view}", headers=current) as response:
+            assert response.status_code == 304 and not response.data
+    with Archive(home) as archive:
+        assert [e for e in archive.events(witness.id) if e.action == "downloaded"] == []
+    with clients["investigator"].get(f"/documents/{witness.id}/download", headers={"Range": "bytes=0-9"}) as response:
+        assert response.status_code == 206 and len(response.data) == 10  # some bytes were sent: recorded
+    with Archive(home) as archive:
+        assert [e.actor for e in archive.events(witness.id) if e.action == "downloaded"] == ["investigator"]
 
 
 def test_views_and_downloads_by_signed_in_users_are_custody_events(clients, tokens, home: Settings) -> None:

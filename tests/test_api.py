@@ -285,6 +285,15 @@ def test_citation_offers_every_format(client: FlaskClient, ids: dict[str, str]) 
     assert body["bibtex"].startswith("@misc{") and "TY  - RPRT\r\n" in body["ris"]
 
 
+def test_json_is_utf8_text_not_ascii_escapes(client: FlaskClient) -> None:
+    """Every letter beyond ASCII came as an escape (a Russian page as ``\\u0417\\u0430…``, six bytes a letter instead
+    of two): Flask 2.3 dropped the ``JSON_AS_ASCII`` setting the app gave. ``evidence search --json`` writes UTF-8."""
+    response = client.get("/api/articles/GCIV-147")
+    assert response.mimetype == "application/json"
+    assert "GCIV Article 147 — Penal sanctions".encode() in response.data and b"\\u2014" not in response.data
+    assert response.get_json()["label"].startswith("GCIV Article 147 — ")
+
+
 def test_articles_count_visible_documents_and_passages(client: FlaskClient) -> None:
     body = client.get("/api/articles").get_json()
     apmbc = next(i for i in body["instruments"] if i["id"] == "APMBC")

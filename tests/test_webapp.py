@@ -30,7 +30,7 @@ from archive.store import Archive
 from tests.conftest import write_pdf, write_sidecar
 from webapp import create_app
 from webapp.highlight import passage
-from webapp.search import MAX_QUERY
+from webapp.search import MAX_FILTERS, MAX_QUERY
 
 MAP_PAGES = (
     "Mine map submission for the Fuzuli district.\nThe maps below record minefields laid in 1993.",
@@ -232,11 +232,37 @@ def test_bad_search_is_a_400_with_a_message(client: FlaskClient, url: str, messa
     ("/?q=landmines&from=2022&to=2020", "the dates run backwards"),
     ("/export/docx?q=landmines", "unknown export format 'docx'"),
     ("/articles/APMBC-5?page=x", "page must be a whole number from 1 to 10000"),
+    ("/?q=landmines&type=nonsense", "the filter type='nonsense' cannot be used: type 'nonsense' is not one of"),
+    ("/?q=landmines&year=-1", "the filter year='-1' cannot be used: a year is four digits"),
+    ("/?q=landmines&article=GCIV-999", "the filter article='GCIV-999' cannot be used: 'GCIV-999': GCIV Article 999"),
+    ("/export/csv?q=landmines&instrument=FOO", "the filter instrument='FOO' cannot be used: 'FOO' does not name"),
 ])
 def test_a_wrong_argument_is_named_and_not_called_the_query(client: FlaskClient, url: str, named: str) -> None:
     page = html.unescape(text_of(client, url, 400))
     assert named in page
     assert "could not understand the query" not in page  # the query is fine: another argument is wrong
+
+
+@pytest.mark.parametrize("url", [
+    "/?q=landmines&from=99999999999999999999",
+    "/?q=landmines&to=99999999999999999999-06",
+    "/api/search?q=landmines&from=99999999999999999999",
+    "/export/csv?q=landmines&to=99999999999999999999",
+])
+def test_a_year_too_large_for_any_calendar_is_a_400_naming_the_date(client: FlaskClient, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 400, response.get_data(as_text=True)[:300]
+    assert "must be a date like 2022-04-23" in html.unescape(response.get_data(as_text=True))
+
+
+@pytest.mark.parametrize("path", ["/", "/api/search", "/export/csv"])
+def test_a_search_holds_at_most_so_many_filter_values(client: FlaskClient, path: str) -> None:
+    """Each value is a chip whose link carries all the others: 5,000 of them kept a thread busy for 40 s."""
+    many = "&".join(f"{field}=value-{i}" for i in range(MAX_FILTERS // 2) for field in ("place", "issuer_facet"))
+    assert client.get(f"{path}?q=landmines&{many}").status_code == 200
+    response = client.get(f"{path}?q=landmines&{many}&type=appeal")
+    assert response.status_code == 400
+    assert f"at most {MAX_FILTERS} filter values" in html.unescape(response.get_data(as_text=True))
 
 
 def test_a_query_error_offers_the_query_to_run_instead(client: FlaskClient) -> None:
@@ -508,6 +534,32 @@ def test_text_originals_are_sandboxed(client: FlaskClient, settings: Settings) -
     with client.get(f"/documents/{letter.id}/original") as response:
         assert response.mimetype == "text/plain"
         assert response.headers["Content-Security-Policy"].startswith("sandbox")
+
+
+RUSSIAN_NOTE = ("Заявление о минах. Жители села рассказали, что мины были установлены на полях и дорогах, "
+                "и что разминирование необходимо до возвращения людей домой.\n")
+
+
+@pytest.mark.parametrize(("name", "encoding", "charset"), [
+    ("note-1251.txt", "cp1251", "windows-1251"),
+    ("note-koi8.txt", "koi8-r", "koi8-r"),
+    ("note-866.txt", "cp866", "ibm866"),
+    ("note-utf16.txt", "utf-16-le", "utf-16le"),
+    ("note-utf8.md", "utf-8", "utf-8"),
+])
+def test_a_text_original_is_sent_in_the_encoding_it_was_written_in(settings: Settings, tmp_path: Path, name: str,
+                                                                   encoding: str, charset: str) -> None:
+    folder = tmp_path / "encodings"
+    folder.mkdir()
+    (folder / name).write_bytes(RUSSIAN_NOTE.encode(encoding))
+    ingest([folder], settings)
+    client = create_app({"ARCHIVE_SETTINGS": settings}).test_client()
+    document = document_named(settings, name)
+    for view in ("original", "download"):
+        with client.get(f"/documents/{document.id}/{view}") as response:
+            assert response.status_code == 200
+            assert response.mimetype_params.get("charset") == charset, response.headers["Content-Type"]
+            assert response.data.decode(response.mimetype_params["charset"]) == RUSSIAN_NOTE
 
 
 def test_download_sends_the_original_and_records_custody(client: FlaskClient, settings: Settings) -> None:

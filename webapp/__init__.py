@@ -39,7 +39,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     from webapp import security
 
-    app.config.from_mapping(JSON_AS_ASCII=False, MAX_CONTENT_LENGTH=1024 * 1024 * 1024, **security.DEFAULTS)
+    app.config.from_mapping(MAX_CONTENT_LENGTH=1024 * 1024 * 1024, **security.DEFAULTS)
+    app.json.ensure_ascii = False  # UTF-8 text, as ``evidence search --json`` (Flask 2.3 dropped JSON_AS_ASCII)
     if config:
         app.config.update(config)
     settings = app.config.get("ARCHIVE_SETTINGS") or Settings.from_env(home=app.config.get("ARCHIVE_HOME"))

@@ -1,6 +1,7 @@
 """Signing in and out, and who the visitor of each request is.
 
-Before every request the visitor is found: under ``/api/`` an
+Before every request the visitor is found: under ``/api/``, and on the
+original and download links the API's documents give, an
 ``Authorization: Bearer TOKEN`` header names a token's user (a bad token is a
 401, never a silent fall back to anonymous); otherwise the signed session
 names a user, who must still exist, be active and have the password the
@@ -28,17 +29,25 @@ from archive.accounts import (
     user_for_session,
     user_for_token,
 )
-from webapp.security import CONTROL_CHARACTERS, CSRF_FIELD, check_csrf
+from webapp.security import CONTROL_CHARACTERS, CSRF_FIELD, check_csrf, limit_body
 from webapp.state import archive, current_user
 
 bp = Blueprint("auth", __name__)
+#: Pages outside ``/api/`` that take an API token: the ``original`` and ``download`` links of the API's documents,
+#: which a script holding a token follows (as anonymous, a restricted original was "not found").
+TOKEN_ENDPOINTS = frozenset({"documents.original", "documents.download"})
+
+
+def takes_token() -> bool:
+    """Whether this request may be made with an API token: under ``/api/``, or a link the API gives to an original."""
+    return request.path.startswith("/api/") or request.endpoint in TOKEN_ENDPOINTS
 
 
 @bp.before_app_request
 def load_visitor() -> None:
     g.user, g.token_id = None, None
     header = request.headers.get("Authorization", "")
-    if request.path.startswith("/api/") and header:
+    if header and takes_token():
         scheme, _, secret = header.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             raise TokenError()
@@ -49,6 +58,7 @@ def load_visitor() -> None:
         if g.user is None and "uid" in session:
             session.pop("uid", None)
             session.pop("key", None)
+    limit_body(may_upload=request.endpoint == "admin.ingest_files" and g.user is not None and g.user.is_admin)
     check_csrf()
 
 

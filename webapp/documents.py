@@ -40,6 +40,11 @@ from webapp.state import (
 bp = Blueprint("documents", __name__)
 #: Media types a browser may show inline; anything else is sent as a download.
 INLINE_TYPES = frozenset({"application/pdf", "text/plain", "text/markdown", "text/html"})
+#: The encodings ingest reads text in, by the names ``Document.extractor`` records (Python's), as HTTP and browsers
+#: name them; ``iso8859-N`` becomes ``iso-8859-N`` (:func:`charset_of`).
+CHARSETS = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "utf-16-le": "utf-16le", "utf-16-be": "utf-16be",
+            "cp1251": "windows-1251", "cp1252": "windows-1252", "cp1254": "windows-1254", "cp866": "ibm866",
+            "koi8-r": "koi8-r", "koi8-u": "koi8-u", "latin-1": "iso-8859-1"}
 
 
 @dataclass(frozen=True)
@@ -130,6 +135,30 @@ def page(doc_id: str, number: int) -> str:
     )
 
 
+def charset_of(document: Document) -> str | None:
+    """The charset a text original is written in, as ingest read it (``text cp1251`` → ``windows-1251``).
+
+    ``None`` for an encoding browsers have no name for (UTF-32, a rare code page an HTML page declared): sent
+    without one, the browser reads the page's own ``<meta charset>``. A document catalogued without its
+    encoding is UTF-8, as it was always sent.
+    """
+    kind, _, encoding = document.extractor.partition(" ")
+    if kind != "text" or not encoding:
+        return "utf-8"
+    if encoding.startswith("iso8859-"):
+        return "iso-8859-" + encoding.removeprefix("iso8859-")
+    return CHARSETS.get(encoding)
+
+
+def content_type(document: Document) -> str:
+    """The ``Content-Type`` of an original: its media type, and for text the charset it is written in (a Russian
+    letter in Windows-1251 or KOI8-R, labelled UTF-8, showed as replacement characters)."""
+    if not document.media_type.startswith("text/"):
+        return document.media_type
+    charset = charset_of(document)
+    return f"{document.media_type}; charset={charset}" if charset else document.media_type
+
+
 def _original(document: Document, *, as_attachment: bool) -> Response:
     path = archive().object_path(document.sha256)
     if not path.is_file():
@@ -139,6 +168,7 @@ def _original(document: Document, *, as_attachment: bool) -> Response:
     name = CONTROL_CHARACTERS.sub("_", document.original_name)
     response = send_file(path, mimetype=document.media_type, as_attachment=as_attachment,
                          download_name=name, conditional=True, etag=document.sha256)
+    response.headers["Content-Type"] = content_type(document)  # send_file would call every text UTF-8
     if document.media_type != "application/pdf":
         # an HTML original must not run in this site's origin: show it in a sandbox
         response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; style-src 'unsafe-inline'"
@@ -151,16 +181,20 @@ def original(doc_id: str) -> Response:
     document = visible_document(doc_id)
     if document.media_type not in INLINE_TYPES:
         return download(doc_id)
-    response = _original(document, as_attachment=False)
-    record_download(document, inline=True)
-    return response
+    return _recorded(document, _original(document, as_attachment=False), inline=True)
 
 
 @bp.get("/documents/<doc_id>/download")
 def download(doc_id: str) -> Response:
     document = visible_document(doc_id)
-    response = _original(document, as_attachment=True)
-    record_download(document, inline=False)
+    return _recorded(document, _original(document, as_attachment=True), inline=False)
+
+
+def _recorded(document: Document, response: Response, *, inline: bool) -> Response:
+    """``response``, recorded as a download of the original unless it sends none of it: a 304 ("not modified") tells
+    the client that the copy it holds is current, and like the answer to a HEAD carries no byte of the file."""
+    if response.status_code != 304:
+        record_download(document, inline=inline)
     return response
 
 

@@ -28,7 +28,8 @@ from archive.errors import (
 from webapp.search import query_url
 
 TITLES = {400: "Cannot run this search", 401: "Not signed in", 403: "Not allowed", 404: "Not found",
-          405: "Not allowed", 409: "Already there", 429: "Locked", 503: "Not now", 507: "Cannot store"}
+          405: "Not allowed", 409: "Already there", 413: "Too large", 429: "Locked", 503: "Not now",
+          507: "Cannot store"}
 
 #: What a visitor reads of a failure the archive did not expect (or whose words name the server's folders).
 UNEXPECTED = "the archive could not answer this request; the details are in the server log"
@@ -40,20 +41,25 @@ STORAGE_FAILED = ("the archive cannot store anything at the moment: its disk is 
                   "recognised as duplicates)")
 
 
+#: What a 401 says it wants (RFC 9110 requires the header): an API token.
+BEARER_CHALLENGE = 'Bearer realm="evidence archive"'
+
+
 def error_response(status: int, message: str, suggestion: str | None = None,
-                   title: str | None = None) -> tuple[Response | str, int]:
+                   title: str | None = None) -> tuple[Response, int]:
     if request.path.startswith("/api/") or request.path == "/api":
         body: dict[str, Any] = {"ok": False, "error": message, "status": status}
         if suggestion:
             body["suggestion"] = suggestion
         response = jsonify(body)
-        if status == 401:
-            response.headers["WWW-Authenticate"] = 'Bearer realm="evidence archive"'
-        return response, status
-    page = render_template("error.html", status=status, title=title or TITLES.get(status, "Something went wrong"),
-                           message=message, suggestion=suggestion, suggestion_url=suggestion_url(suggestion),
-                           show_syntax=status == 400 and title is None)
-    return page, status
+    else:
+        response = make_response(render_template(
+            "error.html", status=status, title=title or TITLES.get(status, "Something went wrong"), message=message,
+            suggestion=suggestion, suggestion_url=suggestion_url(suggestion),
+            show_syntax=status == 400 and title is None))
+    if status == 401:  # a token that is not valid: under /api/, or on the link to an original the API gave
+        response.headers["WWW-Authenticate"] = BEARER_CHALLENGE
+    return response, status
 
 
 def suggestion_url(suggestion: str | None) -> str | None:

@@ -32,6 +32,10 @@ MAX_PAGE = 10_000
 #: The longest query the web app and the API run: a single word of 100,000 letters kept a server thread busy for
 #: almost a minute ("did you mean" and parsing grow with the square of a word's length), 2,000 at most 0.2 s.
 MAX_QUERY = 2_000
+#: The most filter values a search takes (all facets together): the results page gives each a chip whose link holds
+#: all the others, so the page grows with their square (5,000 values in one URL kept a server thread busy for 40 s
+#: and made a 300 MB page); 100 take a few milliseconds.
+MAX_FILTERS = 100
 #: Arguments that make up a search (everything else in a URL is ignored by it).
 SEARCH_ARGS = ("q", "sort", "from", "to", *FACET_FIELDS)
 
@@ -54,6 +58,12 @@ def request_from_args(args: MultiDict[str, str], *, limit: int | None = None) ->
     ``limit`` fixes the page size (exports read in batches), overriding the ``limit`` argument.
     """
     selected = {name: args.getlist(name) for name in FACET_FIELDS if args.getlist(name)}
+    filters = sum(len(values) for values in selected.values())
+    if filters > MAX_FILTERS:
+        raise ArgumentError(f"{filters} filter values", f"a search takes at most {MAX_FILTERS} filter values, and this "
+                                                        f"one has {filters:,}: choose fewer places, types, articles "
+                                                        "or issuers, or search for them in the query")
+    _check_filters(selected)
     query = args.get("q", "")
     if len(query) > MAX_QUERY:
         raise QueryError(query[:60] + "…", f"it is {len(query):,} characters long, and a search holds at most "
@@ -79,6 +89,17 @@ def request_from_args(args: MultiDict[str, str], *, limit: int | None = None) ->
     )
 
 
+def _check_filters(selected: dict[str, list[str]]) -> None:
+    """Refuse a filter value the index cannot use (``type=nonsense``, ``year=-1``), naming the filter: left to the
+    search, it was "could not understand the query 'nonsense'", which blamed a query that was fine."""
+    for name, values in selected.items():
+        for value in values:
+            try:
+                normalise_selected({name: [value]})
+            except QueryError as error:
+                raise ArgumentError(value, f"the filter {name}={value!r} cannot be used: {error.problem}") from None
+
+
 def _date_arg(args: MultiDict[str, str], name: str, *, end: bool = False) -> dt.date | None:
     """``2022-04-23``, ``2022-04`` or ``2022``; a month or a year given as ``to`` means its last day."""
     value = args.get(name, "").strip()
@@ -91,7 +112,7 @@ def _date_arg(args: MultiDict[str, str], name: str, *, end: bool = False) -> dt.
         if len(parts) == 2:
             return dt.date(parts[0], parts[1], calendar.monthrange(*parts)[1] if end else 1)
         return dt.date.fromisoformat(value)
-    except ValueError:  # calendar.IllegalMonthError is one too
+    except (ValueError, OverflowError):  # calendar.IllegalMonthError is a ValueError; a year of 20 digits overflows
         raise ArgumentError(value, f"'{name}' must be a date like 2022-04-23, a month like 2022-04 or a year, "
                                    f"not {value!r}") from None
 
@@ -108,7 +129,7 @@ def kept_by_a_new_query() -> list[tuple[str, str]]:
         return []
     kept = [(k, v) for k, v in request.args.items(multi=True) if k in SEARCH_ARGS and k != "q" and v]
     try:  # on the page refusing a wrong filter, date or sort, keeping it would refuse every query typed there
-        normalise_selected(request_from_args(MultiDict(kept)).selected)
+        request_from_args(MultiDict(kept))
     except QueryError:
         return []
     return kept

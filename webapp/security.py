@@ -8,7 +8,9 @@ of the source tree). The cookie is ``HttpOnly`` and ``SameSite=Lax``, and
 ``SESSION_COOKIE_SECURE``). Every POST, PUT, PATCH or DELETE must carry the
 session's CSRF token as the ``csrf_token`` form field or the ``X-CSRF-Token``
 header, unless it is an API call authenticated by a bearer token (which a
-browser never sends on its own).
+browser never sends on its own). A request body holds at most a form's worth
+(:data:`FORM_LIMIT`) unless it is an admin's upload, so that nobody can make
+the server read a large body only to refuse it.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import re
 import secrets
 from pathlib import Path
 
-from flask import Flask, g, request, session
+from flask import Flask, current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import BadRequest
 
@@ -29,6 +31,9 @@ KEY_FILE = "secret_key"
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_FIELD = "csrf_token"
+#: The most a request body may hold, but for an admin's upload at ``/ingest`` (``MAX_CONTENT_LENGTH``): a form is a
+#: few hundred bytes, and anyone could otherwise make the server read and spool a gigabyte before the CSRF check.
+FORM_LIMIT = 1024 * 1024
 CSRF_HEADER = "X-CSRF-Token"
 #: Cookie settings unless the app's config says otherwise (``create_app`` applies them before its config).
 DEFAULTS = {
@@ -78,6 +83,15 @@ def csrf_token() -> str:
     if CSRF_FIELD not in session:
         session[CSRF_FIELD] = secrets.token_urlsafe(32)
     return session[CSRF_FIELD]
+
+
+def limit_body(*, may_upload: bool) -> None:
+    """Hold this request's body to :data:`FORM_LIMIT` unless it ``may_upload`` (a larger one is a 413, unread).
+
+    Call it before anything reads the form: the CSRF check does."""
+    configured = current_app.config.get("MAX_CONTENT_LENGTH")
+    if not may_upload and (configured is None or configured > FORM_LIMIT):
+        request.max_content_length = FORM_LIMIT  # never above what the app's config allows
 
 
 def check_csrf() -> None:
