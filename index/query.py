@@ -125,6 +125,12 @@ def _quoted_dates(query: wq.Query, schema: Schema) -> wq.Query:
     return query.apply(lambda child: _quoted_dates(child, schema))
 
 
+#: A comparison with nothing to compare with: ``date:>``, ``year:<=`` at the end of the query or of a group.
+LONE_COMPARISON = re.compile(r"(>=|<=|>|<)(?=$|[\s)])")
+COMPARISON_EXAMPLES = {"date": "2021-06", "year": "2020"}
+SPACED_VALUE = re.compile(r"\s+(?=\d)")
+
+
 def check_syntax(text: str, fields: set[str]) -> None:
     """Raise :class:`QueryError` for the mistakes Whoosh would silently swallow."""
     unquoted = outside_quotes(text)
@@ -138,6 +144,14 @@ def check_syntax(text: str, fields: set[str]) -> None:
             example = FIELD_EXAMPLES.get(match[1], f"{match[1]}:VALUE")
             raise QueryError(text, f"{match[0]} needs a value right after the colon, as in {example}",
                              _without(text, match.start(), match.end()))
+        comparison = LONE_COMPARISON.match(text, match.end())
+        if comparison:  # Whoosh compared with nothing, and found nothing, silently
+            operator = comparison[1]
+            example = f"{match[1]}:{operator}{COMPARISON_EXAMPLES.get(match[1], 'VALUE')}"
+            spaced = SPACED_VALUE.match(text, comparison.end())  # "date:> 2021": the value is there, a space early
+            mended = (text[:comparison.end()] + text[spaced.end():] if spaced
+                      else _without(text, match.start(), comparison.end()))
+            raise QueryError(text, f"{match[0]}{operator} needs a value after the {operator}, as in {example}", mended)
     if text.count('"') % 2:
         raise QueryError(text, "a phrase is not closed", text + '"')
     phrases_masked = outside_quotes(text, "_")  # a phrase is something to leave out

@@ -397,6 +397,19 @@ def test_a_field_without_a_value_is_a_query_error(search, query: str, example: s
     assert caught.value.suggestion == suggestion
 
 
+@pytest.mark.parametrize(("query", "suggestion"), [
+    ("date:>", None),  # found nothing, silently, as if no document had a date
+    ("landmines date:>=", "landmines"),
+    ("date:< OR landmines", "landmines"),
+    ("(year:>) landmines", "landmines"),
+    ("landmines date:> 2021", "landmines date:>2021"),  # a space too many: the value is offered joined
+])
+def test_a_comparison_without_a_value_is_a_query_error(search, query: str, suggestion: str | None) -> None:
+    with pytest.raises(QueryError, match=r"needs a value after the [<>]=?, as in (date|year):[<>]=?20") as caught:
+        search(query)
+    assert caught.value.suggestion == suggestion
+
+
 def test_a_colon_inside_a_phrase_or_before_a_quoted_value_is_no_field_without_a_value(search) -> None:
     search('"Article 147:" OR title:"Clearance report"')  # no error
 
