@@ -36,8 +36,12 @@ MAX_QUERY = 2_000
 #: all the others, so the page grows with their square (5,000 values in one URL kept a server thread busy for 40 s
 #: and made a 300 MB page); 100 take a few milliseconds.
 MAX_FILTERS = 100
+#: The longest filter value: longer than any facet's value, short enough that a page of chips stays small.
+MAX_FILTER_LENGTH = 200
 #: Arguments that make up a search (everything else in a URL is ignored by it).
 SEARCH_ARGS = ("q", "sort", "from", "to", *FACET_FIELDS)
+#: A results page's own arguments: its search, which page of it, and how many results a page.
+PAGE_ARGS = frozenset({*SEARCH_ARGS, "page", "limit"})
 
 
 class ArgumentError(QueryError):
@@ -63,6 +67,10 @@ def request_from_args(args: MultiDict[str, str], *, limit: int | None = None) ->
         raise ArgumentError(f"{filters} filter values", f"a search takes at most {MAX_FILTERS} filter values, and this "
                                                         f"one has {filters:,}: choose fewer places, types, articles "
                                                         "or issuers, or search for them in the query")
+    too_long = next((value for values in selected.values() for value in values if len(value) > MAX_FILTER_LENGTH), None)
+    if too_long is not None:
+        raise ArgumentError(too_long[:60] + "…", f"a filter value holds at most {MAX_FILTER_LENGTH} characters, and "
+                                                f"this one has {len(too_long):,}")
     _check_filters(selected)
     query = args.get("q", "")
     if len(query) > MAX_QUERY:
@@ -135,9 +143,15 @@ def kept_by_a_new_query() -> list[tuple[str, str]]:
     return kept
 
 
+def _page_args() -> dict[str, list[str]]:
+    """This results page's own arguments (the search, its page and page size): the links it makes carry these
+    alone. Every argument of the URL, those the search ignores too, made a 170 KB URL a 3.5 MB page of links."""
+    return {k: v for k, v in request.args.to_dict(flat=False).items() if k in PAGE_ARGS}
+
+
 def toggle_url(field: str, value: str) -> str:
     """This page's URL with one facet value added or removed, back on result page 1."""
-    args = request.args.to_dict(flat=False)
+    args = _page_args()
     args.pop("page", None)
     values = args.get(field, [])
     args[field] = [v for v in values if v != value] if value in values else values + [value]
@@ -146,25 +160,25 @@ def toggle_url(field: str, value: str) -> str:
 
 def without_url(*names: str) -> str:
     """This page's URL without some arguments (to remove a date chip), back on result page 1."""
-    args = {k: v for k, v in request.args.to_dict(flat=False).items() if k not in names and k != "page"}
+    args = {k: v for k, v in _page_args().items() if k not in names and k != "page"}
     return _search_url(args)
 
 
 def query_url(query: str) -> str:
     """This search with another query (the "did you mean" link): filters, dates and sort kept, page 1."""
-    args = {k: v for k, v in request.args.to_dict(flat=False).items() if k != "page"}
+    args = {k: v for k, v in _page_args().items() if k != "page"}
     args["q"] = [query]
     return _search_url(args)
 
 
 def page_url(page: int) -> str:
-    args = request.args.to_dict(flat=False)
+    args = _page_args()
     args["page"] = [str(page)]
     return _search_url(args)
 
 
 def sort_url(sort: str) -> str:
-    args = {k: v for k, v in request.args.to_dict(flat=False).items() if k != "page"}
+    args = {k: v for k, v in _page_args().items() if k != "page"}
     args["sort"] = [sort]
     return _search_url(args)
 
@@ -291,5 +305,5 @@ def index() -> str:
         current_page=search_request.offset // search_request.limit + 1,
         page_count=pages, Markup=Markup, article_tree=article_tree(results.facets),
         badges=articles_by_document(archive(), [h.doc_id for h in results.hits]),
-        suggestion=suggestion_of(results), export_args=search_args(), back=results_state(),
+        suggestion=suggestion_of(results), export_args=search_args(), back=results_state(), page_args=PAGE_ARGS,
     )
