@@ -106,12 +106,25 @@ def validate(raw: Mapping[str, Any], origin: Path | str) -> dict[str, Any]:
     extra: dict[str, Any] = {}
     for key, value in raw.items():
         if key not in FIELDS:
+            _refuse_field_in_other_letters(key, origin)
             extra[key] = value
         elif value not in (None, "", []):
             clean[key] = _validate_field(key, value, origin)
     if extra:
         clean["extra"] = extra
     return clean
+
+
+def _refuse_field_in_other_letters(key: str, origin: Path | str) -> None:
+    """Refuse a key that is a known field but for letter case or spaces (``Access``, ``"access "``).
+
+    Kept as extra metadata, it would leave the field it was meant for to its
+    default: a confidential statement stored public.
+    """
+    meant = key.strip().casefold()
+    if meant in FIELDS:
+        raise MetadataError(origin, f"{key!r} is not a field the archive reads: write it {meant!r} "
+                                    "(field names are lower case, without spaces)")
 
 
 def _validate_field(key: str, value: Any, origin: Path | str) -> Any:

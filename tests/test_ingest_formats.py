@@ -309,3 +309,28 @@ def test_pages_without_text_are_noted_in_the_outcome(settings: Settings, tmp_pat
     assert notes["fine.pdf"] == ""
     assert notes["damaged.pdf"].startswith("no text on pages 2, 4 of 4 (scanned, blank or damaged: not searchable)")
     assert "page 2: pypdf: " in notes["damaged.pdf"] and "page 4" not in notes["damaged.pdf"].split(";", 1)[1]
+
+
+@pytest.mark.parametrize("key", ["Access", "ACCESS", " access", "access "])
+def test_a_sidecar_key_that_is_a_known_field_in_other_letters_fails_its_file(settings: Settings, tmp_path: Path,
+                                                                              key: str) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    testimony = folder / "statement.txt"
+    testimony.write_text("A witness statement about mines near Aghdam.", encoding="utf-8")
+    write_sidecar(testimony, **{key: "confidential", "type": "report"})
+    report = ingest([folder], settings)
+    assert (report.ingested, report.failed) == (0, 1)  # never stored at the default level, public
+    with Archive(settings) as archive:
+        (failed,) = archive.outcomes(report.run_id)
+    assert failed["reason"] == "metadata" and "'access'" in failed["detail"]
+
+
+def test_a_manifest_column_that_is_a_known_field_in_other_letters_is_refused(settings: Settings,
+                                                                              tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("A witness statement about mines near Aghdam.", encoding="utf-8")
+    manifest = tmp_path / "batch.csv"
+    manifest.write_text("path,Title,Access\na.txt,Statement,confidential\n", encoding="utf-8")
+    with pytest.raises(MetadataError, match="line 2: .*'Title'.*'title'"):
+        ingest([tmp_path], settings, manifest=manifest)
+    assert not settings.catalog_path.exists()
