@@ -149,12 +149,20 @@ def _validate_field(key: str, value: Any, origin: Path | str) -> Any:
             raise MetadataError(origin, "places must be a list of names")
         return [p.strip() for p in places if p.strip()]
     if key == "synthetic":
-        if isinstance(value, str):
-            return value.strip().lower() in ("1", "true", "yes")
-        return bool(value)
+        return _validate_flag(key, value, origin)
     if not isinstance(value, str):
         raise MetadataError(origin, f"{key} must be text, not {type(value).__name__}")
     return value.strip()
+
+
+def _validate_flag(key: str, value: Any, origin: Path | str) -> bool:
+    """``true`` or ``false`` (also ``yes``/``no``, ``1``/``0``); anything else is refused, not taken for false."""
+    written = value.strip().lower() if isinstance(value, str) else value
+    if written in (True, 1, "true", "yes", "1"):
+        return True
+    if written in (False, 0, "false", "no", "0"):
+        return False
+    raise MetadataError(origin, f"{key} {value!r} must be true or false")
 
 
 def _validate_date(value: str, origin: Path | str) -> str:

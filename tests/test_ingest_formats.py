@@ -334,3 +334,21 @@ def test_a_manifest_column_that_is_a_known_field_in_other_letters_is_refused(set
     with pytest.raises(MetadataError, match="line 2: .*'Title'.*'title'"):
         ingest([tmp_path], settings, manifest=manifest)
     assert not settings.catalog_path.exists()
+
+
+@pytest.mark.parametrize(("value", "synthetic"), [
+    (True, True), ("true", True), ("Yes", True), (1, True), (False, False), ("false", False), ("no", False),
+    ("0", False), ("ja", None), ("generated", None), ("y", None), (2, None), ({"by": "script"}, None),
+])
+def test_synthetic_is_true_or_false_and_anything_else_fails_its_file(settings: Settings, tmp_path: Path,
+                                                                      value: object, synthetic: bool | None) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "memo.txt").write_text("A generated memo about mines near Aghdam.", encoding="utf-8")
+    write_sidecar(folder / "memo.txt", synthetic=value)
+    report = ingest([folder], settings)
+    if synthetic is None:  # never stored as evidence when it may have been meant as generated
+        assert (report.ingested, report.failures) == (0, {"metadata": 1})
+    else:
+        document, _ = _only_document(settings)
+        assert document.metadata.synthetic is synthetic
