@@ -22,7 +22,7 @@ class Problem:
     """One thing that does not match the record."""
 
     #: catalog-damaged | original-missing | original-altered | original-writable | object-unknown
-    #: | catalog-altered | document-missing | event-altered | chain-broken | chain-gap
+    #: | catalog-altered | document-missing | event-altered | event-missing | chain-broken | chain-gap
     #: | chain-truncated | chain-rewritten
     kind: str
     subject: str  # a control number or "event N"
@@ -158,6 +158,11 @@ def _check_against_chain(archive: Archive, document: Any, facts: dict[str, Any])
     if document.id != document_id(document.sha256):
         yield altered(f"the catalog's document id {document.id} is not the start of its SHA-256")
     if "ingested_seq" not in facts:
+        if "received_seq" in facts:  # ingest writes the two in one transaction: the newest event may be this one
+            yield Problem("event-missing", control,
+                          f"{control}: the custody chain holds the 'received' event of document {document.id} "
+                          f"(event {facts['received_seq']}) but not the 'ingested' event written with it: "
+                          "that event was removed")
         return
     seq = facts["ingested_seq"]
     if facts["control_number"] not in (None, control):
