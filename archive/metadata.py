@@ -81,10 +81,14 @@ def read_manifest(path: Path) -> dict[str, dict[str, Any]]:
     return entries
 
 
-def _manifest_row(manifest: Path, line: int, row: Mapping[str, str | None]) -> dict[str, dict[str, Any]]:
+def _manifest_row(manifest: Path, line: int, row: Mapping[str | None, Any]) -> dict[str, dict[str, Any]]:
     raw_path = (row.get("path") or "").strip()
     if not raw_path:
         raise MetadataError(manifest, f"line {line}: the path is empty")
+    if row.get(None):  # csv.DictReader's key for values beyond the header's columns
+        raise MetadataError(manifest, f"line {line}: more values than the header has columns "
+                                      f"({', '.join(repr(v) for v in row[None])} left over): put a value "
+                                      "holding a comma in double quotes")
     target = Path(raw_path)
     if not target.is_absolute():
         target = manifest.parent / target

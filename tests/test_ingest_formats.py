@@ -352,3 +352,13 @@ def test_synthetic_is_true_or_false_and_anything_else_fails_its_file(settings: S
     else:
         document, _ = _only_document(settings)
         assert document.metadata.synthetic is synthetic
+
+
+def test_a_manifest_row_with_more_values_than_columns_is_refused(settings: Settings, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("An appeal about mines near Shusha.", encoding="utf-8")
+    manifest = tmp_path / "batch.csv"
+    # An unquoted comma in the title: its second half, "Shusha", was dropped and the title stored cut short.
+    manifest.write_text("path,access,title\na.txt,restricted,Appeal of the residents, Shusha\n", encoding="utf-8")
+    with pytest.raises(MetadataError, match="line 2: .*' Shusha'.*double quotes"):
+        ingest([tmp_path], settings, manifest=manifest)
+    assert not settings.catalog_path.exists()
