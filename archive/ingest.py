@@ -19,12 +19,14 @@ the index are indexed from the catalog first.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import csv
 import ctypes
 import dataclasses
 import datetime as dt
 import fnmatch
 import functools
+import glob
 import hashlib
 import itertools
 import json
@@ -39,7 +41,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from archive import analyse as analysis
 from archive.errors import (
@@ -942,26 +944,21 @@ def write_report(archive: Archive, report: IngestReport, target: Path) -> None:
     """Write the run's counts and every file's outcome as JSON, or its outcomes as CSV when ``target`` ends in
     ``.csv``, streaming the outcomes from the catalog.
 
-    A report that cannot be written whole (a full disk) is removed: half a file would pass for a report.
+    The report is there whole or not at all (see :func:`_whole_file`): half a file would pass for a report.
     """
     if target.suffix.lower() == ".csv":
         _write_csv_report(archive, report, target)
         return
     head = {**vars(report), "files": report.files}
-    with open(target, "w", encoding="utf-8") as out:
-        try:
-            out.write("{\n")
-            for key, value in head.items():
-                out.write(f" {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n")
-            out.write(' "outcomes": [')
-            for i, row in enumerate(archive.outcomes(report.run_id)):
-                item = {k: row[k] for k in row.keys() if k not in ("id", "run_id") and row[k] not in (None, "")}  # noqa: SIM118
-                out.write(("," if i else "") + "\n  " + json.dumps(item, ensure_ascii=False))
-            out.write("\n ]\n}\n")
-            out.flush()
-        except BaseException:
-            target.unlink(missing_ok=True)
-            raise
+    with _whole_file(target, encoding="utf-8") as out:
+        out.write("{\n")
+        for key, value in head.items():
+            out.write(f" {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n")
+        out.write(' "outcomes": [')
+        for i, row in enumerate(archive.outcomes(report.run_id)):
+            item = {k: row[k] for k in row.keys() if k not in ("id", "run_id") and row[k] not in (None, "")}  # noqa: SIM118
+            out.write(("," if i else "") + "\n  " + json.dumps(item, ensure_ascii=False))
+        out.write("\n ]\n}\n")
 
 
 def _write_csv_report(archive: Archive, report: IngestReport, target: Path) -> None:
@@ -970,16 +967,38 @@ def _write_csv_report(archive: Archive, report: IngestReport, target: Path) -> N
     that stopped early ends with a row of no path, its outcome ``stopped`` and why in ``detail``."""
     from archive.exports import spreadsheet_cell
 
-    with open(target, "w", encoding="utf-8-sig", newline="") as out:
-        try:
-            rows = csv.writer(out, lineterminator="\r\n")
-            rows.writerow(REPORT_COLUMNS)
-            for row in archive.outcomes(report.run_id):
-                rows.writerow([spreadsheet_cell(str(row[column] or "")) for column in REPORT_COLUMNS])
-            if report.stopped:  # the JSON report's `stopped`: without it, the rows would pass for the whole batch
-                stopped = {"outcome": "stopped", "detail": report.stopped, "at": report.finished}
-                rows.writerow([spreadsheet_cell(stopped.get(column, "")) for column in REPORT_COLUMNS])
-            out.flush()
-        except BaseException:
-            target.unlink(missing_ok=True)
-            raise
+    with _whole_file(target, encoding="utf-8-sig", newline="") as out:
+        rows = csv.writer(out, lineterminator="\r\n")
+        rows.writerow(REPORT_COLUMNS)
+        for row in archive.outcomes(report.run_id):
+            rows.writerow([spreadsheet_cell(str(row[column] or "")) for column in REPORT_COLUMNS])
+        if report.stopped:  # the JSON report's `stopped`: without it, the rows would pass for the whole batch
+            stopped = {"outcome": "stopped", "detail": report.stopped, "at": report.finished}
+            rows.writerow([spreadsheet_cell(stopped.get(column, "")) for column in REPORT_COLUMNS])
+
+
+@contextlib.contextmanager
+def _whole_file(target: Path, **text: Any) -> Iterator[TextIO]:
+    """A text file at ``target`` that is there whole or not at all, even if this process is killed meanwhile.
+
+    The file it replaces is removed first (an earlier batch's report would pass for this one's), and the new one
+    is written under a hidden name beside it, then renamed; a hidden copy a killed writer left is removed the next
+    time. A target that is no plain file (a pipe, a terminal) is written directly: there is nothing to rename.
+    """
+    destination = Path(os.path.realpath(target))  # a link is written through, as open() does
+    if destination.exists() and not destination.is_file():
+        with open(destination, "w", **text) as out:
+            yield out
+        return
+    for leftover in destination.parent.glob(f".{glob.escape(destination.name)}.*.partial"):
+        leftover.unlink(missing_ok=True)
+    destination.unlink(missing_ok=True)
+    partial = destination.with_name(f".{destination.name}.{uuid.uuid4().hex[:8]}.partial")
+    handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies, as for open()
+    try:
+        with open(handle, "w", **text) as out:
+            yield out
+        os.replace(partial, destination)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
