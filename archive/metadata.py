@@ -67,7 +67,7 @@ def read_manifest(path: Path) -> dict[str, dict[str, Any]]:
         with open(path, newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
             if not reader.fieldnames or "path" not in reader.fieldnames:
-                raise MetadataError(path, "a manifest needs a 'path' column")
+                raise MetadataError(path, _no_path_column(reader.fieldnames or []))
             entries: dict[str, dict[str, Any]] = {}
             lines: dict[str, int] = {}
             for line, row in enumerate(reader, start=2):
@@ -79,6 +79,18 @@ def read_manifest(path: Path) -> dict[str, dict[str, Any]]:
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         raise MetadataError(path, f"cannot read the manifest: {error}") from error
     return entries
+
+
+def _no_path_column(header: list[str]) -> str:
+    """Why a manifest's header has no ``path`` column, and what to do about it."""
+    for separator, named in ((";", "';'"), ("\t", "tabs")):
+        if len(header) == 1 and separator in header[0]:
+            return (f"its columns are separated by {named}, not commas: save it as CSV with commas "
+                    "(in a spreadsheet: comma-separated values)")
+    for column in header:
+        if column.strip().casefold() == "path":
+            return f"a manifest needs a 'path' column: its header has {column!r}; write it 'path'"
+    return "a manifest needs a 'path' column (the file's path, relative to the manifest)"
 
 
 def _manifest_row(manifest: Path, line: int, row: Mapping[str | None, Any]) -> dict[str, dict[str, Any]]:

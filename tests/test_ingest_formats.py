@@ -362,3 +362,20 @@ def test_a_manifest_row_with_more_values_than_columns_is_refused(settings: Setti
     with pytest.raises(MetadataError, match="line 2: .*' Shusha'.*double quotes"):
         ingest([tmp_path], settings, manifest=manifest)
     assert not settings.catalog_path.exists()
+
+
+@pytest.mark.parametrize(("header", "problem"), [
+    ("path;title;access", "separated by ';'.*commas"),  # a spreadsheet's CSV in a locale that writes decimal commas
+    ("path\ttitle\taccess", "separated by tabs.*commas"),
+    ("Path,title,access", "'Path'.*write it 'path'"),
+    ("file,title,access", "needs a 'path' column"),
+])
+def test_a_manifest_without_a_path_column_says_what_is_wrong_with_its_header(settings: Settings, tmp_path: Path,
+                                                                             header: str, problem: str) -> None:
+    (tmp_path / "a.txt").write_text("A memo about landmines.", encoding="utf-8")
+    manifest = tmp_path / "batch.csv"
+    separator = header[4]
+    manifest.write_text(f"{header}\n" + separator.join(["a.txt", "Memo", "confidential"]) + "\n", encoding="utf-8")
+    with pytest.raises(MetadataError, match=problem):
+        ingest([tmp_path], settings, manifest=manifest)
+    assert not settings.catalog_path.exists()
