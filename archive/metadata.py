@@ -160,7 +160,7 @@ def _validate_field(key: str, value: Any, origin: Path | str) -> Any:
             raise MetadataError(origin, f"language {value!r} must be a code such as 'en', 'ru' or 'az'")
         return list(codes)
     if key == "places":
-        places = [value] if isinstance(value, str) else value
+        places = _split_list(value) if isinstance(value, str) else value  # "Aghdam; Fuzuli", as in a manifest
         if not isinstance(places, list) or not all(isinstance(p, str) for p in places):
             raise MetadataError(origin, "places must be a list of names")
         return [p.strip() for p in places if p.strip()]

@@ -379,3 +379,13 @@ def test_a_manifest_without_a_path_column_says_what_is_wrong_with_its_header(set
     with pytest.raises(MetadataError, match=problem):
         ingest([tmp_path], settings, manifest=manifest)
     assert not settings.catalog_path.exists()
+
+
+def test_sidecar_places_written_as_one_string_are_split_as_in_a_manifest(settings: Settings, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "memo.txt").write_text("A memo about mine clearance.", encoding="utf-8")  # names no place itself
+    write_sidecar(folder / "memo.txt", places="Agdam; Fizuli | Shusha")
+    ingest([folder], settings)
+    document, _ = _only_document(settings)
+    assert document.metadata.places == ("Aghdam", "Fuzuli", "Shusha")
