@@ -33,6 +33,7 @@ import json
 import multiprocessing
 import os
 import signal
+import stat
 import threading
 import time
 import uuid
@@ -274,6 +275,7 @@ def process_file(path: str, options: WorkerOptions | None = None) -> Result:
     deadline = FileDeadline(options.file_timeout)
     try:
         deadline.start()
+        _require_a_file(path)
         data = Path(path).read_bytes()
         sha256 = hashlib.sha256(data).hexdigest()
         if sha256 in options.known_hashes:
@@ -299,6 +301,20 @@ def process_file(path: str, options: WorkerOptions | None = None) -> Result:
         return Failure(path, "error", type(error).__name__, str(error)[:500], sha256)
     finally:
         deadline.stop()
+
+
+#: What a path of the batch may be instead of a file, by the ``stat`` test that tells it.
+NOT_FILES = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"))
+
+
+def _require_a_file(path: str) -> None:
+    """Refuse what is not a file: reading a named pipe waits for a writer (its worker sat until the time limit, and
+    the file failed ``timeout``), and a device's bytes are not fixed, so no original could be kept of them."""
+    mode = os.stat(path).st_mode
+    for is_kind, kind in NOT_FILES:
+        if is_kind(mode):
+            raise ExtractionError(path, "unsupported", f"{kind}, not a file: there are no fixed bytes to keep")
 
 
 class FileDeadline:

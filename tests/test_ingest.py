@@ -512,3 +512,16 @@ def test_a_signal_between_an_outcome_and_its_count_leaves_the_report_counting_wh
     assert report.files == len(outcomes) == 4
     assert (report.ingested, report.failed) == (seen.count("ingested"), seen.count("failed"))
     assert report.pages == report.ingested  # one page each
+
+
+def test_a_named_pipe_in_the_folder_fails_as_no_file_without_waiting_for_a_writer(
+        settings: Settings, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Mines near Aghdam.", encoding="utf-8")
+    os.mkfifo(folder / "statement.txt")  # reading it waits for a writer: it held its worker until the time limit
+    report = ingest([folder], settings)
+    assert (report.ingested, report.failures) == (1, {"unsupported": 1})
+    with Archive(settings) as archive:
+        failed = next(r for r in archive.outcomes(report.run_id) if r["outcome"] == "failed")
+    assert failed["path"].endswith("statement.txt") and "named pipe" in failed["detail"]
