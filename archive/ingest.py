@@ -59,7 +59,7 @@ from archive.extract import ExtractedText, extract, is_supported
 from archive.lifeline import follow_parent
 from archive.metadata import is_sidecar, read_manifest, read_sidecar
 from archive.models import DateFound, Extraction, Metadata, Page, PlaceFound, Reference, counted
-from archive.settings import Settings
+from archive.settings import ACCESS_LEVELS, Settings
 from archive.store import Archive, Outcome, utc_now
 from archive.treaties.resolve import find_references_in_pages
 
@@ -85,6 +85,8 @@ class Duplicate:
 
     path: str
     sha256: str
+    #: The access level the file's own sidecar or manifest row names (empty when they name none).
+    access: str = ""
 
 
 Result = Extraction | Failure | Duplicate
@@ -279,9 +281,8 @@ def process_file(path: str, options: WorkerOptions | None = None) -> Result:
         data = Path(path).read_bytes()
         sha256 = hashlib.sha256(data).hexdigest()
         if sha256 in options.known_hashes:
-            return Duplicate(path, sha256)
-        given = dict(options.manifest.get(os.path.realpath(path), {})) if options.manifest else {}
-        given.update(read_sidecar(Path(path)))
+            return Duplicate(path, sha256, _access_asked(path, options))
+        given = _given_metadata(path, options)
         if not is_supported(path):
             raise ExtractionError(path, "unsupported", f"files ending in {Path(path).suffix!r} are not read")
         extracted = extract(data, path, options.passwords)
@@ -315,6 +316,21 @@ def _require_a_file(path: str) -> None:
     for is_kind, kind in NOT_FILES:
         if is_kind(mode):
             raise ExtractionError(path, "unsupported", f"{kind}, not a file: there are no fixed bytes to keep")
+
+
+def _given_metadata(path: str, options: WorkerOptions) -> dict[str, Any]:
+    """The metadata the batch gives the file: its manifest row, and its sidecar over it."""
+    given = dict(options.manifest.get(os.path.realpath(path), {})) if options.manifest else {}
+    given.update(read_sidecar(Path(path)))
+    return given
+
+
+def _access_asked(path: str, options: WorkerOptions) -> str:
+    """The access level a duplicate's own metadata names, if any (metadata that cannot be read names none)."""
+    try:
+        return _given_metadata(path, options).get("access", "")
+    except MetadataError:
+        return ""
 
 
 class FileDeadline:
@@ -765,7 +781,7 @@ def _run_batch(files: Sequence[Path], settings: Settings, report: IngestReport, 
             results = run_workers(files, options, workers or settings.worker_count)
         with IndexFeed(archive, search_index, status=status) as feed:
             for result in results:
-                outcome = _record(archive, report.run_id, result)
+                outcome = _record(archive, report.run_id, result, options)
                 report.count(outcome)  # its outcome is in the catalog now, whatever happens to the index
                 if progress:
                     progress(outcome)
@@ -791,7 +807,7 @@ def _unmatched_rows(entries: Mapping[str, Any], files: Sequence[Path]) -> list[s
     return unmatched
 
 
-def _record(archive: Archive, run_id: str, result: Result) -> Outcome:
+def _record(archive: Archive, run_id: str, result: Result, options: WorkerOptions) -> Outcome:
     if isinstance(result, Extraction):
         existing = archive.find_by_sha256(result.sha256)
         if existing is None:
@@ -805,16 +821,28 @@ def _record(archive: Archive, run_id: str, result: Result) -> Outcome:
                 return Outcome(result.path, "ingested", result.sha256, document.id,
                                document.control_number, detail="; ".join(result.notes), pages=result.page_count)
         else:
-            result = Duplicate(result.path, result.sha256)
+            result = Duplicate(result.path, result.sha256, _access_asked(result.path, options))  # not a default
     if isinstance(result, Duplicate):
         existing = archive.find_by_sha256(result.sha256)
-        outcome = Outcome(result.path, "duplicate", result.sha256, existing["id"], existing["control_number"],
-                          detail=f"same bytes as {existing['control_number']}")
+        outcome = _duplicate_outcome(result, existing["id"], existing["control_number"], existing["access"])
     else:
         outcome = Outcome(result.path, "failed", result.sha256, reason=result.reason,
                           error_class=result.error_class, detail=result.detail)
     archive.record_outcome(run_id, outcome)
     return outcome
+
+
+def _duplicate_outcome(duplicate: Duplicate, doc_id: str, control: str, held_at: str) -> Outcome:
+    """A file whose bytes the archive holds: a duplicate, unless its metadata asks for a stricter access level than
+    the one the archive holds them at (a confidential witness's copy of a public document): that fails, so that
+    someone narrows the document or says why not, instead of the request passing unseen."""
+    if duplicate.access and ACCESS_LEVELS.index(duplicate.access) > ACCESS_LEVELS.index(held_at):
+        return Outcome(duplicate.path, "failed", duplicate.sha256, doc_id, control, reason="metadata",
+                       error_class="AccessConflict",
+                       detail=f"same bytes as {control}, which the archive holds as {held_at}; this file's metadata "
+                              f"asks for {duplicate.access}: narrow it (evidence access {control} "
+                              f"{duplicate.access}) or fix the metadata, then run the batch again")
+    return Outcome(duplicate.path, "duplicate", duplicate.sha256, doc_id, control, detail=f"same bytes as {control}")
 
 
 class IndexFeed:

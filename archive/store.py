@@ -481,7 +481,7 @@ class Archive:
 
     def find_by_sha256(self, sha256: str) -> sqlite3.Row | None:
         return self.db.execute(
-            "SELECT id, control_number FROM documents WHERE sha256 = ?", (sha256,)
+            "SELECT id, control_number, access FROM documents WHERE sha256 = ?", (sha256,)
         ).fetchone()
 
     def known_hashes(self) -> frozenset[str]:
