@@ -339,3 +339,23 @@ def test_removing_the_newest_event_of_a_batch_is_named_without_a_recorded_head(
     assert "event 3" in report.problems[0].message  # its `received` event, which is still there
     result = CliRunner().invoke(main, ["--home", str(settings.home), "verify", "--quiet"])
     assert result.exit_code == 1 and "event-missing: EVA-000002" in result.stderr
+
+
+@pytest.mark.parametrize(("column", "value"), [
+    ("sha256", "tampered"), ("sha256", "upper"), ("languages", "not json"), ("places", "{"), ("extra", "[1, 2"),
+])
+def test_a_catalog_column_that_cannot_be_read_is_named_and_the_rest_still_verified(
+        settings: Settings, sample_folder: Path, column: str, value: str) -> None:
+    _ingested(settings, sample_folder)
+    if value == "upper":
+        _sql(settings, f"UPDATE documents SET {column} = upper({column}) WHERE control_number = 'EVA-000001'")
+    else:
+        _sql(settings, f"UPDATE documents SET {column} = ? WHERE control_number = 'EVA-000001'", value)
+    with Archive(settings) as archive:
+        planted = archive.object_path(archive.get_document("EVA-000002").sha256)
+    os.chmod(planted, 0o644)  # a problem of another document, found all the same
+    problems = _problems(settings)
+    assert ("catalog-altered", "EVA-000001") in problems and ("original-writable", "EVA-000002") in problems
+    result = CliRunner().invoke(main, ["--home", str(settings.home), "verify", "--quiet"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)  # not a traceback
+    assert "catalog-altered: EVA-000001" in result.stderr
