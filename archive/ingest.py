@@ -19,18 +19,21 @@ the index are indexed from the catalog first.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import csv
 import ctypes
 import dataclasses
 import datetime as dt
 import fnmatch
 import functools
+import glob
 import hashlib
 import itertools
 import json
 import multiprocessing
 import os
 import signal
+import stat
 import threading
 import time
 import uuid
@@ -39,7 +42,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from archive import analyse as analysis
 from archive.errors import (
@@ -56,7 +59,7 @@ from archive.extract import ExtractedText, extract, is_supported
 from archive.lifeline import follow_parent
 from archive.metadata import is_sidecar, read_manifest, read_sidecar
 from archive.models import DateFound, Extraction, Metadata, Page, PlaceFound, Reference, counted
-from archive.settings import Settings
+from archive.settings import ACCESS_LEVELS, Settings
 from archive.store import Archive, Outcome, utc_now
 from archive.treaties.resolve import find_references_in_pages
 
@@ -82,6 +85,8 @@ class Duplicate:
 
     path: str
     sha256: str
+    #: The access level the file's own sidecar or manifest row names (empty when they name none).
+    access: str = ""
 
 
 Result = Extraction | Failure | Duplicate
@@ -272,12 +277,12 @@ def process_file(path: str, options: WorkerOptions | None = None) -> Result:
     deadline = FileDeadline(options.file_timeout)
     try:
         deadline.start()
+        _require_a_file(path)
         data = Path(path).read_bytes()
         sha256 = hashlib.sha256(data).hexdigest()
         if sha256 in options.known_hashes:
-            return Duplicate(path, sha256)
-        given = dict(options.manifest.get(os.path.realpath(path), {})) if options.manifest else {}
-        given.update(read_sidecar(Path(path)))
+            return Duplicate(path, sha256, _access_asked(path, options))
+        given = _given_metadata(path, options)
         if not is_supported(path):
             raise ExtractionError(path, "unsupported", f"files ending in {Path(path).suffix!r} are not read")
         extracted = extract(data, path, options.passwords)
@@ -297,6 +302,35 @@ def process_file(path: str, options: WorkerOptions | None = None) -> Result:
         return Failure(path, "error", type(error).__name__, str(error)[:500], sha256)
     finally:
         deadline.stop()
+
+
+#: What a path of the batch may be instead of a file, by the ``stat`` test that tells it.
+NOT_FILES = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"))
+
+
+def _require_a_file(path: str) -> None:
+    """Refuse what is not a file: reading a named pipe waits for a writer (its worker sat until the time limit, and
+    the file failed ``timeout``), and a device's bytes are not fixed, so no original could be kept of them."""
+    mode = os.stat(path).st_mode
+    for is_kind, kind in NOT_FILES:
+        if is_kind(mode):
+            raise ExtractionError(path, "unsupported", f"{kind}, not a file: there are no fixed bytes to keep")
+
+
+def _given_metadata(path: str, options: WorkerOptions) -> dict[str, Any]:
+    """The metadata the batch gives the file: its manifest row, and its sidecar over it."""
+    given = dict(options.manifest.get(os.path.realpath(path), {})) if options.manifest else {}
+    given.update(read_sidecar(Path(path)))
+    return given
+
+
+def _access_asked(path: str, options: WorkerOptions) -> str:
+    """The access level a duplicate's own metadata names, if any (metadata that cannot be read names none)."""
+    try:
+        return _given_metadata(path, options).get("access", "")
+    except MetadataError:
+        return ""
 
 
 class FileDeadline:
@@ -747,7 +781,7 @@ def _run_batch(files: Sequence[Path], settings: Settings, report: IngestReport, 
             results = run_workers(files, options, workers or settings.worker_count)
         with IndexFeed(archive, search_index, status=status) as feed:
             for result in results:
-                outcome = _record(archive, report.run_id, result)
+                outcome = _record(archive, report.run_id, result, options)
                 report.count(outcome)  # its outcome is in the catalog now, whatever happens to the index
                 if progress:
                     progress(outcome)
@@ -773,7 +807,7 @@ def _unmatched_rows(entries: Mapping[str, Any], files: Sequence[Path]) -> list[s
     return unmatched
 
 
-def _record(archive: Archive, run_id: str, result: Result) -> Outcome:
+def _record(archive: Archive, run_id: str, result: Result, options: WorkerOptions) -> Outcome:
     if isinstance(result, Extraction):
         existing = archive.find_by_sha256(result.sha256)
         if existing is None:
@@ -787,16 +821,28 @@ def _record(archive: Archive, run_id: str, result: Result) -> Outcome:
                 return Outcome(result.path, "ingested", result.sha256, document.id,
                                document.control_number, detail="; ".join(result.notes), pages=result.page_count)
         else:
-            result = Duplicate(result.path, result.sha256)
+            result = Duplicate(result.path, result.sha256, _access_asked(result.path, options))  # not a default
     if isinstance(result, Duplicate):
         existing = archive.find_by_sha256(result.sha256)
-        outcome = Outcome(result.path, "duplicate", result.sha256, existing["id"], existing["control_number"],
-                          detail=f"same bytes as {existing['control_number']}")
+        outcome = _duplicate_outcome(result, existing["id"], existing["control_number"], existing["access"])
     else:
         outcome = Outcome(result.path, "failed", result.sha256, reason=result.reason,
                           error_class=result.error_class, detail=result.detail)
     archive.record_outcome(run_id, outcome)
     return outcome
+
+
+def _duplicate_outcome(duplicate: Duplicate, doc_id: str, control: str, held_at: str) -> Outcome:
+    """A file whose bytes the archive holds: a duplicate, unless its metadata asks for a stricter access level than
+    the one the archive holds them at (a confidential witness's copy of a public document): that fails, so that
+    someone narrows the document or says why not, instead of the request passing unseen."""
+    if duplicate.access and ACCESS_LEVELS.index(duplicate.access) > ACCESS_LEVELS.index(held_at):
+        return Outcome(duplicate.path, "failed", duplicate.sha256, doc_id, control, reason="metadata",
+                       error_class="AccessConflict",
+                       detail=f"same bytes as {control}, which the archive holds as {held_at}; this file's metadata "
+                              f"asks for {duplicate.access}: narrow it (evidence access {control} "
+                              f"{duplicate.access}) or fix the metadata, then run the batch again")
+    return Outcome(duplicate.path, "duplicate", duplicate.sha256, doc_id, control, detail=f"same bytes as {control}")
 
 
 class IndexFeed:
@@ -942,26 +988,21 @@ def write_report(archive: Archive, report: IngestReport, target: Path) -> None:
     """Write the run's counts and every file's outcome as JSON, or its outcomes as CSV when ``target`` ends in
     ``.csv``, streaming the outcomes from the catalog.
 
-    A report that cannot be written whole (a full disk) is removed: half a file would pass for a report.
+    The report is there whole or not at all (see :func:`_whole_file`): half a file would pass for a report.
     """
     if target.suffix.lower() == ".csv":
         _write_csv_report(archive, report, target)
         return
     head = {**vars(report), "files": report.files}
-    with open(target, "w", encoding="utf-8") as out:
-        try:
-            out.write("{\n")
-            for key, value in head.items():
-                out.write(f" {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n")
-            out.write(' "outcomes": [')
-            for i, row in enumerate(archive.outcomes(report.run_id)):
-                item = {k: row[k] for k in row.keys() if k not in ("id", "run_id") and row[k] not in (None, "")}  # noqa: SIM118
-                out.write(("," if i else "") + "\n  " + json.dumps(item, ensure_ascii=False))
-            out.write("\n ]\n}\n")
-            out.flush()
-        except BaseException:
-            target.unlink(missing_ok=True)
-            raise
+    with _whole_file(target, encoding="utf-8") as out:
+        out.write("{\n")
+        for key, value in head.items():
+            out.write(f" {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n")
+        out.write(' "outcomes": [')
+        for i, row in enumerate(archive.outcomes(report.run_id)):
+            item = {k: row[k] for k in row.keys() if k not in ("id", "run_id") and row[k] not in (None, "")}  # noqa: SIM118
+            out.write(("," if i else "") + "\n  " + json.dumps(item, ensure_ascii=False))
+        out.write("\n ]\n}\n")
 
 
 def _write_csv_report(archive: Archive, report: IngestReport, target: Path) -> None:
@@ -970,16 +1011,38 @@ def _write_csv_report(archive: Archive, report: IngestReport, target: Path) -> N
     that stopped early ends with a row of no path, its outcome ``stopped`` and why in ``detail``."""
     from archive.exports import spreadsheet_cell
 
-    with open(target, "w", encoding="utf-8-sig", newline="") as out:
-        try:
-            rows = csv.writer(out, lineterminator="\r\n")
-            rows.writerow(REPORT_COLUMNS)
-            for row in archive.outcomes(report.run_id):
-                rows.writerow([spreadsheet_cell(str(row[column] or "")) for column in REPORT_COLUMNS])
-            if report.stopped:  # the JSON report's `stopped`: without it, the rows would pass for the whole batch
-                stopped = {"outcome": "stopped", "detail": report.stopped, "at": report.finished}
-                rows.writerow([spreadsheet_cell(stopped.get(column, "")) for column in REPORT_COLUMNS])
-            out.flush()
-        except BaseException:
-            target.unlink(missing_ok=True)
-            raise
+    with _whole_file(target, encoding="utf-8-sig", newline="") as out:
+        rows = csv.writer(out, lineterminator="\r\n")
+        rows.writerow(REPORT_COLUMNS)
+        for row in archive.outcomes(report.run_id):
+            rows.writerow([spreadsheet_cell(str(row[column] or "")) for column in REPORT_COLUMNS])
+        if report.stopped:  # the JSON report's `stopped`: without it, the rows would pass for the whole batch
+            stopped = {"outcome": "stopped", "detail": report.stopped, "at": report.finished}
+            rows.writerow([spreadsheet_cell(stopped.get(column, "")) for column in REPORT_COLUMNS])
+
+
+@contextlib.contextmanager
+def _whole_file(target: Path, **text: Any) -> Iterator[TextIO]:
+    """A text file at ``target`` that is there whole or not at all, even if this process is killed meanwhile.
+
+    The file it replaces is removed first (an earlier batch's report would pass for this one's), and the new one
+    is written under a hidden name beside it, then renamed; a hidden copy a killed writer left is removed the next
+    time. A target that is no plain file (a pipe, a terminal) is written directly: there is nothing to rename.
+    """
+    destination = Path(os.path.realpath(target))  # a link is written through, as open() does
+    if destination.exists() and not destination.is_file():
+        with open(destination, "w", **text) as out:
+            yield out
+        return
+    for leftover in destination.parent.glob(f".{glob.escape(destination.name)}.*.partial"):
+        leftover.unlink(missing_ok=True)
+    destination.unlink(missing_ok=True)
+    partial = destination.with_name(f".{destination.name}.{uuid.uuid4().hex[:8]}.partial")
+    handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies, as for open()
+    try:
+        with open(handle, "w", **text) as out:
+            yield out
+        os.replace(partial, destination)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise

@@ -67,7 +67,7 @@ def read_manifest(path: Path) -> dict[str, dict[str, Any]]:
         with open(path, newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
             if not reader.fieldnames or "path" not in reader.fieldnames:
-                raise MetadataError(path, "a manifest needs a 'path' column")
+                raise MetadataError(path, _no_path_column(reader.fieldnames or []))
             entries: dict[str, dict[str, Any]] = {}
             lines: dict[str, int] = {}
             for line, row in enumerate(reader, start=2):
@@ -81,10 +81,26 @@ def read_manifest(path: Path) -> dict[str, dict[str, Any]]:
     return entries
 
 
-def _manifest_row(manifest: Path, line: int, row: Mapping[str, str | None]) -> dict[str, dict[str, Any]]:
+def _no_path_column(header: list[str]) -> str:
+    """Why a manifest's header has no ``path`` column, and what to do about it."""
+    for separator, named in ((";", "';'"), ("\t", "tabs")):
+        if len(header) == 1 and separator in header[0]:
+            return (f"its columns are separated by {named}, not commas: save it as CSV with commas "
+                    "(in a spreadsheet: comma-separated values)")
+    for column in header:
+        if column.strip().casefold() == "path":
+            return f"a manifest needs a 'path' column: its header has {column!r}; write it 'path'"
+    return "a manifest needs a 'path' column (the file's path, relative to the manifest)"
+
+
+def _manifest_row(manifest: Path, line: int, row: Mapping[str | None, Any]) -> dict[str, dict[str, Any]]:
     raw_path = (row.get("path") or "").strip()
     if not raw_path:
         raise MetadataError(manifest, f"line {line}: the path is empty")
+    if row.get(None):  # csv.DictReader's key for values beyond the header's columns
+        raise MetadataError(manifest, f"line {line}: more values than the header has columns "
+                                      f"({', '.join(repr(v) for v in row[None])} left over): put a value "
+                                      "holding a comma in double quotes")
     target = Path(raw_path)
     if not target.is_absolute():
         target = manifest.parent / target
@@ -106,12 +122,25 @@ def validate(raw: Mapping[str, Any], origin: Path | str) -> dict[str, Any]:
     extra: dict[str, Any] = {}
     for key, value in raw.items():
         if key not in FIELDS:
+            _refuse_field_in_other_letters(key, origin)
             extra[key] = value
         elif value not in (None, "", []):
             clean[key] = _validate_field(key, value, origin)
     if extra:
         clean["extra"] = extra
     return clean
+
+
+def _refuse_field_in_other_letters(key: str, origin: Path | str) -> None:
+    """Refuse a key that is a known field but for letter case or spaces (``Access``, ``"access "``).
+
+    Kept as extra metadata, it would leave the field it was meant for to its
+    default: a confidential statement stored public.
+    """
+    meant = key.strip().casefold()
+    if meant in FIELDS:
+        raise MetadataError(origin, f"{key!r} is not a field the archive reads: write it {meant!r} "
+                                    "(field names are lower case, without spaces)")
 
 
 def _validate_field(key: str, value: Any, origin: Path | str) -> Any:
@@ -131,17 +160,25 @@ def _validate_field(key: str, value: Any, origin: Path | str) -> Any:
             raise MetadataError(origin, f"language {value!r} must be a code such as 'en', 'ru' or 'az'")
         return list(codes)
     if key == "places":
-        places = [value] if isinstance(value, str) else value
+        places = _split_list(value) if isinstance(value, str) else value  # "Aghdam; Fuzuli", as in a manifest
         if not isinstance(places, list) or not all(isinstance(p, str) for p in places):
             raise MetadataError(origin, "places must be a list of names")
         return [p.strip() for p in places if p.strip()]
     if key == "synthetic":
-        if isinstance(value, str):
-            return value.strip().lower() in ("1", "true", "yes")
-        return bool(value)
+        return _validate_flag(key, value, origin)
     if not isinstance(value, str):
         raise MetadataError(origin, f"{key} must be text, not {type(value).__name__}")
     return value.strip()
+
+
+def _validate_flag(key: str, value: Any, origin: Path | str) -> bool:
+    """``true`` or ``false`` (also ``yes``/``no``, ``1``/``0``); anything else is refused, not taken for false."""
+    written = value.strip().lower() if isinstance(value, str) else value
+    if written in (True, 1, "true", "yes", "1"):
+        return True
+    if written in (False, 0, "false", "no", "0"):
+        return False
+    raise MetadataError(origin, f"{key} {value!r} must be true or false")
 
 
 def _validate_date(value: str, origin: Path | str) -> str:

@@ -481,7 +481,7 @@ class Archive:
 
     def find_by_sha256(self, sha256: str) -> sqlite3.Row | None:
         return self.db.execute(
-            "SELECT id, control_number FROM documents WHERE sha256 = ?", (sha256,)
+            "SELECT id, control_number, access FROM documents WHERE sha256 = ?", (sha256,)
         ).fetchone()
 
     def known_hashes(self) -> frozenset[str]:
@@ -648,7 +648,7 @@ class Archive:
         ).fetchone()
         if row is None:
             raise DocumentNotFoundError(key)
-        return _document(row)
+        return document_from_row(row)
 
     def iter_documents(self, *, batch: int = 500) -> Iterator[Document]:
         """Every document in control-number order, read in batches."""
@@ -660,7 +660,7 @@ class Archive:
             if not rows:
                 return
             for row in rows:
-                yield _document(row)
+                yield document_from_row(row)
             last = rows[-1]["seq"]
 
     def pages(self, doc_id: str) -> list[Page]:
@@ -781,7 +781,8 @@ def file_sha256(path: Path) -> str:
     return _file_sha256(path)
 
 
-def _document(row: sqlite3.Row) -> Document:
+def document_from_row(row: sqlite3.Row) -> Document:
+    """A document from its catalog row (``ValueError`` or ``TypeError`` when a column cannot be read)."""
     meta = Metadata(
         title=row["title"], type=row["type"], date=row["doc_date"], date_source=row["date_source"],
         issuer=row["issuer"], source=row["source"], languages=tuple(json.loads(row["languages"])),

@@ -14,7 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from archive.store import GENESIS_HASH, Archive, catalog_digest, document_id, event_hash, file_sha256
+from archive.store import (
+    GENESIS_HASH,
+    Archive,
+    catalog_digest,
+    document_from_row,
+    document_id,
+    event_hash,
+    file_sha256,
+)
 
 
 @dataclass(frozen=True)
@@ -22,7 +30,7 @@ class Problem:
     """One thing that does not match the record."""
 
     #: catalog-damaged | original-missing | original-altered | original-writable | object-unknown
-    #: | catalog-altered | document-missing | event-altered | chain-broken | chain-gap
+    #: | catalog-altered | document-missing | event-altered | event-missing | chain-broken | chain-gap
     #: | chain-truncated | chain-rewritten
     kind: str
     subject: str  # a control number or "event N"
@@ -63,22 +71,31 @@ def verify(archive: Archive, progress: Callable[[int], None] | None = None,
         report.problems.extend(_check_expected(archive, report, expect))
         facts = _chain_facts(archive)
         catalogued: set[str] = set()
-        for document in archive.iter_documents():
+        for row in _catalog_rows(archive):
             report.documents += 1
-            catalogued.add(document.sha256)
-            facts_of = facts.pop(document.id, {})
-            report.problems.extend(_check_original(archive, document.sha256, document.control_number))
-            report.problems.extend(_check_against_chain(archive, document, facts_of))
+            control, sha256 = str(row["control_number"]), str(row["sha256"])
+            catalogued.add(sha256)
+            facts_of = facts.pop(row["id"], {})
+            report.problems.extend(_check_original(archive, sha256, control))
+            try:
+                document = document_from_row(row)
+            except (ValueError, TypeError) as error:  # a column written outside the archive (not JSON, say)
+                report.problems.append(Problem(
+                    "catalog-altered", control,
+                    f"{control}: its catalog row cannot be read as a document ({error}): it was written outside "
+                    "the archive"))
+            else:
+                report.problems.extend(_check_against_chain(archive, document, facts_of))
             if "sha256" not in facts_of:
                 report.problems.append(Problem(
-                    "catalog-altered", document.control_number,
-                    f"{document.control_number}: the custody chain holds no 'received' event for document "
-                    f"{document.id}: the document was added to the catalog outside the archive",
+                    "catalog-altered", control,
+                    f"{control}: the custody chain holds no 'received' event for document "
+                    f"{row['id']}: the document was added to the catalog outside the archive",
                 ))
-            elif facts_of["sha256"] != document.sha256:
+            elif facts_of["sha256"] != sha256:
                 report.problems.append(Problem(
-                    "catalog-altered", document.control_number,
-                    f"{document.control_number}: the catalog's SHA-256 differs from the one its custody chain "
+                    "catalog-altered", control,
+                    f"{control}: the catalog's SHA-256 differs from the one its custody chain "
                     "recorded when it was received",
                 ))
             if progress:
@@ -158,6 +175,11 @@ def _check_against_chain(archive: Archive, document: Any, facts: dict[str, Any])
     if document.id != document_id(document.sha256):
         yield altered(f"the catalog's document id {document.id} is not the start of its SHA-256")
     if "ingested_seq" not in facts:
+        if "received_seq" in facts:  # ingest writes the two in one transaction: the newest event may be this one
+            yield Problem("event-missing", control,
+                          f"{control}: the custody chain holds the 'received' event of document {document.id} "
+                          f"(event {facts['received_seq']}) but not the 'ingested' event written with it: "
+                          "that event was removed")
         return
     seq = facts["ingested_seq"]
     if facts["control_number"] not in (None, control):
@@ -207,8 +229,24 @@ def _check_unknown_objects(archive: Archive, unknown: list[tuple[str, Path]]) ->
                       "catalog lost the document it belonged to (a catalog restored without its -wal file?)")
 
 
+def _catalog_rows(archive: Archive, batch: int = 500) -> Iterator[sqlite3.Row]:
+    """Every document's catalog row in control-number order, as stored (read as documents one by one, by the
+    caller: a row altered so that it cannot be read must not hide the documents after it)."""
+    last: Any = 0
+    while rows := archive.db.execute("SELECT * FROM documents WHERE seq > ? ORDER BY seq LIMIT ?",
+                                     (last, batch)).fetchall():
+        yield from rows
+        last = rows[-1]["seq"]
+
+
 def _check_original(archive: Archive, sha256: str, control: str) -> Iterator[Problem]:
-    path = archive.object_path(sha256)
+    try:
+        path = archive.object_path(sha256)
+    except ValueError:
+        yield Problem("catalog-altered", control,
+                      f"{control}: the catalog's SHA-256 {sha256!r} is not a SHA-256 (64 lower-case hex digits): "
+                      "it was changed outside the archive, and its original cannot be found by it")
+        return
     if not path.is_file():
         yield Problem("original-missing", control, f"{control}: the original {path} is missing")
         return

@@ -223,11 +223,11 @@ def test_a_file_that_changes_before_it_is_stored_fails_alone(
     (folder / "b.txt").write_text("A steady memo about Aghdam.", encoding="utf-8")
     real_record = ingest_module._record
 
-    def record_after_a_change(archive, run_id, result):  # the file changes between the worker and the writer
+    def record_after_a_change(archive, run_id, result, *options):  # the file changes between the worker and the writer
         if result.path.endswith("a.txt"):
             with open(result.path, "a", encoding="utf-8") as handle:
                 handle.write(" one more line")
-        return real_record(archive, run_id, result)
+        return real_record(archive, run_id, result, *options)
 
     monkeypatch.setattr(ingest_module, "_record", record_after_a_change)
     report = ingest([folder], settings)
@@ -496,8 +496,8 @@ def test_a_signal_between_an_outcome_and_its_count_leaves_the_report_counting_wh
     recorded = ingest_module._record
     seen: list[str] = []
 
-    def record_then_signal(archive: Archive, run_id: str, result: object) -> object:
-        outcome = recorded(archive, run_id, result)
+    def record_then_signal(archive: Archive, run_id: str, result: object, *options: object) -> object:
+        outcome = recorded(archive, run_id, result, *options)
         seen.append(outcome.outcome)
         if len(seen) == 4:
             raise KeyboardInterrupt  # what the signal handler raises, here after the commit
@@ -512,3 +512,47 @@ def test_a_signal_between_an_outcome_and_its_count_leaves_the_report_counting_wh
     assert report.files == len(outcomes) == 4
     assert (report.ingested, report.failed) == (seen.count("ingested"), seen.count("failed"))
     assert report.pages == report.ingested  # one page each
+
+
+def test_a_named_pipe_in_the_folder_fails_as_no_file_without_waiting_for_a_writer(
+        settings: Settings, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Mines near Aghdam.", encoding="utf-8")
+    os.mkfifo(folder / "statement.txt")  # reading it waits for a writer: it held its worker until the time limit
+    report = ingest([folder], settings)
+    assert (report.ingested, report.failures) == (1, {"unsupported": 1})
+    with Archive(settings) as archive:
+        failed = next(r for r in archive.outcomes(report.run_id) if r["outcome"] == "failed")
+    assert failed["path"].endswith("statement.txt") and "named pipe" in failed["detail"]
+
+
+def test_the_same_bytes_asked_for_at_a_stricter_access_level_are_not_passed_over_as_a_duplicate(
+        settings: Settings, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    statement = "Witness statement: mines were laid near the school in Aghdam."
+    (folder / "a-copy.txt").write_text(statement, encoding="utf-8")
+    write_sidecar(folder / "a-copy.txt", access="public")  # a copy that went round, found first
+    (folder / "d-copy.txt").write_text(statement, encoding="utf-8")  # restricted by default (testimony): no request
+    (folder / "b-witness.txt").write_text(statement, encoding="utf-8")
+    write_sidecar(folder / "b-witness.txt", access="confidential")
+    later = tmp_path / "later"
+    later.mkdir()
+    (later / "c-witness.txt").write_text(statement, encoding="utf-8")  # a later batch: known before it is read
+    write_sidecar(later / "c-witness.txt", access="restricted")
+
+    for batch, name in ((folder, "b-witness.txt"), (later, "c-witness.txt")):
+        report = ingest([batch], settings)
+        assert report.failures == {"metadata": 1}  # exit status 3: a nightly job sees it
+        with Archive(settings) as archive:
+            failed = next(r for r in archive.outcomes(report.run_id) if r["outcome"] == "failed")
+            assert archive.get_document("EVA-000001").metadata.access == "public"
+        assert failed["path"].endswith(name) and failed["doc_id"]
+        assert "EVA-000001" in failed["detail"] and "public" in failed["detail"]
+        assert "evidence access EVA-000001" in failed["detail"]
+
+    with Archive(settings) as archive:
+        archive.set_access("EVA-000001", "confidential")
+    again = ingest([folder, later], settings)
+    assert (again.duplicate, again.failed) == (4, 0)  # at its level now, or a stricter one: nothing to do

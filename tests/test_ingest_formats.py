@@ -309,3 +309,83 @@ def test_pages_without_text_are_noted_in_the_outcome(settings: Settings, tmp_pat
     assert notes["fine.pdf"] == ""
     assert notes["damaged.pdf"].startswith("no text on pages 2, 4 of 4 (scanned, blank or damaged: not searchable)")
     assert "page 2: pypdf: " in notes["damaged.pdf"] and "page 4" not in notes["damaged.pdf"].split(";", 1)[1]
+
+
+@pytest.mark.parametrize("key", ["Access", "ACCESS", " access", "access "])
+def test_a_sidecar_key_that_is_a_known_field_in_other_letters_fails_its_file(settings: Settings, tmp_path: Path,
+                                                                              key: str) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    testimony = folder / "statement.txt"
+    testimony.write_text("A witness statement about mines near Aghdam.", encoding="utf-8")
+    write_sidecar(testimony, **{key: "confidential", "type": "report"})
+    report = ingest([folder], settings)
+    assert (report.ingested, report.failed) == (0, 1)  # never stored at the default level, public
+    with Archive(settings) as archive:
+        (failed,) = archive.outcomes(report.run_id)
+    assert failed["reason"] == "metadata" and "'access'" in failed["detail"]
+
+
+def test_a_manifest_column_that_is_a_known_field_in_other_letters_is_refused(settings: Settings,
+                                                                              tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("A witness statement about mines near Aghdam.", encoding="utf-8")
+    manifest = tmp_path / "batch.csv"
+    manifest.write_text("path,Title,Access\na.txt,Statement,confidential\n", encoding="utf-8")
+    with pytest.raises(MetadataError, match="line 2: .*'Title'.*'title'"):
+        ingest([tmp_path], settings, manifest=manifest)
+    assert not settings.catalog_path.exists()
+
+
+@pytest.mark.parametrize(("value", "synthetic"), [
+    (True, True), ("true", True), ("Yes", True), (1, True), (False, False), ("false", False), ("no", False),
+    ("0", False), ("ja", None), ("generated", None), ("y", None), (2, None), ({"by": "script"}, None),
+])
+def test_synthetic_is_true_or_false_and_anything_else_fails_its_file(settings: Settings, tmp_path: Path,
+                                                                      value: object, synthetic: bool | None) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "memo.txt").write_text("A generated memo about mines near Aghdam.", encoding="utf-8")
+    write_sidecar(folder / "memo.txt", synthetic=value)
+    report = ingest([folder], settings)
+    if synthetic is None:  # never stored as evidence when it may have been meant as generated
+        assert (report.ingested, report.failures) == (0, {"metadata": 1})
+    else:
+        document, _ = _only_document(settings)
+        assert document.metadata.synthetic is synthetic
+
+
+def test_a_manifest_row_with_more_values_than_columns_is_refused(settings: Settings, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("An appeal about mines near Shusha.", encoding="utf-8")
+    manifest = tmp_path / "batch.csv"
+    # An unquoted comma in the title: its second half, "Shusha", was dropped and the title stored cut short.
+    manifest.write_text("path,access,title\na.txt,restricted,Appeal of the residents, Shusha\n", encoding="utf-8")
+    with pytest.raises(MetadataError, match="line 2: .*' Shusha'.*double quotes"):
+        ingest([tmp_path], settings, manifest=manifest)
+    assert not settings.catalog_path.exists()
+
+
+@pytest.mark.parametrize(("header", "problem"), [
+    ("path;title;access", "separated by ';'.*commas"),  # a spreadsheet's CSV in a locale that writes decimal commas
+    ("path\ttitle\taccess", "separated by tabs.*commas"),
+    ("Path,title,access", "'Path'.*write it 'path'"),
+    ("file,title,access", "needs a 'path' column"),
+])
+def test_a_manifest_without_a_path_column_says_what_is_wrong_with_its_header(settings: Settings, tmp_path: Path,
+                                                                             header: str, problem: str) -> None:
+    (tmp_path / "a.txt").write_text("A memo about landmines.", encoding="utf-8")
+    manifest = tmp_path / "batch.csv"
+    separator = header[4]
+    manifest.write_text(f"{header}\n" + separator.join(["a.txt", "Memo", "confidential"]) + "\n", encoding="utf-8")
+    with pytest.raises(MetadataError, match=problem):
+        ingest([tmp_path], settings, manifest=manifest)
+    assert not settings.catalog_path.exists()
+
+
+def test_sidecar_places_written_as_one_string_are_split_as_in_a_manifest(settings: Settings, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "memo.txt").write_text("A memo about mine clearance.", encoding="utf-8")  # names no place itself
+    write_sidecar(folder / "memo.txt", places="Agdam; Fizuli | Shusha")
+    ingest([folder], settings)
+    document, _ = _only_document(settings)
+    assert document.metadata.places == ("Aghdam", "Fuzuli", "Shusha")

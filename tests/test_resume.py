@@ -283,3 +283,48 @@ def test_sigterm_to_the_whole_process_group_stops_the_batch_like_ctrl_c(batch: P
     assert rerun.returncode == SOME_FILES_FAILED  # broken.pdf, as in an uninterrupted run
     with Archive(Settings(home=home, actor="x")) as archive:
         assert verify(archive).ok and archive.count_documents() == FILES
+
+
+#: Ingests a folder, then writes its report and is killed (SIGKILL) after the report's third file.
+KILLED_WHILE_WRITING_THE_REPORT = """
+import os, signal, sys
+from pathlib import Path
+from archive.ingest import ingest, write_report
+from archive.settings import Settings
+from archive.store import Archive
+
+home, folder, target = map(Path, sys.argv[1:])
+settings = Settings(home=home, actor="t", workers=1)
+report = ingest([folder], settings)
+with Archive(settings) as archive:
+    outcomes = archive.outcomes
+
+    def killed_after_three(run_id):
+        for number, row in enumerate(outcomes(run_id)):
+            if number == 3:
+                os.kill(os.getpid(), signal.SIGKILL)
+            yield row
+
+    archive.outcomes = killed_after_three
+    write_report(archive, report, target)
+"""
+
+
+@pytest.mark.parametrize("name", ["report.json", "report.csv"])
+def test_a_writer_killed_while_writing_its_report_leaves_no_half_report(batch: Path, tmp_path: Path,
+                                                                        name: str) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    target = folder / name
+    target.write_text("the report of last night's batch\n", encoding="utf-8")  # replaced by tonight's, or by none
+    run = subprocess.run([sys.executable, "-c", KILLED_WHILE_WRITING_THE_REPORT, str(tmp_path / "home"), str(batch),
+                          str(target)], capture_output=True)
+    assert run.returncode == -signal.SIGKILL, run.stderr.decode()
+    # Three rows of sixty-one would pass for a report (a CSV's rows end cleanly), and so would last night's.
+    assert not target.exists()
+    assert [p.name for p in folder.iterdir() if not p.name.startswith(".")] == []  # a rerun ingests no leftover
+    run = subprocess.run([sys.executable, "-m", "archive", "--home", str(tmp_path / "home"), "ingest", "--quiet",
+                          "--report", str(target), str(batch)], capture_output=True)
+    assert run.returncode == SOME_FILES_FAILED, run.stderr.decode()
+    assert [p.name for p in folder.iterdir()] == [name]  # the copy the killed writer left is gone too
+    assert len(target.read_text(encoding="utf-8-sig").strip().splitlines()) > FILES

@@ -76,7 +76,8 @@ def test_a_deleted_event_breaks_the_chain_where_it_was(settings: Settings, sampl
     db.close()
     with Archive(settings) as archive:
         problems = verify(archive).problems
-    assert {(p.kind, p.subject) for p in problems} == {("chain-gap", "event 3"), ("chain-broken", "event 3")}
+    assert {(p.kind, p.subject) for p in problems} == {("chain-gap", "event 3"), ("chain-broken", "event 3"),
+                                                       ("event-missing", "EVA-000001")}  # whose event it was
 
 
 def test_a_rewritten_catalog_hash_is_caught(settings: Settings, sample_folder: Path) -> None:
@@ -326,3 +327,35 @@ def test_an_expected_head_with_non_ascii_digits_is_refused_cleanly(settings: Set
     _ingested(settings, sample_folder)
     result = CliRunner().invoke(main, ["--home", str(settings.home), "verify", "-q", "--expect", "²:" + "a" * 64])
     assert result.exit_code == 2 and "EVENT:SHA256" in result.output
+
+
+def test_removing_the_newest_event_of_a_batch_is_named_without_a_recorded_head(
+        settings: Settings, sample_folder: Path) -> None:
+    _ingested(settings, sample_folder)  # the last event is EVA-000002's `ingested`, written with its `received`
+    _sql(settings, "DELETE FROM custody WHERE seq = (SELECT MAX(seq) FROM custody)")
+    with Archive(settings) as archive:
+        report = verify(archive)
+    assert {(p.kind, p.subject) for p in report.problems} == {("event-missing", "EVA-000002")}
+    assert "event 3" in report.problems[0].message  # its `received` event, which is still there
+    result = CliRunner().invoke(main, ["--home", str(settings.home), "verify", "--quiet"])
+    assert result.exit_code == 1 and "event-missing: EVA-000002" in result.stderr
+
+
+@pytest.mark.parametrize(("column", "value"), [
+    ("sha256", "tampered"), ("sha256", "upper"), ("languages", "not json"), ("places", "{"), ("extra", "[1, 2"),
+])
+def test_a_catalog_column_that_cannot_be_read_is_named_and_the_rest_still_verified(
+        settings: Settings, sample_folder: Path, column: str, value: str) -> None:
+    _ingested(settings, sample_folder)
+    if value == "upper":
+        _sql(settings, f"UPDATE documents SET {column} = upper({column}) WHERE control_number = 'EVA-000001'")
+    else:
+        _sql(settings, f"UPDATE documents SET {column} = ? WHERE control_number = 'EVA-000001'", value)
+    with Archive(settings) as archive:
+        planted = archive.object_path(archive.get_document("EVA-000002").sha256)
+    os.chmod(planted, 0o644)  # a problem of another document, found all the same
+    problems = _problems(settings)
+    assert ("catalog-altered", "EVA-000001") in problems and ("original-writable", "EVA-000002") in problems
+    result = CliRunner().invoke(main, ["--home", str(settings.home), "verify", "--quiet"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)  # not a traceback
+    assert "catalog-altered: EVA-000001" in result.stderr
