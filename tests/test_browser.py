@@ -255,6 +255,17 @@ def test_long_words_and_narrow_windows_do_not_scroll_sideways(browser_page, sett
         assert page.evaluate(OVERFLOW) == 0, url
 
 
+def test_the_search_syntax_help_opened_on_a_phone_does_not_scroll_sideways(browser_page) -> None:
+    page = browser_page
+    page.set_viewport_size({"width": 375, "height": 740})
+    for url in ("/?q=landmines", '/?q="unclosed'):  # the results page and the error page of a refused query
+        page.goto(url)
+        page.click(".syntax summary")
+        assert page.locator(".syntax dd").first.is_visible()
+        assert page.evaluate(OVERFLOW) == 0, url
+    shoot(page, "syntax-phone")
+
+
 def test_the_side_column_of_a_document_scrolls_with_the_page(browser_page, settings) -> None:
     page = browser_page
     page.set_viewport_size({"width": 1280, "height": 500})  # a side column taller than the window
