@@ -238,6 +238,21 @@ def test_each_article_count_is_on_its_own_entry(browser_page) -> None:
     assert misplaced == []
 
 
+def test_the_counts_of_closed_instruments_line_up_with_the_other_facet_counts(browser_page) -> None:
+    page = browser_page
+    for width in (1280, 375):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto("/?q=mines")
+        page.evaluate("document.querySelectorAll('details.filters').forEach(d => d.open = true)")
+        edges = page.evaluate("""() => [...document.querySelectorAll(
+            '.tree > ul > li > details > summary > .count, .facet[data-facet="type"] > ul > li > .count')]
+            .map(count => [count.parentElement.innerText.split('\\n')[0],
+                           Math.round(count.getBoundingClientRect().right)])""")
+        assert len(edges) > 4
+        column = max(right for _, right in edges)
+        assert [label for label, right in edges if right != column] == [], f"at {width} px: {edges}"
+
+
 def test_long_words_and_narrow_windows_do_not_scroll_sideways(browser_page, settings) -> None:
     page = browser_page
     word = "Supercalifragilistic" * 8
