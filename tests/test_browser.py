@@ -253,6 +253,24 @@ def test_the_counts_of_closed_instruments_line_up_with_the_other_facet_counts(br
         assert [label for label, right in edges if right != column] == [], f"at {width} px: {edges}"
 
 
+def test_a_facet_value_with_a_long_word_keeps_its_count_in_the_column(browser_page) -> None:
+    page = browser_page
+    for width in (1280, 375):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto("/")
+        page.evaluate("""() => {  // an issuer or place named by one long word (a web address, a chain of names)
+            document.querySelectorAll('details.filters').forEach(d => d.open = true);
+            document.querySelector('.facet[data-facet="issuer_facet"] li a').textContent =
+                'Supercalifragilistic'.repeat(3);
+        }""")
+        spilled = page.evaluate("""() => [...document.querySelectorAll('.facet:not(.tree) li .count')].filter(count => {
+            const column = count.closest('.facet').getBoundingClientRect();
+            return count.offsetParent && count.getBoundingClientRect().right > column.right + 0.5;
+        }).map(count => count.parentElement.innerText)""")
+        assert spilled == [], f"at {width} px"
+        assert page.evaluate(OVERFLOW) == 0, f"at {width} px"
+
+
 def test_long_words_and_narrow_windows_do_not_scroll_sideways(browser_page, settings) -> None:
     page = browser_page
     word = "Supercalifragilistic" * 8
