@@ -220,6 +220,19 @@ def test_copy_without_the_clipboard_api_keeps_the_focus_on_the_button(chromium: 
     assert errors == []
 
 
+def test_without_javascript_no_copy_button_is_offered(chromium: tuple[object, str], settings) -> None:
+    """The button copies through app.js: without it, it would be a button that does nothing when pressed."""
+    browser, origin = chromium
+    report = document_named(settings, "report.pdf")
+    for scripts in (False, True):
+        page = browser.new_page(base_url=origin, java_script_enabled=scripts)  # type: ignore[attr-defined]
+        for url in (f"/documents/{report.id}", f"/documents/{report.id}/pages/2"):
+            page.goto(url)
+            assert page.locator("#citation-text").is_visible()  # to select and copy by hand
+            assert page.locator("button.copy").is_visible() is scripts, (url, scripts)
+        page.close()
+
+
 # -- layout: facet counts beside their own entry, no sideways scrolling, the side column -----------------
 
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
