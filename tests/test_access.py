@@ -502,6 +502,20 @@ def test_admin_changes_access_and_the_document_leaves_search_at_once(clients, ho
     assert "access-changed" in timeline and "is now confidential" in timeline
 
 
+def test_an_access_change_comes_back_to_the_document_as_it_was_opened_from_the_results(clients, home: Settings) -> None:
+    """The document page an admin changes the level on keeps its query marked and its way back to the results."""
+    public = docs(home)["public"]
+    opened = f"/documents/{public.id}?q=Kestrelon&back=type%3Dreport%26sort%3Ddate"
+    page = clients["admin"].get(opened).get_data(as_text=True)
+    action = html.unescape(re.search(r'class="access-form" action="([^"]+)"', page).group(1))
+    response = clients["admin"].post(action, data={"level": "restricted", "csrf_token": csrf_of(page)})
+    assert response.status_code == 302 and response.headers["Location"].endswith(opened)
+    after = clients["admin"].get(response.headers["Location"]).get_data(as_text=True)
+    assert "is now restricted" in after
+    assert '<a href="/?q=Kestrelon&amp;type=report&amp;sort=date">← Search</a>' in after
+    assert "<mark" in after
+
+
 def test_a_document_made_confidential_leaves_search_the_moment_the_catalog_records_it(
         home: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     """From the moment the catalog (and its custody event) holds the narrower level, no search finds the document

@@ -42,6 +42,7 @@ from archive.uploads import (
     queued_uploads,
 )
 from webapp.auth import require_admin
+from webapp.search import trail_of_request
 from webapp.security import CONTROL_CHARACTERS
 from webapp.state import archive, search_index, visible_document
 
@@ -69,7 +70,8 @@ def set_access(doc_id: str) -> Response:
         start_catching_up(archive().settings)  # in case the writer that holds the archive ends without looking
     flash(f"{document.control_number} is now {level}" + ("" if change.changed else " (unchanged)")
           + (f"; {change.pending}" if change.pending else ""))
-    return redirect(url_for("documents.show", doc_id=document.id))
+    # back to the page as it was opened: the query marked, and its way back to the results
+    return redirect(url_for("documents.show", doc_id=document.id, **trail_of_request().link))
 
 
 @bp.route("/ingest", methods=["GET", "POST"])
