@@ -173,6 +173,23 @@ def test_pagination_links_move_through_results(client: FlaskClient) -> None:
     assert "Page 2 of 2" in second and 'start="3"' in second and 'rel="prev"' in second
 
 
+def test_each_page_of_results_or_passages_has_a_title_of_its_own(client: FlaskClient,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A screen reader announces the title when a page opens, and the history lists pages by it."""
+    def title(url: str) -> str:
+        return re.search(r"<title>(.*?)</title>", text_of(client, url), re.S).group(1)
+
+    assert title("/?q=mines&limit=1") == "mines — Evidence archive"
+    assert title("/?q=mines&limit=1&page=2") == "mines — page 2 of 3 — Evidence archive"
+    assert title("/?limit=2&page=2") == "Page 2 of 2 — Evidence archive"
+    assert title("/?q=mines&limit=1&page=9") == "mines — Evidence archive"  # no such page: "page 9 of 3" is not one
+    monkeypatch.setattr("webapp.articles.PASSAGES_PER_PAGE", 1)
+    article = "APMBC Article 5 — Destruction of anti-personnel mines in mined areas"
+    assert title("/articles/APMBC-5") == f"{article} — Evidence archive"
+    assert title("/articles/APMBC-5?page=2") == f"{article} — page 2 of 2 — Evidence archive"
+    assert title("/articles/APMBC-5?page=3") == f"{article} — Evidence archive"
+
+
 def test_export_links_carry_the_search(client: FlaskClient) -> None:
     page = text_of(client, "/?q=landmines&type=report")
     links = re.findall(r'href="([^"]+)" data-export="([^"]+)"', page)
