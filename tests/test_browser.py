@@ -360,6 +360,54 @@ def test_an_upload_during_a_batch_waits_and_its_page_shows_the_outcome_once_in(
     assert not page.console_errors
 
 
+SPLIT_WORDS = """selector => [...document.querySelectorAll(selector)].filter(cell => {
+    // a cell narrower than one of its words (a line may break after a hyphen), which it then splits inside
+    const style = getComputedStyle(cell), probe = document.createElement('span');
+    const room = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    probe.style.whiteSpace = 'nowrap'; probe.style.font = style.font; probe.style.position = 'absolute';
+    document.body.append(probe);
+    const widest = Math.max(...cell.innerText.split(/\\s+|(?<=-)/).map(word => {
+        probe.textContent = word; return probe.getBoundingClientRect().width; }));
+    probe.remove();
+    return widest > room + 1;
+}).map(cell => cell.innerText)"""
+
+
+def test_on_a_phone_the_outcomes_and_the_audit_trail_keep_their_words_whole(browser_page, settings: Settings,
+                                                                            tmp_path: Path) -> None:
+    """Three or five columns on a 375 px screen split "Outcome", "Who" and "ingested" letter by letter; the tables
+    keep their words and scroll sideways in a box of their own, which the keyboard can reach."""
+    from archive.accounts import add_user
+    from archive.store import Archive
+
+    with Archive(settings) as archive:
+        add_user(archive, "clerk", "admin", "correct horse battery staple")
+    page = browser_page
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto("/login")
+    page.fill("#name", "clerk")
+    page.fill("#password", "correct horse battery staple")
+    with page.expect_navigation():
+        page.press("#password", "Enter")
+    statement = tmp_path / "statement.txt"
+    statement.write_text("A statement about mines near Aghdam, 2023.", encoding="utf-8")
+    page.goto("/ingest")
+    page.set_input_files("#files", str(statement))
+    page.click(".ingest-form button[type=submit]")
+    assert "1 ingested" in page.locator(".summary").inner_text()
+    split = page.evaluate(SPLIT_WORDS, ".outcomes th, .outcomes td:nth-child(2)")
+    assert split == [] and page.evaluate(OVERFLOW) == 0, split
+    shoot(page, "upload-phone")
+    page.click("table.outcomes a")  # downloads of originals are on the audit trail
+    assert page.request.get(page.locator(".metadata a[download]").get_attribute("href")).ok
+    page.goto("/audit")
+    assert page.locator(".audit-events td.action").count() > 0
+    split = page.evaluate(SPLIT_WORDS, ".audit-events th, .audit-events td:not(:last-child)")
+    assert split == [] and page.evaluate(OVERFLOW) == 0, split
+    shoot(page, "audit-phone")
+    assert _accessibility_violations(page) == []  # the scrolling box is named and reached by the keyboard
+
+
 def test_on_a_phone_the_results_come_first_and_the_filters_open_on_demand(browser_page) -> None:
     page = browser_page
     page.set_viewport_size({"width": 375, "height": 740})
