@@ -364,7 +364,10 @@ SPLIT_WORDS = """selector => [...document.querySelectorAll(selector)].filter(cel
     // a cell narrower than one of its words (a line may break after a hyphen), which it then splits inside
     const style = getComputedStyle(cell), probe = document.createElement('span');
     const room = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-    probe.style.whiteSpace = 'nowrap'; probe.style.font = style.font; probe.style.position = 'absolute';
+    for (const name of ['fontFamily', 'fontSize', 'fontWeight', 'fontStyle', 'letterSpacing']) {
+        probe.style[name] = style[name];  // not the shorthand "font": empty when a cell sets tabular figures
+    }
+    probe.style.whiteSpace = 'nowrap'; probe.style.position = 'absolute';
     document.body.append(probe);
     const widest = Math.max(...cell.innerText.split(/\\s+|(?<=-)/).map(word => {
         probe.textContent = word; return probe.getBoundingClientRect().width; }));
@@ -406,6 +409,18 @@ def test_on_a_phone_the_outcomes_and_the_audit_trail_keep_their_words_whole(brow
     assert split == [] and page.evaluate(OVERFLOW) == 0, split
     shoot(page, "audit-phone")
     assert _accessibility_violations(page) == []  # the scrolling box is named and reached by the keyboard
+
+
+def test_on_a_phone_the_documents_citing_an_article_keep_their_words_whole(browser_page) -> None:
+    page = browser_page
+    page.set_viewport_size({"width": 375, "height": 740})
+    for url in ("/articles/APMBC-5", "/articles/APMBC"):
+        page.goto(url)
+        assert page.locator(".citing-documents tbody tr").count() == 2
+        split = page.evaluate(SPLIT_WORDS, ".citing-documents th, .citing-documents td:not(:first-child)")
+        assert split == [] and page.evaluate(OVERFLOW) == 0, (url, split)
+        assert _accessibility_violations(page) == [], url
+    shoot(page, "instrument-phone")
 
 
 def test_on_a_phone_the_results_come_first_and_the_filters_open_on_demand(browser_page) -> None:
