@@ -961,6 +961,24 @@ def test_russian_text_is_marked_as_russian(settings: Settings, tmp_path: Path) -
         assert '<html lang="en">' in page and '<pre lang="ru">' in page and '<h1 lang="ru">' in page
 
 
+def test_a_russian_result_is_marked_as_russian_on_the_results_page(settings: Settings, tmp_path: Path) -> None:
+    """A screen reader reads a Russian title or snippet in a Russian voice only when the page says it is Russian."""
+    folder = tmp_path / "ru"
+    folder.mkdir()
+    (folder / "letter.txt").write_text("Письмо о минах\n\nВ районе Шуша обнаружены противопехотные мины, "
+                                       "которые были установлены вдоль дороги.", encoding="utf-8")
+    (folder / "note.txt").write_text("Note on mines\n\nMines were found along the road near Shusha.",
+                                     encoding="utf-8")
+    ingest([folder], settings)
+    client = create_app({"ARCHIVE_SETTINGS": settings}).test_client()
+    page = text_of(client, "/?q=мины+OR+mines")
+    hits = [hit.split("</li>")[0] for hit in page.split('<li class="hit">')[1:]]
+    russian, english = (next(hit for hit in hits if title in hit) for title in ("Письмо о минах", "Note on mines"))
+    assert '<h3 lang="ru">' in russian and '<span lang="ru">' in russian
+    assert re.search(r'<span lang="ru">[^<]*(<mark[^>]*>[^<]*</mark>[^<]*)+</span>', russian)  # not "p. 1"
+    assert 'lang="' not in english  # the page's own language
+
+
 def test_a_results_page_past_the_end_links_back(client: FlaskClient) -> None:
     page = text_of(client, "/?q=landmines&page=99")
     assert "There is only 1 page of results" in page and "go to the last</a>" in page
