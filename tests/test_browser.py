@@ -423,6 +423,29 @@ def test_on_a_phone_the_documents_citing_an_article_keep_their_words_whole(brows
     shoot(page, "instrument-phone")
 
 
+def test_a_wrong_password_leaves_the_focus_on_the_password_to_type_again(browser_page, settings: Settings) -> None:
+    """The page refusing it keeps the name: the cursor waits in the empty password field, not in the name."""
+    from archive.accounts import add_user
+    from archive.store import Archive
+
+    with Archive(settings) as archive:
+        add_user(archive, "clerk", "admin", "correct horse battery staple")
+    page = browser_page
+    page.goto("/login")
+    assert page.evaluate("document.activeElement.id") == "name"
+    page.fill("#name", "clerk")
+    page.fill("#password", "wrong horse")
+    with page.expect_navigation():
+        page.press("#password", "Enter")
+    assert "wrong" in page.locator(".message").inner_text()
+    assert page.input_value("#name") == "clerk"
+    assert page.evaluate("document.activeElement.id") == "password"
+    page.keyboard.type("correct horse battery staple")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Signed in as" in page.locator(".account").inner_text()
+
+
 def test_on_a_phone_the_results_come_first_and_the_filters_open_on_demand(browser_page) -> None:
     page = browser_page
     page.set_viewport_size({"width": 375, "height": 740})
