@@ -442,6 +442,17 @@ def test_document_shows_custody_and_the_original(client: FlaskClient, settings: 
     assert f'href="/documents/{report.id}/download"' in page
 
 
+def test_the_custody_timeline_says_its_times_are_utc(client: FlaskClient, settings: Settings) -> None:
+    """A reader in Baku (UTC+4) would take 06:50 for local time: the timeline says UTC, as the metadata does."""
+    report = document_named(settings, "report.pdf")
+    page = text_of(client, f"/documents/{report.id}")
+    timeline = page[page.index('class="timeline"'):page.index("</ol>", page.index('class="timeline"'))]
+    times = re.findall(r'<time datetime="([^"]+)">([^<]+)</time>', timeline)
+    assert len(times) >= 2
+    for stamp, shown in times:
+        assert stamp.endswith("+00:00") and shown == f"{stamp[:10]} {stamp[11:19]} UTC"
+
+
 def test_page_view_shows_one_page_with_the_pdf_at_that_page(client: FlaskClient, settings: Settings) -> None:
     submission = document_named(settings, "mine-map.pdf")
     page = text_of(client, f"/documents/{submission.id}/pages/2?q=clearance")
