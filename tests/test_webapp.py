@@ -260,6 +260,24 @@ def test_a_wrong_argument_is_named_and_not_called_the_query(client: FlaskClient,
     assert "could not understand the query" not in page  # the query is fine: another argument is wrong
 
 
+@pytest.mark.parametrize(("dates", "back"), [
+    ("from=23.04.2022", "/?q=landmines&amp;type=report&amp;sort=date"),  # a date typed as many countries write it
+    ("from=2022&to=2020", "/?q=landmines&amp;type=report&amp;sort=date"),
+    ("to=yesterday", "/?q=landmines&amp;type=report&amp;sort=date"),
+])
+def test_a_search_refused_for_its_dates_leads_back_to_itself_without_them(client: FlaskClient, dates: str,
+                                                                            back: str) -> None:
+    """The dates are typed in the filters' form: "Back to search" led to an empty search, losing the query, the
+    filters and the sort; the header's box keeps none of them either, since they come with the wrong date."""
+    page = text_of(client, f"/?q=landmines&type=report&sort=date&{dates}", 400)
+    assert f'<a href="{back}">Back to the search without its dates</a>' in page
+
+
+def test_a_search_refused_for_its_query_leads_back_to_the_search_page(client: FlaskClient) -> None:
+    page = text_of(client, '/?q="unclosed&from=2021', 400)
+    assert '<a href="/">Back to search</a>' in page
+
+
 @pytest.mark.parametrize("url", [
     "/?q=landmines&from=99999999999999999999",
     "/?q=landmines&to=99999999999999999999-06",

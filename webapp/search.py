@@ -165,6 +165,22 @@ def without_url(*names: str) -> str:
     return _search_url(args)
 
 
+def without_refused_dates_url() -> str | None:
+    """On a results page refused for its dates alone (typed in the filters' form: ``23.04.2022``, or running
+    backwards), this search without them, for its error page to lead back to; ``None`` on any other page."""
+    if request.endpoint != "search.index" or not (request.args.get("from") or request.args.get("to")):
+        return None
+    try:
+        request_from_args(MultiDict([(k, v) for k, v in request.args.items(multi=True) if k not in ("from", "to")]))
+    except QueryError:
+        return None  # something else is wrong too: the error is about that
+    try:
+        request_from_args(request.args)
+    except QueryError:
+        return without_url("from", "to")
+    return None
+
+
 def query_url(query: str) -> str:
     """This search with another query (the "did you mean" link): filters, dates and sort kept, page 1."""
     args = {k: v for k, v in _page_args().items() if k != "page"}
