@@ -894,6 +894,13 @@ def test_article_page_lists_every_passage_citing_it(client: FlaskClient, setting
     assert "<strong>Article 5 of the Ottawa Convention</strong>" in page
 
 
+def test_an_instrument_page_is_titled_with_its_name_not_its_id_alone(client: FlaskClient) -> None:
+    """"APMBC" alone, in a tab, a bookmark or a screen reader's announcement, says little to most readers."""
+    for ref_id, title in (("APMBC", "APMBC — Ottawa Convention"), ("GCIV", "GCIV — Fourth Geneva Convention")):
+        page = text_of(client, f"/articles/{ref_id}")
+        assert re.search(r"<title>(.*?)</title>", page).group(1) == f"{title} — Evidence archive"
+
+
 def test_article_page_lists_the_documents_citing_it_with_pages(client: FlaskClient, settings: Settings) -> None:
     page = text_of(client, "/articles/APMBC")
     table = page[page.index('class="citing-documents"'):page.index("</details>")]
