@@ -935,6 +935,19 @@ def test_audit_events_are_shown_to_admins_only(clients, tokens, home: Settings) 
     assert clients[None].get("/audit").status_code == 403
 
 
+def test_the_audit_trail_shows_details_as_words_not_python(clients, home: Settings) -> None:
+    """An export's filters and an inline view of an original read as a person writes them, not as Python prints
+    them (``{'type': ['report']}``, ``True``)."""
+    public = docs(home)["public"]
+    for url in ("/export/csv?q=Kestrelon&type=report&type=appeal", f"/documents/{public.id}/original"):
+        with clients["admin"].get(url) as response:
+            assert response.status_code == 200 and response.get_data()
+    audit = html.unescape(clients["admin"].get("/audit").get_data(as_text=True))
+    assert "filters: type=report, type=appeal" in audit and "query: Kestrelon" in audit
+    assert "inline: yes" in audit
+    assert "{'" not in audit and "['" not in audit and ": True" not in audit
+
+
 @pytest.mark.parametrize("role", [None, *ROLES])
 def test_the_folder_a_file_came_from_and_who_acted_are_shown_only_beyond_public(clients, tokens, home: Settings,
                                                                   role: str | None) -> None:

@@ -183,5 +183,19 @@ def audit() -> str:
         "ORDER BY c.seq DESC LIMIT ?",
         (*AUDITED, AUDIT_ROWS),
     ).fetchall()
-    events = [{**dict(row), "details": json.loads(row["details"])} for row in rows]
+    events = [{**dict(row), "details": {key: shown(value) for key, value in json.loads(row["details"]).items()}}
+              for row in rows]
     return render_template("audit.html", events=events, limit=AUDIT_ROWS)
+
+
+def shown(value: Any) -> str:
+    """A custody detail as a person writes it, not as Python prints it: ``type=report, type=appeal`` for the filters
+    ``{'type': ['report', 'appeal']}``, ``yes`` for ``True``, ``public, restricted`` for a list."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return ", ".join(f"{key}={shown(item)}" for key, items in value.items()
+                         for item in (items if isinstance(items, list) else [items])) or "none"
+    if isinstance(value, list):
+        return ", ".join(shown(item) for item in value) or "none"
+    return str(value)
