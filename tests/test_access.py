@@ -502,6 +502,20 @@ def test_admin_changes_access_and_the_document_leaves_search_at_once(clients, ho
     assert "access-changed" in timeline and "is now confidential" in timeline
 
 
+def test_an_access_change_comes_back_to_the_document_as_it_was_opened_from_the_results(clients, home: Settings) -> None:
+    """The document page an admin changes the level on keeps its query marked and its way back to the results."""
+    public = docs(home)["public"]
+    opened = f"/documents/{public.id}?q=Kestrelon&back=type%3Dreport%26sort%3Ddate"
+    page = clients["admin"].get(opened).get_data(as_text=True)
+    action = html.unescape(re.search(r'class="access-form" action="([^"]+)"', page).group(1))
+    response = clients["admin"].post(action, data={"level": "restricted", "csrf_token": csrf_of(page)})
+    assert response.status_code == 302 and response.headers["Location"].endswith(opened)
+    after = clients["admin"].get(response.headers["Location"]).get_data(as_text=True)
+    assert "is now restricted" in after
+    assert '<a href="/?q=Kestrelon&amp;type=report&amp;sort=date">← Search</a>' in after
+    assert "<mark" in after
+
+
 def test_a_document_made_confidential_leaves_search_the_moment_the_catalog_records_it(
         home: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     """From the moment the catalog (and its custody event) holds the narrower level, no search finds the document
@@ -919,6 +933,19 @@ def test_audit_events_are_shown_to_admins_only(clients, tokens, home: Settings) 
     assert "investigator" in audit and witness.control_number in audit
     assert clients["investigator"].get("/audit").status_code == 403
     assert clients[None].get("/audit").status_code == 403
+
+
+def test_the_audit_trail_shows_details_as_words_not_python(clients, home: Settings) -> None:
+    """An export's filters and an inline view of an original read as a person writes them, not as Python prints
+    them (``{'type': ['report']}``, ``True``)."""
+    public = docs(home)["public"]
+    for url in ("/export/csv?q=Kestrelon&type=report&type=appeal", f"/documents/{public.id}/original"):
+        with clients["admin"].get(url) as response:
+            assert response.status_code == 200 and response.get_data()
+    audit = html.unescape(clients["admin"].get("/audit").get_data(as_text=True))
+    assert "filters: type=report, type=appeal" in audit and "query: Kestrelon" in audit
+    assert "inline: yes" in audit
+    assert "{'" not in audit and "['" not in audit and ": True" not in audit
 
 
 @pytest.mark.parametrize("role", [None, *ROLES])

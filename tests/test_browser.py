@@ -220,6 +220,19 @@ def test_copy_without_the_clipboard_api_keeps_the_focus_on_the_button(chromium: 
     assert errors == []
 
 
+def test_without_javascript_no_copy_button_is_offered(chromium: tuple[object, str], settings) -> None:
+    """The button copies through app.js: without it, it would be a button that does nothing when pressed."""
+    browser, origin = chromium
+    report = document_named(settings, "report.pdf")
+    for scripts in (False, True):
+        page = browser.new_page(base_url=origin, java_script_enabled=scripts)  # type: ignore[attr-defined]
+        for url in (f"/documents/{report.id}", f"/documents/{report.id}/pages/2"):
+            page.goto(url)
+            assert page.locator("#citation-text").is_visible()  # to select and copy by hand
+            assert page.locator("button.copy").is_visible() is scripts, (url, scripts)
+        page.close()
+
+
 # -- layout: facet counts beside their own entry, no sideways scrolling, the side column -----------------
 
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
@@ -238,6 +251,39 @@ def test_each_article_count_is_on_its_own_entry(browser_page) -> None:
     assert misplaced == []
 
 
+def test_the_counts_of_closed_instruments_line_up_with_the_other_facet_counts(browser_page) -> None:
+    page = browser_page
+    for width in (1280, 375):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto("/?q=mines")
+        page.evaluate("document.querySelectorAll('details.filters').forEach(d => d.open = true)")
+        edges = page.evaluate("""() => [...document.querySelectorAll(
+            '.tree > ul > li > details > summary > .count, .facet[data-facet="type"] > ul > li > .count')]
+            .map(count => [count.parentElement.innerText.split('\\n')[0],
+                           Math.round(count.getBoundingClientRect().right)])""")
+        assert len(edges) > 4
+        column = max(right for _, right in edges)
+        assert [label for label, right in edges if right != column] == [], f"at {width} px: {edges}"
+
+
+def test_a_facet_value_with_a_long_word_keeps_its_count_in_the_column(browser_page) -> None:
+    page = browser_page
+    for width in (1280, 375):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto("/")
+        page.evaluate("""() => {  // an issuer or place named by one long word (a web address, a chain of names)
+            document.querySelectorAll('details.filters').forEach(d => d.open = true);
+            document.querySelector('.facet[data-facet="issuer_facet"] li a').textContent =
+                'Supercalifragilistic'.repeat(3);
+        }""")
+        spilled = page.evaluate("""() => [...document.querySelectorAll('.facet:not(.tree) li .count')].filter(count => {
+            const column = count.closest('.facet').getBoundingClientRect();
+            return count.offsetParent && count.getBoundingClientRect().right > column.right + 0.5;
+        }).map(count => count.parentElement.innerText)""")
+        assert spilled == [], f"at {width} px"
+        assert page.evaluate(OVERFLOW) == 0, f"at {width} px"
+
+
 def test_long_words_and_narrow_windows_do_not_scroll_sideways(browser_page, settings) -> None:
     page = browser_page
     word = "Supercalifragilistic" * 8
@@ -253,6 +299,17 @@ def test_long_words_and_narrow_windows_do_not_scroll_sideways(browser_page, sett
                 "/articles/APMBC-5", "/login"):
         page.goto(url)
         assert page.evaluate(OVERFLOW) == 0, url
+
+
+def test_the_search_syntax_help_opened_on_a_phone_does_not_scroll_sideways(browser_page) -> None:
+    page = browser_page
+    page.set_viewport_size({"width": 375, "height": 740})
+    for url in ("/?q=landmines", '/?q="unclosed'):  # the results page and the error page of a refused query
+        page.goto(url)
+        page.click(".syntax summary")
+        assert page.locator(".syntax dd").first.is_visible()
+        assert page.evaluate(OVERFLOW) == 0, url
+    shoot(page, "syntax-phone")
 
 
 def test_the_side_column_of_a_document_scrolls_with_the_page(browser_page, settings) -> None:
@@ -301,6 +358,92 @@ def test_an_upload_during_a_batch_waits_and_its_page_shows_the_outcome_once_in(
     page.click("table.outcomes a")
     assert "Глимборово" in page.locator("main").inner_text()
     assert not page.console_errors
+
+
+SPLIT_WORDS = """selector => [...document.querySelectorAll(selector)].filter(cell => {
+    // a cell narrower than one of its words (a line may break after a hyphen), which it then splits inside
+    const style = getComputedStyle(cell), probe = document.createElement('span');
+    const room = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    for (const name of ['fontFamily', 'fontSize', 'fontWeight', 'fontStyle', 'letterSpacing']) {
+        probe.style[name] = style[name];  // not the shorthand "font": empty when a cell sets tabular figures
+    }
+    probe.style.whiteSpace = 'nowrap'; probe.style.position = 'absolute';
+    document.body.append(probe);
+    const widest = Math.max(...cell.innerText.split(/\\s+|(?<=-)/).map(word => {
+        probe.textContent = word; return probe.getBoundingClientRect().width; }));
+    probe.remove();
+    return widest > room + 1;
+}).map(cell => cell.innerText)"""
+
+
+def test_on_a_phone_the_outcomes_and_the_audit_trail_keep_their_words_whole(browser_page, settings: Settings,
+                                                                            tmp_path: Path) -> None:
+    """Three or five columns on a 375 px screen split "Outcome", "Who" and "ingested" letter by letter; the tables
+    keep their words and scroll sideways in a box of their own, which the keyboard can reach."""
+    from archive.accounts import add_user
+    from archive.store import Archive
+
+    with Archive(settings) as archive:
+        add_user(archive, "clerk", "admin", "correct horse battery staple")
+    page = browser_page
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto("/login")
+    page.fill("#name", "clerk")
+    page.fill("#password", "correct horse battery staple")
+    with page.expect_navigation():
+        page.press("#password", "Enter")
+    statement = tmp_path / "statement.txt"
+    statement.write_text("A statement about mines near Aghdam, 2023.", encoding="utf-8")
+    page.goto("/ingest")
+    page.set_input_files("#files", str(statement))
+    page.click(".ingest-form button[type=submit]")
+    assert "1 ingested" in page.locator(".summary").inner_text()
+    split = page.evaluate(SPLIT_WORDS, ".outcomes th, .outcomes td:nth-child(2)")
+    assert split == [] and page.evaluate(OVERFLOW) == 0, split
+    shoot(page, "upload-phone")
+    page.click("table.outcomes a")  # downloads of originals are on the audit trail
+    assert page.request.get(page.locator(".metadata a[download]").get_attribute("href")).ok
+    page.goto("/audit")
+    assert page.locator(".audit-events td.action").count() > 0
+    split = page.evaluate(SPLIT_WORDS, ".audit-events th, .audit-events td:not(:last-child)")
+    assert split == [] and page.evaluate(OVERFLOW) == 0, split
+    shoot(page, "audit-phone")
+    assert _accessibility_violations(page) == []  # the scrolling box is named and reached by the keyboard
+
+
+def test_on_a_phone_the_documents_citing_an_article_keep_their_words_whole(browser_page) -> None:
+    page = browser_page
+    page.set_viewport_size({"width": 375, "height": 740})
+    for url in ("/articles/APMBC-5", "/articles/APMBC"):
+        page.goto(url)
+        assert page.locator(".citing-documents tbody tr").count() == 2
+        split = page.evaluate(SPLIT_WORDS, ".citing-documents th, .citing-documents td:not(:first-child)")
+        assert split == [] and page.evaluate(OVERFLOW) == 0, (url, split)
+        assert _accessibility_violations(page) == [], url
+    shoot(page, "instrument-phone")
+
+
+def test_a_wrong_password_leaves_the_focus_on_the_password_to_type_again(browser_page, settings: Settings) -> None:
+    """The page refusing it keeps the name: the cursor waits in the empty password field, not in the name."""
+    from archive.accounts import add_user
+    from archive.store import Archive
+
+    with Archive(settings) as archive:
+        add_user(archive, "clerk", "admin", "correct horse battery staple")
+    page = browser_page
+    page.goto("/login")
+    assert page.evaluate("document.activeElement.id") == "name"
+    page.fill("#name", "clerk")
+    page.fill("#password", "wrong horse")
+    with page.expect_navigation():
+        page.press("#password", "Enter")
+    assert "wrong" in page.locator(".message").inner_text()
+    assert page.input_value("#name") == "clerk"
+    assert page.evaluate("document.activeElement.id") == "password"
+    page.keyboard.type("correct horse battery staple")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Signed in as" in page.locator(".account").inner_text()
 
 
 def test_on_a_phone_the_results_come_first_and_the_filters_open_on_demand(browser_page) -> None:

@@ -173,6 +173,23 @@ def test_pagination_links_move_through_results(client: FlaskClient) -> None:
     assert "Page 2 of 2" in second and 'start="3"' in second and 'rel="prev"' in second
 
 
+def test_each_page_of_results_or_passages_has_a_title_of_its_own(client: FlaskClient,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A screen reader announces the title when a page opens, and the history lists pages by it."""
+    def title(url: str) -> str:
+        return re.search(r"<title>(.*?)</title>", text_of(client, url), re.S).group(1)
+
+    assert title("/?q=mines&limit=1") == "mines — Evidence archive"
+    assert title("/?q=mines&limit=1&page=2") == "mines — page 2 of 3 — Evidence archive"
+    assert title("/?limit=2&page=2") == "Page 2 of 2 — Evidence archive"
+    assert title("/?q=mines&limit=1&page=9") == "mines — Evidence archive"  # no such page: "page 9 of 3" is not one
+    monkeypatch.setattr("webapp.articles.PASSAGES_PER_PAGE", 1)
+    article = "APMBC Article 5 — Destruction of anti-personnel mines in mined areas"
+    assert title("/articles/APMBC-5") == f"{article} — Evidence archive"
+    assert title("/articles/APMBC-5?page=2") == f"{article} — page 2 of 2 — Evidence archive"
+    assert title("/articles/APMBC-5?page=3") == f"{article} — Evidence archive"
+
+
 def test_export_links_carry_the_search(client: FlaskClient) -> None:
     page = text_of(client, "/?q=landmines&type=report")
     links = re.findall(r'href="([^"]+)" data-export="([^"]+)"', page)
@@ -241,6 +258,24 @@ def test_a_wrong_argument_is_named_and_not_called_the_query(client: FlaskClient,
     page = html.unescape(text_of(client, url, 400))
     assert named in page
     assert "could not understand the query" not in page  # the query is fine: another argument is wrong
+
+
+@pytest.mark.parametrize(("dates", "back"), [
+    ("from=23.04.2022", "/?q=landmines&amp;type=report&amp;sort=date"),  # a date typed as many countries write it
+    ("from=2022&to=2020", "/?q=landmines&amp;type=report&amp;sort=date"),
+    ("to=yesterday", "/?q=landmines&amp;type=report&amp;sort=date"),
+])
+def test_a_search_refused_for_its_dates_leads_back_to_itself_without_them(client: FlaskClient, dates: str,
+                                                                            back: str) -> None:
+    """The dates are typed in the filters' form: "Back to search" led to an empty search, losing the query, the
+    filters and the sort; the header's box keeps none of them either, since they come with the wrong date."""
+    page = text_of(client, f"/?q=landmines&type=report&sort=date&{dates}", 400)
+    assert f'<a href="{back}">Back to the search without its dates</a>' in page
+
+
+def test_a_search_refused_for_its_query_leads_back_to_the_search_page(client: FlaskClient) -> None:
+    page = text_of(client, '/?q="unclosed&from=2021', 400)
+    assert '<a href="/">Back to search</a>' in page
 
 
 @pytest.mark.parametrize("url", [
@@ -423,6 +458,17 @@ def test_document_shows_custody_and_the_original(client: FlaskClient, settings: 
     assert timeline.index(">received<") < timeline.index(">ingested<")
     assert f'src="/documents/{report.id}/original"' in page
     assert f'href="/documents/{report.id}/download"' in page
+
+
+def test_the_custody_timeline_says_its_times_are_utc(client: FlaskClient, settings: Settings) -> None:
+    """A reader in Baku (UTC+4) would take 06:50 for local time: the timeline says UTC, as the metadata does."""
+    report = document_named(settings, "report.pdf")
+    page = text_of(client, f"/documents/{report.id}")
+    timeline = page[page.index('class="timeline"'):page.index("</ol>", page.index('class="timeline"'))]
+    times = re.findall(r'<time datetime="([^"]+)">([^<]+)</time>', timeline)
+    assert len(times) >= 2
+    for stamp, shown in times:
+        assert stamp.endswith("+00:00") and shown == f"{stamp[:10]} {stamp[11:19]} UTC"
 
 
 def test_page_view_shows_one_page_with_the_pdf_at_that_page(client: FlaskClient, settings: Settings) -> None:
@@ -848,6 +894,13 @@ def test_article_page_lists_every_passage_citing_it(client: FlaskClient, setting
     assert "<strong>Article 5 of the Ottawa Convention</strong>" in page
 
 
+def test_an_instrument_page_is_titled_with_its_name_not_its_id_alone(client: FlaskClient) -> None:
+    """"APMBC" alone, in a tab, a bookmark or a screen reader's announcement, says little to most readers."""
+    for ref_id, title in (("APMBC", "APMBC — Ottawa Convention"), ("GCIV", "GCIV — Fourth Geneva Convention")):
+        page = text_of(client, f"/articles/{ref_id}")
+        assert re.search(r"<title>(.*?)</title>", page).group(1) == f"{title} — Evidence archive"
+
+
 def test_article_page_lists_the_documents_citing_it_with_pages(client: FlaskClient, settings: Settings) -> None:
     page = text_of(client, "/articles/APMBC")
     table = page[page.index('class="citing-documents"'):page.index("</details>")]
@@ -942,6 +995,24 @@ def test_russian_text_is_marked_as_russian(settings: Settings, tmp_path: Path) -
     for url in (f"/documents/{document.id}", f"/documents/{document.id}/pages/1"):
         page = text_of(client, url)
         assert '<html lang="en">' in page and '<pre lang="ru">' in page and '<h1 lang="ru">' in page
+
+
+def test_a_russian_result_is_marked_as_russian_on_the_results_page(settings: Settings, tmp_path: Path) -> None:
+    """A screen reader reads a Russian title or snippet in a Russian voice only when the page says it is Russian."""
+    folder = tmp_path / "ru"
+    folder.mkdir()
+    (folder / "letter.txt").write_text("Письмо о минах\n\nВ районе Шуша обнаружены противопехотные мины, "
+                                       "которые были установлены вдоль дороги.", encoding="utf-8")
+    (folder / "note.txt").write_text("Note on mines\n\nMines were found along the road near Shusha.",
+                                     encoding="utf-8")
+    ingest([folder], settings)
+    client = create_app({"ARCHIVE_SETTINGS": settings}).test_client()
+    page = text_of(client, "/?q=мины+OR+mines")
+    hits = [hit.split("</li>")[0] for hit in page.split('<li class="hit">')[1:]]
+    russian, english = (next(hit for hit in hits if title in hit) for title in ("Письмо о минах", "Note on mines"))
+    assert '<h3 lang="ru">' in russian and '<span lang="ru">' in russian
+    assert re.search(r'<span lang="ru">[^<]*(<mark[^>]*>[^<]*</mark>[^<]*)+</span>', russian)  # not "p. 1"
+    assert 'lang="' not in english  # the page's own language
 
 
 def test_a_results_page_past_the_end_links_back(client: FlaskClient) -> None:

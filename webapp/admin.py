@@ -42,6 +42,7 @@ from archive.uploads import (
     queued_uploads,
 )
 from webapp.auth import require_admin
+from webapp.search import trail_of_request
 from webapp.security import CONTROL_CHARACTERS
 from webapp.state import archive, search_index, visible_document
 
@@ -69,7 +70,8 @@ def set_access(doc_id: str) -> Response:
         start_catching_up(archive().settings)  # in case the writer that holds the archive ends without looking
     flash(f"{document.control_number} is now {level}" + ("" if change.changed else " (unchanged)")
           + (f"; {change.pending}" if change.pending else ""))
-    return redirect(url_for("documents.show", doc_id=document.id))
+    # back to the page as it was opened: the query marked, and its way back to the results
+    return redirect(url_for("documents.show", doc_id=document.id, **trail_of_request().link))
 
 
 @bp.route("/ingest", methods=["GET", "POST"])
@@ -181,5 +183,19 @@ def audit() -> str:
         "ORDER BY c.seq DESC LIMIT ?",
         (*AUDITED, AUDIT_ROWS),
     ).fetchall()
-    events = [{**dict(row), "details": json.loads(row["details"])} for row in rows]
+    events = [{**dict(row), "details": {key: shown(value) for key, value in json.loads(row["details"]).items()}}
+              for row in rows]
     return render_template("audit.html", events=events, limit=AUDIT_ROWS)
+
+
+def shown(value: Any) -> str:
+    """A custody detail as a person writes it, not as Python prints it: ``type=report, type=appeal`` for the filters
+    ``{'type': ['report', 'appeal']}``, ``yes`` for ``True``, ``public, restricted`` for a list."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return ", ".join(f"{key}={shown(item)}" for key, items in value.items()
+                         for item in (items if isinstance(items, list) else [items])) or "none"
+    if isinstance(value, list):
+        return ", ".join(shown(item) for item in value) or "none"
+    return str(value)

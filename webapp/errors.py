@@ -25,7 +25,7 @@ from archive.errors import (
     TooManyExportsError,
     WriterBusyError,
 )
-from webapp.search import query_url
+from webapp.search import query_url, without_refused_dates_url
 
 TITLES = {400: "Cannot run this search", 401: "Not signed in", 403: "Not allowed", 404: "Not found",
           405: "Not allowed", 409: "Already there", 413: "Too large", 429: "Locked", 503: "Not now",
@@ -56,7 +56,7 @@ def error_response(status: int, message: str, suggestion: str | None = None,
         response = make_response(render_template(
             "error.html", status=status, title=title or TITLES.get(status, "Something went wrong"), message=message,
             suggestion=suggestion, suggestion_url=suggestion_url(suggestion),
-            show_syntax=status == 400 and title is None))
+            show_syntax=status == 400 and title is None, without_dates_url=without_refused_dates_url()))
     if status == 401:  # a token that is not valid: under /api/, or on the link to an original the API gave
         response.headers["WWW-Authenticate"] = BEARER_CHALLENGE
     return response, status

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -164,6 +165,22 @@ def without_url(*names: str) -> str:
     return _search_url(args)
 
 
+def without_refused_dates_url() -> str | None:
+    """On a results page refused for its dates alone (typed in the filters' form: ``23.04.2022``, or running
+    backwards), this search without them, for its error page to lead back to; ``None`` on any other page."""
+    if request.endpoint != "search.index" or not (request.args.get("from") or request.args.get("to")):
+        return None
+    try:
+        request_from_args(MultiDict([(k, v) for k, v in request.args.items(multi=True) if k not in ("from", "to")]))
+    except QueryError:
+        return None  # something else is wrong too: the error is about that
+    try:
+        request_from_args(request.args)
+    except QueryError:
+        return without_url("from", "to")
+    return None
+
+
 def query_url(query: str) -> str:
     """This search with another query (the "did you mean" link): filters, dates and sort kept, page 1."""
     args = {k: v for k, v in _page_args().items() if k != "page"}
@@ -294,6 +311,25 @@ def suggestion_of(results: SearchResults) -> str | None:
     return suggestion if suggestion and suggestion.strip() != results.request.query.strip() else None
 
 
+def languages_of(hits: Any) -> dict[tuple[str, int | None], tuple[str, ...]]:
+    """The languages of each hit, keyed ``(doc_id, None)``, and of each page it quotes, ``(doc_id, page)``: the page
+    marks its titles and snippets with them (``lang_of``) as the document's page does, so that a screen reader reads
+    Russian in a Russian voice."""
+    ids = [hit.doc_id for hit in hits]
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    found: dict[tuple[str, int | None], tuple[str, ...]] = {}
+    for doc_id, languages in archive().db.execute(f"SELECT id, languages FROM documents WHERE id IN ({marks})", ids):
+        found[doc_id, None] = tuple(json.loads(languages))
+    quoted = {(hit.doc_id, page.page) for hit in hits for page in hit.pages}
+    for doc_id, number, language in archive().db.execute(
+            f"SELECT doc_id, number, language FROM pages WHERE doc_id IN ({marks})", ids):
+        if (doc_id, number) in quoted:
+            found[doc_id, number] = (language,)
+    return found
+
+
 @bp.get("/")
 def index() -> str:
     search_request = request_from_args(request.args)
@@ -306,4 +342,5 @@ def index() -> str:
         page_count=pages, Markup=Markup, article_tree=article_tree(results.facets),
         badges=articles_by_document(archive(), [h.doc_id for h in results.hits]),
         suggestion=suggestion_of(results), export_args=search_args(), back=results_state(), page_args=PAGE_ARGS,
+        languages=languages_of(results.hits),
     )

@@ -1,5 +1,5 @@
-// The copy button of citation boxes, the search page's filters on narrow screens, and a queued upload's page
-// looking for its outcomes.
+// The copy button of citation boxes (shown by this script alone), the search page's filters on narrow screens,
+// and a queued upload's page looking for its outcomes.
 // Static file only: the Content-Security-Policy forbids inline scripts.
 "use strict";
 
@@ -23,6 +23,9 @@ function copyText(text) {
     if (done) { resolve(); } else { reject(new Error("copy refused")); }
   });
 }
+
+// The copy buttons are hidden in the page, which works without this script; they are shown only here.
+document.querySelectorAll("button[data-copy]").forEach(function (button) { button.hidden = false; });
 
 document.addEventListener("click", function (event) {
   var button = event.target.closest("button[data-copy]");
