@@ -514,3 +514,29 @@ def test_did_you_mean_never_rewrites_a_field_value(search, query: str, field_par
         assert suggestion is None, suggestion
     else:
         assert suggestion and field_part in suggestion and "hospital" in suggestion, suggestion
+
+
+def test_a_word_of_a_hyphenated_compound_finds_the_compound(tmp_path) -> None:
+    """A hyphenated word was indexed as one term: "personnel" found none of the documents about anti-personnel
+    mines, "tank" none about anti-tank mines, "взрывные" none that wrote "минно-взрывные"."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "en.txt").write_text("Anti-personnel mines and anti-tank mines were laid in 1993.", encoding="utf-8")
+    (folder / "ru.txt").write_text("Обнаружены минно-взрывные заграждения.", encoding="utf-8")
+    settings = Settings(home=tmp_path / "home", actor="t", workers=1)
+    ingest([folder], settings)
+    with Archive(settings) as archive:
+        index = SearchIndex(settings.index_dir, page_text=archive.page_text)
+        try:
+            found = {query: index.search(SearchRequest(query=query)) for query in (
+                "personnel", '"personnel mines"', "anti-personnel", "tank", "взрывные", '"взрывные заграждения"',
+                '"anti personnel"')}
+        finally:
+            index.close()
+    assert {query: results.total for query, results in found.items()} == {
+        "personnel": 1, '"personnel mines"': 1, "anti-personnel": 1, "tank": 1, "взрывные": 1,
+        '"взрывные заграждения"': 1,
+        '"anti personnel"': 0,  # the parts share the compound's position: two words apart are not the compound
+    }
+    snippet = found["personnel"].hits[0].pages[0].snippet
+    assert re.search(r'<mark class="hit term\d">Anti-personnel</mark> mines and anti-tank', snippet)
