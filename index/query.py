@@ -399,6 +399,12 @@ def years(value: str, text: str = "") -> tuple[str, ...]:
     return (value,)
 
 
+def control_numbers(value: str, text: str = "") -> tuple[str, ...]:
+    """``control:eva-000001`` as the catalog looks a control number up (``evidence show`` takes it in any case):
+    as typed, or in capitals, as the default prefix writes it."""
+    return tuple(dict.fromkeys((value, value.upper())))
+
+
 def language_codes(value: str, text: str = "") -> tuple[str, ...]:
     return tuple(p.strip().lower() for p in value.split(",") if p.strip()) or (value.lower(),)  # "en,ru": either
 
@@ -421,6 +427,7 @@ NORMALISERS: dict[str, Callable[[str, str], tuple[str, ...]]] = {
     "type": document_types,
     "lang": language_codes,
     "year": years,
+    "control": control_numbers,
 }
 
 

@@ -540,3 +540,10 @@ def test_a_word_of_a_hyphenated_compound_finds_the_compound(tmp_path) -> None:
     }
     snippet = found["personnel"].hits[0].pages[0].snippet
     assert re.search(r'<mark class="hit term\d">Anti-personnel</mark> mines and anti-tank', snippet)
+
+
+@pytest.mark.parametrize("written", ["EVA-000001", "eva-000001", "Eva-000001"])
+def test_a_control_number_finds_its_document_however_capitalised(search, written: str) -> None:
+    """``control:eva-000001`` found nothing, though ``evidence show eva-000001`` shows the document."""
+    assert [hit.control_number for hit in search(f"control:{written}").hits] == ["EVA-000001"]
+    assert search("", selected={"control": [written]}).total == 1
