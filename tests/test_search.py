@@ -547,3 +547,44 @@ def test_a_control_number_finds_its_document_however_capitalised(search, written
     """``control:eva-000001`` found nothing, though ``evidence show eva-000001`` shows the document."""
     assert [hit.control_number for hit in search(f"control:{written}").hits] == ["EVA-000001"]
     assert search("", selected={"control": [written]}).total == 1
+
+
+def test_a_phrase_snippet_shows_and_marks_the_phrase_not_its_words_apart(tmp_path) -> None:
+    """A phrase's snippet marked its words wherever they stood, and showed the passages holding most of them: here
+    the opening, where "mine" and "clearance" stand apart, not the one place that says "mine clearance"."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    apart = "The mine was found. Clearance took weeks; the mine field and its clearance team, mine after mine. "
+    filler = " ".join(f"Paragraph {n} describes the village roads and the school." for n in range(12))
+    (folder / "report.txt").write_text(apart * 3 + filler + " Then mine clearance began in March.", encoding="utf-8")
+    settings = Settings(home=tmp_path / "home", actor="t", workers=1)
+    ingest([folder], settings)
+    with Archive(settings) as archive:
+        index = SearchIndex(settings.index_dir, page_text=archive.page_text)
+        try:
+            phrase = index.search(SearchRequest(query='"mine clearance"'))
+            words = index.search(SearchRequest(query="mine clearance"))
+        finally:
+            index.close()
+    snippet = phrase.hits[0].pages[0].snippet
+    marked = re.findall(r"<mark[^>]*>(.*?)</mark>", snippet)
+    assert marked == ["mine", "clearance"]
+    assert re.search(r"<mark[^>]*>mine</mark> <mark[^>]*>clearance</mark> began", snippet)
+    assert len(re.findall(r"<mark", words.hits[0].pages[0].snippet)) > 2  # words alone are marked wherever they stand
+
+
+def test_a_phrase_is_not_marked_word_by_word_on_a_page_listed_for_another_word(tmp_path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    write_pdf(folder / "two.pdf", ["A mine near Shusha. The clearance team left.", "Then mine clearance began."],
+              title="Two")
+    settings = Settings(home=tmp_path / "home", actor="t", workers=1)
+    ingest([folder], settings)
+    with Archive(settings) as archive:
+        index = SearchIndex(settings.index_dir, page_text=archive.page_text)
+        try:
+            pages = index.search(SearchRequest(query='"mine clearance" OR Shusha')).hits[0].pages
+        finally:
+            index.close()
+    assert [(page.page, re.findall(r"<mark[^>]*>(.*?)</mark>", page.snippet)) for page in pages] == [
+        (1, ["Shusha"]), (2, ["mine", "clearance"])]
