@@ -398,8 +398,8 @@ class SearchIndex:
             if match[0] in QUERY_OPERATORS:
                 continue  # "NOT" is no misspelling of "now"
             term = _query_term(analyzer, match[0])
-            if term is None or self._visible_frequency(searcher, term, access, withheld) >= SUGGEST_BELOW:
-                continue  # counted within the user's levels: a word of hidden documents changes nothing
+            if term is None or self._visible_frequency(searcher, term, access, withheld):
+                continue  # a word of a document the user may see is no misspelling; one of hidden documents alone is
             surface = self._better_word(searcher, reader, analyzer, term, doc_filter)
             if surface and surface.lower() != match[0].lower():
                 changed = changed[:match.start()] + surface + changed[match.end():]
@@ -407,7 +407,7 @@ class SearchIndex:
 
     def _visible_frequency(self, searcher: Searcher, term: str, access: Sequence[str],
                            withheld: Collection[str]) -> int:
-        """Documents at the ``access`` levels holding ``term``, counted up to SUGGEST_BELOW."""
+        """Documents at the ``access`` levels holding ``term``."""
         cache = self._cache(searcher)
         return len(cache.sets.both(cache.sets.term("body", term), cache.entries(access_filter(access, withheld))))
 

@@ -588,3 +588,26 @@ def test_a_phrase_is_not_marked_word_by_word_on_a_page_listed_for_another_word(t
             index.close()
     assert [(page.page, re.findall(r"<mark[^>]*>(.*?)</mark>", page.snippet)) for page in pages] == [
         (1, ["Shusha"]), (2, ["mine", "clearance"])]
+
+
+def test_did_you_mean_leaves_a_word_the_user_may_see_in_a_document(tmp_path) -> None:
+    """An Azerbaijani word found in one document ("minalar") was offered as the English "mines" of four others: a
+    word of a visible document is no misspelling, however rare."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for number in range(4):
+        (folder / f"en-{number}.txt").write_text(f"Report {number}: mines found near the road.", encoding="utf-8")
+    (folder / "az.txt").write_text("Ərazidə minalar aşkar edilib.", encoding="utf-8")
+    (folder / "hidden.txt").write_text("The word minez is in a confidential document.", encoding="utf-8")
+    write_sidecar(folder / "hidden.txt", access="confidential")
+    settings = Settings(home=tmp_path / "home", actor="t", workers=1)
+    ingest([folder], settings)
+    with Archive(settings) as archive:
+        index = SearchIndex(settings.index_dir, page_text=archive.page_text)
+        try:
+            rare = index.search(SearchRequest(query="minalar"))
+            misspelt = index.search(SearchRequest(query="minez"))
+        finally:
+            index.close()
+    assert rare.total == 1 and rare.suggestion is None
+    assert misspelt.total == 0 and misspelt.suggestion == "mines"  # a word of hidden documents alone changes nothing
