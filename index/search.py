@@ -120,6 +120,8 @@ class Asked:
 
     words: frozenset[str] = frozenset()
     articles: frozenset[str] = frozenset()
+    #: Its phrases, marked only where they stand as phrases (their words are not in ``words`` for that).
+    phrases: tuple[PhraseTerms, ...] = ()
 
 
 def open_index(directory: Path, *, create: bool = True, gazetteer: str = "") -> SearchIndex:
@@ -376,8 +378,9 @@ class SearchIndex:
             return Asked()
         if page_query is None:
             return Asked()
-        return Asked(_page_words(self.searcher(), page_query),
-                     frozenset(article.upper() for article in _article_terms(page_query)))
+        phrases = _page_phrases(page_query)
+        return Asked(_page_words(self.searcher(), page_query, phrases=not phrases),
+                     frozenset(article.upper() for article in _article_terms(page_query)), phrases)
 
     def suggest(self, query: str, access: Sequence[str]) -> str | None:
         """A "did you mean" query built from words of documents the user may see, or ``None``."""
@@ -642,6 +645,20 @@ def phrase_positions(terms_at: Mapping[int, set[str]], phrase: PhraseTerms) -> s
         else:
             found.update(occurrence)
     return found
+
+
+def phrase_spans(analyzer: Any, text: str, phrases: tuple[PhraseTerms, ...]) -> list[tuple[int, int]]:
+    """Where the words of each occurrence of ``phrases`` stand in ``text``: (start, end) character offsets."""
+    wanted = {term for phrase in phrases for term in phrase.terms}
+    read = [(token.text, token.pos, token.startchar, token.endchar)
+            for token in analyzer(text, positions=True, chars=True, mode="index") if token.text in wanted]
+    terms_at: dict[int, set[str]] = {}
+    for term, pos, _, _ in read:
+        terms_at.setdefault(pos, set()).add(term)
+    in_phrases: set[int] = set()
+    for phrase in phrases:
+        in_phrases |= phrase_positions(terms_at, phrase)
+    return sorted({(start, end) for _, pos, start, end in read if pos in in_phrases})
 
 
 def _matched_tokens(tokens: Iterator[Any], words: frozenset[str], phrases: tuple[PhraseTerms, ...]) -> Iterator[Any]:
