@@ -195,7 +195,7 @@ def hyphenated_parts(word: str) -> tuple[str, ...]:
     """The parts of a hyphenated word (``anti-personnel`` → ``anti``, ``personnel``), or none for a plain word.
 
     A document's hyphenated word is indexed under its parts' terms too, at its own position, so that
-    ``personnel`` finds ``anti-personnel`` and ``Karabakh`` finds ``Nagorno-Karabakh``, and the phrase
+    ``personnel`` finds ``anti-personnel`` and ``tank`` finds ``anti-tank``, and the phrase
     ``"personnel mines"`` finds ``anti-personnel mines``; a query word stays one term (``anti-personnel``
     searches the whole word).
     """

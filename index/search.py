@@ -647,17 +647,26 @@ def phrase_positions(terms_at: Mapping[int, set[str]], phrase: PhraseTerms) -> s
     return found
 
 
+def _in_phrases(read: Sequence[tuple[str, int, int, int]], phrases: tuple[PhraseTerms, ...]) -> set[int]:
+    """The positions of the words of every occurrence of ``phrases`` among the tokens ``read`` (term, position,
+    start, end)."""
+    wanted = {term for phrase in phrases for term in phrase.terms}
+    terms_at: dict[int, set[str]] = {}
+    for term, pos, _, _ in read:
+        if term in wanted:
+            terms_at.setdefault(pos, set()).add(term)
+    found: set[int] = set()
+    for phrase in phrases:
+        found |= phrase_positions(terms_at, phrase)
+    return found
+
+
 def phrase_spans(analyzer: Any, text: str, phrases: tuple[PhraseTerms, ...]) -> list[tuple[int, int]]:
     """Where the words of each occurrence of ``phrases`` stand in ``text``: (start, end) character offsets."""
     wanted = {term for phrase in phrases for term in phrase.terms}
     read = [(token.text, token.pos, token.startchar, token.endchar)
             for token in analyzer(text, positions=True, chars=True, mode="index") if token.text in wanted]
-    terms_at: dict[int, set[str]] = {}
-    for term, pos, _, _ in read:
-        terms_at.setdefault(pos, set()).add(term)
-    in_phrases: set[int] = set()
-    for phrase in phrases:
-        in_phrases |= phrase_positions(terms_at, phrase)
+    in_phrases = _in_phrases(read, phrases)
     return sorted({(start, end) for _, pos, start, end in read if pos in in_phrases})
 
 
@@ -666,14 +675,7 @@ def _matched_tokens(tokens: Iterator[Any], words: frozenset[str], phrases: tuple
     ``phrases``: a phrase's words standing apart are not what it looks for (a page listed for another part of the
     query may hold them). Read once as plain tuples, then given again through one token, as the analyzer does."""
     read = [(token.text, token.pos, token.startchar, token.endchar) for token in tokens]
-    wanted = {term for phrase in phrases for term in phrase.terms}
-    terms_at: dict[int, set[str]] = {}
-    for text, pos, _, _ in read:
-        if text in wanted:
-            terms_at.setdefault(pos, set()).add(text)
-    in_phrases: set[int] = set()
-    for phrase in phrases:
-        in_phrases |= phrase_positions(terms_at, phrase)
+    in_phrases = _in_phrases(read, phrases)
     token = Token(positions=True, chars=True)
     for token.text, token.pos, token.startchar, token.endchar in read:
         token.matched = token.text in words or token.pos in in_phrases
