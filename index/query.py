@@ -55,6 +55,12 @@ DOUBLE_MINUS = re.compile(r"(?:^|(?<=[\s(]))-{2,}(?=[^\s)-])")
 SINGLE_QUOTED = re.compile(r"(^|(?<=\W))'.*?'(?=\s|\]|[)}]|$)")
 DANGLING_START = re.compile(r"^\s*(AND|OR)\b")
 DANGLING_END = re.compile(r"\b(AND|OR|NOT)\s*$")
+#: Operators with nothing on one side inside a query, which Whoosh read as something else: a doubled one
+#: (``mines OR OR shelling`` was ``mines AND shelling``), one opening or closing a group (``(mines OR) shelling``
+#: searched the word "or").
+DOUBLED_OPERATOR = re.compile(r"\b(AND|OR)((?:\s+(?:AND|OR)\b)+)")
+GROUP_OPENED_BY_OPERATOR = re.compile(r"\(\s*(AND|OR)\b\s*")
+GROUP_CLOSED_BY_OPERATOR = re.compile(r"\s*\b(AND|OR|NOT)\s*\)")
 
 #: The start of a ``field:value`` part of a query. Its value (see :func:`field_parts`) is a phrase, a term in single
 #: quotes, a group, a range or one run of characters; its words are values (an article, a place, a date), never
@@ -180,6 +186,26 @@ def check_syntax(text: str, fields: set[str]) -> None:
             rest = (text[:found.start()] + text[found.end():]).strip()
             where = "after it" if found[1] == "NOT" else "on both sides"
             raise QueryError(text, f"{found[1]} needs a search term {where}", rest or None)
+    _check_operators_inside(text, phrases_masked)
+
+
+def _check_operators_inside(text: str, masked: str) -> None:
+    """Raise :class:`QueryError` for an operator inside the query with nothing on one side (see
+    :data:`DOUBLED_OPERATOR`), offering the query without it. ``masked`` is ``text`` with its phrases and quoted
+    terms overwritten, at the same offsets."""
+    found = DOUBLED_OPERATOR.search(masked)
+    if found:
+        mended = text[:found.end(1)] + text[found.end():]
+        raise QueryError(text, f"{found[2].split()[0]} needs a search term on both sides", mended)
+    found = GROUP_OPENED_BY_OPERATOR.search(masked)
+    if found:
+        mended = text[:found.start() + 1] + text[found.end():]
+        raise QueryError(text, f"{found[1]} needs a search term on both sides", mended)
+    found = GROUP_CLOSED_BY_OPERATOR.search(masked)
+    if found:
+        mended = text[:found.start()] + ")" + text[found.end():]
+        where = "after it" if found[1] == "NOT" else "on both sides"
+        raise QueryError(text, f"{found[1]} needs a search term {where}", mended)
 
 
 #: Words of the query language: never a "did you mean" word to replace, never a word to highlight.
