@@ -187,6 +187,12 @@ def check_syntax(text: str, fields: set[str]) -> None:
             where = "after it" if found[1] == "NOT" else "on both sides"
             raise QueryError(text, f"{found[1]} needs a search term {where}", rest or None)
     _check_operators_inside(text, phrases_masked)
+    unbracketed = UNBRACKETED_RANGE.search(phrases_masked)
+    if unbracketed:
+        field, start, end = unbracketed.groups()
+        bracketed = f"{field}:[{start} TO {end}]"
+        raise QueryError(text, f"a range goes in square brackets, as in {bracketed}",
+                         text[:unbracketed.start()] + bracketed + text[unbracketed.end():])
 
 
 def _check_operators_inside(text: str, masked: str) -> None:
@@ -211,6 +217,9 @@ def _check_operators_inside(text: str, masked: str) -> None:
 #: Words of the query language: never a "did you mean" word to replace, never a word to highlight.
 QUERY_OPERATORS = frozenset({"AND", "OR", "NOT", "TO", "ANDNOT", "ANDMAYBE"})
 DATE_VALUE = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
+#: A range written without its brackets (``date:2020 TO 2022``), which Whoosh read as ``date:2020`` and the words
+#: "to" and "2022".
+UNBRACKETED_RANGE = re.compile(rf"\b(date|year):({DATE_VALUE})\s+(?i:TO)\s+({DATE_VALUE})(?![\w-])")
 DATE_COMPARISON = re.compile(rf'\bdate:(>=|<=|>|<)(?P<quote>"?)({DATE_VALUE})(?P=quote)(?![\w-])')
 #: A date range with an exclusive bound: ``date:{2020 TO 2022}``, ``date:{2021-06 TO]``, ``date:[TO 2022}``.
 # "to" as well as "TO": Whoosh's range syntax takes either.

@@ -370,6 +370,20 @@ def test_a_comparison_without_a_field_says_where_the_field_goes(search, query: s
 
 
 @pytest.mark.parametrize("query, suggestion", [
+    ("date:2020 TO 2022", "date:[2020 TO 2022]"),
+    ("landmines date:2021-06 to 2022", "landmines date:[2021-06 TO 2022]"),
+    ("year:2019 TO 2021 AND type:report", "year:[2019 TO 2021] AND type:report"),
+])
+def test_a_range_without_brackets_is_a_query_error_offering_it_in_brackets(search, query: str,
+                                                                          suggestion: str) -> None:
+    """``date:2020 TO 2022`` searched documents of 2020 holding the words "to" and "2022": nothing, silently."""
+    with pytest.raises(QueryError, match=re.escape("square brackets")) as caught:
+        search(query)
+    assert caught.value.suggestion == suggestion
+    search(suggestion)  # the query offered runs
+
+
+@pytest.mark.parametrize("query, suggestion", [
     ("date:[2023 TO 2020]", "date:[2020 TO 2023]"),
     ("landmines AND date:{2023-05 TO 2023-01]", "landmines AND date:[2023-01 TO 2023-05]"),
     ("date:[2022-06-30 to 2022-06-01]", "date:[2022-06-01 TO 2022-06-30]"),
