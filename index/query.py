@@ -131,6 +131,23 @@ def _quoted_dates(query: wq.Query, schema: Schema) -> wq.Query:
     return query.apply(lambda child: _quoted_dates(child, schema))
 
 
+#: Fields holding true or false, and the values Whoosh's ``BOOLEAN`` reads as either (it read any other as true).
+BOOLEAN_FIELDS = frozenset({"synthetic"})
+BOOLEAN_VALUES = frozenset({"t", "true", "yes", "1", "f", "false", "no", "0"})
+
+
+def _check_boolean(text: str, field: re.Match[str]) -> None:
+    """Raise :class:`QueryError` when the ``field`` of a true-or-false field has another value: ``synthetic:none``
+    found the synthetic documents, the very ones it was meant to leave out."""
+    value = FIELD_VALUE.match(text, field.end())
+    written = value[0] if value else ""
+    unquoted = written.strip("\"'")
+    if written.startswith(("(", "[", "{")) or unquoted.lower() in BOOLEAN_VALUES:
+        return
+    raise QueryError(text, f"{field[0]} is true or false ({field[0]}true, or NOT {field[0]}true for the others), "
+                           f"not {unquoted!r}", _without(text, field.start(), field.end() + len(written)))
+
+
 #: A comparison with nothing to compare with: ``date:>``, ``year:<=`` at the end of the query or of a group.
 LONE_COMPARISON = re.compile(r"(>=|<=|>|<)(?=$|[\s)])")
 COMPARISON_EXAMPLES = {"date": "2021-06", "year": "2020"}
@@ -150,6 +167,8 @@ def check_syntax(text: str, fields: set[str]) -> None:
             example = FIELD_EXAMPLES.get(match[1], f"{match[1]}:VALUE")
             raise QueryError(text, f"{match[0]} needs a value right after the colon, as in {example}",
                              _without(text, match.start(), match.end()))
+        if match[1] in BOOLEAN_FIELDS:
+            _check_boolean(text, match)
         comparison = LONE_COMPARISON.match(text, match.end())
         if comparison:  # Whoosh compared with nothing, and found nothing, silently
             operator = comparison[1]

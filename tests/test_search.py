@@ -625,3 +625,18 @@ def test_did_you_mean_leaves_a_word_the_user_may_see_in_a_document(tmp_path) -> 
             index.close()
     assert rare.total == 1 and rare.suggestion is None
     assert misspelt.total == 0 and misspelt.suggestion == "mines"  # a word of hidden documents alone changes nothing
+
+
+@pytest.mark.parametrize("query", ["synthetic:none", "synthetic:maybe", 'landmines synthetic:"not synthetic"',
+                                   "synthetic:generated"])
+def test_a_synthetic_value_that_is_neither_true_nor_false_is_a_query_error(search, query: str) -> None:
+    """Any value but a false one meant true: ``synthetic:none``, asking for the documents that are not synthetic,
+    found only those that are."""
+    with pytest.raises(QueryError, match="synthetic: is true or false"):
+        search(query)
+
+
+def test_synthetic_true_and_false_in_any_spelling_still_work(search) -> None:
+    everything = search("").total
+    assert [search(f"synthetic:{value}").total for value in ("false", "no", "0", "F", "FALSE")] == [everything] * 5
+    assert [search(f"synthetic:{value}").total for value in ("true", "yes", "1", "T")] == [0] * 4
