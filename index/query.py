@@ -343,8 +343,10 @@ def _holds_null(query: wq.Query) -> bool:
 
 
 def _plain_words(text: str) -> str | None:
-    words = "".join(c if c.isalnum() or c.isspace() else " " for c in text).split()
-    return " ".join(words) or None
+    """The words of ``text`` alone, as the query to offer when it cannot be read; none when they are all it holds
+    (offered, it would fail again)."""
+    words = " ".join("".join(c if c.isalnum() or c.isspace() else " " for c in text).split())
+    return words if words and words != " ".join(text.split()) else None
 
 
 # -- field values -------------------------------------------------------------------

@@ -549,3 +549,12 @@ def test_a_commit_interrupted_after_its_table_of_contents_keeps_the_new_segment(
                                    "(mines OR shelling) AND (NOT landmines)", "mines OR (NOT shelling)"])
 def test_operators_with_terms_on_their_sides_are_no_error(search_index, query: str) -> None:
     search_index.search(SearchRequest(query=query))
+
+
+@pytest.mark.parametrize("query", ["NOT NOT mines", "mines NOT NOT shelling"])
+def test_a_query_error_never_offers_the_same_query(search_index, query: str) -> None:
+    """The parser's failure offered the query's words alone, which for these are the query itself: running it
+    failed again."""
+    with pytest.raises(QueryError) as caught:
+        search_index.search(SearchRequest(query=query))
+    assert caught.value.suggestion != query
