@@ -191,6 +191,19 @@ class PlaceTerms:
         return None
 
 
+def hyphenated_parts(word: str) -> tuple[str, ...]:
+    """The parts of a hyphenated word (``anti-personnel`` → ``anti``, ``personnel``), or none for a plain word.
+
+    A document's hyphenated word is indexed under its parts' terms too, at its own position, so that
+    ``personnel`` finds ``anti-personnel`` and ``tank`` finds ``anti-tank``, and the phrase
+    ``"personnel mines"`` finds ``anti-personnel mines``; a query word stays one term (``anti-personnel``
+    searches the whole word).
+    """
+    if "-" not in word:
+        return ()
+    return tuple(part for part in word.split("-") if part)
+
+
 # -- the analyzer ----------------------------------------------------------------------
 
 
@@ -233,6 +246,14 @@ class MultilingualAnalyzer(Analyzer):
         return found
 
     def _compute_terms(self, word: str) -> WordTerms:
+        whole = self._word_terms(word)
+        parts = hyphenated_parts(word)
+        if not parts:
+            return whole
+        return WordTerms(whole.query, tuple(dict.fromkeys(
+            (*whole.index, *(term for part in parts for term in self.terms(part).index)))))
+
+    def _word_terms(self, word: str) -> WordTerms:
         script = script_of(word)
         if script == "ru":
             forms: tuple[str, ...] = russian_terms(word)

@@ -55,6 +55,12 @@ DOUBLE_MINUS = re.compile(r"(?:^|(?<=[\s(]))-{2,}(?=[^\s)-])")
 SINGLE_QUOTED = re.compile(r"(^|(?<=\W))'.*?'(?=\s|\]|[)}]|$)")
 DANGLING_START = re.compile(r"^\s*(AND|OR)\b")
 DANGLING_END = re.compile(r"\b(AND|OR|NOT)\s*$")
+#: Operators with nothing on one side inside a query, which Whoosh read as something else: a doubled one
+#: (``mines OR OR shelling`` was ``mines AND shelling``), one opening or closing a group (``(mines OR) shelling``
+#: searched the word "or").
+DOUBLED_OPERATOR = re.compile(r"\b(AND|OR)((?:\s+(?:AND|OR)\b)+)")
+GROUP_OPENED_BY_OPERATOR = re.compile(r"\(\s*(AND|OR)\b\s*")
+GROUP_CLOSED_BY_OPERATOR = re.compile(r"\s*\b(AND|OR|NOT)\s*\)")
 
 #: The start of a ``field:value`` part of a query. Its value (see :func:`field_parts`) is a phrase, a term in single
 #: quotes, a group, a range or one run of characters; its words are values (an article, a place, a date), never
@@ -125,6 +131,23 @@ def _quoted_dates(query: wq.Query, schema: Schema) -> wq.Query:
     return query.apply(lambda child: _quoted_dates(child, schema))
 
 
+#: Fields holding true or false, and the values Whoosh's ``BOOLEAN`` reads as either (it read any other as true).
+BOOLEAN_FIELDS = frozenset({"synthetic"})
+BOOLEAN_VALUES = frozenset({"t", "true", "yes", "1", "f", "false", "no", "0"})
+
+
+def _check_boolean(text: str, field: re.Match[str]) -> None:
+    """Raise :class:`QueryError` when the ``field`` of a true-or-false field has another value: ``synthetic:none``
+    found the synthetic documents, the very ones it was meant to leave out."""
+    value = FIELD_VALUE.match(text, field.end())
+    written = value[0] if value else ""
+    unquoted = written.strip("\"'")
+    if written.startswith(("(", "[", "{")) or unquoted.lower() in BOOLEAN_VALUES:
+        return
+    raise QueryError(text, f"{field[0]} is true or false ({field[0]}true, or NOT {field[0]}true for the others), "
+                           f"not {unquoted!r}", _without(text, field.start(), field.end() + len(written)))
+
+
 #: A comparison with nothing to compare with: ``date:>``, ``year:<=`` at the end of the query or of a group.
 LONE_COMPARISON = re.compile(r"(>=|<=|>|<)(?=$|[\s)])")
 COMPARISON_EXAMPLES = {"date": "2021-06", "year": "2020"}
@@ -144,6 +167,8 @@ def check_syntax(text: str, fields: set[str]) -> None:
             example = FIELD_EXAMPLES.get(match[1], f"{match[1]}:VALUE")
             raise QueryError(text, f"{match[0]} needs a value right after the colon, as in {example}",
                              _without(text, match.start(), match.end()))
+        if match[1] in BOOLEAN_FIELDS:
+            _check_boolean(text, match)
         comparison = LONE_COMPARISON.match(text, match.end())
         if comparison:  # Whoosh compared with nothing, and found nothing, silently
             operator = comparison[1]
@@ -180,11 +205,40 @@ def check_syntax(text: str, fields: set[str]) -> None:
             rest = (text[:found.start()] + text[found.end():]).strip()
             where = "after it" if found[1] == "NOT" else "on both sides"
             raise QueryError(text, f"{found[1]} needs a search term {where}", rest or None)
+    _check_operators_inside(text, phrases_masked)
+    unbracketed = UNBRACKETED_RANGE.search(phrases_masked)
+    if unbracketed:
+        field, start, end = unbracketed.groups()
+        bracketed = f"{field}:[{start} TO {end}]"
+        raise QueryError(text, f"a range goes in square brackets, as in {bracketed}",
+                         text[:unbracketed.start()] + bracketed + text[unbracketed.end():])
+
+
+def _check_operators_inside(text: str, masked: str) -> None:
+    """Raise :class:`QueryError` for an operator inside the query with nothing on one side (see
+    :data:`DOUBLED_OPERATOR`), offering the query without it. ``masked`` is ``text`` with its phrases and quoted
+    terms overwritten, at the same offsets."""
+    found = DOUBLED_OPERATOR.search(masked)
+    if found:
+        mended = text[:found.end(1)] + text[found.end():]
+        raise QueryError(text, f"{found[2].split()[0]} needs a search term on both sides", mended)
+    found = GROUP_OPENED_BY_OPERATOR.search(masked)
+    if found:
+        mended = text[:found.start() + 1] + text[found.end():]
+        raise QueryError(text, f"{found[1]} needs a search term on both sides", mended)
+    found = GROUP_CLOSED_BY_OPERATOR.search(masked)
+    if found:
+        mended = text[:found.start()] + ")" + text[found.end():]
+        where = "after it" if found[1] == "NOT" else "on both sides"
+        raise QueryError(text, f"{found[1]} needs a search term {where}", mended)
 
 
 #: Words of the query language: never a "did you mean" word to replace, never a word to highlight.
 QUERY_OPERATORS = frozenset({"AND", "OR", "NOT", "TO", "ANDNOT", "ANDMAYBE"})
 DATE_VALUE = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
+#: A range written without its brackets (``date:2020 TO 2022``), which Whoosh read as ``date:2020`` and the words
+#: "to" and "2022".
+UNBRACKETED_RANGE = re.compile(rf"\b(date|year):({DATE_VALUE})\s+(?i:TO)\s+({DATE_VALUE})(?![\w-])")
 DATE_COMPARISON = re.compile(rf'\bdate:(>=|<=|>|<)(?P<quote>"?)({DATE_VALUE})(?P=quote)(?![\w-])')
 #: A date range with an exclusive bound: ``date:{2020 TO 2022}``, ``date:{2021-06 TO]``, ``date:[TO 2022}``.
 # "to" as well as "TO": Whoosh's range syntax takes either.
@@ -289,8 +343,10 @@ def _holds_null(query: wq.Query) -> bool:
 
 
 def _plain_words(text: str) -> str | None:
-    words = "".join(c if c.isalnum() or c.isspace() else " " for c in text).split()
-    return " ".join(words) or None
+    """The words of ``text`` alone, as the query to offer when it cannot be read; none when they are all it holds
+    (offered, it would fail again)."""
+    words = " ".join("".join(c if c.isalnum() or c.isspace() else " " for c in text).split())
+    return words if words and words != " ".join(text.split()) else None
 
 
 # -- field values -------------------------------------------------------------------
@@ -399,6 +455,12 @@ def years(value: str, text: str = "") -> tuple[str, ...]:
     return (value,)
 
 
+def control_numbers(value: str, text: str = "") -> tuple[str, ...]:
+    """``control:eva-000001`` as the catalog looks a control number up (``evidence show`` takes it in any case):
+    as typed, or in capitals, as the default prefix writes it."""
+    return tuple(dict.fromkeys((value, value.upper())))
+
+
 def language_codes(value: str, text: str = "") -> tuple[str, ...]:
     return tuple(p.strip().lower() for p in value.split(",") if p.strip()) or (value.lower(),)  # "en,ru": either
 
@@ -421,6 +483,7 @@ NORMALISERS: dict[str, Callable[[str, str], tuple[str, ...]]] = {
     "type": document_types,
     "lang": language_codes,
     "year": years,
+    "control": control_numbers,
 }
 
 

@@ -20,7 +20,7 @@ from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT,
 from index.analysis import PlaceData, text_analyzer
 from index.terms import AnalysableText
 
-SCHEMA_VERSION = 5  # 5: place terms with commas and runs of spaces made one space (keyword_value)
+SCHEMA_VERSION = 6  # 6: a hyphenated word is indexed under its parts too (5: place terms made one space)
 
 #: Facet fields the search page and API offer, in display order.
 FACET_FIELDS = ("type", "instrument", "article", "year", "lang", "place", "issuer_facet")

@@ -31,6 +31,7 @@ import numpy as np
 from whoosh import highlight
 from whoosh import index as whoosh_index
 from whoosh import query as wq
+from whoosh.analysis import Token
 from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
 
@@ -119,6 +120,8 @@ class Asked:
 
     words: frozenset[str] = frozenset()
     articles: frozenset[str] = frozenset()
+    #: Its phrases, marked only where they stand as phrases (their words are not in ``words`` for that).
+    phrases: tuple[PhraseTerms, ...] = ()
 
 
 def open_index(directory: Path, *, create: bool = True, gazetteer: str = "") -> SearchIndex:
@@ -338,7 +341,8 @@ class SearchIndex:
         visible = cache.entries(wq.And([wq.Term("kind", "page"), access_filter(request.access, withheld)]))
         pages = cache.sets.matches(wq.Or([wq.Term("doc_id", doc_id) for doc_id in doc_ids]), visible)
         matching = cache.sets.matches(page_query, pages)
-        words = _page_words(searcher, page_query)
+        phrases = _page_phrases(page_query)
+        words = _page_words(searcher, page_query, phrases=not phrases)
         wanted = _article_terms(page_query)
         found: dict[str, list[PageHit]] = {}
         counts: dict[str, int] = {}
@@ -347,14 +351,15 @@ class SearchIndex:
             listed = found.setdefault(fields["doc_id"], [])
             counts[fields["doc_id"]] = counts.get(fields["doc_id"], 0) + 1
             if len(listed) < request.snippets_per_doc:
-                listed.append(PageHit(page=fields["page"], snippet=self._snippet(fields, words, wanted)))
+                listed.append(PageHit(page=fields["page"], snippet=self._snippet(fields, words, wanted, phrases)))
         return {doc_id: (tuple(listed), counts[doc_id]) for doc_id, listed in found.items()}
 
-    def _snippet(self, fields: Mapping[str, Any], words: frozenset[str], wanted: frozenset[str]) -> str:
+    def _snippet(self, fields: Mapping[str, Any], words: frozenset[str], wanted: frozenset[str],
+                 phrases: tuple[PhraseTerms, ...] = ()) -> str:
         text = self.page_text(fields["doc_id"], fields["page"]) if self.page_text else None
         if not text:
             return ""
-        snippet = highlighted(text, words, self.analyzer) if words else ""
+        snippet = highlighted(text, words, self.analyzer, phrases) if words or phrases else ""
         if snippet:
             return snippet
         for ref_id, start, end in fields.get("refs", ()):
@@ -373,8 +378,9 @@ class SearchIndex:
             return Asked()
         if page_query is None:
             return Asked()
-        return Asked(_page_words(self.searcher(), page_query),
-                     frozenset(article.upper() for article in _article_terms(page_query)))
+        phrases = _page_phrases(page_query)
+        return Asked(_page_words(self.searcher(), page_query, phrases=not phrases),
+                     frozenset(article.upper() for article in _article_terms(page_query)), phrases)
 
     def suggest(self, query: str, access: Sequence[str]) -> str | None:
         """A "did you mean" query built from words of documents the user may see, or ``None``."""
@@ -395,8 +401,8 @@ class SearchIndex:
             if match[0] in QUERY_OPERATORS:
                 continue  # "NOT" is no misspelling of "now"
             term = _query_term(analyzer, match[0])
-            if term is None or self._visible_frequency(searcher, term, access, withheld) >= SUGGEST_BELOW:
-                continue  # counted within the user's levels: a word of hidden documents changes nothing
+            if term is None or self._visible_frequency(searcher, term, access, withheld):
+                continue  # a word of a document the user may see is no misspelling; one of hidden documents alone is
             surface = self._better_word(searcher, reader, analyzer, term, doc_filter)
             if surface and surface.lower() != match[0].lower():
                 changed = changed[:match.start()] + surface + changed[match.end():]
@@ -404,7 +410,7 @@ class SearchIndex:
 
     def _visible_frequency(self, searcher: Searcher, term: str, access: Sequence[str],
                            withheld: Collection[str]) -> int:
-        """Documents at the ``access`` levels holding ``term``, counted up to SUGGEST_BELOW."""
+        """Documents at the ``access`` levels holding ``term``."""
         cache = self._cache(searcher)
         return len(cache.sets.both(cache.sets.term("body", term), cache.entries(access_filter(access, withheld))))
 
@@ -599,25 +605,97 @@ def _article_terms(query: wq.Query) -> frozenset[str]:
                      if getattr(leaf, "fieldname", None) in ("article", "instrument") and hasattr(leaf, "text"))
 
 
-def _page_words(searcher: Searcher, page_query: wq.Query) -> frozenset[str]:
-    """The page-text terms the page part of a query looks for (wildcards and fuzzy terms expanded)."""
+def _page_words(searcher: Searcher, page_query: wq.Query, *, phrases: bool = True) -> frozenset[str]:
+    """The page-text terms the page part of a query looks for (wildcards and fuzzy terms expanded); those of its
+    phrases too unless ``phrases`` is false."""
     field = searcher.schema["page_body"]
     return frozenset(field.from_bytes(btext) for fieldname, btext
-                     in page_query.existing_terms(searcher.reader(), phrases=True, expand=True)
+                     in page_query.existing_terms(searcher.reader(), phrases=phrases, expand=True)
                      if fieldname == "page_body")
 
 
-def highlighted(text: str, words: frozenset[str], analyzer: Any) -> str:
-    """HTML: the best two passages of ``text`` holding ``words``, escaped, the words in ``<mark>``.
+@dataclass(frozen=True)
+class PhraseTerms:
+    """A phrase of a query as a page's text must hold it: its terms in order, each at most ``slop`` words after the
+    one before."""
+
+    terms: tuple[str, ...]
+    slop: int = 1
+
+
+def _page_phrases(page_query: wq.Query) -> tuple[PhraseTerms, ...]:
+    """The phrases the page part of a query looks for."""
+    return tuple(PhraseTerms(tuple(str(word) for word in leaf.words), max(1, leaf.slop))
+                 for leaf in _positive_leaves(page_query)
+                 if isinstance(leaf, wq.Phrase) and leaf.fieldname == "page_body" and leaf.words)
+
+
+def phrase_positions(terms_at: Mapping[int, set[str]], phrase: PhraseTerms) -> set[int]:
+    """The word positions of every occurrence of ``phrase``, given the terms at each position."""
+    found: set[int] = set()
+    for start in sorted(pos for pos, terms in terms_at.items() if phrase.terms[0] in terms):
+        occurrence = [start]
+        for term in phrase.terms[1:]:
+            after = occurrence[-1]
+            within = range(after + 1, after + phrase.slop + 1)
+            following = next((pos for pos in within if term in terms_at.get(pos, ())), None)
+            if following is None:
+                break
+            occurrence.append(following)
+        else:
+            found.update(occurrence)
+    return found
+
+
+def _in_phrases(read: Sequence[tuple[str, int, int, int]], phrases: tuple[PhraseTerms, ...]) -> set[int]:
+    """The positions of the words of every occurrence of ``phrases`` among the tokens ``read`` (term, position,
+    start, end)."""
+    wanted = {term for phrase in phrases for term in phrase.terms}
+    terms_at: dict[int, set[str]] = {}
+    for term, pos, _, _ in read:
+        if term in wanted:
+            terms_at.setdefault(pos, set()).add(term)
+    found: set[int] = set()
+    for phrase in phrases:
+        found |= phrase_positions(terms_at, phrase)
+    return found
+
+
+def phrase_spans(analyzer: Any, text: str, phrases: tuple[PhraseTerms, ...]) -> list[tuple[int, int]]:
+    """Where the words of each occurrence of ``phrases`` stand in ``text``: (start, end) character offsets."""
+    wanted = {term for phrase in phrases for term in phrase.terms}
+    read = [(token.text, token.pos, token.startchar, token.endchar)
+            for token in analyzer(text, positions=True, chars=True, mode="index") if token.text in wanted]
+    in_phrases = _in_phrases(read, phrases)
+    return sorted({(start, end) for _, pos, start, end in read if pos in in_phrases})
+
+
+def _matched_tokens(tokens: Iterator[Any], words: frozenset[str], phrases: tuple[PhraseTerms, ...]) -> Iterator[Any]:
+    """The tokens of a text, each marked ``matched`` when it is one of ``words`` or a word of an occurrence of one of
+    ``phrases``: a phrase's words standing apart are not what it looks for (a page listed for another part of the
+    query may hold them). Read once as plain tuples, then given again through one token, as the analyzer does."""
+    read = [(token.text, token.pos, token.startchar, token.endchar) for token in tokens]
+    in_phrases = _in_phrases(read, phrases)
+    token = Token(positions=True, chars=True)
+    for token.text, token.pos, token.startchar, token.endchar in read:
+        token.matched = token.text in words or token.pos in in_phrases
+        yield token
+
+
+def highlighted(text: str, words: frozenset[str], analyzer: Any, phrases: tuple[PhraseTerms, ...] = ()) -> str:
+    """HTML: the best two passages of ``text`` holding ``words`` or ``phrases``, escaped, those in ``<mark>``.
 
     What Whoosh's ``hit.highlights`` does when it re-reads a text, with the
-    index's analyzer (so a stem or another spelling of a word is marked).
+    index's analyzer (so a stem or another spelling of a word is marked). A
+    phrase's words are marked only where they stand as the phrase, so the
+    passages chosen are those that hold it.
     """
     highlighter = highlight.Highlighter(
         fragmenter=highlight.ContextFragmenter(maxchars=240, surround=60),
         formatter=highlight.HtmlFormatter(tagname="mark", classname="hit", between=" … "))
     tokens = analyzer(text, positions=True, chars=True, mode="index", removestops=False)
-    tokens = highlighter._merge_matched_tokens(highlight.set_matched_filter(tokens, words))
+    marked = _matched_tokens(tokens, words, phrases) if phrases else highlight.set_matched_filter(tokens, words)
+    tokens = highlighter._merge_matched_tokens(marked)
     fragments = highlighter.fragmenter.fragment_tokens(text, tokens)
     return highlighter.formatter.format(highlight.top_fragments(fragments, 2, highlighter.scorer, highlighter.order,
                                                                  minscore=1))

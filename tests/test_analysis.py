@@ -18,7 +18,14 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.qparser import QueryParser
 from whoosh.support.charset import accent_map
 
-from index.analysis import WORD, WORD_PATTERN, MultilingualAnalyzer, azerbaijani_stem, text_analyzer
+from index.analysis import (
+    WORD,
+    WORD_PATTERN,
+    MultilingualAnalyzer,
+    azerbaijani_stem,
+    hyphenated_parts,
+    text_analyzer,
+)
 from index.transliterate import azerbaijani_to_latin, russian_to_latin, script_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -150,10 +157,17 @@ def test_english_text_gets_exactly_the_porter2_terms_of_the_english_analyzer():
     bare = text_analyzer(places=())
     expected = [(t.text, t.pos, t.startchar, t.endchar) for t in placeholder_analyzer()(
         ENGLISH_SAMPLE, positions=True, chars=True)]
-    for mode in ("index", "query"):
-        found = [(t.text, t.pos, t.startchar, t.endchar) for t in bare(
-            ENGLISH_SAMPLE, positions=True, chars=True, mode=mode)]
-        assert found == expected
+    found = [(t.text, t.pos, t.startchar, t.endchar) for t in bare(ENGLISH_SAMPLE, positions=True, chars=True,
+                                                                     mode="query")]
+    assert found == expected
+    # A document's hyphenated word also gives its parts' terms, at its own position and characters.
+    parts = placeholder_analyzer()
+    with_parts = [(term, pos, start, end) for word_term, pos, start, end in expected
+                  for term in dict.fromkeys((word_term, *(token.text for part in hyphenated_parts(
+                      ENGLISH_SAMPLE[start:end]) for token in parts(part))))]
+    found = [(t.text, t.pos, t.startchar, t.endchar) for t in bare(ENGLISH_SAMPLE, positions=True, chars=True,
+                                                                     mode="index")]
+    assert found == with_parts and len(with_parts) > len(expected)
 
 
 @given(st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyzéèàâ'-.0123456789", min_size=1, max_size=14),

@@ -183,6 +183,14 @@ def test_a_failed_batch_writes_nothing(search_index) -> None:
     ("landmines AND", "AND needs a search term", "landmines"),
     ("colour:red", "no field 'colour'", "colour red"),
     ("date:[2020 TO", "could not be read", None),
+    # An operator with nothing on one side inside the query was read as another: "mines OR OR shelling" as
+    # "mines AND shelling", "(mines OR) shelling" with the word "or" searched for.
+    ("mines OR OR shelling", "OR needs a search term on both sides", "mines OR shelling"),
+    ("mines AND OR shelling", "OR needs a search term on both sides", "mines AND shelling"),
+    ("mines OR OR AND shelling", "OR needs a search term on both sides", "mines OR shelling"),
+    ("(mines OR) shelling", "OR needs a search term on both sides", "(mines) shelling"),
+    ("(AND mines) shelling", "AND needs a search term on both sides", "(mines) shelling"),
+    ("landmines (mines NOT) shelling", "NOT needs a search term after it", "landmines (mines) shelling"),
 ])
 def test_malformed_query_says_what_is_wrong_and_what_to_run(search_index, query, problem, suggestion) -> None:
     with pytest.raises(QueryError, match=re.escape(problem)) as caught:
@@ -535,3 +543,18 @@ def test_a_commit_interrupted_after_its_table_of_contents_keeps_the_new_segment(
         writer.add(_document(3, title="Report 3"), [Page(1, "mines 3")], [])
     assert index.search(SearchRequest(query="mines")).total == 3
     index.close()
+
+
+@pytest.mark.parametrize("query", ['"mines OR OR shelling"', "mines AND NOT shelling", "mines OR NOT shelling",
+                                   "(mines OR shelling) AND (NOT landmines)", "mines OR (NOT shelling)"])
+def test_operators_with_terms_on_their_sides_are_no_error(search_index, query: str) -> None:
+    search_index.search(SearchRequest(query=query))
+
+
+@pytest.mark.parametrize("query", ["NOT NOT mines", "mines NOT NOT shelling"])
+def test_a_query_error_never_offers_the_same_query(search_index, query: str) -> None:
+    """The parser's failure offered the query's words alone, which for these are the query itself: running it
+    failed again."""
+    with pytest.raises(QueryError) as caught:
+        search_index.search(SearchRequest(query=query))
+    assert caught.value.suggestion != query

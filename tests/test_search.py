@@ -370,6 +370,20 @@ def test_a_comparison_without_a_field_says_where_the_field_goes(search, query: s
 
 
 @pytest.mark.parametrize("query, suggestion", [
+    ("date:2020 TO 2022", "date:[2020 TO 2022]"),
+    ("landmines date:2021-06 to 2022", "landmines date:[2021-06 TO 2022]"),
+    ("year:2019 TO 2021 AND type:report", "year:[2019 TO 2021] AND type:report"),
+])
+def test_a_range_without_brackets_is_a_query_error_offering_it_in_brackets(search, query: str,
+                                                                          suggestion: str) -> None:
+    """``date:2020 TO 2022`` searched documents of 2020 holding the words "to" and "2022": nothing, silently."""
+    with pytest.raises(QueryError, match=re.escape("square brackets")) as caught:
+        search(query)
+    assert caught.value.suggestion == suggestion
+    search(suggestion)  # the query offered runs
+
+
+@pytest.mark.parametrize("query, suggestion", [
     ("date:[2023 TO 2020]", "date:[2020 TO 2023]"),
     ("landmines AND date:{2023-05 TO 2023-01]", "landmines AND date:[2023-01 TO 2023-05]"),
     ("date:[2022-06-30 to 2022-06-01]", "date:[2022-06-01 TO 2022-06-30]"),
@@ -514,3 +528,115 @@ def test_did_you_mean_never_rewrites_a_field_value(search, query: str, field_par
         assert suggestion is None, suggestion
     else:
         assert suggestion and field_part in suggestion and "hospital" in suggestion, suggestion
+
+
+def test_a_word_of_a_hyphenated_compound_finds_the_compound(tmp_path) -> None:
+    """A hyphenated word was indexed as one term: "personnel" found none of the documents about anti-personnel
+    mines, "tank" none about anti-tank mines, "взрывные" none that wrote "минно-взрывные"."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "en.txt").write_text("Anti-personnel mines and anti-tank mines were laid in 1993.", encoding="utf-8")
+    (folder / "ru.txt").write_text("Обнаружены минно-взрывные заграждения.", encoding="utf-8")
+    settings = Settings(home=tmp_path / "home", actor="t", workers=1)
+    ingest([folder], settings)
+    with Archive(settings) as archive:
+        index = SearchIndex(settings.index_dir, page_text=archive.page_text)
+        try:
+            found = {query: index.search(SearchRequest(query=query)) for query in (
+                "personnel", '"personnel mines"', "anti-personnel", "tank", "взрывные", '"взрывные заграждения"',
+                '"anti personnel"')}
+        finally:
+            index.close()
+    assert {query: results.total for query, results in found.items()} == {
+        "personnel": 1, '"personnel mines"': 1, "anti-personnel": 1, "tank": 1, "взрывные": 1,
+        '"взрывные заграждения"': 1,
+        '"anti personnel"': 0,  # the parts share the compound's position: two words apart are not the compound
+    }
+    snippet = found["personnel"].hits[0].pages[0].snippet
+    assert re.search(r'<mark class="hit term\d">Anti-personnel</mark> mines and anti-tank', snippet)
+
+
+@pytest.mark.parametrize("written", ["EVA-000001", "eva-000001", "Eva-000001"])
+def test_a_control_number_finds_its_document_however_capitalised(search, written: str) -> None:
+    """``control:eva-000001`` found nothing, though ``evidence show eva-000001`` shows the document."""
+    assert [hit.control_number for hit in search(f"control:{written}").hits] == ["EVA-000001"]
+    assert search("", selected={"control": [written]}).total == 1
+
+
+def test_a_phrase_snippet_shows_and_marks_the_phrase_not_its_words_apart(tmp_path) -> None:
+    """A phrase's snippet marked its words wherever they stood, and showed the passages holding most of them: here
+    the opening, where "mine" and "clearance" stand apart, not the one place that says "mine clearance"."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    apart = "The mine was found. Clearance took weeks; the mine field and its clearance team, mine after mine. "
+    filler = " ".join(f"Paragraph {n} describes the village roads and the school." for n in range(12))
+    (folder / "report.txt").write_text(apart * 3 + filler + " Then mine clearance began in March.", encoding="utf-8")
+    settings = Settings(home=tmp_path / "home", actor="t", workers=1)
+    ingest([folder], settings)
+    with Archive(settings) as archive:
+        index = SearchIndex(settings.index_dir, page_text=archive.page_text)
+        try:
+            phrase = index.search(SearchRequest(query='"mine clearance"'))
+            words = index.search(SearchRequest(query="mine clearance"))
+        finally:
+            index.close()
+    snippet = phrase.hits[0].pages[0].snippet
+    marked = re.findall(r"<mark[^>]*>(.*?)</mark>", snippet)
+    assert marked == ["mine", "clearance"]
+    assert re.search(r"<mark[^>]*>mine</mark> <mark[^>]*>clearance</mark> began", snippet)
+    assert len(re.findall(r"<mark", words.hits[0].pages[0].snippet)) > 2  # words alone are marked wherever they stand
+
+
+def test_a_phrase_is_not_marked_word_by_word_on_a_page_listed_for_another_word(tmp_path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    write_pdf(folder / "two.pdf", ["A mine near Shusha. The clearance team left.", "Then mine clearance began."],
+              title="Two")
+    settings = Settings(home=tmp_path / "home", actor="t", workers=1)
+    ingest([folder], settings)
+    with Archive(settings) as archive:
+        index = SearchIndex(settings.index_dir, page_text=archive.page_text)
+        try:
+            pages = index.search(SearchRequest(query='"mine clearance" OR Shusha')).hits[0].pages
+        finally:
+            index.close()
+    assert [(page.page, re.findall(r"<mark[^>]*>(.*?)</mark>", page.snippet)) for page in pages] == [
+        (1, ["Shusha"]), (2, ["mine", "clearance"])]
+
+
+def test_did_you_mean_leaves_a_word_the_user_may_see_in_a_document(tmp_path) -> None:
+    """An Azerbaijani word found in one document ("minalar") was offered as the English "mines" of four others: a
+    word of a visible document is no misspelling, however rare."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for number in range(4):
+        (folder / f"en-{number}.txt").write_text(f"Report {number}: mines found near the road.", encoding="utf-8")
+    (folder / "az.txt").write_text("Ərazidə minalar aşkar edilib.", encoding="utf-8")
+    (folder / "hidden.txt").write_text("The word minez is in a confidential document.", encoding="utf-8")
+    write_sidecar(folder / "hidden.txt", access="confidential")
+    settings = Settings(home=tmp_path / "home", actor="t", workers=1)
+    ingest([folder], settings)
+    with Archive(settings) as archive:
+        index = SearchIndex(settings.index_dir, page_text=archive.page_text)
+        try:
+            rare = index.search(SearchRequest(query="minalar"))
+            misspelt = index.search(SearchRequest(query="minez"))
+        finally:
+            index.close()
+    assert rare.total == 1 and rare.suggestion is None
+    assert misspelt.total == 0 and misspelt.suggestion == "mines"  # a word of hidden documents alone changes nothing
+
+
+@pytest.mark.parametrize("query", ["synthetic:none", "synthetic:maybe", 'landmines synthetic:"not synthetic"',
+                                   "synthetic:generated"])
+def test_a_synthetic_value_that_is_neither_true_nor_false_is_a_query_error(search, query: str) -> None:
+    """Any value but a false one meant true: ``synthetic:none``, asking for the documents that are not synthetic,
+    found only those that are."""
+    with pytest.raises(QueryError, match="synthetic: is true or false"):
+        search(query)
+
+
+def test_synthetic_true_and_false_in_any_spelling_still_work(search) -> None:
+    everything = search("").total
+    assert [search(f"synthetic:{value}").total for value in ("false", "no", "0", "F", "FALSE")] == [everything] * 5
+    assert [search(f"synthetic:{value}").total for value in ("true", "yes", "1", "T")] == [0] * 4

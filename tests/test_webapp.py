@@ -497,6 +497,19 @@ def test_a_page_marks_what_the_search_looked_for_and_not_what_it_left_out(client
         assert ('<mark class="hit">Clearance</mark>' in page) is marked, (url, query)
 
 
+def test_a_page_marks_a_phrase_where_it_stands_not_its_words_apart(client: FlaskClient, settings: Settings) -> None:
+    """The page a search for "mine map" opened marked every "mine" and "map" on it: "mined areas" on page 2 and
+    "anti-personnel mines" on page 3, which the phrase did not find."""
+    submission = document_named(settings, "mine-map.pdf")
+    phrase = quote('"mine map"')
+    for url in (f"/documents/{submission.id}", f"/documents/{submission.id}/pages/1"):
+        page = text_of(client, f"{url}?q={phrase}")
+        assert '<mark class="hit">Mine</mark> <mark class="hit">map</mark> submission for' in page, url
+        assert '<mark class="hit">maps</mark>' not in page and '<mark class="hit">mined</mark>' not in page, url
+        assert '<mark class="hit">mines</mark>' not in page, url
+    assert '<mark class="hit">maps</mark>' in text_of(client, f"/documents/{submission.id}?q={quote('mine map')}")
+
+
 def test_a_query_too_long_to_search_neither_marks_the_page_nor_is_repeated_in_its_links(client: FlaskClient,
                                                                                         settings: Settings) -> None:
     """The search refuses a query of more than MAX_QUERY characters (parsing one grows with the square of a word's

@@ -107,7 +107,7 @@ def show(doc_id: str) -> str:
     cited: dict[int, list[Reference]] = defaultdict(list)
     for reference in archive().references(document.id) if asked.articles else ():
         cited[reference.page].append(reference)
-    pages = [(page, highlight(page.text, asked.words, cited_spans(cited[page.number], asked.articles)))
+    pages = [(page, highlight(page.text, asked.words, cited_spans(cited[page.number], asked.articles), asked.phrases))
              for page in archive().pages(document.id)]
     return render_template(
         "document.html", document=document, pages=pages, references=grouped_references(document),
@@ -127,7 +127,7 @@ def page(doc_id: str, number: int) -> str:
     references = [r for r in archive().references(document.id) if r.page == number]
     trail = trail_of_request()
     asked = search_index().asked(trail.query)
-    marked = highlight(text, asked.words, cited_spans(references, asked.articles))
+    marked = highlight(text, asked.words, cited_spans(references, asked.articles), asked.phrases)
     return render_template(
         "page.html", document=document, number=number, text=marked,
         references=[Cited(r, passage(text, r.start, r.end)) for r in references], citation=citation(document, number),

@@ -18,6 +18,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from archive.treaties import levels_of
+from index.search import PhraseTerms, phrase_spans
 from webapp.state import search_index
 
 SENTENCE_END = re.compile(r"[.!?;]\s|\n\s*\n")
@@ -43,17 +44,21 @@ def cited_spans(references: Sequence[Any], asked: frozenset[str]) -> list[tuple[
     return [(r.start, r.end) for r in references if asked & {ref.upper() for ref in levels_of(r.ref_id)}]
 
 
-def highlight(text: str, words: frozenset[str], cited: Sequence[tuple[int, int]] = ()) -> Markup:
-    """``text`` escaped, with ``<mark class="hit">`` around each word whose index term is one of ``words`` and
-    around each ``cited`` span (the references a query asked for by article: ``article:GCIV-147`` marks "Article
-    147 of the Fourth Geneva Convention", whose words the query does not hold)."""
-    if not words and not cited:
+def highlight(text: str, words: frozenset[str], cited: Sequence[tuple[int, int]] = (),
+              phrases: tuple[PhraseTerms, ...] = ()) -> Markup:
+    """``text`` escaped, with ``<mark class="hit">`` around each word whose index term is one of ``words``, around
+    each occurrence of one of ``phrases`` (their words standing apart are not marked), and around each ``cited``
+    span (the references a query asked for by article: ``article:GCIV-147`` marks "Article 147 of the Fourth
+    Geneva Convention", whose words the query does not hold)."""
+    if not words and not cited and not phrases:
         return escape(text)
     marked = sorted(cited)
     if words:
         analyzer = search_index().analyzer
         marked += [(token.startchar, token.endchar) for token in analyzer(text, chars=True, mode="index")
                    if token.text in words]
+    if phrases:
+        marked += phrase_spans(search_index().analyzer, text, phrases)
     spans: list[tuple[int, int]] = []
     for start, end in sorted(marked):
         if spans and start < spans[-1][1]:  # inside or across one already marked: one mark for both
