@@ -326,14 +326,15 @@ def test_a_sidecar_key_that_is_a_known_field_in_other_letters_fails_its_file(set
     assert failed["reason"] == "metadata" and "'access'" in failed["detail"]
 
 
-def test_a_manifest_column_that_is_a_known_field_in_other_letters_is_refused(settings: Settings,
-                                                                              tmp_path: Path) -> None:
-    (tmp_path / "a.txt").write_text("A witness statement about mines near Aghdam.", encoding="utf-8")
-    manifest = tmp_path / "batch.csv"
-    manifest.write_text("path,Title,Access\na.txt,Statement,confidential\n", encoding="utf-8")
-    with pytest.raises(MetadataError, match="line 2: .*'Title'.*'title'"):
-        ingest([tmp_path], settings, manifest=manifest)
-    assert not settings.catalog_path.exists()
+@pytest.mark.parametrize(("manifest", "problem"), [
+    # a known field in other letters: the field took its default (a confidential statement went in public)
+    ("path,Title,Access\na.txt,Statement,confidential\n", "line 2: .*'Title'.*'title'"),
+    # an unquoted comma in the title: its second half, "Shusha", was dropped and the title stored cut short
+    ("path,access,title\na.txt,restricted,Appeal of the residents, Shusha\n", "line 2: .*' Shusha'.*double quotes"),
+])
+def test_a_manifest_that_would_lose_a_value_is_refused(settings: Settings, tmp_path: Path, manifest: str,
+                                                       problem: str) -> None:
+    refused_manifest(settings, tmp_path, manifest, problem)
 
 
 @pytest.mark.parametrize(("value", "synthetic"), [
@@ -354,16 +355,6 @@ def test_synthetic_is_true_or_false_and_anything_else_fails_its_file(settings: S
         assert document.metadata.synthetic is synthetic
 
 
-def test_a_manifest_row_with_more_values_than_columns_is_refused(settings: Settings, tmp_path: Path) -> None:
-    (tmp_path / "a.txt").write_text("An appeal about mines near Shusha.", encoding="utf-8")
-    manifest = tmp_path / "batch.csv"
-    # An unquoted comma in the title: its second half, "Shusha", was dropped and the title stored cut short.
-    manifest.write_text("path,access,title\na.txt,restricted,Appeal of the residents, Shusha\n", encoding="utf-8")
-    with pytest.raises(MetadataError, match="line 2: .*' Shusha'.*double quotes"):
-        ingest([tmp_path], settings, manifest=manifest)
-    assert not settings.catalog_path.exists()
-
-
 @pytest.mark.parametrize(("header", "problem"), [
     ("path;title;access", "separated by ';'.*commas"),  # a spreadsheet's CSV in a locale that writes decimal commas
     ("path\ttitle\taccess", "separated by tabs.*commas"),
@@ -372,12 +363,17 @@ def test_a_manifest_row_with_more_values_than_columns_is_refused(settings: Setti
 ])
 def test_a_manifest_without_a_path_column_says_what_is_wrong_with_its_header(settings: Settings, tmp_path: Path,
                                                                              header: str, problem: str) -> None:
-    (tmp_path / "a.txt").write_text("A memo about landmines.", encoding="utf-8")
-    manifest = tmp_path / "batch.csv"
     separator = header[4]
-    manifest.write_text(f"{header}\n" + separator.join(["a.txt", "Memo", "confidential"]) + "\n", encoding="utf-8")
+    refused_manifest(settings, tmp_path, f"{header}\n" + separator.join(["a.txt", "Memo", "confidential"]) + "\n",
+                     problem)
+
+
+def refused_manifest(settings: Settings, tmp_path: Path, manifest: str, problem: str) -> None:
+    """A batch of one file with ``manifest`` stops before it starts, with ``problem``, and stores nothing."""
+    (tmp_path / "a.txt").write_text("A memo about landmines.", encoding="utf-8")
+    (tmp_path / "batch.csv").write_text(manifest, encoding="utf-8")
     with pytest.raises(MetadataError, match=problem):
-        ingest([tmp_path], settings, manifest=manifest)
+        ingest([tmp_path], settings, manifest=tmp_path / "batch.csv")
     assert not settings.catalog_path.exists()
 
 

@@ -59,6 +59,25 @@ def search(archive_home: Settings):
     archive.close()
 
 
+def searched(tmp_path, files: dict[str, str | tuple[str, dict]], *queries: str) -> list:
+    """The public results of ``queries`` on a small archive of text ``files`` (name: text, or text and sidecar)."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name, content in files.items():
+        text, sidecar = content if isinstance(content, tuple) else (content, None)
+        (folder / name).write_text(text, encoding="utf-8")
+        if sidecar:
+            write_sidecar(folder / name, **sidecar)
+    settings = Settings(home=tmp_path / "home", actor="t", workers=1)
+    ingest([folder], settings)
+    with Archive(settings) as archive:
+        index = SearchIndex(settings.index_dir, page_text=archive.page_text)
+        try:
+            return [index.search(SearchRequest(query=query)) for query in queries]
+        finally:
+            index.close()
+
+
 def titles(results) -> set[str]:
     return {hit.title for hit in results.hits}
 
@@ -249,21 +268,10 @@ def test_a_citation_typed_as_words_is_offered_as_the_reference_it_cites(search) 
 
 def test_the_words_of_a_citation_are_not_offered_a_spelling(tmp_path) -> None:
     """Where "four" is common and "fourth" rare, "did you mean" offered "… of the four Geneva Convention"."""
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    for number in range(4):
-        (folder / f"count-{number}.txt").write_text(f"Report {number}: four mines found.", encoding="utf-8")
-    (folder / "cites.txt").write_text("A grave breach under Article 147 of the Fourth Geneva Convention.",
-                                      encoding="utf-8")
-    settings = Settings(home=tmp_path / "home", actor="t", workers=1)
-    ingest([folder], settings)
-    with Archive(settings) as archive:
-        index = SearchIndex(settings.index_dir, page_text=archive.page_text)
-        try:
-            cited = index.search(SearchRequest(query="Article 147 of the Fourth Geneva Convention"))
-            misspelt = index.search(SearchRequest(query="Article 147 of the Fourth Geneva Convention minez"))
-        finally:
-            index.close()
+    files = {f"count-{number}.txt": f"Report {number}: four mines found." for number in range(4)}
+    files["cites.txt"] = "A grave breach under Article 147 of the Fourth Geneva Convention."
+    cited, misspelt = searched(tmp_path, files, "Article 147 of the Fourth Geneva Convention",
+                               "Article 147 of the Fourth Geneva Convention minez")
     assert cited.total == 1 and cited.suggestion is None
     assert cited.reference_query == "article:GCIV-147"
     assert misspelt.suggestion == "Article 147 of the Fourth Geneva Convention mines"  # other words still are
@@ -607,22 +615,10 @@ def test_a_phrase_is_not_marked_word_by_word_on_a_page_listed_for_another_word(t
 def test_did_you_mean_leaves_a_word_the_user_may_see_in_a_document(tmp_path) -> None:
     """An Azerbaijani word found in one document ("minalar") was offered as the English "mines" of four others: a
     word of a visible document is no misspelling, however rare."""
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    for number in range(4):
-        (folder / f"en-{number}.txt").write_text(f"Report {number}: mines found near the road.", encoding="utf-8")
-    (folder / "az.txt").write_text("Ərazidə minalar aşkar edilib.", encoding="utf-8")
-    (folder / "hidden.txt").write_text("The word minez is in a confidential document.", encoding="utf-8")
-    write_sidecar(folder / "hidden.txt", access="confidential")
-    settings = Settings(home=tmp_path / "home", actor="t", workers=1)
-    ingest([folder], settings)
-    with Archive(settings) as archive:
-        index = SearchIndex(settings.index_dir, page_text=archive.page_text)
-        try:
-            rare = index.search(SearchRequest(query="minalar"))
-            misspelt = index.search(SearchRequest(query="minez"))
-        finally:
-            index.close()
+    files = {f"en-{number}.txt": f"Report {number}: mines found near the road." for number in range(4)}
+    files["az.txt"] = "Ərazidə minalar aşkar edilib."
+    files["hidden.txt"] = ("The word minez is in a confidential document.", {"access": "confidential"})
+    rare, misspelt = searched(tmp_path, files, "minalar", "minez")
     assert rare.total == 1 and rare.suggestion is None
     assert misspelt.total == 0 and misspelt.suggestion == "mines"  # a word of hidden documents alone changes nothing
 
