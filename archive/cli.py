@@ -513,10 +513,8 @@ def export_command(ctx: click.Context, fmt: str, query: str, sort: str, filters:
     except OutputError as failed:
         if failed.target is not None:
             raise click.FileError(str(failed.target), hint=failed.error.strerror or str(failed)) from failed
-        if failed.error.errno == errno.EPIPE:  # `| head`: ended quietly, status 1, as click does for any command
+        with printing():  # standard output: said as any command says it (`| head` ends quietly, status 1)
             raise failed.error from None
-        raise click.ClickException(f"standard output could not be written: {failed.error.strerror or failed}") \
-            from failed
     except OSError as error:  # reading the index or the catalog: not the output's fault
         raise click.ClickException(f"the archive could not be read: {error}") from error
     where = f" to {output}" if output else ""
